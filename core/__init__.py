@@ -1,0 +1,1 @@
+"""Infrastructure every domain shares: settings, database, clock, people and audit."""

@@ -1,0 +1,243 @@
+"""Use cases for people: create, update, deactivate, CSV import."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core import audit
+from core.errors import Conflict, Invalid, NotFound
+from core.models import Person
+from core.schemas import PersonCreate, PersonUpdate
+from core.security import hash_password
+
+CSV_COLUMNS = ("email", "name", "timezone", "team")
+
+
+def _snapshot(person: Person) -> dict[str, object]:
+    return {
+        "email": person.email,
+        "name": person.name,
+        "timezone": person.timezone,
+        "team": person.team,
+        "is_admin": person.is_admin,
+        "active": person.active,
+    }
+
+
+def get_person(session: Session, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"person {person_id} not found")
+    return person
+
+
+def find_by_email(session: Session, email: str) -> Person | None:
+    return session.scalars(select(Person).where(Person.email == email.strip().lower())).first()
+
+
+def list_people(session: Session, *, include_inactive: bool = True) -> list[Person]:
+    query = select(Person).order_by(func.lower(Person.name), Person.id)
+    if not include_inactive:
+        query = query.where(Person.active.is_(True))
+    return list(session.scalars(query))
+
+
+def create_person(
+    session: Session,
+    *,
+    data: PersonCreate,
+    now: datetime,
+    actor: Person | None,
+    password: str | None = None,
+) -> Person:
+    """Add a person; a duplicate email (in any letter case) is a Conflict."""
+    email = str(data.email).lower()
+    if find_by_email(session, email) is not None:
+        raise Conflict(f"a person with email {email} already exists")
+    person = Person(
+        email=email,
+        name=data.name,
+        timezone=data.timezone,
+        team=data.team,
+        is_admin=data.is_admin,
+        active=True,
+        password_hash=hash_password(password) if password else None,
+        created_at=now,
+    )
+    session.add(person)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="person.create",
+        subject_type="person",
+        subject_id=person.id,
+        after=_snapshot(person),
+        at=now,
+    )
+    return person
+
+
+def update_person(
+    session: Session, *, person: Person, data: PersonUpdate, now: datetime, actor: Person | None
+) -> Person:
+    """Apply the fields present in ``data``; an email taken by someone else is a Conflict."""
+    before = _snapshot(person)
+    changes = data.model_dump(exclude_unset=True)
+    if "email" in changes and changes["email"] is not None:
+        email = str(changes["email"]).lower()
+        other = find_by_email(session, email)
+        if other is not None and other.id != person.id:
+            raise Conflict(f"a person with email {email} already exists")
+        changes["email"] = email
+    for field in ("email", "name", "timezone", "is_admin", "active"):
+        if field in changes and changes[field] is None:
+            raise Invalid(f"{field} cannot be null")
+    for field, value in changes.items():
+        setattr(person, field, value)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="person.update",
+        subject_type="person",
+        subject_id=person.id,
+        before=before,
+        after=_snapshot(person),
+        at=now,
+    )
+    return person
+
+
+def set_password(session: Session, *, person: Person, password: str) -> None:
+    if len(password) < 8:
+        raise Invalid("password must have at least 8 characters")
+    person.password_hash = hash_password(password)
+    person.session_epoch += 1
+    session.flush()
+
+
+def deactivate_person(
+    session: Session, *, person: Person, now: datetime, actor: Person | None
+) -> Person:
+    """Mark inactive and end their sessions; rotations reassign their shifts separately."""
+    before = _snapshot(person)
+    person.active = False
+    person.session_epoch += 1
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="person.deactivate",
+        subject_type="person",
+        subject_id=person.id,
+        before=before,
+        after=_snapshot(person),
+        at=now,
+    )
+    return person
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+
+
+class ImportRejected(Invalid):
+    """A CSV import with bad rows; ``errors`` names each one, nothing was written."""
+
+    def __init__(self, errors: Sequence[RowError]) -> None:
+        super().__init__(
+            f"{len(errors)} bad row(s); nothing imported",
+            errors=[{"line": e.line, "message": e.message} for e in errors],
+        )
+        self.errors = list(errors)
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        field = ".".join(str(p) for p in item["loc"]) or "row"
+        message = str(item["msg"]).removeprefix("Value error, ")
+        parts.append(f"{field}: {message}")
+    return "; ".join(parts)
+
+
+def import_people_csv(
+    session: Session, *, text: str, now: datetime, actor: Person | None
+) -> ImportResult:
+    """Create or update people from CSV; any bad row rejects the whole file."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in ("email", "name") if c not in header]
+    if missing:
+        raise ImportRejected([RowError(1, f"header lacks column(s): {', '.join(missing)}")])
+    unknown = [h for h in header if h not in CSV_COLUMNS]
+    if unknown:
+        raise ImportRejected([RowError(1, f"unknown column(s): {', '.join(unknown)}")])
+    reader.fieldnames = header
+
+    errors: list[RowError] = []
+    parsed: list[tuple[int, PersonCreate]] = []
+    seen: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            errors.append(RowError(line, "more fields than the header has"))
+            continue
+        values = {k: (v or "").strip() for k, v in row.items()}
+        if not any(values.values()):
+            continue
+        timezone = values.get("timezone") or "UTC"
+        try:
+            data = PersonCreate(
+                email=values.get("email", ""),
+                name=values.get("name", ""),
+                timezone=timezone,
+                team=values.get("team") or None,
+            )
+        except ValidationError as exc:
+            if any(e["loc"] == ("timezone",) for e in exc.errors()):
+                errors.append(RowError(line, f'unknown timezone "{timezone}"'))
+            else:
+                errors.append(RowError(line, _describe(exc)))
+            continue
+        email = str(data.email).lower()
+        if email in seen:
+            errors.append(RowError(line, f"email {email} already appears on line {seen[email]}"))
+            continue
+        seen[email] = line
+        parsed.append((line, data))
+    if errors:
+        raise ImportRejected(errors)
+
+    created = updated = 0
+    existing = {
+        p.email: p for p in session.scalars(select(Person).where(Person.email.in_(list(seen))))
+    }
+    for _line, data in parsed:
+        person = existing.get(str(data.email).lower())
+        if person is None:
+            create_person(session, data=data, now=now, actor=actor)
+            created += 1
+            continue
+        update = PersonUpdate(name=data.name, timezone=data.timezone, team=data.team)
+        if (person.name, person.timezone, person.team) != (data.name, data.timezone, data.team):
+            update_person(session, person=person, data=update, now=now, actor=actor)
+            updated += 1
+    return ImportResult(created=created, updated=updated)

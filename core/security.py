@@ -1,0 +1,78 @@
+"""Password hashing, API tokens and keyed hashes: the secrets every entry point checks."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import ApiToken, Person
+
+TOKEN_PREFIX = "ah_"  # noqa: S105  (a public prefix, not a secret)
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """True when ``password`` matches; a person without a password never matches."""
+    if not password_hash:
+        # Spend the same effort as a real check so timing does not reveal the account.
+        _hasher.hash(password)
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(session: Session, *, person: Person, now: datetime, label: str = "") -> str:
+    """Create a token for ``person`` and return it; only its hash is stored."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(
+        ApiToken(person_id=person.id, token_hash=_digest(token), label=label, created_at=now)
+    )
+    session.flush()
+    return token
+
+
+def person_for_api_token(session: Session, token: str) -> Person | None:
+    """The active person holding ``token``, or None.
+
+    Tokens carry 256 bits, so looking up their SHA-256 by index reveals nothing useful
+    through timing; no plaintext is ever compared.
+    """
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
+    ).one_or_none()
+    if row is None:
+        return None
+    person = session.get(Person, row.person_id)
+    if person is None or not person.active:
+        return None
+    return person
+
+
+def keyed_digest(secret_key: str, message: str) -> str:
+    """A URL-safe HMAC-SHA256 of ``message`` under ``secret_key``."""
+    mac = hmac.new(secret_key.encode(), message.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def constant_time_equal(left: str, right: str) -> bool:
+    return hmac.compare_digest(left.encode(), right.encode())

@@ -1,0 +1,88 @@
+"""Process settings, read from ``ALLHANDS_*`` environment variables on first use."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_FILE = "allhands.db"
+SECRET_FILE = "allhands-secret.key"  # noqa: S105  (a file name)
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set; see the README for each variable."""
+
+    model_config = SettingsConfigDict(env_prefix="ALLHANDS_", extra="ignore")
+
+    database_url: str = Field(default="")
+    secret_key: str = Field(default="", repr=False)
+    base_url: str = "http://127.0.0.1:8000"
+    smtp_url: str = ""
+    smtp_from: str = "allhands <allhands@localhost>"
+    slack_webhook_url: str = ""
+    auth_header: str = ""
+    guru_webhook_secret: str = Field(default="", repr=False)
+    data_dir: Path = Field(default_factory=Path.cwd)
+    feed_refresh_minutes: int = 60
+    login_attempts_per_minute: int = 10
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured URL, or the embedded SQLite file in the data directory."""
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite:///{self.data_dir / DEFAULT_DATABASE_FILE}"
+
+    @property
+    def is_embedded(self) -> bool:
+        return not self.database_url
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    def resolved_secret_key(self) -> str:
+        """The secret key; the embedded default keeps a generated one in the data directory.
+
+        A shared database needs every instance to sign with the same key, so outside the
+        embedded default a missing key is an error rather than a silent per-process secret.
+        """
+        if self.secret_key:
+            return self.secret_key
+        if not self.is_embedded:
+            raise RuntimeError(
+                "ALLHANDS_SECRET_KEY must be set when ALLHANDS_DATABASE_URL points at a shared "
+                "database"
+            )
+        path = self.data_dir / SECRET_FILE
+        if path.exists():
+            return path.read_text().strip()
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+        return key
+
+
+def normalise_database_url(url: str) -> str:
+    """Route plain ``postgresql://`` URLs through psycopg 3, the driver we ship."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, built on first call rather than at import."""
+    return Settings()

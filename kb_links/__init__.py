@@ -1,0 +1,1 @@
+"""The knowledge-base card registry: links, versions, verification freshness, importers."""

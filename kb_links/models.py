@@ -1,0 +1,3 @@
+"""ORM models of kb_links."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Alembic migrations for every table, and the helpers the CLI and tests use to run them."""

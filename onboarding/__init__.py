@@ -1,0 +1,1 @@
+"""Card sets, rotation requirements, acknowledgements, readiness and reminders."""

@@ -1,0 +1,3 @@
+"""ORM models of onboarding."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Rotations, members, time off, materialised shifts, the scheduler, swaps and iCal rendering."""

@@ -1,0 +1,3 @@
+"""ORM models of rotation."""
+
+from __future__ import annotations

@@ -1,0 +1,50 @@
+"""Small typed factories for test data."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from core.models import Person
+from core.security import hash_password, issue_api_token
+from tests.conftest import DEFAULT_NOW
+
+_counter = itertools.count(1)
+
+
+def make_person(
+    session: Session,
+    *,
+    email: str | None = None,
+    name: str | None = None,
+    timezone: str = "UTC",
+    team: str | None = None,
+    is_admin: bool = False,
+    active: bool = True,
+    password: str | None = None,
+    now: datetime = DEFAULT_NOW,
+) -> Person:
+    n = next(_counter)
+    person = Person(
+        email=(email or f"person{n}@example.com").lower(),
+        name=name or f"Person {n}",
+        timezone=timezone,
+        team=team,
+        is_admin=is_admin,
+        active=active,
+        password_hash=hash_password(password) if password else None,
+        created_at=now,
+    )
+    session.add(person)
+    session.flush()
+    return person
+
+
+def make_token(session: Session, person: Person, *, now: datetime = DEFAULT_NOW) -> str:
+    return issue_api_token(session, person=person, now=now)
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

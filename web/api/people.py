@@ -1,0 +1,74 @@
+"""People endpoints: admin management, CSV import, and /me."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel
+
+from core import people
+from core.schemas import PersonCreate, PersonOut, PersonUpdate
+from web.bodies import CSV_BODY, CsvBody
+from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, forbidden
+
+router = APIRouter(prefix="/api/v1", tags=["people"])
+
+SELF_EDITABLE = frozenset({"name", "timezone"})
+
+
+class ImportResultOut(BaseModel):
+    created: int
+    updated: int
+
+
+@router.get("/me", response_model=PersonOut)
+def me(person: CurrentPerson) -> PersonOut:
+    return PersonOut.model_validate(person)
+
+
+@router.post("/people", response_model=PersonOut, status_code=status.HTTP_201_CREATED)
+def create_person(
+    data: PersonCreate, session: SessionDep, actor: AdminPerson, now: NowDep
+) -> PersonOut:
+    person = people.create_person(session, data=data, now=now, actor=actor)
+    return PersonOut.model_validate(person)
+
+
+@router.get("/people", response_model=list[PersonOut])
+def list_people(session: SessionDep, _caller: CurrentPerson) -> list[PersonOut]:
+    return [PersonOut.model_validate(p) for p in people.list_people(session)]
+
+
+@router.get("/people/{person_id}", response_model=PersonOut)
+def get_person(person_id: int, session: SessionDep, _caller: CurrentPerson) -> PersonOut:
+    return PersonOut.model_validate(people.get_person(session, person_id))
+
+
+@router.patch("/people/{person_id}", response_model=PersonOut)
+def update_person(
+    person_id: int, data: PersonUpdate, session: SessionDep, caller: CurrentPerson, now: NowDep
+) -> PersonOut:
+    person = people.get_person(session, person_id)
+    if not caller.is_admin:
+        if caller.id != person.id:
+            raise forbidden("only admins can edit other people")
+        if not data.model_fields_set <= SELF_EDITABLE:
+            raise forbidden("you can change only your own name and timezone")
+    person = people.update_person(session, person=person, data=data, now=now, actor=caller)
+    return PersonOut.model_validate(person)
+
+
+@router.post("/people/{person_id}/deactivate", response_model=PersonOut)
+def deactivate_person(
+    person_id: int, session: SessionDep, actor: AdminPerson, now: NowDep
+) -> PersonOut:
+    person = people.get_person(session, person_id)
+    people.deactivate_person(session, person=person, now=now, actor=actor)
+    return PersonOut.model_validate(person)
+
+
+@router.post("/people/import", response_model=ImportResultOut, openapi_extra=CSV_BODY)
+def import_people(
+    text: CsvBody, session: SessionDep, actor: AdminPerson, now: NowDep
+) -> ImportResultOut:
+    result = people.import_people_csv(session, text=text, now=now, actor=actor)
+    return ImportResultOut(created=result.created, updated=result.updated)

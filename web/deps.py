@@ -1,0 +1,136 @@
+"""Request-scoped dependencies: the unit of work, settings, clock and the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from sqlalchemy.orm import Session
+
+from core import people
+from core.clock import Clock
+from core.models import Person
+from core.security import constant_time_equal, person_for_api_token
+from core.settings import Settings
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One unit of work per request: commit on success, roll back on any error.
+
+    Used with ``scope="function"`` so the commit happens before the response is sent; a
+    client never sees a 2xx for a change that then failed to commit.
+    """
+    session: Session = request.app.state.sessionmaker()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def get_now(clock: Annotated[Clock, Depends(get_clock)]) -> datetime:
+    return clock.now()
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def unauthorized(detail: str = "authentication required") -> HTTPException:
+    return HTTPException(
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        detail=detail,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def forbidden(detail: str = "not allowed") -> HTTPException:
+    return HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=detail)
+
+
+def person_from_cookie(request: Request, session: Session) -> Person | None:
+    """The person whose signed session cookie came with the request, if still valid."""
+    data = request.session
+    person_id = data.get("pid")
+    if not isinstance(person_id, int):
+        return None
+    person = session.get(Person, person_id)
+    if person is None or not person.active or data.get("epoch") != person.session_epoch:
+        return None
+    return person
+
+
+def person_from_proxy_header(
+    request: Request, session: Session, settings: Settings
+) -> Person | None:
+    if not settings.auth_header:
+        return None
+    email = request.headers.get(settings.auth_header)
+    if not email:
+        return None
+    person = people.find_by_email(session, email)
+    if person is None or not person.active:
+        return None
+    return person
+
+
+def _check_api_csrf(request: Request) -> None:
+    # Browsers attach cookies (and proxies their auth header) to cross-site requests too,
+    # so a state-changing API call authenticated that way must prove it came from our page.
+    if request.method in SAFE_METHODS:
+        return
+    expected = request.session.get("csrf")
+    given = request.headers.get("x-csrf-token", "")
+    if not expected or not constant_time_equal(str(expected), given):
+        raise forbidden("missing or wrong X-CSRF-Token header for a cookie-authenticated call")
+
+
+def current_person(request: Request, session: SessionDep, settings: SettingsDep) -> Person:
+    """The caller of an API endpoint: bearer token, trusted proxy header, or session cookie."""
+    authorization = request.headers.get("authorization")
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise unauthorized("use an Authorization: Bearer <token> header")
+        person = person_for_api_token(session, token.strip())
+        if person is None:
+            raise unauthorized("invalid or revoked token")
+        return person
+    person = person_from_proxy_header(request, session, settings)
+    if person is None:
+        person = person_from_cookie(request, session)
+    if person is None:
+        raise unauthorized()
+    _check_api_csrf(request)
+    return person
+
+
+CurrentPerson = Annotated[Person, Depends(current_person)]
+
+
+def require_admin(person: CurrentPerson) -> Person:
+    if not person.is_admin:
+        raise forbidden("admin only")
+    return person
+
+
+AdminPerson = Annotated[Person, Depends(require_admin)]
