@@ -1,3 +1,64 @@
-"""ORM models of kb_links."""
+"""ORM models of the card registry: knowledge-base cards and their revision history."""
 
 from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, UTCDateTime
+
+
+class Card(Base):
+    """A link to a knowledge-base card; ``version`` grows on every major change."""
+
+    __tablename__ = "card"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        CheckConstraint("verify_every_days >= 1", name="verify_every_days_positive"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str] = mapped_column(String(2000))
+    source: Mapped[str] = mapped_column(String(30), default="link")
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    collection: Mapped[str | None] = mapped_column(String(200))
+    verifier_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    verify_every_days: Mapped[int] = mapped_column(Integer, default=90)
+    last_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # The version reported by the source system (Guru's ``version``), to detect upstream edits.
+    source_version: Mapped[int | None] = mapped_column(Integer)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When ``version`` last grew: "changed since you last read it" compares against this.
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CardRevision(Base):
+    """One edit of a card, major or minor, for history and "what changed" displays."""
+
+    __tablename__ = "card_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    change: Mapped[str] = mapped_column(String(10))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,3 +1,179 @@
-"""ORM models of rotation."""
+"""ORM models of rotations: the rotation, its members, time off, materialised shifts, swaps."""
 
 from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    Time,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, UTCDateTime
+from core.models import Person
+
+rotation_manager = Table(
+    "rotation_manager",
+    Base.metadata,
+    Column("rotation_id", ForeignKey("rotation.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", ForeignKey("person.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Rotation(Base):
+    __tablename__ = "rotation"
+    __table_args__ = (
+        CheckConstraint("shift_days BETWEEN 1 AND 28", name="shift_days_range"),
+        CheckConstraint("people_per_shift >= 1", name="people_per_shift_positive"),
+        CheckConstraint("horizon_days BETWEEN 7 AND 730", name="horizon_days_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    start_date: Mapped[date] = mapped_column(Date)
+    handoff_time: Mapped[time] = mapped_column(Time)
+    shift_days: Mapped[int] = mapped_column(Integer, default=7)
+    people_per_shift: Mapped[int] = mapped_column(Integer, default=1)
+    horizon_days: Mapped[int] = mapped_column(Integer, default=182)
+    swap_requires_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Optimistic locking: every UPDATE checks and bumps it, so a concurrent edit fails
+    # with StaleDataError instead of silently overwriting the other manager's change.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    managers: Mapped[list[Person]] = relationship(secondary=rotation_manager, lazy="raise")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class RotationMember(Base):
+    """A membership period; leaving sets ``left_at`` so history keeps who was eligible when."""
+
+    __tablename__ = "rotation_member"
+    __table_args__ = (Index("ix_rotation_member_rotation_person", "rotation_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rotation_id: Mapped[int] = mapped_column(ForeignKey("rotation.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    person: Mapped[Person] = relationship(lazy="raise")
+
+
+class TimeOff(Base):
+    """Days off, inclusive, as calendar dates in the person's own timezone."""
+
+    __tablename__ = "time_off"
+    __table_args__ = (CheckConstraint('"end" >= start', name="end_not_before_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Shift(Base):
+    """One person-slot of one shift, materialised so ids, UIDs, swaps and reading stay stable.
+
+    ``index`` is the shift number k of the cadence (start = start_date + k·shift_days);
+    pieces of a shift split by a partial override share it. A removed shift keeps its row
+    with ``cancelled_at`` set so calendar clients can be told to delete it.
+    """
+
+    __tablename__ = "shift"
+    __table_args__ = (
+        # Backs idempotent generation: two concurrent `schedule extend` runs cannot both
+        # insert the same live slot.
+        Index(
+            "uq_shift_live_slot",
+            "rotation_id",
+            "start",
+            "slot",
+            unique=True,
+            postgresql_where=text("cancelled_at IS NULL"),
+            sqlite_where=text("cancelled_at IS NULL"),
+        ),
+        Index("ix_shift_rotation_start", "rotation_id", "start"),
+        Index("ix_shift_person_start", "person_id", "start"),
+        CheckConstraint('"end" > start', name="end_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rotation_id: Mapped[int] = mapped_column(ForeignKey("rotation.id", ondelete="CASCADE"))
+    index: Mapped[int] = mapped_column(Integer)
+    slot: Mapped[int] = mapped_column(Integer, default=0)
+    start: Mapped[datetime] = mapped_column(UTCDateTime())
+    end: Mapped[datetime] = mapped_column(UTCDateTime())
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(20), default="scheduled")
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    uid: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    rotation: Mapped[Rotation] = relationship(lazy="raise")
+    person: Mapped[Person | None] = relationship(lazy="raise")
+
+
+class ShiftRelease(Base):
+    """A person lost a shift (swap, override, reassignment): their feed shows it cancelled."""
+
+    __tablename__ = "shift_release"
+    __table_args__ = (Index("ix_shift_release_person_at", "person_id", "released_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SwapRequest(Base):
+    __tablename__ = "swap_request"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'accepted', 'approved', 'declined', 'cancelled')",
+            name="status_known",
+        ),
+        Index("ix_swap_request_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id", ondelete="CASCADE"), index=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    counterpart_person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    counterpart_shift_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shift.id", ondelete="CASCADE")
+    )
+    # The shifts' sequences when the swap was asked: if either changed since, the swap is
+    # about a shift that no longer looks like that, and accepting it answers 409.
+    shift_sequence: Mapped[int] = mapped_column(Integer)
+    counterpart_shift_sequence: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
