@@ -154,3 +154,7 @@ def token_issue(email: str) -> None:
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

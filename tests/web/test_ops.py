@@ -1,0 +1,56 @@
+"""Health, readiness, metrics, API docs and security headers."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.factories import auth, make_person, make_token
+
+
+def test_healthz_and_readyz(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ok"}
+
+
+def test_metrics_count_requests_by_route_template(client: TestClient) -> None:
+    client.get("/healthz")
+    client.get("/api/v1/people/12345")
+    body = client.get("/metrics").text
+    assert "allhands_http_requests_total" in body
+    assert 'route="/healthz"' in body
+    assert 'route="/api/v1/people/{person_id}"' in body
+    assert "/api/v1/people/12345" not in body
+
+
+def test_openapi_docs_are_served(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    schema = client.get("/openapi.json").json()
+    assert "/api/v1/people" in schema["paths"]
+
+
+def test_pages_carry_security_headers(client: TestClient) -> None:
+    response = client.get("/login")
+    csp = response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+
+
+def test_audit_log_is_admin_only(client: TestClient, session: Session) -> None:
+    admin = make_person(session, is_admin=True)
+    member = make_person(session)
+    client.post(
+        "/api/v1/people",
+        json={"email": "new@example.com", "name": "New"},
+        headers=auth(make_token(session, admin)),
+    )
+    events = client.get("/api/v1/audit", headers=auth(make_token(session, admin)))
+    assert events.status_code == 200
+    assert events.json()[0]["action"] == "person.create"
+    assert events.json()[0]["actor_id"] == admin.id
+    assert client.get("/api/v1/audit", headers=auth(make_token(session, member))).status_code == 403
