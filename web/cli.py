@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,9 +15,9 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 import migrations.models  # noqa: F401  (every table registered before first use)
-from core import people
+from core import backup, people
 from core.clock import SystemClock
-from core.db import make_engine, make_sessionmaker
+from core.db import Base, make_engine, make_sessionmaker
 from core.errors import DomainError
 from core.schemas import PersonCreate
 from core.security import issue_api_token
@@ -150,6 +152,47 @@ def token_issue(email: str) -> None:
             raise fail(f"no active person with email {email}")
         token = issue_api_token(session, person=person, now=SystemClock().now(), label="cli")
     typer.echo(token)
+
+
+@app.command("export")
+def export_backup(
+    file: Annotated[Path, typer.Argument(help="Where to write the JSON backup ('-': stdout).")],
+) -> None:
+    """Write a full JSON backup of every table."""
+    engine = make_engine(get_settings().effective_database_url)
+    try:
+        with engine.connect() as connection:
+            data = backup.export_rows(connection, Base.metadata)
+    finally:
+        engine.dispose()
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if str(file) == "-":
+        typer.echo(text)
+        return
+    file.write_text(text, encoding="utf-8")
+    rows = sum(len(t["rows"]) for t in data["tables"].values())
+    typer.echo(f"exported {rows} rows from {len(data['tables'])} tables to {file}")
+
+
+@app.command("import")
+def import_backup(
+    file: Annotated[Path, typer.Argument(help="A backup written by `allhands export`.")],
+) -> None:
+    """Restore a backup into an empty database (all or nothing)."""
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise fail(f"cannot read {file}: {exc}") from exc
+    upgrade_database()
+    engine = make_engine(get_settings().effective_database_url)
+    try:
+        with engine.begin() as connection:
+            rows = backup.import_rows(connection, Base.metadata, data)
+    except DomainError as exc:
+        raise fail(exc.detail) from exc
+    finally:
+        engine.dispose()
+    typer.echo(f"imported {rows} rows from {file}")
 
 
 def main() -> None:

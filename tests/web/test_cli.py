@@ -36,10 +36,18 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
 def test_user_add_then_token_issue_gives_a_working_token(tmp_path: Path) -> None:
     env = cli_env(tmp_path)
     added = run_cli(
-        "user", "add", "Ops@Example.com", "--name", "Ops Person", "--admin",
-        "--timezone", "Europe/Amsterdam", "--password-stdin",
-        env=env, stdin="a long password\n",
-    )  # fmt: skip
+        "user",
+        "add",
+        "Ops@Example.com",
+        "--name",
+        "Ops Person",
+        "--admin",
+        "--timezone",
+        "Europe/Amsterdam",
+        "--password-stdin",
+        env=env,
+        stdin="a long password\n",
+    )
     assert added.returncode == 0, added.stderr
     assert "ops@example.com" in added.stdout
     issued = run_cli("token", "issue", "ops@example.com", env=env)
