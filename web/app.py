@@ -7,9 +7,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 import migrations.models  # noqa: F401  (every table registered before first use)
@@ -19,14 +21,23 @@ from core.settings import Settings, get_settings
 from web import errors
 from web.api import ops, people
 from web.metrics import Metrics, MetricsMiddleware
+from web.pages import admin as admin_pages
 from web.pages import auth as auth_pages
 from web.pages.common import LoginRequired, login_url
 from web.ratelimit import LoginLimiter
 from web.security_headers import SecurityHeadersMiddleware
-from web.templating import build_templates
+from web.templating import build_templates, render
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SESSION_MAX_AGE = 14 * 24 * 3600
+ERROR_TITLES = {403: "Not allowed", 404: "Not found", 405: "Not allowed here"}
+NON_PAGE_PREFIXES = ("/api/", "/feeds/", "/static/", "/healthz", "/readyz", "/metrics", "/docs")
+
+
+def is_page_request(request: Request) -> bool:
+    """HTML pages get HTML errors; the API, feeds and probes keep JSON or plain answers."""
+    path = request.url.path
+    return not path.startswith(NON_PAGE_PREFIXES) and path != "/openapi.json"
 
 
 def create_app(
@@ -81,8 +92,25 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if is_page_request(request):
+            return render(
+                request,
+                "error.html",
+                {
+                    "status_code": exc.status_code,
+                    "title": ERROR_TITLES.get(exc.status_code, "Something went wrong"),
+                    "detail": exc.detail,
+                },
+                status_code=exc.status_code,
+            )
+        return await http_exception_handler(request, exc)
+
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(ops.router)
     app.include_router(people.router)
     app.include_router(auth_pages.router)
+    app.include_router(admin_pages.router)
     return app

@@ -40,7 +40,10 @@ def local_time(value: datetime | None, timezone: str, fmt: str = "%a %d %b %Y, %
 
 
 # (path, label, admins only) for the main navigation; pages add themselves here.
-NAV_ITEMS: list[tuple[str, str, bool]] = []
+NAV_ITEMS: list[tuple[str, str, bool]] = [
+    ("/people", "People", True),
+    ("/audit", "Audit", True),
+]
 
 
 def build_templates() -> Jinja2Templates:
