@@ -7,6 +7,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -125,6 +126,24 @@ def set_password(session: Session, *, person: Person, password: str) -> None:
     session.flush()
 
 
+def end_sessions(session: Session, *, person: Person, now: datetime) -> Person:
+    """Invalidate every session cookie issued to ``person`` so far (logout)."""
+    # Cookies are signed, not stored, so one cannot be revoked alone: moving the epoch on
+    # the person is what makes a copied cookie stop working, on every instance at once.
+    person.session_epoch += 1
+    session.flush()
+    audit.record(
+        session,
+        actor=person,
+        action="person.logout",
+        subject_type="person",
+        subject_id=person.id,
+        after={"session_epoch": person.session_epoch},
+        at=now,
+    )
+    return person
+
+
 def deactivate_person(
     session: Session, *, person: Person, now: datetime, actor: Person | None
 ) -> Person:
@@ -182,8 +201,12 @@ def import_people_csv(
     session: Session, *, text: str, now: datetime, actor: Person | None
 ) -> ImportResult:
     """Create or update people from CSV; any bad row rejects the whole file."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    # newline="" lets the csv module see every line ending itself (a bare CR included).
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise ImportRejected([RowError(1, f"not valid CSV: {exc}")]) from exc
     missing = [c for c in ("email", "name") if c not in header]
     if missing:
         raise ImportRejected([RowError(1, f"header lacks column(s): {', '.join(missing)}")])
@@ -195,8 +218,13 @@ def import_people_csv(
     errors: list[RowError] = []
     parsed: list[tuple[int, PersonCreate]] = []
     seen: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
+    rows: list[tuple[int, dict[str | None, str | Any]]] = []
+    try:
+        for row in reader:
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise ImportRejected([RowError(reader.line_num, f"not valid CSV: {exc}")]) from exc
+    for line, row in rows:
         if None in row:
             errors.append(RowError(line, "more fields than the header has"))
             continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from core.timezones import check_timezone
@@ -11,6 +13,14 @@ class Strict(BaseModel):
     """Inputs refuse unknown fields so a typo is an error, not a silent no-op."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL; refusing it here makes it a 422 on every backend.
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 class PersonCreate(Strict):

@@ -18,7 +18,7 @@ import migrations.models  # noqa: F401  (every table registered before first use
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_sessionmaker
 from core.settings import Settings, get_settings
-from web import errors
+from web import errors, openapi
 from web.api import ops, people
 from web.metrics import Metrics, MetricsMiddleware
 from web.pages import admin as admin_pages
@@ -75,6 +75,7 @@ def create_app(
     app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute)
 
     errors.install(app)
+    openapi.install(app)
 
     @app.exception_handler(LoginRequired)
     async def _to_login(_request: Request, exc: Exception) -> RedirectResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 
@@ -27,5 +28,17 @@ async def domain_error_handler(_request: Request, exc: Exception) -> JSONRespons
     return JSONResponse(status_code=status_for(exc), content={"detail": exc.detail, **exc.extra})
 
 
+async def data_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    # A backstop, not the validation itself: input the database refuses as data (a number
+    # out of range, a character it cannot store) is the caller's mistake, never a 500. The
+    # unit of work has already rolled back when this runs.
+    assert isinstance(exc, DataError)
+    return JSONResponse(
+        status_code=422,
+        content={"detail": "a value is out of range or holds characters that cannot be stored"},
+    )
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error_handler)
+    app.add_exception_handler(DataError, data_error_handler)

@@ -1,41 +1,37 @@
-"""Login throttling per account and per client address (sliding one-minute window)."""
+"""Login throttling per account and per client address (a moving one-minute window)."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import defaultdict, deque
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 
 
 class LoginLimiter:
-    """Counts failed logins in memory; each instance behind a balancer counts its own."""
+    """Counts failed logins in memory; each instance behind a balancer counts its own.
 
-    def __init__(self, per_minute: int, window_seconds: float = 60.0) -> None:
-        self.per_minute = per_minute
-        self.window = window_seconds
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
+    Only failures count, so a person who types their password right is never slowed down;
+    a success forgets the account's failures but not the address's, so one known account
+    cannot be used to reset the counter while guessing others from the same address.
+    """
 
-    def _recent(self, key: str, now: float) -> int:
-        entries = self._failures[key]
-        while entries and entries[0] <= now - self.window:
-            entries.popleft()
-        return len(entries)
+    def __init__(self, per_minute: int, window_seconds: int = 60) -> None:
+        self.item: RateLimitItem = RateLimitItemPerSecond(
+            per_minute, window_seconds, namespace="login"
+        )
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    @staticmethod
+    def _keys(address: str, email: str) -> tuple[tuple[str, str], tuple[str, str]]:
+        return ("ip", address), ("email", email)
 
     def allow(self, address: str, email: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            return all(
-                self._recent(key, now) < self.per_minute
-                for key in (f"ip:{address}", f"email:{email}")
-            )
+        """True while neither the address nor the account has used up its failures."""
+        return all(self._limiter.test(self.item, *key) for key in self._keys(address, email))
 
     def failed(self, address: str, email: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._failures[f"ip:{address}"].append(now)
-            self._failures[f"email:{email}"].append(now)
+        for key in self._keys(address, email):
+            self._limiter.hit(self.item, *key)
 
     def succeeded(self, address: str, email: str) -> None:
-        with self._lock:
-            self._failures.pop(f"email:{email}", None)
+        self._limiter.clear(self.item, "email", email)

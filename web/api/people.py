@@ -9,6 +9,7 @@ from core import people
 from core.schemas import PersonCreate, PersonOut, PersonUpdate
 from web.bodies import CSV_BODY, CsvBody
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, forbidden
+from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["people"])
 
@@ -39,13 +40,13 @@ def list_people(session: SessionDep, _caller: CurrentPerson) -> list[PersonOut]:
 
 
 @router.get("/people/{person_id}", response_model=PersonOut)
-def get_person(person_id: int, session: SessionDep, _caller: CurrentPerson) -> PersonOut:
+def get_person(person_id: ObjectId, session: SessionDep, _caller: CurrentPerson) -> PersonOut:
     return PersonOut.model_validate(people.get_person(session, person_id))
 
 
 @router.patch("/people/{person_id}", response_model=PersonOut)
 def update_person(
-    person_id: int, data: PersonUpdate, session: SessionDep, caller: CurrentPerson, now: NowDep
+    person_id: ObjectId, data: PersonUpdate, session: SessionDep, caller: CurrentPerson, now: NowDep
 ) -> PersonOut:
     person = people.get_person(session, person_id)
     if not caller.is_admin:
@@ -59,7 +60,7 @@ def update_person(
 
 @router.post("/people/{person_id}/deactivate", response_model=PersonOut)
 def deactivate_person(
-    person_id: int, session: SessionDep, actor: AdminPerson, now: NowDep
+    person_id: ObjectId, session: SessionDep, actor: AdminPerson, now: NowDep
 ) -> PersonOut:
     person = people.get_person(session, person_id)
     people.deactivate_person(session, person=person, now=now, actor=actor)

@@ -18,6 +18,7 @@ from core.schemas import PersonCreate
 from web.deps import NowDep, SessionDep
 from web.pages.common import AdminViewer, verify_csrf
 from web.pages.forms import field_errors
+from web.params import ObjectId
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -92,7 +93,7 @@ def add_person(
     "/people/{person_id}/deactivate", response_model=None, dependencies=[Depends(verify_csrf)]
 )
 def deactivate(
-    request: Request, person_id: int, session: SessionDep, viewer: AdminViewer, now: NowDep
+    request: Request, person_id: ObjectId, session: SessionDep, viewer: AdminViewer, now: NowDep
 ) -> Response:
     from web.lifecycle import deactivate_person
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from core import people
 from core.security import verify_password
-from web.deps import SessionDep, SettingsDep
+from web.deps import NowDep, SessionDep, SettingsDep, person_from_cookie
 from web.pages.common import Viewer, verify_csrf
 from web.templating import flash, render
 
@@ -83,7 +83,11 @@ def login(
 
 
 @router.post("/logout", dependencies=[Depends(verify_csrf)])
-def logout(request: Request) -> RedirectResponse:
+def logout(request: Request, session: SessionDep, now: NowDep) -> RedirectResponse:
+    person = person_from_cookie(request, session)
+    if person is not None:
+        # Clearing our copy of the cookie is not enough: a copied one must stop working too.
+        people.end_sessions(session, person=person, now=now)
     request.session.clear()
     flash(request, "You are logged out.")
     return RedirectResponse("/login", status_code=303)
