@@ -94,6 +94,8 @@ def serve(
     """Migrate if needed, then serve the web app and API."""
     import uvicorn
 
+    from web import access_log
+
     settings = get_settings()
     settings.resolved_secret_key()  # fail before forking workers if the key is missing
     upgrade_database()
@@ -105,7 +107,8 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
-        access_log=False,
+        access_log=True,
+        log_config=access_log.log_config(),
     )
 
 
