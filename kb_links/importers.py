@@ -312,7 +312,9 @@ def _existing_cards(
             Card.source.in_({s for s, _ in by_id}),
             Card.external_id.in_({e for _, e in by_id}),
         )
-        for card in session.scalars(query):
+        # Locked so that a concurrent import or webhook cannot bump the same card in between.
+        query = query.order_by(Card.id).with_for_update()
+        for card in session.scalars(query.execution_options(populate_existing=True)):
             if (card.source, card.external_id) in by_id and card.external_id is not None:
                 found[(card.source, "id", card.external_id)] = card
     if by_url:
@@ -321,6 +323,7 @@ def _existing_cards(
             Card.source.in_({s for s, _ in by_url}),
             Card.url.in_({u for _, u in by_url}),
         )
+        query = query.with_for_update().execution_options(populate_existing=True)
         for card in session.scalars(query.order_by(Card.id)):
             found.setdefault((card.source, "url", card.url), card)
     return found

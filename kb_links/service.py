@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import audit
@@ -47,9 +49,16 @@ def snapshot(card: Card) -> dict[str, Any]:
     }
 
 
-def get_card(session: Session, *, card_id: int) -> Card:
-    """The card with this id, archived or not."""
-    card = session.get(Card, card_id)
+def get_card(session: Session, *, card_id: int, for_update: bool = False) -> Card:
+    """The card with this id, archived or not; ``for_update`` locks its row until commit.
+
+    Edits read the version and write it back plus one; without the lock two concurrent
+    major changes on PostgreSQL would both write the same new version.
+    """
+    query = select(Card).where(Card.id == card_id)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    card = session.scalars(query).one_or_none()
     if card is None:
         raise NotFound(f"card {card_id} not found")
     return card
@@ -120,6 +129,24 @@ def _check_unique(
         raise Conflict(f"card {other.id} already has source {source} and external id {external_id}")
 
 
+@contextmanager
+def _unique_guard(session: Session, *, source: str, external_id: str | None) -> Iterator[None]:
+    """Run the writes of the block in a savepoint; a unique-index clash becomes a Conflict.
+
+    The uniqueness check reads before writing, so a concurrent writer can still take the
+    same (source, external id) in between; the index has the last word, and the savepoint
+    keeps the clash from poisoning the rest of the unit of work.
+    """
+    try:
+        with session.begin_nested():
+            yield
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            f"another card already has source {source} and external id {external_id}"
+        ) from None
+
+
 def _check_not_future(value: datetime | None, *, now: datetime) -> None:
     if value is not None and value > now:
         raise Invalid("last_verified_at: cannot be in the future")
@@ -151,8 +178,8 @@ def insert_card(
         updated_at=now,
         changed_at=now,
     )
-    session.add(card)
-    session.flush()
+    with _unique_guard(session, source=card.source, external_id=card.external_id):
+        session.add(card)
     session.add(
         CardRevision(
             card_id=card.id,
@@ -193,27 +220,30 @@ def revise_card(
     either kind leaves a revision behind for the card's history.
     """
     before = snapshot(card)
-    for field, value in changes.items():
-        if field not in EDITABLE_FIELDS:
-            raise ValueError(f"{field} is not an editable card field")
-        setattr(card, field, value)
-    if source_version is not None:
-        card.source_version = source_version
-    if change == "major":
-        card.version += 1
-        card.changed_at = now
-    card.updated_at = now
-    session.add(
-        CardRevision(
-            card_id=card.id,
-            version=card.version,
-            change=change,
-            summary=summary,
-            actor_id=actor.id if actor else None,
-            at=now,
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable card field(s): {', '.join(sorted(unknown))}")
+    source = changes.get("source", card.source)
+    external_id = changes.get("external_id", card.external_id)
+    with _unique_guard(session, source=source, external_id=external_id):
+        for field, value in changes.items():
+            setattr(card, field, value)
+        if source_version is not None:
+            card.source_version = source_version
+        if change == "major":
+            card.version += 1
+            card.changed_at = now
+        card.updated_at = now
+        session.add(
+            CardRevision(
+                card_id=card.id,
+                version=card.version,
+                change=change,
+                summary=summary,
+                actor_id=actor.id if actor else None,
+                at=now,
+            )
         )
-    )
-    session.flush()
     audit.record(
         session,
         actor=actor,

@@ -97,12 +97,16 @@ def apply_guru_events(session: Session, *, events: list[GuruEvent], now: datetim
     if not updates:
         return result
     guru_ids = {e.card_id for e in updates}
-    cards = {
-        card.external_id: card
-        for card in session.scalars(
-            select(Card).where(Card.source == "guru", Card.external_id.in_(guru_ids))
-        )
-    }
+    # Lock the cards first: a redelivery running at the same time then waits, and its
+    # duplicate check below sees the revision this one commits.
+    query = (
+        select(Card)
+        .where(Card.source == "guru", Card.external_id.in_(guru_ids))
+        .order_by(Card.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    cards = {card.external_id: card for card in session.scalars(query)}
     summaries = {_summary(e) for e in updates} - {""}
     seen = (
         set(

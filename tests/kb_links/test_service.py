@@ -248,3 +248,39 @@ def test_unknown_card_is_not_found_and_get_cards_skips_unknown_ids(session: Sess
         service.get_card(session, card_id=card.id + 1000)
     assert service.get_cards(session, card_ids=[card.id, card.id + 1000]) == {card.id: card}
     assert service.get_cards(session, card_ids=[]) == {}
+
+
+def test_a_duplicate_that_slips_past_the_check_is_a_conflict_not_a_crash(
+    session: Session,
+) -> None:
+    """Two writers can both pass the read-side check; the unique index decides, cleanly."""
+    existing = make_card(session, source="guru", external_id="g-race")
+    fields = {
+        "title": "Same card, second writer",
+        "url": "https://a.example",
+        "source": "guru",
+        "external_id": "g-race",
+        "verify_every_days": 90,
+    }
+    with pytest.raises(Conflict, match="external id g-race"):
+        service.insert_card(session, fields=fields, now=NOW, actor=None)
+    # The session is still usable and holds only the first card.
+    assert service.get_card(session, card_id=existing.id).title == existing.title
+    assert [c.id for c in service.list_cards(session, now=NOW)] == [existing.id]
+
+
+def test_an_edit_onto_a_taken_external_id_past_the_check_is_a_conflict(
+    session: Session,
+) -> None:
+    make_card(session, source="guru", external_id="g-a")
+    card = make_card(session, source="guru", external_id="g-b", title="Mine")
+    with pytest.raises(Conflict):
+        service.revise_card(
+            session,
+            card=card,
+            changes={"external_id": "g-a"},
+            change="minor",
+            now=NOW,
+            actor=None,
+        )
+    assert service.get_card(session, card_id=card.id, for_update=True).external_id == "g-b"

@@ -140,14 +140,14 @@ def get_card(card_id: int, session: SessionDep, _caller: CurrentPerson, now: Now
 def update_card(
     card_id: int, data: CardUpdate, session: SessionDep, actor: CardEditor, now: NowDep
 ) -> CardOut:
-    card = service.get_card(session, card_id=card_id)
+    card = service.get_card(session, card_id=card_id, for_update=True)
     card = service.update_card(session, card=card, data=data, now=now, actor=actor)
     return CardOut.from_card(card, now=now)
 
 
 @router.post("/{card_id}/verify", response_model=CardOut)
 def verify_card(card_id: int, session: SessionDep, caller: CurrentPerson, now: NowDep) -> CardOut:
-    card = service.get_card(session, card_id=card_id)
+    card = service.get_card(session, card_id=card_id, for_update=True)
     if card.verifier_id != caller.id and not access.manages_any(session, person=caller):
         raise forbidden("only the card's verifier, rotation managers and admins can verify it")
     card = service.verify_card(session, card=card, now=now, actor=caller)
@@ -156,14 +156,14 @@ def verify_card(card_id: int, session: SessionDep, caller: CurrentPerson, now: N
 
 @router.delete("/{card_id}", response_model=CardOut)
 def archive_card(card_id: int, session: SessionDep, actor: CardEditor, now: NowDep) -> CardOut:
-    card = service.get_card(session, card_id=card_id)
+    card = service.get_card(session, card_id=card_id, for_update=True)
     card = service.set_archived(session, card=card, archived=True, now=now, actor=actor)
     return CardOut.from_card(card, now=now)
 
 
 @router.post("/{card_id}/restore", response_model=CardOut)
 def restore_card(card_id: int, session: SessionDep, actor: CardEditor, now: NowDep) -> CardOut:
-    card = service.get_card(session, card_id=card_id)
+    card = service.get_card(session, card_id=card_id, for_update=True)
     card = service.set_archived(session, card=card, archived=False, now=now, actor=actor)
     return CardOut.from_card(card, now=now)
 
