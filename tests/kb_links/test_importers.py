@@ -1,10 +1,10 @@
-"""CSV and Guru imports: parsing (pure), matching, version bumps, all-or-nothing, query counts."""
+"""Imports: CSV parsing (pure), matching, version bumps, all-or-nothing, query counts."""
 
 from __future__ import annotations
 
 import copy
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb_links import importers, service
-from kb_links.importers import ImportRejected
 from kb_links.models import Card
+from kb_links.records import ImportRejected
 from tests.conftest import DEFAULT_NOW
 from tests.factories import make_person
 from tests.kb_links.helpers import GURU_EXPORT, count_statements, make_card, table_state
@@ -32,67 +32,6 @@ def cards_by_external_id(session: Session) -> dict[str | None, Card]:
 
 
 # --- parsing, pure ------------------------------------------------------------------------
-
-
-def test_guru_export_maps_fields_and_ignores_the_rest() -> None:
-    records = importers.parse_guru_export(GURU_EXPORT.read_text(), now=NOW)
-    assert len(records) == 4
-    first = records[0]
-    assert first.title == "Triage of billing tickets"
-    assert first.url == "https://app.getguru.com/card/Tb81kQzP/Triage-of-billing-tickets"
-    assert (first.source, first.external_id) == ("guru", "7f3e2a10-1111-4c2d-9e8f-000000000101")
-    assert first.collection == "Billing Runbooks"
-    assert first.verify_every_days == 60
-    assert first.last_verified_at == datetime(2026, 11, 1, 8, 30, 0, 250000, tzinfo=UTC)
-    assert first.source_version == 4
-    assert first.verifier_emails == ("lena.marsh@example.org",)
-
-
-def test_guru_verification_state_wins_over_a_fresh_looking_date() -> None:
-    records = {
-        r.external_id: r for r in importers.parse_guru_export(GURU_EXPORT.read_text(), now=NOW)
-    }
-    expired = records["7f3e2a10-1111-4c2d-9e8f-000000000102"]
-    flagged = records["7f3e2a10-1111-4c2d-9e8f-000000000103"]
-    never = records["7f3e2a10-1111-4c2d-9e8f-000000000104"]
-    # Expired by its own dates: the date is kept and already makes it stale.
-    assert expired.last_verified_at == datetime(2026, 8, 20, 16, 0, tzinfo=UTC)
-    # NEEDS_VERIFICATION with no reason and a recent date: stored as not verified.
-    assert flagged.last_verified_at is None
-    assert never.last_verified_at is None
-
-
-def test_guru_item_errors_name_the_item_index() -> None:
-    items = guru_items()
-    del items[1]["preferredPhrase"]
-    items[2]["verificationInterval"] = -5
-    items[3] = "not a card"  # type: ignore[call-overload]
-    with pytest.raises(ImportRejected) as caught:
-        importers.parse_guru_export(json.dumps(items), now=NOW)
-    errors = caught.value.errors
-    assert [(e.line, e.item) for e in errors] == [(2, 2), (3, 3), (4, 4)]
-    assert errors[0].message.startswith("item 2: preferredPhrase")
-    assert "verificationInterval" in errors[1].message
-    assert "expected a card object" in errors[2].message
-
-
-def test_guru_export_must_be_json_and_a_list() -> None:
-    with pytest.raises(ImportRejected) as caught:
-        importers.parse_guru_export('[\n  {"id": "x",\n  oops}\n]', now=NOW)
-    assert caught.value.errors[0].line == 3
-    assert "not valid JSON" in caught.value.errors[0].message
-    with pytest.raises(ImportRejected, match="nothing imported") as caught:
-        importers.parse_guru_export('{"id": "x"}', now=NOW)
-    assert "JSON list" in caught.value.errors[0].message
-
-
-def test_guru_duplicate_card_ids_are_refused() -> None:
-    items = guru_items()
-    items.append(copy.deepcopy(items[0]))
-    with pytest.raises(ImportRejected) as caught:
-        importers.parse_guru_export(json.dumps(items), now=NOW)
-    assert [(e.line, e.item) for e in caught.value.errors] == [(5, 5)]
-    assert "item 1" in caught.value.errors[0].message
 
 
 def test_csv_rows_are_validated_line_by_line() -> None:
