@@ -1,0 +1,176 @@
+"""Input and output shapes of the card registry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
+
+from core.schemas import Strict
+from kb_links import freshness
+from kb_links.models import Card
+
+SOURCES: tuple[str, ...] = (
+    "guru",
+    "confluence",
+    "notion",
+    "link",
+    "zendesk",
+    "google-docs",
+    "other",
+)
+DEFAULT_VERIFY_EVERY_DAYS = 90  # Guru's default verification interval
+MAX_URL_LENGTH = 2000
+
+Change = Literal["major", "minor"]
+
+_http_url = TypeAdapter(HttpUrl)
+
+
+def check_url(value: str) -> str:
+    """Accept only absolute http(s) URLs with a host; return them exactly as given.
+
+    Card links end up as ``href`` on pages, so ``javascript:`` or ``data:`` URLs would be a
+    stored XSS. Pydantic's ``HttpUrl`` does the parsing; the text is kept as given (not
+    normalised) so that a link reads back the way its owner wrote it.
+    """
+    if len(value) > MAX_URL_LENGTH:
+        raise ValueError(f"URL longer than {MAX_URL_LENGTH} characters")
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ValueError("URL must not contain spaces or control characters")
+    try:
+        _http_url.validate_python(value)
+    except ValidationError as exc:
+        reason = str(exc.errors()[0]["msg"])
+        raise ValueError(f"not an http(s) URL ({reason})") from None
+    return value
+
+
+def check_source(value: str) -> str:
+    """Lower-case a source name and insist it is one we know."""
+    source = value.strip().lower()
+    if source not in SOURCES:
+        raise ValueError(f'unknown source "{value}"; use one of: {", ".join(SOURCES)}')
+    return source
+
+
+def blank_to_none(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+class CardCreate(Strict):
+    title: str = Field(min_length=1, max_length=300)
+    url: str
+    source: str = "link"
+    external_id: str | None = Field(default=None, max_length=200)
+    collection: str | None = Field(default=None, max_length=200)
+    verifier_id: int | None = None
+    verify_every_days: int = Field(default=DEFAULT_VERIFY_EVERY_DAYS, ge=1, le=3650)
+    # Omitted: the creator vouches for the card now. An explicit null: never verified yet.
+    last_verified_at: AwareDatetime | None = None
+
+    _url = field_validator("url")(check_url)
+    _source = field_validator("source")(check_source)
+    _blank = field_validator("external_id", "collection")(blank_to_none)
+
+
+class CardUpdate(Strict):
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    url: str | None = None
+    source: str | None = None
+    external_id: str | None = Field(default=None, max_length=200)
+    collection: str | None = Field(default=None, max_length=200)
+    verifier_id: int | None = None
+    verify_every_days: int | None = Field(default=None, ge=1, le=3650)
+    change: Change = "major"
+    summary: str = Field(default="", max_length=1000)
+    # Optional precondition: the version the editor saw; a newer one is a 409, not a lost update.
+    version: int | None = Field(default=None, ge=1)
+
+    _blank = field_validator("external_id", "collection")(blank_to_none)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else check_url(value)
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, value: str | None) -> str | None:
+        return None if value is None else check_source(value)
+
+
+class CardOut(BaseModel):
+    id: int
+    title: str
+    url: str
+    source: str
+    external_id: str | None
+    collection: str | None
+    verifier_id: int | None
+    version: int
+    verify_every_days: int
+    last_verified_at: datetime | None
+    verification: Literal["trusted", "stale"]
+    verification_due_at: datetime | None
+    archived: bool
+    source_version: int | None
+    changed_at: datetime
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_card(cls, card: Card, *, now: datetime) -> CardOut:
+        """The card as callers see it; ``verification`` is derived from ``now``, never stored."""
+        stale = freshness.is_stale(
+            last_verified_at=card.last_verified_at,
+            verify_every_days=card.verify_every_days,
+            now=now,
+        )
+        return cls(
+            id=card.id,
+            title=card.title,
+            url=card.url,
+            source=card.source,
+            external_id=card.external_id,
+            collection=card.collection,
+            verifier_id=card.verifier_id,
+            version=card.version,
+            verify_every_days=card.verify_every_days,
+            last_verified_at=card.last_verified_at,
+            verification="stale" if stale else "trusted",
+            verification_due_at=freshness.verification_due_at(
+                last_verified_at=card.last_verified_at,
+                verify_every_days=card.verify_every_days,
+            ),
+            archived=card.archived,
+            source_version=card.source_version,
+            changed_at=card.changed_at,
+            created_at=card.created_at,
+            updated_at=card.updated_at,
+        )
+
+
+class CardRevisionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    card_id: int
+    version: int
+    change: str
+    summary: str
+    actor_id: int | None
+    at: datetime

@@ -1,0 +1,176 @@
+"""Knowledge-card endpoints: the registry, its imports, and Guru's card-updated webhook."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
+from pydantic import BaseModel
+
+from core.models import Person
+from kb_links import importers, service, webhooks
+from kb_links.schemas import CardCreate, CardOut, CardRevisionOut, CardUpdate
+from rotation import access
+from web.bodies import MAX_UPLOAD_BYTES, CsvBody
+from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
+
+router = APIRouter(prefix="/api/v1/cards", tags=["cards"])
+
+IMPORT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+        },
+    }
+}
+WEBHOOK_BODY: dict[str, Any] = {
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {}}}}
+}
+
+
+def require_card_editor(person: CurrentPerson, session: SessionDep) -> Person:
+    """Admins and anyone who manages a rotation look after the registry."""
+    if not access.manages_any(session, person=person):
+        raise forbidden("only admins and rotation managers can change cards")
+    return person
+
+
+CardEditor = Annotated[Person, Depends(require_card_editor)]
+
+
+class ImportResultOut(BaseModel):
+    created: int
+    updated: int
+    bumped: int
+
+
+class WebhookResultOut(BaseModel):
+    received: int
+    bumped_card_ids: list[int]
+    ignored: int
+    duplicates: int
+    unknown_cards: list[str]
+
+
+@router.post("", response_model=CardOut, status_code=status.HTTP_201_CREATED)
+def create_card(data: CardCreate, session: SessionDep, actor: CardEditor, now: NowDep) -> CardOut:
+    card = service.create_card(session, data=data, now=now, actor=actor)
+    return CardOut.from_card(card, now=now)
+
+
+@router.get("", response_model=list[CardOut])
+def list_cards(
+    session: SessionDep,
+    _caller: CurrentPerson,
+    now: NowDep,
+    stale: bool | None = None,
+    include_archived: bool = False,
+) -> list[CardOut]:
+    cards = service.list_cards(session, now=now, stale=stale, include_archived=include_archived)
+    return [CardOut.from_card(card, now=now) for card in cards]
+
+
+@router.post("/import", response_model=ImportResultOut, openapi_extra=IMPORT_BODY)
+def import_cards(
+    request: Request, text: CsvBody, session: SessionDep, actor: AdminPerson, now: NowDep
+) -> ImportResultOut:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "text/csv":
+        is_json = False
+    elif content_type == "application/json" or content_type.endswith("+json"):
+        is_json = True
+    else:
+        is_json = importers.looks_like_json(text)
+    if is_json:
+        result = importers.import_guru_export(session, text=text, now=now, actor=actor)
+    else:
+        result = importers.import_csv(session, text=text, now=now, actor=actor)
+    return ImportResultOut(created=result.created, updated=result.updated, bumped=result.bumped)
+
+
+async def raw_body(request: Request) -> bytes:
+    """The exact bytes the sender signed; too large a body is refused before hashing it."""
+    body = await request.body()
+    if len(body) > MAX_UPLOAD_BYTES:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, detail="body larger than 5 MiB")
+    return body
+
+
+@router.post("/webhooks/guru", response_model=WebhookResultOut, openapi_extra=WEBHOOK_BODY)
+def guru_webhook(
+    body: Annotated[bytes, Depends(raw_body)],
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    signature: Annotated[str | None, Header(alias="X-Allhands-Signature")] = None,
+) -> WebhookResultOut:
+    if not webhooks.signature_is_valid(
+        secret=settings.guru_webhook_secret, body=body, signature=signature
+    ):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="missing or wrong X-Allhands-Signature (hex HMAC-SHA256 of the body)",
+        )
+    try:
+        payload = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"body is not JSON: {exc}"
+        ) from None
+    events = webhooks.parse_events(payload)
+    result = webhooks.apply_guru_events(session, events=events, now=now)
+    return WebhookResultOut(
+        received=result.received,
+        bumped_card_ids=result.bumped_card_ids,
+        ignored=result.ignored,
+        duplicates=result.duplicates,
+        unknown_cards=result.unknown_cards,
+    )
+
+
+@router.get("/{card_id}", response_model=CardOut)
+def get_card(card_id: int, session: SessionDep, _caller: CurrentPerson, now: NowDep) -> CardOut:
+    return CardOut.from_card(service.get_card(session, card_id=card_id), now=now)
+
+
+@router.patch("/{card_id}", response_model=CardOut)
+def update_card(
+    card_id: int, data: CardUpdate, session: SessionDep, actor: CardEditor, now: NowDep
+) -> CardOut:
+    card = service.get_card(session, card_id=card_id, for_update=True)
+    card = service.update_card(session, card=card, data=data, now=now, actor=actor)
+    return CardOut.from_card(card, now=now)
+
+
+@router.post("/{card_id}/verify", response_model=CardOut)
+def verify_card(card_id: int, session: SessionDep, caller: CurrentPerson, now: NowDep) -> CardOut:
+    card = service.get_card(session, card_id=card_id, for_update=True)
+    if card.verifier_id != caller.id and not access.manages_any(session, person=caller):
+        raise forbidden("only the card's verifier, rotation managers and admins can verify it")
+    card = service.verify_card(session, card=card, now=now, actor=caller)
+    return CardOut.from_card(card, now=now)
+
+
+@router.delete("/{card_id}", response_model=CardOut)
+def archive_card(card_id: int, session: SessionDep, actor: CardEditor, now: NowDep) -> CardOut:
+    card = service.get_card(session, card_id=card_id, for_update=True)
+    card = service.set_archived(session, card=card, archived=True, now=now, actor=actor)
+    return CardOut.from_card(card, now=now)
+
+
+@router.post("/{card_id}/restore", response_model=CardOut)
+def restore_card(card_id: int, session: SessionDep, actor: CardEditor, now: NowDep) -> CardOut:
+    card = service.get_card(session, card_id=card_id, for_update=True)
+    card = service.set_archived(session, card=card, archived=False, now=now, actor=actor)
+    return CardOut.from_card(card, now=now)
+
+
+@router.get("/{card_id}/revisions", response_model=list[CardRevisionOut])
+def list_revisions(
+    card_id: int, session: SessionDep, _caller: CurrentPerson
+) -> list[CardRevisionOut]:
+    card = service.get_card(session, card_id=card_id)
+    return [CardRevisionOut.model_validate(r) for r in service.list_revisions(session, card=card)]
