@@ -31,8 +31,9 @@ async def domain_error_handler(_request: Request, exc: Exception) -> JSONRespons
 async def data_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     # A backstop, not the validation itself: input the database refuses as data (a number
     # out of range, a character it cannot store) is the caller's mistake, never a 500. The
-    # unit of work has already rolled back when this runs.
-    assert isinstance(exc, DataError)
+    # unit of work has already rolled back when this runs. SQLite's driver raises a bare
+    # OverflowError for integers beyond 64 bits where PostgreSQL raises DataError.
+    assert isinstance(exc, DataError | OverflowError)
     return JSONResponse(
         status_code=422,
         content={"detail": "a value is out of range or holds characters that cannot be stored"},
@@ -42,3 +43,4 @@ async def data_error_handler(_request: Request, exc: Exception) -> JSONResponse:
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(DataError, data_error_handler)
+    app.add_exception_handler(OverflowError, data_error_handler)

@@ -23,6 +23,7 @@ from starlette.routing import Mount
 
 from core.models import Person
 from core.security import hash_password
+from kb_links.models import Card
 from rotation.models import Rotation, RotationMember, Shift
 from tests.conftest import DEFAULT_NOW
 from tests.factories import make_person, make_token
@@ -69,6 +70,7 @@ class World:
     other_rotation: Rotation
     shift: Shift  # the member's shift in the managed rotation
     other_shift: Shift  # the other member's shift in the managed rotation
+    card: Card  # verified by the other member
     secret_key: str
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -114,6 +116,22 @@ def _shift(session: Session, rotation: Rotation, person: Person, index: int) -> 
     return shift
 
 
+def _card(session: Session, verifier: Person) -> Card:
+    card = Card(
+        title="Refund policy",
+        url="https://kb.example.com/refunds",
+        source="link",
+        verifier_id=verifier.id,
+        last_verified_at=DEFAULT_NOW,
+        created_at=DEFAULT_NOW,
+        updated_at=DEFAULT_NOW,
+        changed_at=DEFAULT_NOW,
+    )
+    session.add(card)
+    session.flush()
+    return card
+
+
 def build_world(session: Session, *, secret_key: str) -> World:
     people = {
         MEMBER: make_person(session, email="member@example.com", name="Mia Member"),
@@ -151,6 +169,7 @@ def build_world(session: Session, *, secret_key: str) -> World:
         other_rotation=other_rotation,
         shift=_shift(session, rotation, people[MEMBER], 1),
         other_shift=_shift(session, rotation, other_member, 2),
+        card=_card(session, other_member),
         secret_key=secret_key,
     )
 

@@ -30,6 +30,18 @@ API_ADMIN = outcomes(
     manager=FORBIDDEN,
     admin=OK,
 )
+# Admins and anyone managing some rotation look after the card registry.
+API_CARD_EDITOR = outcomes(
+    anonymous=UNAUTHENTICATED, member=FORBIDDEN, other_manager=OK, manager=OK, admin=OK
+)
+# Signed by Guru with a shared secret; a caller's own credentials count for nothing.
+SIGNED_WEBHOOK = outcomes(
+    anonymous=UNAUTHENTICATED,
+    member=UNAUTHENTICATED,
+    other_manager=UNAUTHENTICATED,
+    manager=UNAUTHENTICATED,
+    admin=UNAUTHENTICATED,
+)
 PAGE_ANYONE = outcomes(anonymous=TO_LOGIN, member=OK, other_manager=OK, manager=OK, admin=OK)
 PAGE_ADMIN = outcomes(
     anonymous=TO_LOGIN, member=FORBIDDEN, other_manager=FORBIDDEN, manager=FORBIDDEN, admin=OK
@@ -42,6 +54,14 @@ def other_member(world: World) -> dict[str, object]:
 
 def new_person(_world: World) -> dict[str, object]:
     return {"email": "new.person@example.com", "name": "New Person"}
+
+
+def card(world: World) -> dict[str, object]:
+    return {"card_id": world.card.id}
+
+
+def cards_csv(_world: World) -> str:
+    return "title,url,source,external_id,collection,verify_every_days\nNew,https://kb.example.com/new,link,,,90\n"
 
 
 def people_csv(_world: World) -> str:
@@ -68,6 +88,26 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/api/v1/people/{person_id}/deactivate"): Case(API_ADMIN, params=other_member),
     ("POST", "/api/v1/people/import"): Case(API_ADMIN, csv=people_csv),
+    # --- knowledge cards ---------------------------------------------------------------
+    ("GET", "/api/v1/cards"): Case(API_ANYONE),
+    ("POST", "/api/v1/cards"): Case(
+        API_CARD_EDITOR,
+        json=lambda _w: {"title": "Escalations", "url": "https://kb.example.com/escalations"},
+    ),
+    ("POST", "/api/v1/cards/import"): Case(API_ADMIN, csv=cards_csv),
+    ("POST", "/api/v1/cards/webhooks/guru"): Case(SIGNED_WEBHOOK, json=lambda _w: []),
+    ("GET", "/api/v1/cards/{card_id}"): Case(API_ANYONE, params=card),
+    ("GET", "/api/v1/cards/{card_id}/revisions"): Case(API_ANYONE, params=card),
+    ("PATCH", "/api/v1/cards/{card_id}"): Case(
+        API_CARD_EDITOR, params=card, json=lambda _w: {"title": "Refunds", "change": "minor"}
+    ),
+    ("DELETE", "/api/v1/cards/{card_id}"): Case(API_CARD_EDITOR, params=card),
+    ("POST", "/api/v1/cards/{card_id}/restore"): Case(API_CARD_EDITOR, params=card),
+    ("POST", "/api/v1/cards/{card_id}/verify"): Case(
+        API_CARD_EDITOR,
+        params=card,
+        note="a member who is not the card's verifier may not vouch for it",
+    ),
     # --- login, logout, home ----------------------------------------------------------
     ("GET", "/login"): Case(PUBLIC),
     ("POST", "/login"): Case(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -10,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.models import AuditEvent, Person
 from tests.factories import auth, make_person, make_token
+from tests.web.authz import route_keys
 
 
 def counts(session: Session) -> tuple[int | None, int | None]:
@@ -80,3 +83,30 @@ def test_data_the_database_refuses_is_a_422_not_a_500(app: FastAPI, session: Ses
         response = client.get("/api/v1/test-data-error")
     assert response.status_code == 422
     assert "out of range" in response.json()["detail"]
+
+
+def test_no_route_fails_on_ids_beyond_any_integer_column(
+    client: TestClient, session: Session, app: FastAPI
+) -> None:
+    headers = admin_headers(session)
+    routes = [(method, path) for method, path in route_keys(app) if re.search(r"\{\w+_id\}", path)]
+    assert routes
+    for method, path in sorted(routes):
+        for huge in (2**31, 2**63, 2**64):
+            url = re.sub(r"\{\w+_id\}", str(huge), path)
+            response = client.request(method, url, headers=headers, json={})
+            assert 400 <= response.status_code < 500, (method, url, response.text)
+
+
+def test_ids_in_bodies_beyond_the_integer_range_are_422(
+    client: TestClient, session: Session
+) -> None:
+    headers = admin_headers(session)
+    before = counts(session)
+    response = client.post(
+        "/api/v1/cards",
+        headers=headers,
+        json={"title": "T", "url": "https://kb.example.com/t", "verifier_id": 2**63},
+    )
+    assert response.status_code == 422
+    assert counts(session) == before

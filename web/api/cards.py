@@ -14,6 +14,7 @@ from kb_links.schemas import CardCreate, CardOut, CardRevisionOut, CardUpdate
 from rotation import access
 from web.bodies import MAX_UPLOAD_BYTES, CsvBody
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
+from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1/cards", tags=["cards"])
 
@@ -132,13 +133,15 @@ def guru_webhook(
 
 
 @router.get("/{card_id}", response_model=CardOut)
-def get_card(card_id: int, session: SessionDep, _caller: CurrentPerson, now: NowDep) -> CardOut:
+def get_card(
+    card_id: ObjectId, session: SessionDep, _caller: CurrentPerson, now: NowDep
+) -> CardOut:
     return CardOut.from_card(service.get_card(session, card_id=card_id), now=now)
 
 
 @router.patch("/{card_id}", response_model=CardOut)
 def update_card(
-    card_id: int, data: CardUpdate, session: SessionDep, actor: CardEditor, now: NowDep
+    card_id: ObjectId, data: CardUpdate, session: SessionDep, actor: CardEditor, now: NowDep
 ) -> CardOut:
     card = service.get_card(session, card_id=card_id, for_update=True)
     card = service.update_card(session, card=card, data=data, now=now, actor=actor)
@@ -146,7 +149,9 @@ def update_card(
 
 
 @router.post("/{card_id}/verify", response_model=CardOut)
-def verify_card(card_id: int, session: SessionDep, caller: CurrentPerson, now: NowDep) -> CardOut:
+def verify_card(
+    card_id: ObjectId, session: SessionDep, caller: CurrentPerson, now: NowDep
+) -> CardOut:
     card = service.get_card(session, card_id=card_id, for_update=True)
     if card.verifier_id != caller.id and not access.manages_any(session, person=caller):
         raise forbidden("only the card's verifier, rotation managers and admins can verify it")
@@ -155,14 +160,14 @@ def verify_card(card_id: int, session: SessionDep, caller: CurrentPerson, now: N
 
 
 @router.delete("/{card_id}", response_model=CardOut)
-def archive_card(card_id: int, session: SessionDep, actor: CardEditor, now: NowDep) -> CardOut:
+def archive_card(card_id: ObjectId, session: SessionDep, actor: CardEditor, now: NowDep) -> CardOut:
     card = service.get_card(session, card_id=card_id, for_update=True)
     card = service.set_archived(session, card=card, archived=True, now=now, actor=actor)
     return CardOut.from_card(card, now=now)
 
 
 @router.post("/{card_id}/restore", response_model=CardOut)
-def restore_card(card_id: int, session: SessionDep, actor: CardEditor, now: NowDep) -> CardOut:
+def restore_card(card_id: ObjectId, session: SessionDep, actor: CardEditor, now: NowDep) -> CardOut:
     card = service.get_card(session, card_id=card_id, for_update=True)
     card = service.set_archived(session, card=card, archived=False, now=now, actor=actor)
     return CardOut.from_card(card, now=now)
@@ -170,7 +175,7 @@ def restore_card(card_id: int, session: SessionDep, actor: CardEditor, now: NowD
 
 @router.get("/{card_id}/revisions", response_model=list[CardRevisionOut])
 def list_revisions(
-    card_id: int, session: SessionDep, _caller: CurrentPerson
+    card_id: ObjectId, session: SessionDep, _caller: CurrentPerson
 ) -> list[CardRevisionOut]:
     card = service.get_card(session, card_id=card_id)
     return [CardRevisionOut.model_validate(r) for r in service.list_revisions(session, card=card)]
