@@ -69,9 +69,25 @@ def _sqlite_begin_immediate(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+# Connections per process. The web layer admits at most this many requests at once (see
+# web/admission.py), so no request ever waits for a connection while holding a thread.
+SQLITE_POOL_SIZE, SQLITE_MAX_OVERFLOW = 5, 10
+POSTGRES_POOL_SIZE, POSTGRES_MAX_OVERFLOW = 10, 20
+
+
+def max_connections(url: str) -> int:
+    """How many connections an engine from ``make_engine(url)`` opens at most."""
+    if url.startswith("sqlite"):
+        return SQLITE_POOL_SIZE + SQLITE_MAX_OVERFLOW
+    return POSTGRES_POOL_SIZE + POSTGRES_MAX_OVERFLOW
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine configured for the database behind ``url``."""
     if url.startswith("sqlite"):
+        if ":memory:" not in url and url not in ("sqlite://", "sqlite+pysqlite://"):
+            kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
+            kwargs.setdefault("max_overflow", SQLITE_MAX_OVERFLOW)
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
@@ -86,8 +102,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_size", POSTGRES_POOL_SIZE)
+    kwargs.setdefault("max_overflow", POSTGRES_MAX_OVERFLOW)
     return create_engine(url, **kwargs)
 
 

@@ -16,9 +16,10 @@ from starlette.middleware.sessions import SessionMiddleware
 
 import migrations.models  # noqa: F401  (every table registered before first use)
 from core.clock import Clock, SystemClock
-from core.db import make_engine, make_sessionmaker
+from core.db import make_engine, make_sessionmaker, max_connections
 from core.settings import Settings, get_settings
 from web import errors, openapi
+from web.admission import AdmissionLimit
 from web.api import cards, ops, people
 from web.metrics import Metrics, MetricsMiddleware
 from web.pages import admin as admin_pages
@@ -82,6 +83,8 @@ def create_app(
         assert isinstance(exc, LoginRequired)
         return RedirectResponse(login_url(exc.next_path), status_code=303)
 
+    # Innermost, so waiting requests are counted by the metrics but hold nothing else.
+    app.add_middleware(AdmissionLimit, limit=max_connections(settings.effective_database_url))
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.resolved_secret_key(),

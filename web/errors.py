@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 
@@ -40,7 +40,20 @@ async def data_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def database_unavailable_handler(_request: Request, exc: Exception) -> JSONResponse:
+    # The database is down, restarting or too busy: the request was rolled back and can be
+    # retried as it is, which 503 + Retry-After says; a 500 would claim a bug instead.
+    assert isinstance(exc, OperationalError | InterfaceError)
+    return JSONResponse(
+        status_code=503,
+        content={"detail": "the database is unavailable; try again shortly"},
+        headers={"Retry-After": "5"},
+    )
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(DataError, data_error_handler)
     app.add_exception_handler(OverflowError, data_error_handler)
+    app.add_exception_handler(OperationalError, database_unavailable_handler)
+    app.add_exception_handler(InterfaceError, database_unavailable_handler)

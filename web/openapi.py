@@ -24,6 +24,7 @@ ERROR_RESPONSES = {
     "409": "Conflicts with the current state (duplicate, stale version)",
     "413": "Body too large",
     "422": "Well-formed but unacceptable input",
+    "503": "The database is unavailable; retry later",
 }
 
 BEARER_SCHEME = {"type": "http", "scheme": "bearer", "description": "An API token"}

@@ -7,7 +7,7 @@ import re
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session
 
 from core.models import AuditEvent, Person
@@ -110,3 +110,15 @@ def test_ids_in_bodies_beyond_the_integer_range_are_422(
     )
     assert response.status_code == 422
     assert counts(session) == before
+
+
+def test_an_unreachable_database_is_a_503_to_retry(app: FastAPI) -> None:
+    @app.get("/api/v1/test-database-down")
+    def down() -> None:
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    with TestClient(app) as client:
+        response = client.get("/api/v1/test-database-down")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert "unavailable" in response.json()["detail"]

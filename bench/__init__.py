@@ -1,0 +1,1 @@
+"""Benchmarks and load/fault scripts; run one with ``python -m bench <name>``."""
