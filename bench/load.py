@@ -104,11 +104,11 @@ class Mix:
 
 
 @contextmanager
-def database(backend: str, workdir: Path) -> Iterator[str]:
+def database(backend: str, workdir: Path, postgres_server: str) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{workdir / 'load.sqlite'}"
     else:
-        with fresh_postgres(LOCAL_POSTGRES) as url:
+        with fresh_postgres(postgres_server) as url:
             yield url
 
 
@@ -119,10 +119,19 @@ def prepare(server: Server, database_url: str) -> Mix:
 
 
 def run_backend(
-    backend: str, *, seconds: float, connections: int, driver: str, workdir: Path
+    backend: str,
+    *,
+    seconds: float,
+    connections: int,
+    driver: str,
+    workdir: Path,
+    postgres_server: str = LOCAL_POSTGRES,
 ) -> tuple[Report, str]:
     """Serve ``backend`` with two workers, load it, and return the report and the server log."""
-    with database(backend, workdir) as url, serve(url, workers=2, workdir=workdir) as server:
+    with (
+        database(backend, workdir, postgres_server) as url,
+        serve(url, workers=2, workdir=workdir) as server,
+    ):
         mix = prepare(server, url)
         if driver == "wrk":
             report = run_wrk(

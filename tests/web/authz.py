@@ -256,7 +256,8 @@ def send(
     if case.csv is not None:
         kwargs["content"] = case.csv(world)
         headers["Content-Type"] = "text/csv"
-    return client.request(method, url, follow_redirects=False, **kwargs)
+    response: httpx.Response = client.request(method, url, follow_redirects=False, **kwargs)
+    return response
 
 
 def matches(expected: str, got: str) -> bool:

@@ -1,0 +1,14 @@
+"""Short form of `python -m bench.db_restart`: a crash and restart of PostgreSQL under load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.db_restart import run
+
+
+def test_database_crash_mid_load_fails_fast_recovers_and_loses_nothing(tmp_path: Path) -> None:
+    report = run(seconds=8, down_at=2.5, down_for=1.5, workdir=tmp_path)
+    print("\n".join(report.lines()))
+    assert report.before > 0 and report.during > 0
+    assert report.problems() == []
