@@ -1,0 +1,157 @@
+"""The scheduling rule: who takes each open slot, as a pure function of plain values.
+
+For each open slot in time order, among the eligible members (member at the slot's start,
+active, free of time off and of every other shift that overlaps it) pick the one with the
+fewest shifts in this rotation; ties go to whoever's last shift here ended longest ago
+(never counts as longest), then to roster order. Nobody eligible leaves the slot uncovered.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A half-open span [start, end) of UTC time."""
+
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A member of the rotation with the periods they belonged to it.
+
+    ``count_offset`` is the shift count they were credited with on joining (the rotation's
+    minimum at the time) so that a newcomer does not take a burst of shifts to catch up.
+    """
+
+    person_id: int
+    position: int
+    periods: tuple[tuple[datetime, datetime | None], ...]
+    active: bool = True
+    count_offset: int = 0
+
+    def is_member_at(self, instant: datetime) -> bool:
+        return any(
+            joined <= instant and (left is None or instant < left) for joined, left in self.periods
+        )
+
+
+@dataclass(frozen=True)
+class HeldShift:
+    """A shift of this rotation that stays as it is; it counts towards its holder's total."""
+
+    person_id: int
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class OpenSlot:
+    """A slot to fill; ``key`` is the caller's handle for it (a shift id, (index, slot) …)."""
+
+    key: Hashable
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Assignment:
+    key: Hashable
+    person_id: int | None
+
+
+@dataclass
+class _Timeline:
+    """One person's busy time as sorted, disjoint intervals, and their shift ends here."""
+
+    starts: list[datetime] = field(default_factory=list)
+    ends: list[datetime] = field(default_factory=list)
+    shift_ends: list[datetime] = field(default_factory=list)
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        at = bisect_right(self.starts, start) - 1
+        if at >= 0 and self.ends[at] > start:
+            return True
+        return at + 1 < len(self.starts) and self.starts[at + 1] < end
+
+    def block(self, start: datetime, end: datetime) -> None:
+        """Mark [start, end) busy, merging with the intervals it touches."""
+        low = bisect_left(self.ends, start)
+        high = bisect_right(self.starts, end)
+        if low < high:
+            start = min(start, self.starts[low])
+            end = max(end, self.ends[high - 1])
+        self.starts[low:high] = [start]
+        self.ends[low:high] = [end]
+
+    def last_end_by(self, instant: datetime) -> datetime:
+        """When this person's latest shift here that is over by ``instant`` ended."""
+        at = bisect_right(self.shift_ends, instant)
+        return self.shift_ends[at - 1] if at else NEVER
+
+
+def assign(
+    *,
+    members: Sequence[Membership],
+    held: Iterable[HeldShift],
+    open_slots: Sequence[OpenSlot],
+    unavailable: Mapping[int, Iterable[Interval]] | None = None,
+    as_of: datetime,
+) -> list[Assignment]:
+    """Fill ``open_slots`` (in the order given, which must be time order) by the rule above.
+
+    ``held`` are this rotation's shifts that stay put; ``unavailable`` maps a person to
+    time off and shifts in other rotations. Membership is judged at the slot's start, or
+    at ``as_of`` for a slot already under way (a decision cannot be made in the past).
+    """
+    unavailable = unavailable or {}
+    counts = {m.person_id: m.count_offset for m in members}
+    timelines = {m.person_id: _Timeline() for m in members}
+    for shift in held:
+        line = timelines.get(shift.person_id)
+        if line is None:
+            continue
+        counts[shift.person_id] += 1
+        line.block(shift.start, shift.end)
+        insort(line.shift_ends, shift.end)
+    for person_id, intervals in unavailable.items():
+        line = timelines.get(person_id)
+        if line is not None:
+            for interval in intervals:
+                line.block(interval.start, interval.end)
+
+    roster = sorted(members, key=lambda m: (m.position, m.person_id))
+    assignments: list[Assignment] = []
+    for slot in open_slots:
+        decided_at = max(slot.start, as_of)
+        chosen: int | None = None
+        best: tuple[int, datetime, int] | None = None
+        for member in roster:
+            person_id = member.person_id
+            rank = (
+                counts[person_id],
+                timelines[person_id].last_end_by(slot.start),
+                member.position,
+            )
+            if best is not None and rank >= best:
+                continue
+            if not member.active or not member.is_member_at(decided_at):
+                continue
+            if timelines[person_id].overlaps(slot.start, slot.end):
+                continue
+            best, chosen = rank, person_id
+        if chosen is not None:
+            counts[chosen] += 1
+            line = timelines[chosen]
+            line.block(slot.start, slot.end)
+            insort(line.shift_ends, slot.end)
+        assignments.append(Assignment(key=slot.key, person_id=chosen))
+    return assignments
