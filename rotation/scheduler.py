@@ -46,11 +46,15 @@ class Membership:
 
 @dataclass(frozen=True)
 class HeldShift:
-    """A shift of this rotation that stays as it is; it counts towards its holder's total."""
+    """A shift of this rotation that stays as it is; it counts towards its holder's total.
+
+    An uncounted one still keeps its holder busy and dates their last shift.
+    """
 
     person_id: int
     start: datetime
     end: datetime
+    counted: bool = True
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,8 @@ def assign(
         line = timelines.get(shift.person_id)
         if line is None:
             continue
-        counts[shift.person_id] += 1
+        if shift.counted:
+            counts[shift.person_id] += 1
         line.block(shift.start, shift.end)
         insort(line.shift_ends, shift.end)
     for person_id, intervals in unavailable.items():

@@ -1,0 +1,430 @@
+"""Materialise shifts: extend to the horizon, fill open slots, reassign, regenerate, rebalance.
+
+Every entry point works on one rotation with a fixed number of queries whatever its size
+(the rotation row, its members, its live shifts, the members' time off and their shifts
+elsewhere), hands plain values to ``rotation.scheduler`` and writes the answer back under
+the feed contract of ``rotation.shifts``. New shifts go in with one bulk INSERT.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from core import audit
+from core.models import Person
+from rotation import availability, scheduler
+from rotation import shifts as shift_rows
+from rotation.models import Rotation, RotationMember, Shift
+from rotation.timeline import MIDNIGHT, Cadence, local_to_utc
+
+
+@dataclass
+class ScheduleResult:
+    """What one run did to one rotation."""
+
+    rotation_id: int
+    added: int = 0
+    uncovered: int = 0
+    changed_shift_ids: list[int] = field(default_factory=list)
+
+
+def cadence_of(rotation: Rotation) -> Cadence:
+    return Cadence(
+        timezone=rotation.timezone,
+        start_date=rotation.start_date,
+        handoff_time=rotation.handoff_time,
+        shift_days=rotation.shift_days,
+    )
+
+
+def start_of_day(rotation: Rotation, day: date) -> datetime:
+    """Midnight at the start of ``day`` on the rotation's clock, as a UTC instant."""
+    return local_to_utc(day, MIDNIGHT, cadence_of(rotation).zone)
+
+
+def lock(session: Session, rotation_id: int) -> Rotation | None:
+    """The rotation row, locked until the transaction ends (PostgreSQL; SQLite serialises writers).
+
+    Everything that changes a rotation's shifts takes this lock first, so two processes
+    extending or editing the same rotation at once queue instead of both inserting.
+    """
+    return session.scalars(
+        select(Rotation).where(Rotation.id == rotation_id).with_for_update()
+    ).one_or_none()
+
+
+def live_shifts(session: Session, rotation_id: int) -> list[Shift]:
+    return list(
+        session.scalars(
+            select(Shift)
+            .where(Shift.rotation_id == rotation_id, Shift.cancelled_at.is_(None))
+            .order_by(Shift.start, Shift.slot, Shift.id)
+        )
+    )
+
+
+def memberships(session: Session, rotation_id: int) -> list[scheduler.Membership]:
+    """Every person who ever belonged to the rotation, with all their membership periods."""
+    rows = session.execute(
+        select(RotationMember, Person.active)
+        .join(Person, Person.id == RotationMember.person_id)
+        .where(RotationMember.rotation_id == rotation_id)
+        .order_by(RotationMember.joined_at, RotationMember.id)
+    ).all()
+    periods: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
+    latest: dict[int, tuple[RotationMember, bool]] = {}
+    for member, active in rows:
+        periods[member.person_id].append((member.joined_at, member.left_at))
+        current = latest.get(member.person_id)
+        if current is None or current[0].left_at is not None:
+            latest[member.person_id] = (member, active)
+    return [
+        scheduler.Membership(
+            person_id=person_id,
+            position=member.position,
+            periods=tuple(periods[person_id]),
+            active=active,
+            count_offset=member.count_offset,
+        )
+        for person_id, (member, active) in latest.items()
+    ]
+
+
+@dataclass(frozen=True)
+class NewSlot:
+    """A slot the cadence calls for that has no row yet."""
+
+    index: int
+    slot: int
+    start: datetime
+    end: datetime
+
+
+def _new_slots(
+    rotation: Rotation, live: Sequence[Shift], *, now: datetime, origin: datetime
+) -> list[NewSlot]:
+    """The slots missing between the latest live shift and the horizon.
+
+    Generation only appends: it starts where the latest live shift ends (with a shorter
+    first piece if the cadence changed and that instant is not a handoff) or, for a rotation
+    without shifts, at the shift in progress at ``origin`` (or shift 0, if that is later).
+    """
+    cadence = cadence_of(rotation)
+    horizon_end = now + timedelta(days=rotation.horizon_days)
+    frontier = max((shift.end for shift in live), default=None)
+    if frontier is None:
+        index = cadence.index_from(origin)
+        start = cadence.handoff(index)
+    else:
+        index = cadence.index_at(frontier)
+        if index < 0:
+            index = 0
+            start = cadence.handoff(0)
+        else:
+            start = frontier
+    slots: list[NewSlot] = []
+    while start < horizon_end:
+        end = cadence.handoff(index + 1)
+        slots.extend(NewSlot(index, slot, start, end) for slot in range(rotation.people_per_shift))
+        index += 1
+        start = end
+    return slots
+
+
+def reschedule(
+    session: Session,
+    *,
+    rotation: Rotation,
+    now: datetime,
+    actor: Person | None,
+    reason: str,
+    reassign: Iterable[Shift] = (),
+    extend: bool = True,
+    origin: datetime | None = None,
+    count_since: datetime | None = None,
+) -> ScheduleResult:
+    """Reassign ``reassign``, fill uncovered slots that have not ended, extend to the horizon.
+
+    Every other live shift is held fixed. Call with the rotation locked (``lock``).
+    ``count_since`` counts only shifts from then on, without join credits (see rebalance).
+    """
+    result = ScheduleResult(rotation_id=rotation.id)
+    if rotation.archived:
+        return result
+    live = live_shifts(session, rotation.id)
+    reopened = {shift.id: shift for shift in reassign}
+    reopened.update({s.id: s for s in live if s.person_id is None and s.end > now})
+    new_slots = (
+        _new_slots(rotation, live, now=now, origin=origin or rotation.created_at) if extend else []
+    )
+    if not reopened and not new_slots:
+        return result
+
+    # Keys: the Shift row for a slot that exists, a NewSlot for one to insert.
+    open_slots = [
+        scheduler.OpenSlot(key=shift, start=shift.start, end=shift.end)
+        for shift in sorted(reopened.values(), key=lambda s: (s.start, s.slot, s.id))
+    ]
+    open_slots.extend(
+        scheduler.OpenSlot(key=new, start=new.start, end=new.end) for new in new_slots
+    )
+    open_slots.sort(key=lambda s: s.start)
+    window_start = open_slots[0].start
+    window_end = max(slot.end for slot in open_slots)
+
+    members = memberships(session, rotation.id)
+    if count_since is not None:
+        members = [replace(m, count_offset=0) for m in members]
+    person_ids = [m.person_id for m in members]
+    unavailable = availability.time_off_intervals(
+        session, person_ids=person_ids, start=window_start, end=window_end
+    )
+    elsewhere = availability.shift_intervals(
+        session,
+        person_ids=person_ids,
+        start=window_start,
+        end=window_end,
+        outside_rotation=rotation.id,
+    )
+    for person_id, intervals in elsewhere.items():
+        unavailable.setdefault(person_id, []).extend(intervals)
+    held = [
+        scheduler.HeldShift(
+            person_id=s.person_id,
+            start=s.start,
+            end=s.end,
+            counted=count_since is None or s.start >= count_since,
+        )
+        for s in live
+        if s.person_id is not None and s.id not in reopened
+    ]
+    assignments = scheduler.assign(
+        members=members, held=held, open_slots=open_slots, unavailable=unavailable, as_of=now
+    )
+
+    rows = []
+    releases: list[dict[str, object]] = []
+    for assignment in assignments:
+        if assignment.person_id is None:
+            result.uncovered += 1
+        if isinstance(assignment.key, Shift):
+            shift = assignment.key
+            if shift_rows.give_to(
+                session,
+                shift=shift,
+                person_id=assignment.person_id,
+                kind=shift_rows.SCHEDULED,
+                now=now,
+                releases=releases,
+            ):
+                result.changed_shift_ids.append(shift.id)
+            continue
+        new = assignment.key
+        assert isinstance(new, NewSlot)
+        rows.append(
+            {
+                "rotation_id": rotation.id,
+                "index": new.index,
+                "slot": new.slot,
+                "start": new.start,
+                "end": new.end,
+                "person_id": assignment.person_id,
+                "kind": shift_rows.SCHEDULED,
+                "sequence": 0,
+                "uid": shift_rows.new_uid(rotation_id=rotation.id, index=new.index, slot=new.slot),
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    session.flush()
+    shift_rows.insert_releases(session, releases)
+    if rows:
+        session.execute(insert(Shift), rows)
+        result.added = len(rows)
+    if result.added or result.changed_shift_ids:
+        audit.record(
+            session,
+            actor=actor,
+            action="rotation.schedule",
+            subject_type="rotation",
+            subject_id=rotation.id,
+            after={
+                "added": result.added,
+                "changed_shift_ids": sorted(result.changed_shift_ids),
+                "uncovered": result.uncovered,
+            },
+            at=now,
+            note=reason,
+        )
+    return result
+
+
+def release(
+    session: Session,
+    *,
+    shifts: Sequence[Shift],
+    now: datetime,
+    actor: Person | None,
+    reason: str,
+    from_instant: datetime | None = None,
+) -> list[int]:
+    """Reassign shifts whose person can no longer take them; ids of the shifts that changed.
+
+    Only what lies ahead is touched: a shift under way is cut at now (or at ``from_instant``
+    if later), the part already worked keeps its person, and the rest is reassigned; a shift
+    not yet started is reassigned whole, as the scheduling rule treats every shift.
+    """
+    cut = max(now, from_instant) if from_instant is not None else now
+    by_rotation: dict[int, list[Shift]] = defaultdict(list)
+    for shift in shifts:
+        if shift.end > cut:
+            by_rotation[shift.rotation_id].append(shift)
+    changed: list[int] = []
+    for rotation_id in sorted(by_rotation):
+        rotation = lock(session, rotation_id)
+        if rotation is None:
+            continue
+        reopen = [
+            shift_rows.split(session, shift=shift, at=cut, now=now) if shift.start < now else shift
+            for shift in by_rotation[rotation_id]
+        ]
+        result = reschedule(
+            session, rotation=rotation, now=now, actor=actor, reason=reason, reassign=reopen
+        )
+        changed.extend(result.changed_shift_ids)
+    return sorted(changed)
+
+
+def shifts_of(
+    session: Session,
+    *,
+    person_id: int,
+    after: datetime,
+    before: datetime | None = None,
+    rotation_id: int | None = None,
+) -> list[Shift]:
+    """A person's live shifts that end after ``after`` (and start before ``before``)."""
+    query = select(Shift).where(
+        Shift.person_id == person_id, Shift.cancelled_at.is_(None), Shift.end > after
+    )
+    if before is not None:
+        query = query.where(Shift.start < before)
+    if rotation_id is not None:
+        query = query.where(Shift.rotation_id == rotation_id)
+    return list(session.scalars(query.order_by(Shift.start, Shift.id)))
+
+
+def cancel_future(session: Session, *, rotation: Rotation, now: datetime) -> list[int]:
+    """Cancel the live shifts that have not started; ids of the cancelled shifts."""
+    future = session.scalars(
+        select(Shift).where(
+            Shift.rotation_id == rotation.id, Shift.cancelled_at.is_(None), Shift.start > now
+        )
+    ).all()
+    releases: list[dict[str, object]] = []
+    for shift in future:
+        shift_rows.cancel(session, shift=shift, now=now, releases=releases)
+    session.flush()
+    shift_rows.insert_releases(session, releases)
+    return [shift.id for shift in future]
+
+
+def regenerate(
+    session: Session, *, rotation: Rotation, now: datetime, actor: Person | None
+) -> ScheduleResult:
+    """After a cadence change: cancel the shifts not yet started and generate them anew.
+
+    A shift under way runs to its end; the new cadence takes over from there.
+    """
+    cancel_future(session, rotation=rotation, now=now)
+    return reschedule(
+        session, rotation=rotation, now=now, actor=actor, reason="cadence changed", origin=now
+    )
+
+
+def rebalance(
+    session: Session, *, rotation: Rotation, from_date: date, now: datetime, actor: Person | None
+) -> list[int]:
+    """Reassign every scheduled shift from ``from_date`` (never before now) by the rule.
+
+    Overrides and swaps are people's explicit decisions and stay as they are. Counts start
+    when the newest current member joined: a join credit was reckoned against shifts ahead
+    that a rebalance hands out afresh, so it would otherwise starve the newcomer.
+    """
+    cutoff = max(start_of_day(rotation, from_date), now)
+    newest_join = session.scalar(
+        select(func.max(RotationMember.joined_at)).where(
+            RotationMember.rotation_id == rotation.id, RotationMember.left_at.is_(None)
+        )
+    )
+    reopen = session.scalars(
+        select(Shift).where(
+            Shift.rotation_id == rotation.id,
+            Shift.cancelled_at.is_(None),
+            Shift.kind == shift_rows.SCHEDULED,
+            Shift.start >= cutoff,
+        )
+    ).all()
+    result = reschedule(
+        session,
+        rotation=rotation,
+        now=now,
+        actor=actor,
+        reason="rebalance",
+        reassign=reopen,
+        count_since=_as_utc(newest_join) if newest_join is not None else None,
+    )
+    return sorted(result.changed_shift_ids)
+
+
+# --- the periodic job ---------------------------------------------------------------------
+
+
+def rotations_due(session: Session, *, now: datetime) -> list[int]:
+    """Live rotations whose shifts stop short of their horizon or have open slots to fill."""
+    frontier = (
+        select(Shift.rotation_id, func.max(Shift.end).label("frontier"))
+        .where(Shift.cancelled_at.is_(None))
+        .group_by(Shift.rotation_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Rotation.id, Rotation.horizon_days, frontier.c.frontier)
+        .outerjoin(frontier, frontier.c.rotation_id == Rotation.id)
+        .where(Rotation.archived.is_(False))
+        .order_by(Rotation.id)
+    ).all()
+    with_open_slots = set(
+        session.scalars(
+            select(Shift.rotation_id)
+            .where(Shift.cancelled_at.is_(None), Shift.person_id.is_(None), Shift.end > now)
+            .distinct()
+        )
+    )
+    due = []
+    for rotation_id, horizon_days, last_end in rows:
+        short = last_end is None or _as_utc(last_end) < now + timedelta(days=horizon_days)
+        if short or rotation_id in with_open_slots:
+            due.append(rotation_id)
+    return due
+
+
+def _as_utc(value: datetime) -> datetime:
+    # An aggregate loses the column's type on SQLite, so max() comes back naive there.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def extend(
+    session: Session, *, rotation_id: int, now: datetime, actor: Person | None = None
+) -> ScheduleResult:
+    """Extend one rotation to its horizon and fill what can be filled (idempotent)."""
+    rotation = lock(session, rotation_id)
+    if rotation is None:
+        return ScheduleResult(rotation_id=rotation_id)
+    return reschedule(session, rotation=rotation, now=now, actor=actor, reason="schedule extend")
