@@ -428,3 +428,16 @@ def extend(
     if rotation is None:
         return ScheduleResult(rotation_id=rotation_id)
     return reschedule(session, rotation=rotation, now=now, actor=actor, reason="schedule extend")
+
+
+def refill_rotations_of(
+    session: Session, *, person_id: int, now: datetime, actor: Person | None
+) -> None:
+    """Someone became eligible again: fill open slots in the rotations they belong to."""
+    rotation_ids = session.scalars(
+        select(RotationMember.rotation_id)
+        .where(RotationMember.person_id == person_id, RotationMember.left_at.is_(None))
+        .order_by(RotationMember.rotation_id)
+    ).all()
+    for rotation_id in rotation_ids:
+        extend(session, rotation_id=rotation_id, now=now, actor=actor)

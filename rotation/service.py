@@ -445,6 +445,13 @@ def release_person(
     return changed
 
 
+def person_reactivated(
+    session: Session, *, person: Person, now: datetime, actor: Person | None
+) -> None:
+    """A person is back: open slots in their rotations are filled (nothing else moves)."""
+    generation.refill_rotations_of(session, person_id=person.id, now=now, actor=actor)
+
+
 def rebalance(
     session: Session, *, rotation: Rotation, from_date: date, now: datetime, actor: Person | None
 ) -> list[int]:

@@ -12,7 +12,7 @@ from core import audit
 from core.errors import Invalid, NotFound
 from core.models import Person
 from rotation import generation
-from rotation.models import RotationMember, TimeOff
+from rotation.models import TimeOff
 from rotation.timeline import days_to_utc
 
 
@@ -92,13 +92,7 @@ def delete_time_off(session: Session, *, row: TimeOff, now: datetime, actor: Per
     person_id, row_id = row.person_id, row.id
     session.delete(row)
     session.flush()
-    rotation_ids = session.scalars(
-        select(RotationMember.rotation_id)
-        .where(RotationMember.person_id == person_id, RotationMember.left_at.is_(None))
-        .order_by(RotationMember.rotation_id)
-    ).all()
-    for rotation_id in rotation_ids:
-        generation.extend(session, rotation_id=rotation_id, now=now, actor=actor)
+    generation.refill_rotations_of(session, person_id=person_id, now=now, actor=actor)
     audit.record(
         session,
         actor=actor,
