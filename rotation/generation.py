@@ -12,8 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import ColumnElement, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from core import audit
@@ -22,6 +23,8 @@ from rotation import availability, scheduler
 from rotation import shifts as shift_rows
 from rotation.models import Rotation, RotationMember, Shift
 from rotation.timeline import MIDNIGHT, Cadence, local_to_utc
+
+SHIFT_TABLE = cast(Table, Shift.__table__)
 
 
 @dataclass
@@ -57,16 +60,6 @@ def lock(session: Session, rotation_id: int) -> Rotation | None:
     return session.scalars(
         select(Rotation).where(Rotation.id == rotation_id).with_for_update()
     ).one_or_none()
-
-
-def live_shifts(session: Session, rotation_id: int) -> list[Shift]:
-    return list(
-        session.scalars(
-            select(Shift)
-            .where(Shift.rotation_id == rotation_id, Shift.cancelled_at.is_(None))
-            .order_by(Shift.start, Shift.slot, Shift.id)
-        )
-    )
 
 
 def memberships(session: Session, rotation_id: int) -> list[scheduler.Membership]:
@@ -107,17 +100,16 @@ class NewSlot:
 
 
 def _new_slots(
-    rotation: Rotation, live: Sequence[Shift], *, now: datetime, origin: datetime
+    rotation: Rotation, *, frontier: datetime | None, now: datetime, origin: datetime
 ) -> list[NewSlot]:
     """The slots missing between the latest live shift and the horizon.
 
-    Generation only appends: it starts where the latest live shift ends (with a shorter
-    first piece if the cadence changed and that instant is not a handoff) or, for a rotation
-    without shifts, at the shift in progress at ``origin`` (or shift 0, if that is later).
+    Generation only appends: it starts where the latest live shift ends (``frontier``; with
+    a shorter first piece if the cadence changed and that instant is not a handoff) or, for
+    a rotation without shifts, at the shift in progress at ``origin`` (or shift 0 if later).
     """
     cadence = cadence_of(rotation)
     horizon_end = now + timedelta(days=rotation.horizon_days)
-    frontier = max((shift.end for shift in live), default=None)
     if frontier is None:
         index = cadence.index_from(origin)
         start = cadence.handoff(index)
@@ -135,6 +127,58 @@ def _new_slots(
         index += 1
         start = end
     return slots
+
+
+def _live(rotation_id: int) -> list[ColumnElement[bool]]:
+    return [Shift.rotation_id == rotation_id, Shift.cancelled_at.is_(None)]
+
+
+def _frontier(session: Session, rotation_id: int) -> datetime | None:
+    """When the rotation's latest live shift ends."""
+    return session.scalar(select(func.max(Shift.end)).where(*_live(rotation_id)))
+
+
+def _history(
+    session: Session,
+    *,
+    rotation_id: int,
+    window_start: datetime,
+    window_end: datetime,
+    count_since: datetime | None,
+) -> tuple[dict[int, int], dict[int, datetime], list[tuple[int, int, datetime, datetime]]]:
+    """What the scheduler needs of the rotation's held shifts, in three queries.
+
+    Counts per person (all time, or since ``count_since``), each person's last shift end
+    before the window, and the shifts that reach into the window, as plain tuples. Shifts
+    far outside the window matter only through those two aggregates, so the work grows
+    with the window, not with years of history.
+    """
+    assigned = [*_live(rotation_id), Shift.person_id.is_not(None)]
+    counted = select(Shift.person_id, func.count()).where(*assigned).group_by(Shift.person_id)
+    if count_since is not None:
+        counted = counted.where(Shift.start >= count_since)
+    counts = {
+        person_id: count for person_id, count in session.execute(counted) if person_id is not None
+    }
+    last_ends = {
+        person_id: _as_utc(last_end)
+        for person_id, last_end in session.execute(
+            select(Shift.person_id, func.max(Shift.end))
+            .where(*assigned, Shift.end <= window_start)
+            .group_by(Shift.person_id)
+        )
+        if person_id is not None
+    }
+    near = [
+        (shift_id, person_id, start, end)
+        for shift_id, person_id, start, end in session.execute(
+            select(Shift.id, Shift.person_id, Shift.start, Shift.end).where(
+                *assigned, Shift.end > window_start, Shift.start < window_end
+            )
+        )
+        if person_id is not None
+    ]
+    return counts, last_ends, near
 
 
 def reschedule(
@@ -157,11 +201,20 @@ def reschedule(
     result = ScheduleResult(rotation_id=rotation.id)
     if rotation.archived:
         return result
-    live = live_shifts(session, rotation.id)
     reopened = {shift.id: shift for shift in reassign}
-    reopened.update({s.id: s for s in live if s.person_id is None and s.end > now})
+    uncovered = session.scalars(
+        select(Shift).where(*_live(rotation.id), Shift.person_id.is_(None), Shift.end > now)
+    )
+    reopened.update({shift.id: shift for shift in uncovered})
     new_slots = (
-        _new_slots(rotation, live, now=now, origin=origin or rotation.created_at) if extend else []
+        _new_slots(
+            rotation,
+            frontier=_frontier(session, rotation.id),
+            now=now,
+            origin=origin or rotation.created_at,
+        )
+        if extend
+        else []
     )
     if not reopened and not new_slots:
         return result
@@ -178,9 +231,26 @@ def reschedule(
     window_start = open_slots[0].start
     window_end = max(slot.end for slot in open_slots)
 
-    members = memberships(session, rotation.id)
-    if count_since is not None:
-        members = [replace(m, count_offset=0) for m in members]
+    counts, last_ends, near = _history(
+        session,
+        rotation_id=rotation.id,
+        window_start=window_start,
+        window_end=window_end,
+        count_since=count_since,
+    )
+    for shift in reopened.values():
+        # Reopened shifts are decided afresh, so they must not count for their old holder.
+        if shift.person_id is not None and (count_since is None or shift.start >= count_since):
+            counts[shift.person_id] -= 1
+    members = [
+        replace(
+            member,
+            count_offset=(0 if count_since is not None else member.count_offset)
+            + counts.get(member.person_id, 0),
+            last_shift_end=last_ends.get(member.person_id),
+        )
+        for member in memberships(session, rotation.id)
+    ]
     person_ids = [m.person_id for m in members]
     unavailable = availability.time_off_intervals(
         session, person_ids=person_ids, start=window_start, end=window_end
@@ -195,14 +265,9 @@ def reschedule(
     for person_id, intervals in elsewhere.items():
         unavailable.setdefault(person_id, []).extend(intervals)
     held = [
-        scheduler.HeldShift(
-            person_id=s.person_id,
-            start=s.start,
-            end=s.end,
-            counted=count_since is None or s.start >= count_since,
-        )
-        for s in live
-        if s.person_id is not None and s.id not in reopened
+        scheduler.HeldShift(person_id=person_id, start=start, end=end, counted=False)
+        for shift_id, person_id, start, end in near
+        if shift_id not in reopened
     ]
     assignments = scheduler.assign(
         members=members, held=held, open_slots=open_slots, unavailable=unavailable, as_of=now
@@ -240,12 +305,14 @@ def reschedule(
                 "uid": shift_rows.new_uid(rotation_id=rotation.id, index=new.index, slot=new.slot),
                 "created_at": now,
                 "updated_at": now,
+                "cancelled_at": None,
             }
         )
     session.flush()
     shift_rows.insert_releases(session, releases)
     if rows:
-        session.execute(insert(Shift), rows)
+        # A Core INSERT of the table: one executemany, no per-row ORM bookkeeping.
+        session.execute(insert(SHIFT_TABLE), rows)
         result.added = len(rows)
     if result.added or result.changed_shift_ids:
         audit.record(

@@ -37,6 +37,8 @@ class Membership:
     periods: tuple[tuple[datetime, datetime | None], ...]
     active: bool = True
     count_offset: int = 0
+    # When their latest shift here ended, if it is not among the held shifts given.
+    last_shift_end: datetime | None = None
 
     def is_member_at(self, instant: datetime) -> bool:
         return any(
@@ -112,13 +114,18 @@ def assign(
 ) -> list[Assignment]:
     """Fill ``open_slots`` (in the order given, which must be time order) by the rule above.
 
-    ``held`` are this rotation's shifts that stay put; ``unavailable`` maps a person to
-    time off and shifts in other rotations. Membership is judged at the slot's start, or
-    at ``as_of`` for a slot already under way (a decision cannot be made in the past).
+    ``held`` are this rotation's shifts that stay put (callers may pass only those near the
+    slots, counting the rest through ``count_offset`` and ``last_shift_end``);
+    ``unavailable`` maps a person to time off and shifts in other rotations. Membership is
+    judged at the slot's start, or at ``as_of`` for a slot already under way (a decision
+    cannot be made in the past).
     """
     unavailable = unavailable or {}
     counts = {m.person_id: m.count_offset for m in members}
     timelines = {m.person_id: _Timeline() for m in members}
+    for member in members:
+        if member.last_shift_end is not None:
+            timelines[member.person_id].shift_ends.append(member.last_shift_end)
     for shift in held:
         line = timelines.get(shift.person_id)
         if line is None:
