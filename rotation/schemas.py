@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from core.schemas import PersonRef, Strict
 from core.timezones import check_timezone
 from rotation.models import Rotation, RotationMember, Shift
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+# Dates far outside this range overflow datetime arithmetic at the edges of the calendar;
+# no rotation needs them, so they are refused up front rather than failing later.
+EARLIEST_DATE = date(1970, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+# Ids beyond a 32-bit integer cannot name a row and would overflow the database driver.
+MAX_ID = 2**31 - 1
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 SwapStatus = Literal["pending", "accepted", "approved", "declined", "cancelled"]
 ShiftKind = Literal["scheduled", "override", "swap"]
@@ -34,6 +48,16 @@ def format_handoff_time(value: time) -> str:
     return value.strftime("%H:%M")
 
 
+def check_date_range(value: date) -> date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(f"date must be between {EARLIEST_DATE} and {LATEST_DATE}")
+    return value
+
+
+CalendarDate = Annotated[date, AfterValidator(check_date_range)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
 class _RotationFields(Strict):
     @field_validator("timezone", check_fields=False)
     @classmethod
@@ -51,12 +75,12 @@ class RotationCreate(_RotationFields):
     slug: str | None = Field(default=None, max_length=100, pattern=SLUG_PATTERN)
     description: str = Field(default="", max_length=10_000)
     timezone: str
-    start_date: date
+    start_date: CalendarDate
     handoff_time: time = time(9, 0)
     shift_days: int = Field(default=7, ge=1, le=28)
     people_per_shift: int = Field(default=1, ge=1, le=100)
     horizon_days: int = Field(default=182, ge=7, le=730)
-    manager_ids: list[int] = Field(default_factory=list, max_length=1000)
+    manager_ids: list[Id] = Field(default_factory=list, max_length=1000)
     swap_requires_approval: bool = False
 
 
@@ -67,29 +91,29 @@ class RotationUpdate(_RotationFields):
     slug: str | None = Field(default=None, max_length=100, pattern=SLUG_PATTERN)
     description: str | None = Field(default=None, max_length=10_000)
     timezone: str | None = None
-    start_date: date | None = None
+    start_date: CalendarDate | None = None
     handoff_time: time | None = None
     shift_days: int | None = Field(default=None, ge=1, le=28)
     people_per_shift: int | None = Field(default=None, ge=1, le=100)
     horizon_days: int | None = Field(default=None, ge=7, le=730)
-    manager_ids: list[int] | None = Field(default=None, max_length=1000)
+    manager_ids: list[Id] | None = Field(default=None, max_length=1000)
     swap_requires_approval: bool | None = None
     version: int | None = None
 
 
 class MembersSet(Strict):
-    person_ids: list[int] = Field(max_length=1000)
+    person_ids: list[Id] = Field(max_length=1000)
 
 
 class RebalanceRequest(Strict):
     model_config = ConfigDict(populate_by_name=True)
 
-    from_date: date = Field(alias="from")
+    from_date: CalendarDate = Field(alias="from")
 
 
 class TimeOffCreate(Strict):
-    start: date
-    end: date
+    start: CalendarDate
+    end: CalendarDate
     reason: str = Field(default="", max_length=200)
 
     @model_validator(mode="after")
@@ -100,15 +124,15 @@ class TimeOffCreate(Strict):
 
 
 class OverrideCreate(Strict):
-    person_id: int
+    person_id: Id
     start: AwareDatetime | None = None
     end: AwareDatetime | None = None
 
 
 class SwapCreate(Strict):
-    shift_id: int
-    counterpart_shift_id: int | None = None
-    counterpart_person_id: int | None = None
+    shift_id: Id
+    counterpart_shift_id: Id | None = None
+    counterpart_person_id: Id | None = None
 
     @model_validator(mode="after")
     def _one_counterpart(self) -> SwapCreate:

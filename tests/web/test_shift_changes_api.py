@@ -608,3 +608,44 @@ def test_patching_active_false_reassigns_too(
     assert not by_person(
         [s for s in shifts(client, admin, slug) if instant(s["start"]) > DEFAULT_NOW], leaver
     )
+
+
+# --- edges of the calendar and of integers ------------------------------------------------
+
+
+def test_out_of_range_dates_and_ids_are_clear_4xx_and_change_nothing(
+    client: TestClient, session: Session, slug: str, admin: Caller
+) -> None:
+    huge = 10**20
+    before = fingerprint(session)
+    posts: list[tuple[str, dict[str, Any]]] = [
+        ("/api/v1/rotations", {"name": "Y", "timezone": "Asia/Tokyo", "start_date": "0001-01-01"}),
+        ("/api/v1/rotations", {"name": "Z", "timezone": "UTC", "start_date": "9999-12-31"}),
+        (f"/api/v1/people/{admin.id}/time-off", {"start": "9999-12-30", "end": "9999-12-31"}),
+        (f"/api/v1/rotations/{slug}/rebalance", {"from": "0001-01-01"}),
+        ("/api/v1/swaps", {"shift_id": huge, "counterpart_person_id": 1}),
+        (
+            "/api/v1/rotations",
+            {"name": "M", "timezone": "UTC", "start_date": "2026-11-23", "manager_ids": [huge]},
+        ),
+    ]
+    for path, body in posts:
+        response = client.post(path, json=body, headers=admin.headers)
+        assert response.status_code == 422, (path, body, response.text)
+    for method, path in [
+        ("GET", f"/api/v1/shifts/{huge}"),
+        ("POST", f"/api/v1/swaps/{huge}/accept"),
+        ("GET", f"/api/v1/people/{huge}/time-off"),
+        ("DELETE", f"/api/v1/time-off/{huge}"),
+    ]:
+        response = client.request(method, path, headers=admin.headers)
+        assert response.status_code == 422, (path, response.text)
+    members = client.put(
+        f"/api/v1/rotations/{slug}/members", json={"person_ids": [huge]}, headers=admin.headers
+    )
+    assert members.status_code == 422
+    far = client.get(
+        f"/api/v1/rotations/{slug}/shifts", params={"start": "0001-01-01"}, headers=admin.headers
+    )
+    assert far.status_code == 422
+    assert fingerprint(session) == before

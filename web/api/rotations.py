@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 from sqlalchemy.orm import Session
 
 from core.errors import Invalid
@@ -15,6 +15,7 @@ from rotation import service as rotation_service
 from rotation import shifts as shift_rows
 from rotation.models import Rotation
 from rotation.schemas import (
+    MAX_ID,
     MemberOut,
     MembersSet,
     OnCallOut,
@@ -25,6 +26,7 @@ from rotation.schemas import (
     RotationOut,
     RotationUpdate,
     ShiftOut,
+    check_date_range,
 )
 from web.api import swaps, time_off
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, forbidden
@@ -34,6 +36,7 @@ router = APIRouter(prefix="/api/v1", tags=["rotations"])
 router.include_router(swaps.router)
 router.include_router(time_off.router)
 
+ShiftId = Annotated[int, Path(ge=1, le=MAX_ID)]
 InstantQuery = Annotated[
     str | None,
     Query(description="ISO 8601 instant with offset, or a date (midnight on the rotation's clock)"),
@@ -46,10 +49,11 @@ def parse_instant(value: str, *, rotation: Rotation, name: str) -> datetime:
     text = value.strip().replace(" ", "+")
     try:
         if len(text) == 10:
-            return generation.start_of_day(rotation, date.fromisoformat(text))
+            return generation.start_of_day(rotation, check_date_range(date.fromisoformat(text)))
         instant = datetime.fromisoformat(text)
+        check_date_range(instant.date())
     except ValueError as exc:
-        raise Invalid(f"{name} must be an ISO 8601 instant or date, got {value!r}") from exc
+        raise Invalid(f"{name} must be an ISO 8601 instant or date, got {value!r}: {exc}") from exc
     if instant.tzinfo is None:
         return instant.replace(tzinfo=UTC)
     return instant
@@ -167,7 +171,7 @@ def rebalance(
 
 
 @router.get("/shifts/{shift_id}", response_model=ShiftOut)
-def get_shift(shift_id: int, session: SessionDep, _caller: CurrentPerson) -> ShiftOut:
+def get_shift(shift_id: ShiftId, session: SessionDep, _caller: CurrentPerson) -> ShiftOut:
     return ShiftOut.of(shift_rows.get(session, shift_id))
 
 
@@ -178,7 +182,7 @@ def get_shift(shift_id: int, session: SessionDep, _caller: CurrentPerson) -> Shi
     responses={201: {"description": "The shift; every piece, in time order, when split"}},
 )
 def override_shift(
-    shift_id: int, data: OverrideCreate, session: SessionDep, caller: CurrentPerson, now: NowDep
+    shift_id: ShiftId, data: OverrideCreate, session: SessionDep, caller: CurrentPerson, now: NowDep
 ) -> ShiftOut | list[ShiftOut]:
     shift = shift_rows.get(session, shift_id)
     require_manager(session, person=caller, rotation=shift.rotation)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response, status
 from sqlalchemy.orm import Session
 
 from core import people
 from core.models import Person
 from rotation import service as rotation_service
 from rotation import time_off
-from rotation.schemas import TimeOffCreate, TimeOffCreated, TimeOffOut
+from rotation.schemas import MAX_ID, TimeOffCreate, TimeOffCreated, TimeOffOut
 from web.deps import CurrentPerson, NowDep, SessionDep, forbidden
 
 router = APIRouter(tags=["time off"])
+PersonId = Annotated[int, Path(ge=1, le=MAX_ID)]
+TimeOffId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def require_time_off_access(session: Session, *, caller: Person, person: Person) -> None:
@@ -28,7 +32,11 @@ def require_time_off_access(session: Session, *, caller: Person, person: Person)
     status_code=status.HTTP_201_CREATED,
 )
 def add_time_off(
-    person_id: int, data: TimeOffCreate, session: SessionDep, caller: CurrentPerson, now: NowDep
+    person_id: PersonId,
+    data: TimeOffCreate,
+    session: SessionDep,
+    caller: CurrentPerson,
+    now: NowDep,
 ) -> TimeOffCreated:
     person = people.get_person(session, person_id)
     require_time_off_access(session, caller=caller, person=person)
@@ -47,7 +55,9 @@ def add_time_off(
 
 
 @router.get("/people/{person_id}/time-off", response_model=list[TimeOffOut])
-def list_time_off(person_id: int, session: SessionDep, caller: CurrentPerson) -> list[TimeOffOut]:
+def list_time_off(
+    person_id: PersonId, session: SessionDep, caller: CurrentPerson
+) -> list[TimeOffOut]:
     person = people.get_person(session, person_id)
     require_time_off_access(session, caller=caller, person=person)
     return [TimeOffOut.model_validate(t) for t in time_off.list_time_off(session, person=person)]
@@ -55,7 +65,7 @@ def list_time_off(person_id: int, session: SessionDep, caller: CurrentPerson) ->
 
 @router.delete("/time-off/{time_off_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_time_off(
-    time_off_id: int, session: SessionDep, caller: CurrentPerson, now: NowDep
+    time_off_id: TimeOffId, session: SessionDep, caller: CurrentPerson, now: NowDep
 ) -> Response:
     row = time_off.get_time_off(session, time_off_id)
     person = people.get_person(session, row.person_id)
