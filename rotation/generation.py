@@ -355,8 +355,8 @@ def release(
     changed: list[int] = []
     for rotation_id in sorted(by_rotation):
         rotation = lock(session, rotation_id)
-        if rotation is None:
-            continue
+        if rotation is None or rotation.archived:
+            continue  # an archived rotation has nothing ahead but the shift under way
         reopen = [
             shift_rows.split(session, shift=shift, at=cut, now=now) if shift.start < now else shift
             for shift in by_rotation[rotation_id]
@@ -409,7 +409,16 @@ def regenerate(
 
     A shift under way runs to its end; the new cadence takes over from there.
     """
-    cancel_future(session, rotation=rotation, now=now)
+    cancelled = cancel_future(session, rotation=rotation, now=now)
+    audit.record(
+        session,
+        actor=actor,
+        action="rotation.regenerate",
+        subject_type="rotation",
+        subject_id=rotation.id,
+        after={"cancelled_shift_ids": cancelled},
+        at=now,
+    )
     return reschedule(
         session, rotation=rotation, now=now, actor=actor, reason="cadence changed", origin=now
     )

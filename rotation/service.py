@@ -92,11 +92,15 @@ def get_rotation(session: Session, slug: str) -> Rotation:
     return rotation
 
 
-def list_rotations(session: Session, *, include_archived: bool = False) -> list[Rotation]:
-    """Rotations by name, managers loaded (two queries)."""
-    query = select(Rotation).options(selectinload(Rotation.managers)).order_by(Rotation.name)
-    if not include_archived:
-        query = query.where(Rotation.archived.is_(False))
+def list_rotations(session: Session, *, archived: bool | None = None) -> list[Rotation]:
+    """Rotations by name (only archived or only live ones if asked), managers loaded."""
+    query = (
+        select(Rotation)
+        .options(selectinload(Rotation.managers))
+        .order_by(Rotation.name, Rotation.id)
+    )
+    if archived is not None:
+        query = query.where(Rotation.archived.is_(archived))
     return list(session.scalars(query))
 
 

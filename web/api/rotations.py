@@ -74,9 +74,9 @@ def create_rotation(
 
 @router.get("/rotations", response_model=list[RotationOut])
 def list_rotations(
-    session: SessionDep, _caller: CurrentPerson, include_archived: bool = False
+    session: SessionDep, _caller: CurrentPerson, archived: bool | None = None
 ) -> list[RotationOut]:
-    rotations = rotation_service.list_rotations(session, include_archived=include_archived)
+    rotations = rotation_service.list_rotations(session, archived=archived)
     return [RotationOut.of(r) for r in rotations]
 
 
