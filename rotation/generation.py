@@ -9,7 +9,7 @@ the feed contract of ``rotation.shifts``. New shifts go in with one bulk INSERT.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import cast
@@ -161,7 +161,7 @@ def _history(
         person_id: count for person_id, count in session.execute(counted) if person_id is not None
     }
     last_ends = {
-        person_id: _as_utc(last_end)
+        person_id: as_utc(last_end)
         for person_id, last_end in session.execute(
             select(Shift.person_id, func.max(Shift.end))
             .where(*assigned, Shift.end <= window_start)
@@ -332,133 +332,6 @@ def reschedule(
     return result
 
 
-def release(
-    session: Session,
-    *,
-    shifts: Sequence[Shift],
-    now: datetime,
-    actor: Person | None,
-    reason: str,
-    from_instant: datetime | None = None,
-) -> list[int]:
-    """Reassign shifts whose person can no longer take them; ids of the shifts that changed.
-
-    Only what lies ahead is touched: a shift under way is cut at now (or at ``from_instant``
-    if later), the part already worked keeps its person, and the rest is reassigned; a shift
-    not yet started is reassigned whole, as the scheduling rule treats every shift.
-    """
-    cut = max(now, from_instant) if from_instant is not None else now
-    by_rotation: dict[int, list[Shift]] = defaultdict(list)
-    for shift in shifts:
-        if shift.end > cut:
-            by_rotation[shift.rotation_id].append(shift)
-    changed: list[int] = []
-    for rotation_id in sorted(by_rotation):
-        rotation = lock(session, rotation_id)
-        if rotation is None or rotation.archived:
-            continue  # an archived rotation has nothing ahead but the shift under way
-        reopen = [
-            shift_rows.split(session, shift=shift, at=cut, now=now) if shift.start < now else shift
-            for shift in by_rotation[rotation_id]
-        ]
-        result = reschedule(
-            session, rotation=rotation, now=now, actor=actor, reason=reason, reassign=reopen
-        )
-        changed.extend(result.changed_shift_ids)
-    return sorted(changed)
-
-
-def shifts_of(
-    session: Session,
-    *,
-    person_id: int,
-    after: datetime,
-    before: datetime | None = None,
-    rotation_id: int | None = None,
-) -> list[Shift]:
-    """A person's live shifts that end after ``after`` (and start before ``before``)."""
-    query = select(Shift).where(
-        Shift.person_id == person_id, Shift.cancelled_at.is_(None), Shift.end > after
-    )
-    if before is not None:
-        query = query.where(Shift.start < before)
-    if rotation_id is not None:
-        query = query.where(Shift.rotation_id == rotation_id)
-    return list(session.scalars(query.order_by(Shift.start, Shift.id)))
-
-
-def cancel_future(session: Session, *, rotation: Rotation, now: datetime) -> list[int]:
-    """Cancel the live shifts that have not started; ids of the cancelled shifts."""
-    future = session.scalars(
-        select(Shift).where(
-            Shift.rotation_id == rotation.id, Shift.cancelled_at.is_(None), Shift.start > now
-        )
-    ).all()
-    releases: list[dict[str, object]] = []
-    for shift in future:
-        shift_rows.cancel(session, shift=shift, now=now, releases=releases)
-    session.flush()
-    shift_rows.insert_releases(session, releases)
-    return [shift.id for shift in future]
-
-
-def regenerate(
-    session: Session, *, rotation: Rotation, now: datetime, actor: Person | None
-) -> ScheduleResult:
-    """After a cadence change: cancel the shifts not yet started and generate them anew.
-
-    A shift under way runs to its end; the new cadence takes over from there.
-    """
-    cancelled = cancel_future(session, rotation=rotation, now=now)
-    audit.record(
-        session,
-        actor=actor,
-        action="rotation.regenerate",
-        subject_type="rotation",
-        subject_id=rotation.id,
-        after={"cancelled_shift_ids": cancelled},
-        at=now,
-    )
-    return reschedule(
-        session, rotation=rotation, now=now, actor=actor, reason="cadence changed", origin=now
-    )
-
-
-def rebalance(
-    session: Session, *, rotation: Rotation, from_date: date, now: datetime, actor: Person | None
-) -> list[int]:
-    """Reassign every scheduled shift from ``from_date`` (never before now) by the rule.
-
-    Overrides and swaps are people's explicit decisions and stay as they are. Counts start
-    when the newest current member joined: a join credit was reckoned against shifts ahead
-    that a rebalance hands out afresh, so it would otherwise starve the newcomer.
-    """
-    cutoff = max(start_of_day(rotation, from_date), now)
-    newest_join = session.scalar(
-        select(func.max(RotationMember.joined_at)).where(
-            RotationMember.rotation_id == rotation.id, RotationMember.left_at.is_(None)
-        )
-    )
-    reopen = session.scalars(
-        select(Shift).where(
-            Shift.rotation_id == rotation.id,
-            Shift.cancelled_at.is_(None),
-            Shift.kind == shift_rows.SCHEDULED,
-            Shift.start >= cutoff,
-        )
-    ).all()
-    result = reschedule(
-        session,
-        rotation=rotation,
-        now=now,
-        actor=actor,
-        reason="rebalance",
-        reassign=reopen,
-        count_since=_as_utc(newest_join) if newest_join is not None else None,
-    )
-    return sorted(result.changed_shift_ids)
-
-
 # --- the periodic job ---------------------------------------------------------------------
 
 
@@ -485,13 +358,13 @@ def rotations_due(session: Session, *, now: datetime) -> list[int]:
     )
     due = []
     for rotation_id, horizon_days, last_end in rows:
-        short = last_end is None or _as_utc(last_end) < now + timedelta(days=horizon_days)
+        short = last_end is None or as_utc(last_end) < now + timedelta(days=horizon_days)
         if short or rotation_id in with_open_slots:
             due.append(rotation_id)
     return due
 
 
-def _as_utc(value: datetime) -> datetime:
+def as_utc(value: datetime) -> datetime:
     # An aggregate loses the column's type on SQLite, so max() comes back naive there.
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
@@ -504,16 +377,3 @@ def extend(
     if rotation is None:
         return ScheduleResult(rotation_id=rotation_id)
     return reschedule(session, rotation=rotation, now=now, actor=actor, reason="schedule extend")
-
-
-def refill_rotations_of(
-    session: Session, *, person_id: int, now: datetime, actor: Person | None
-) -> None:
-    """Someone became eligible again: fill open slots in the rotations they belong to."""
-    rotation_ids = session.scalars(
-        select(RotationMember.rotation_id)
-        .where(RotationMember.person_id == person_id, RotationMember.left_at.is_(None))
-        .order_by(RotationMember.rotation_id)
-    ).all()
-    for rotation_id in rotation_ids:
-        extend(session, rotation_id=rotation_id, now=now, actor=actor)

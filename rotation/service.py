@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from slugify import slugify
-from sqlalchemy import func, insert, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -14,8 +14,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from core import audit
 from core.errors import Conflict, Invalid, NotFound
 from core.models import Person
-from rotation import access, generation
-from rotation.models import Rotation, RotationMember, Shift
+from rotation import access, generation, reassignment
+from rotation.models import Rotation, Shift
 from rotation.schemas import RotationCreate, RotationUpdate, format_handoff_time
 
 CADENCE_FIELDS = ("timezone", "start_date", "handoff_time", "shift_days", "people_per_shift")
@@ -42,43 +42,6 @@ def manages_any(session: Session, *, person: Person) -> bool:
     return access.manages_any(session, person=person)
 
 
-def is_member(session: Session, *, person: Person, rotation: Rotation) -> bool:
-    """True if ``person`` currently belongs to the rotation."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(RotationMember)
-            .where(
-                RotationMember.rotation_id == rotation.id,
-                RotationMember.person_id == person.id,
-                RotationMember.left_at.is_(None),
-            )
-        )
-        or 0
-    ) > 0
-
-
-def manages_member(session: Session, *, manager: Person, person: Person) -> bool:
-    """True for admins and for managers of a rotation ``person`` currently belongs to."""
-    if manager.is_admin:
-        return True
-    managed = access.managed_rotation_ids(session, person=manager)
-    if not managed:
-        return False
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(RotationMember)
-            .where(
-                RotationMember.person_id == person.id,
-                RotationMember.left_at.is_(None),
-                RotationMember.rotation_id.in_(managed),
-            )
-        )
-        or 0
-    ) > 0
-
-
 # --- reading ------------------------------------------------------------------------------
 
 
@@ -102,18 +65,6 @@ def list_rotations(session: Session, *, archived: bool | None = None) -> list[Ro
     if archived is not None:
         query = query.where(Rotation.archived.is_(archived))
     return list(session.scalars(query))
-
-
-def list_members(session: Session, *, rotation: Rotation) -> list[RotationMember]:
-    """Current members in roster order, people loaded (one query)."""
-    return list(
-        session.scalars(
-            select(RotationMember)
-            .where(RotationMember.rotation_id == rotation.id, RotationMember.left_at.is_(None))
-            .options(joinedload(RotationMember.person))
-            .order_by(RotationMember.position, RotationMember.id)
-        )
-    )
 
 
 def list_shifts(
@@ -188,7 +139,7 @@ def _with_managers(session: Session, rotation: Rotation) -> Rotation:
     return rotation
 
 
-def _people(session: Session, person_ids: Sequence[int], *, role: str) -> list[Person]:
+def people_by_ids(session: Session, person_ids: Sequence[int], *, role: str) -> list[Person]:
     """The people with these ids, in the order given; unknown or repeated ids are Invalid."""
     if len(set(person_ids)) != len(person_ids):
         raise Invalid(f"{role} ids must not repeat")
@@ -227,7 +178,7 @@ def create_rotation(
     if not slug:
         raise Invalid("cannot make a slug from this name; give one")
     _check_slug_free(session, slug)
-    managers = _people(session, data.manager_ids, role="manager")
+    managers = people_by_ids(session, data.manager_ids, role="manager")
     rotation = Rotation(
         slug=slug,
         name=data.name,
@@ -284,7 +235,7 @@ def update_rotation(
     if "slug" in changes:
         _check_slug_free(session, changes["slug"], rotation_id=rotation.id)
     if "manager_ids" in changes:
-        rotation.managers = _people(session, changes.pop("manager_ids"), role="manager")
+        rotation.managers = people_by_ids(session, changes.pop("manager_ids"), role="manager")
     cadence_changed = any(
         name in changes and changes[name] != getattr(rotation, name) for name in CADENCE_FIELDS
     )
@@ -309,7 +260,7 @@ def update_rotation(
     )
     generation.lock(session, rotation.id)
     if cadence_changed:
-        generation.regenerate(session, rotation=rotation, now=now, actor=actor)
+        reassignment.regenerate(session, rotation=rotation, now=now, actor=actor)
     elif horizon_grew:
         generation.reschedule(
             session, rotation=rotation, now=now, actor=actor, reason="horizon extended"
@@ -332,7 +283,7 @@ def archive_rotation(
         session.flush()
     except StaleDataError as exc:
         raise Conflict("rotation was changed by someone else meanwhile; reload") from exc
-    cancelled = generation.cancel_future(session, rotation=rotation, now=now)
+    cancelled = reassignment.cancel_future(session, rotation=rotation, now=now)
     audit.record(
         session,
         actor=actor,
@@ -346,116 +297,6 @@ def archive_rotation(
     return rotation
 
 
-def set_members(
-    session: Session,
-    *,
-    rotation: Rotation,
-    person_ids: Sequence[int],
-    now: datetime,
-    actor: Person | None,
-) -> list[RotationMember]:
-    """Make ``person_ids`` the roster, in order.
-
-    Newcomers join with the rotation's current minimum count; leavers' shifts ahead are
-    reassigned; nobody else's shifts move. Open slots are filled and the horizon extended.
-    """
-    if rotation.archived:
-        raise Conflict("rotation is archived")
-    people = _people(session, person_ids, role="member")
-    generation.lock(session, rotation.id)
-    current = {m.person_id: m for m in list_members(session, rotation=rotation)}
-    before = [m.person_id for m in sorted(current.values(), key=lambda m: m.position)]
-    wanted = [p.id for p in people]
-
-    held: dict[int | None, int] = {
-        person_id: count
-        for person_id, count in session.execute(
-            select(Shift.person_id, func.count())
-            .where(
-                Shift.rotation_id == rotation.id,
-                Shift.cancelled_at.is_(None),
-                Shift.person_id.is_not(None),
-            )
-            .group_by(Shift.person_id)
-        )
-    }
-    staying = [m for pid, m in current.items() if pid in wanted]
-    minimum = min((held.get(m.person_id, 0) + m.count_offset for m in staying), default=0)
-
-    leavers = [m for pid, m in current.items() if pid not in wanted]
-    for member in leavers:
-        member.left_at = now
-    joiners = []
-    for position, person_id in enumerate(wanted):
-        existing = current.get(person_id)
-        if existing is not None:
-            existing.position = position
-            continue
-        joiners.append(
-            {
-                "rotation_id": rotation.id,
-                "person_id": person_id,
-                "position": position,
-                "joined_at": now,
-                "count_offset": max(0, minimum - held.get(person_id, 0)),
-            }
-        )
-    session.flush()
-    if joiners:
-        session.execute(insert(RotationMember), joiners)
-
-    leaving_shifts = [
-        shift
-        for member in leavers
-        for shift in generation.shifts_of(
-            session, person_id=member.person_id, after=now, rotation_id=rotation.id
-        )
-    ]
-    changed = generation.release(
-        session, shifts=leaving_shifts, now=now, actor=actor, reason="member removed"
-    )
-    generation.reschedule(session, rotation=rotation, now=now, actor=actor, reason="members set")
-    audit.record(
-        session,
-        actor=actor,
-        action="rotation.members",
-        subject_type="rotation",
-        subject_id=rotation.id,
-        before={"person_ids": before},
-        after={"person_ids": wanted, "reassigned_shift_ids": changed},
-        at=now,
-    )
-    return list_members(session, rotation=rotation)
-
-
-def release_person(
-    session: Session, *, person: Person, now: datetime, actor: Person | None
-) -> list[int]:
-    """Reassign every shift ahead of a person who can no longer serve (e.g. deactivated)."""
-    ahead = generation.shifts_of(session, person_id=person.id, after=now)
-    changed = generation.release(
-        session, shifts=ahead, now=now, actor=actor, reason=f"person {person.id} deactivated"
-    )
-    if changed:
-        audit.record(
-            session,
-            actor=actor,
-            action="person.shifts_released",
-            subject_type="person",
-            subject_id=person.id,
-            after={"reassigned_shift_ids": changed},
-            at=now,
-        )
-    return changed
-
-
-def person_reactivated(
-    session: Session, *, person: Person, now: datetime, actor: Person | None
-) -> None:
-    """A person is back: open slots in their rotations are filled (nothing else moves)."""
-    generation.refill_rotations_of(session, person_id=person.id, now=now, actor=actor)
-
-
 def rebalance(
     session: Session, *, rotation: Rotation, from_date: date, now: datetime, actor: Person | None
 ) -> list[int]:
@@ -463,7 +304,7 @@ def rebalance(
     if rotation.archived:
         raise Conflict("rotation is archived")
     generation.lock(session, rotation.id)
-    changed = generation.rebalance(
+    changed = reassignment.rebalance(
         session, rotation=rotation, from_date=from_date, now=now, actor=actor
     )
     audit.record(

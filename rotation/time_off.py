@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.errors import Invalid, NotFound
 from core.models import Person
-from rotation import generation
+from rotation import reassignment
 from rotation.models import TimeOff
 from rotation.timeline import days_to_utc
 
@@ -45,10 +45,10 @@ def add_time_off(
     session.add(row)
     session.flush()
     off_start, off_end = days_to_utc(start, end, ZoneInfo(person.timezone))
-    overlapping = generation.shifts_of(
+    overlapping = reassignment.shifts_of(
         session, person_id=person.id, after=max(now, off_start), before=off_end
     )
-    changed = generation.release(
+    changed = reassignment.release(
         session,
         shifts=overlapping,
         now=now,
@@ -92,7 +92,7 @@ def delete_time_off(session: Session, *, row: TimeOff, now: datetime, actor: Per
     person_id, row_id = row.person_id, row.id
     session.delete(row)
     session.flush()
-    generation.refill_rotations_of(session, person_id=person_id, now=now, actor=actor)
+    reassignment.refill_rotations_of(session, person_id=person_id, now=now, actor=actor)
     audit.record(
         session,
         actor=actor,

@@ -11,6 +11,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from core.models import Person
+from rotation import members as roster
 from rotation import service
 from rotation.models import Rotation, Shift
 from rotation.schemas import RotationCreate
@@ -35,7 +36,7 @@ def make_rotation(
         session, data=RotationCreate(name=name, **fields), now=now, actor=None
     )
     if members:
-        service.set_members(
+        roster.set_members(
             session, rotation=rotation, person_ids=[p.id for p in members], now=now, actor=None
         )
     return rotation

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import Base, make_sessionmaker
 from core.models import Person
-from rotation import service
+from rotation import members, service
 from rotation.models import Shift
 from rotation.schemas import RotationCreate
 from web.cli import ExtendSummary, extend_schedules
@@ -46,7 +46,7 @@ def test_concurrent_extends_never_duplicate_a_shift(sessions: sessionmaker[Sessi
                 now=START,
                 actor=None,
             )
-            service.set_members(
+            members.set_members(
                 session,
                 rotation=rotation,
                 person_ids=[p.id for p in people[2 * n : 2 * n + 2]],

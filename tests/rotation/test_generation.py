@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import people
-from rotation import generation, service, time_off
+from rotation import generation, members, service, time_off
 from rotation.models import Shift, ShiftRelease
 from rotation.schemas import RotationUpdate
 from tests.conftest import DEFAULT_NOW
@@ -82,7 +82,7 @@ def test_adding_a_member_changes_no_existing_shift_and_causes_no_burst(session: 
     rotation = make_rotation(session, members=team, horizon_days=56)
     before = {s.id: (s.person_id, s.sequence, s.start) for s in live_shifts(session, rotation)}
     newcomer = make_person(session)
-    service.set_members(
+    members.set_members(
         session,
         rotation=rotation,
         person_ids=[*(p.id for p in team), newcomer.id],
@@ -109,7 +109,7 @@ def test_removing_a_member_reassigns_only_their_future_shifts(session: Session) 
     )
     before = {s.id: (s.person_id, s.start, s.end) for s in live_shifts(session, rotation)}
     leaver = team[0]
-    service.set_members(
+    members.set_members(
         session, rotation=rotation, person_ids=[team[1].id, team[2].id], now=DEFAULT_NOW, actor=None
     )
     shifts = live_shifts(session, rotation)
@@ -131,7 +131,7 @@ def test_a_leaver_on_the_shift_in_progress_keeps_what_they_worked(session: Sessi
     current = live_shifts(session, rotation)[0]
     assert current.person_id == team[0].id and current.start < DEFAULT_NOW
     sequence = current.sequence
-    service.set_members(
+    members.set_members(
         session, rotation=rotation, person_ids=[team[1].id], now=DEFAULT_NOW, actor=None
     )
     first, rest = live_shifts(session, rotation)[:2]
@@ -153,7 +153,7 @@ def test_deactivating_a_person_reassigns_their_future_shifts_everywhere(session:
     theirs = [s.id for r in (one, two) for s in live_shifts(session, r) if s.person_id == leaver.id]
     assert theirs
     people.deactivate_person(session, person=leaver, now=DEFAULT_NOW, actor=None)
-    changed = service.release_person(session, person=leaver, now=DEFAULT_NOW, actor=None)
+    changed = members.release_person(session, person=leaver, now=DEFAULT_NOW, actor=None)
     assert sorted(changed) == sorted(theirs)
     for rotation in (one, two):
         assert all(s.person_id != leaver.id for s in live_shifts(session, rotation))
@@ -207,7 +207,7 @@ def test_uncovered_slots_fill_when_someone_becomes_eligible(session: Session) ->
     rotation = make_rotation(session, horizon_days=21)
     assert all(s.person_id is None for s in live_shifts(session, rotation))
     ana = make_person(session)
-    service.set_members(
+    members.set_members(
         session, rotation=rotation, person_ids=[ana.id], now=DEFAULT_NOW, actor=None
     )
     shifts = live_shifts(session, rotation)
@@ -286,7 +286,7 @@ def test_rebalance_evens_out_counts_from_a_date(session: Session) -> None:
     team = make_people(session, 3)
     rotation = make_rotation(session, members=team[:2], horizon_days=70)
     newcomer = team[2]
-    service.set_members(
+    members.set_members(
         session, rotation=rotation, person_ids=[p.id for p in team], now=DEFAULT_NOW, actor=None
     )
     assert all(s.person_id != newcomer.id for s in live_shifts(session, rotation))
@@ -318,7 +318,7 @@ def test_generation_runs_a_fixed_number_of_statements_whatever_the_size(
                 actor=None,
             )
         with count_statements(session) as statements:
-            service.set_members(
+            members.set_members(
                 session,
                 rotation=rotation,
                 person_ids=[p.id for p in team],

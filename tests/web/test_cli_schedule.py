@@ -16,7 +16,7 @@ from core.db import make_engine, make_sessionmaker
 from core.models import Person
 from core.settings import get_settings
 from migrations import runner
-from rotation import service
+from rotation import members, service
 from rotation.models import Shift
 from rotation.schemas import RotationCreate
 from web.cli import app, extend_schedules
@@ -54,7 +54,7 @@ def seed(sessions: sessionmaker[Session], *, now: datetime, horizon_days: int = 
             now=now,
             actor=None,
         )
-        service.set_members(
+        members.set_members(
             session, rotation=rotation, person_ids=[p.id for p in people], now=now, actor=None
         )
         return rotation.id

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from core import people
 from core.schemas import PersonCreate, PersonOut, PersonUpdate
-from rotation import service as rotation_service
+from rotation import members as rotation_members
 from web.bodies import CSV_BODY, CsvBody
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, forbidden
 
@@ -57,9 +57,9 @@ def update_person(
     was_active = person.active
     person = people.update_person(session, person=person, data=data, now=now, actor=caller)
     if was_active and not person.active:
-        rotation_service.release_person(session, person=person, now=now, actor=caller)
+        rotation_members.release_person(session, person=person, now=now, actor=caller)
     elif person.active and not was_active:
-        rotation_service.person_reactivated(session, person=person, now=now, actor=caller)
+        rotation_members.person_reactivated(session, person=person, now=now, actor=caller)
     return PersonOut.model_validate(person)
 
 
@@ -69,7 +69,7 @@ def deactivate_person(
 ) -> PersonOut:
     person = people.get_person(session, person_id)
     people.deactivate_person(session, person=person, now=now, actor=actor)
-    rotation_service.release_person(session, person=person, now=now, actor=actor)
+    rotation_members.release_person(session, person=person, now=now, actor=actor)
     return PersonOut.model_validate(person)
 
 

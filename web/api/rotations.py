@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import Invalid
 from core.models import Person
-from rotation import generation, overrides
+from rotation import generation, members, overrides
 from rotation import service as rotation_service
 from rotation import shifts as shift_rows
 from rotation.models import Rotation
@@ -112,16 +112,16 @@ def set_members(
 ) -> list[MemberOut]:
     rotation = rotation_service.get_rotation(session, slug)
     require_manager(session, person=caller, rotation=rotation)
-    members = rotation_service.set_members(
+    roster = members.set_members(
         session, rotation=rotation, person_ids=data.person_ids, now=now, actor=caller
     )
-    return [MemberOut.of(m) for m in members]
+    return [MemberOut.of(m) for m in roster]
 
 
 @router.get("/rotations/{slug}/members", response_model=list[MemberOut])
 def list_members(slug: str, session: SessionDep, _caller: CurrentPerson) -> list[MemberOut]:
     rotation = rotation_service.get_rotation(session, slug)
-    return [MemberOut.of(m) for m in rotation_service.list_members(session, rotation=rotation)]
+    return [MemberOut.of(m) for m in members.list_members(session, rotation=rotation)]
 
 
 @router.get("/rotations/{slug}/shifts", response_model=list[ShiftOut])

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from core import people
 from core.models import Person
-from rotation import service as rotation_service
+from rotation import members as rotation_members
 from rotation import time_off
 from rotation.schemas import MAX_ID, TimeOffCreate, TimeOffCreated, TimeOffOut
 from web.deps import CurrentPerson, NowDep, SessionDep, forbidden
@@ -22,7 +22,7 @@ TimeOffId = Annotated[int, Path(ge=1, le=MAX_ID)]
 def require_time_off_access(session: Session, *, caller: Person, person: Person) -> None:
     if caller.id == person.id:
         return
-    if not rotation_service.manages_member(session, manager=caller, person=person):
+    if not rotation_members.manages_member(session, manager=caller, person=person):
         raise forbidden("only the person, an admin or a manager of their rotation can do this")
 
 
