@@ -12,6 +12,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from heapq import heapify, heappop, heappush
 
 NEVER = datetime.min.replace(tzinfo=UTC)
 
@@ -104,6 +105,17 @@ class _Timeline:
         return self.shift_ends[at - 1] if at else NEVER
 
 
+def _rank(
+    member: Membership,
+    counts: Mapping[int, int],
+    timelines: Mapping[int, _Timeline],
+    at: datetime,
+) -> tuple[int, datetime, int, int]:
+    """Fewest shifts first, then the longest since their last shift here, then roster order."""
+    person_id = member.person_id
+    return (counts[person_id], timelines[person_id].last_end_by(at), member.position, person_id)
+
+
 def assign(
     *,
     members: Sequence[Membership],
@@ -140,30 +152,40 @@ def assign(
             for interval in intervals:
                 line.block(interval.start, interval.end)
 
-    roster = sorted(members, key=lambda m: (m.position, m.person_id))
+    # Every member sits in a heap under their rank (count, last shift end, roster position).
+    # Ranks only grow as slots move forward in time, so a stale entry is a lower bound: pop
+    # it, recompute, and push it back if it grew; the first fresh entry is the true minimum.
+    by_id = {m.person_id: m for m in members}
+    first = open_slots[0].start if open_slots else NEVER
+    heap = [_rank(m, counts, timelines, first) for m in members]
+    heapify(heap)
     assignments: list[Assignment] = []
     for slot in open_slots:
         decided_at = max(slot.start, as_of)
         chosen: int | None = None
-        best: tuple[int, datetime, int] | None = None
-        for member in roster:
-            person_id = member.person_id
-            rank = (
-                counts[person_id],
-                timelines[person_id].last_end_by(slot.start),
-                member.position,
-            )
-            if best is not None and rank >= best:
+        passed_over: list[tuple[int, datetime, int, int]] = []
+        while heap:
+            stored = heappop(heap)
+            member = by_id[stored[3]]
+            fresh = _rank(member, counts, timelines, slot.start)
+            if fresh != stored:
+                heappush(heap, fresh)
                 continue
-            if not member.active or not member.is_member_at(decided_at):
+            line = timelines[member.person_id]
+            if (
+                not member.active
+                or not member.is_member_at(decided_at)
+                or line.overlaps(slot.start, slot.end)
+            ):
+                passed_over.append(stored)
                 continue
-            if timelines[person_id].overlaps(slot.start, slot.end):
-                continue
-            best, chosen = rank, person_id
-        if chosen is not None:
+            chosen = member.person_id
             counts[chosen] += 1
-            line = timelines[chosen]
             line.block(slot.start, slot.end)
             insort(line.shift_ends, slot.end)
+            heappush(heap, _rank(member, counts, timelines, slot.start))
+            break
+        for entry in passed_over:
+            heappush(heap, entry)
         assignments.append(Assignment(key=slot.key, person_id=chosen))
     return assignments

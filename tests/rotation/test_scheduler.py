@@ -8,7 +8,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rotation.scheduler import Assignment, HeldShift, Interval, Membership, OpenSlot, assign
+from rotation.scheduler import (
+    NEVER,
+    Assignment,
+    HeldShift,
+    Interval,
+    Membership,
+    OpenSlot,
+    assign,
+)
 from rotation.timeline import Cadence
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -232,3 +240,103 @@ def test_fairness_counts_of_always_eligible_members_differ_by_at_most_one(
     if len(always) >= 2:
         spread = [counts[p] for p in always]
         assert max(spread) - min(spread) <= 1
+
+
+# --- the heap gives the same answer as the rule read literally ----------------------------
+
+
+def reference_assign(
+    *,
+    members: list[Membership],
+    held: list[HeldShift],
+    open_slots: list[OpenSlot],
+    unavailable: dict[int, list[Interval]],
+    as_of: datetime,
+) -> list[Assignment]:
+    """The scheduling rule written as plainly as possible: look at everyone for every slot."""
+    counts = {m.person_id: m.count_offset for m in members}
+    busy: dict[int, list[tuple[datetime, datetime]]] = {m.person_id: [] for m in members}
+    ends: dict[int, list[datetime]] = {m.person_id: [] for m in members}
+    for m in members:
+        if m.last_shift_end is not None:
+            ends[m.person_id].append(m.last_shift_end)
+    for shift in held:
+        if shift.person_id in counts:
+            counts[shift.person_id] += shift.counted
+            busy[shift.person_id].append((shift.start, shift.end))
+            ends[shift.person_id].append(shift.end)
+    for person_id, intervals in unavailable.items():
+        if person_id in busy:
+            busy[person_id].extend((i.start, i.end) for i in intervals)
+    result = []
+    for slot in open_slots:
+        decided_at = max(slot.start, as_of)
+        candidates = [
+            m
+            for m in members
+            if m.active
+            and m.is_member_at(decided_at)
+            and not any(s < slot.end and slot.start < e for s, e in busy[m.person_id])
+        ]
+
+        def rank(m: Membership, start: datetime = slot.start) -> tuple[int, datetime, int, int]:
+            past = [e for e in ends[m.person_id] if e <= start]
+            return (counts[m.person_id], max(past, default=NEVER), m.position, m.person_id)
+
+        chosen = min(candidates, key=rank, default=None)
+        if chosen is not None:
+            counts[chosen.person_id] += 1
+            busy[chosen.person_id].append((slot.start, slot.end))
+            ends[chosen.person_id].append(slot.end)
+        result.append(Assignment(slot.key, chosen.person_id if chosen else None))
+    return result
+
+
+@st.composite
+def rotations_with_history(
+    draw: st.DrawFn,
+) -> tuple[list[Membership], list[HeldShift], list[OpenSlot], dict[int, list[Interval]]]:
+    roster, time_off, slots = draw(scenarios())
+    hours = st.integers(min_value=-24 * 60, max_value=24 * 400)
+    roster = [
+        Membership(
+            person_id=m.person_id,
+            position=draw(st.integers(0, 20)),
+            periods=((T0 + timedelta(hours=draw(hours)), None),)
+            if draw(st.booleans())
+            else m.periods,
+            active=draw(st.booleans()) or i == 0,
+            count_offset=draw(st.integers(0, 3)),
+            last_shift_end=T0 - timedelta(hours=draw(st.integers(1, 500)))
+            if draw(st.booleans())
+            else None,
+        )
+        for i, m in enumerate(roster)
+    ]
+    held = []
+    for _ in range(draw(st.integers(0, 8))):
+        start = T0 + timedelta(hours=draw(hours))
+        held.append(
+            HeldShift(
+                person_id=draw(st.sampled_from([m.person_id for m in roster])),
+                start=start,
+                end=start + timedelta(hours=draw(st.integers(1, 300))),
+                counted=draw(st.booleans()),
+            )
+        )
+    return roster, held, slots, time_off
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=rotations_with_history(), as_of_hours=st.integers(-100, 24 * 200))
+def test_assign_agrees_with_the_rule_read_literally(
+    case: tuple[list[Membership], list[HeldShift], list[OpenSlot], dict[int, list[Interval]]],
+    as_of_hours: int,
+) -> None:
+    roster, held, slots, time_off = case
+    as_of = T0 + timedelta(hours=as_of_hours)
+    expected = reference_assign(
+        members=roster, held=held, open_slots=slots, unavailable=time_off, as_of=as_of
+    )
+    actual = assign(members=roster, held=held, open_slots=slots, unavailable=time_off, as_of=as_of)
+    assert actual == expected
