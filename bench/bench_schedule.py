@@ -25,6 +25,7 @@ import migrations.models  # noqa: F401  (every table registered)
 from core.db import make_engine, make_sessionmaker
 from core.models import Person
 from migrations import runner
+from rotation import generation
 from rotation.generation import SHIFT_TABLE
 from rotation.models import Rotation, RotationMember, Shift, TimeOff
 from web.cli import extend_schedules
@@ -192,6 +193,19 @@ def main() -> None:
             print(
                 f"re-extend  {again.added} shifts added, {again.rotations} rotations touched in "
                 f"{reextend:.3f} s; {verdict(reextend, REEXTEND_TARGET_S)}"
+            )
+
+            started = time.perf_counter()
+            with sessions() as session:
+                rotation_ids = list(session.scalars(select(Rotation.id)))
+            added = 0
+            for rotation_id in rotation_ids:
+                with sessions() as session, session.begin():
+                    added += generation.extend(session, rotation_id=rotation_id, now=NOW).added
+            forced = time.perf_counter() - started
+            print(
+                f"forced     all {len(rotation_ids)} rotations through extend anyway (the command "
+                f"skips them): {added} added, {forced:.2f} s, one commit each"
             )
 
             started = time.perf_counter()
