@@ -609,3 +609,29 @@ def test_every_form_needs_the_csrf_token(client: TestClient, session: Session) -
             assert response.status_code == 403, (path, token)
             assert "the form expired" in response.text
     assert table_state(session) == before
+
+
+def test_edit_form_starts_from_the_card_and_a_departed_verifier_does_not_block_it(
+    client: TestClient, session: Session
+) -> None:
+    verifier = make_person(session, email="gone@example.com", active=False)
+    card = make_card(session, title="Triage", collection="Support", verifier=verifier)
+    login_manager(client, session)
+    page = client.get(f"/cards/{card.id}/edit").text
+    for value in ("Triage", card.url, "Support", "gone@example.com", "90"):
+        assert f'value="{value}"' in page
+    assert 'name="version" value="1"' in page
+    token = csrf_from(page)
+    form = edit_form(card, title="Triage levels", verifier_email="gone@example.com", change="minor")
+    assert (
+        post_form(client, f"/cards/{card.id}/edit", {"csrf_token": token, **form}).status_code
+        == 303
+    )
+    session.refresh(card)
+    assert (card.title, card.verifier_id) == ("Triage levels", verifier.id)
+    # Choosing a deactivated person anew is refused.
+    other = make_card(session)
+    form = edit_form(other, verifier_email="gone@example.com", change="minor")
+    refused = post_form(client, f"/cards/{other.id}/edit", {"csrf_token": token, **form})
+    assert refused.status_code == 422
+    assert "is deactivated; choose someone active." in refused.text

@@ -87,7 +87,9 @@ def _messages(error: ValidationError) -> dict[str, str]:
     return messages
 
 
-def _verifier_id(session: Session, email: str, errors: dict[str, str]) -> int | None:
+def _verifier_id(
+    session: Session, email: str, errors: dict[str, str], *, current: int | None = None
+) -> int | None:
     email = email.strip()
     if not email:
         return None
@@ -95,20 +97,25 @@ def _verifier_id(session: Session, email: str, errors: dict[str, str]) -> int | 
     if person is None:
         errors["verifier_email"] = f"Nobody with the email {email} uses allhands."
         return None
-    if not person.active:
+    # A verifier who has since left may stay until someone picks another: an unrelated edit
+    # (a typo in the title) must not be blocked by it.
+    if not person.active and person.id != current:
         errors["verifier_email"] = f"{person.name} is deactivated; choose someone active."
         return None
     return person.id
 
 
-def _fields(session: Session, form: CardForm, errors: dict[str, str]) -> dict[str, Any]:
+def _fields(
+    session: Session, form: CardForm, errors: dict[str, str], *, card: Card | None = None
+) -> dict[str, Any]:
+    current = card.verifier_id if card is not None else None
     return {
         "title": form.title,
         "url": form.url.strip(),
         "source": form.source,
         "external_id": form.external_id,
         "collection": form.collection,
-        "verifier_id": _verifier_id(session, form.verifier_email, errors),
+        "verifier_id": _verifier_id(session, form.verifier_email, errors, current=current),
         "verify_every_days": form.verify_every_days.strip(),
     }
 
@@ -136,7 +143,7 @@ def check_edit(session: Session, *, form: CardEditForm, card: Card) -> CardUpdat
     errors: dict[str, str] = {}
     if form.change not in CHANGE_CHOICES:
         errors["change"] = "Choose whether this is a major or a minor change."
-    fields = _fields(session, form, errors)
+    fields = _fields(session, form, errors, card=card)
     if not fields["verify_every_days"]:
         errors["verify_every_days"] = "Enter a whole number of days."
         fields["verify_every_days"] = card.verify_every_days
