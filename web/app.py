@@ -19,11 +19,7 @@ from core.clock import Clock, SystemClock
 from core.db import make_engine, make_sessionmaker
 from core.settings import Settings, get_settings
 from web import errors
-<<<<<<< HEAD
-from web.api import cards, ops, people
-=======
-from web.api import ops, people, rotations
->>>>>>> rotation
+from web.api import cards, ops, people, rotations
 from web.metrics import Metrics, MetricsMiddleware
 from web.pages import admin as admin_pages
 from web.pages import auth as auth_pages
@@ -116,11 +112,8 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(ops.router)
     app.include_router(people.router)
-<<<<<<< HEAD
     app.include_router(cards.router)
-=======
     app.include_router(rotations.router)
->>>>>>> rotation
     app.include_router(auth_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(card_pages.router)

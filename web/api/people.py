@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from core import people
 from core.schemas import PersonCreate, PersonOut, PersonUpdate
 from rotation import members as rotation_members
+from web import lifecycle
 from web.bodies import CSV_BODY, CsvBody
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, forbidden
 
@@ -68,8 +69,7 @@ def deactivate_person(
     person_id: int, session: SessionDep, actor: AdminPerson, now: NowDep
 ) -> PersonOut:
     person = people.get_person(session, person_id)
-    people.deactivate_person(session, person=person, now=now, actor=actor)
-    rotation_members.release_person(session, person=person, now=now, actor=actor)
+    lifecycle.deactivate_person(session, person=person, now=now, actor=actor)
     return PersonOut.model_validate(person)
 
 
