@@ -17,7 +17,7 @@ from core.clock import Clock, SystemClock
 from core.db import make_engine, make_sessionmaker
 from core.settings import Settings, get_settings
 from web import errors
-from web.api import ops, people
+from web.api import onboarding, ops, people
 from web.metrics import Metrics, MetricsMiddleware
 from web.pages import auth as auth_pages
 from web.pages.common import LoginRequired, login_url
@@ -84,5 +84,6 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(ops.router)
     app.include_router(people.router)
+    app.include_router(onboarding.router)
     app.include_router(auth_pages.router)
     return app

@@ -6,14 +6,15 @@ import itertools
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from core.models import Person
+from core.models import AuditEvent, Person
 from kb_links.models import Card
 from onboarding.models import Acknowledgement, CardSet, CardSetItem, RotationRequirement
 from rotation.models import Rotation, RotationMember, Shift, rotation_manager
 from tests.conftest import DEFAULT_NOW
+from tests.factories import auth, make_token
 
 _counter = itertools.count(1)
 
@@ -176,3 +177,21 @@ def make_ack(
     session.add(ack)
     session.flush()
     return ack
+
+
+# Every table an onboarding request may write to: a refused request must leave them alone.
+ONBOARDING_TABLES = (CardSet, CardSetItem, RotationRequirement, Acknowledgement, AuditEvent)
+
+
+def row_counts(session: Session) -> dict[str, int]:
+    """Rows per onboarding table, read fresh from the database."""
+    session.expire_all()
+    return {
+        model.__name__: session.scalar(select(func.count()).select_from(model)) or 0
+        for model in ONBOARDING_TABLES
+    }
+
+
+def headers_for(session: Session, person: Person) -> dict[str, str]:
+    """Bearer headers with a fresh token for ``person``."""
+    return auth(make_token(session, person))
