@@ -91,7 +91,7 @@ def history(session: Session, *, person: Person) -> list[AckView]:
         .join(Card, Card.id == Acknowledgement.card_id)
         .where(Acknowledgement.person_id == person.id)
         .order_by(Acknowledgement.acknowledged_at, Acknowledgement.id)
-    ).tuples()
+    )
     return [AckView(ack, title) for ack, title in rows]
 
 

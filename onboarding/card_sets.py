@@ -53,7 +53,7 @@ def card_ids_of(session: Session, *, card_set_ids: Sequence[int]) -> dict[int, l
         select(CardSetItem.card_set_id, CardSetItem.card_id)
         .where(CardSetItem.card_set_id.in_(card_set_ids))
         .order_by(CardSetItem.card_set_id, CardSetItem.position)
-    ).tuples()
+    )
     for card_set_id, card_id in rows:
         result[card_set_id].append(card_id)
     return result
@@ -80,9 +80,7 @@ def _check_cards(session: Session, *, card_ids: Sequence[int], allowed_archived:
             duplicate_card_ids=duplicates,
         )
     wanted = set(card_ids)
-    found = dict(
-        session.execute(select(Card.id, Card.archived).where(Card.id.in_(wanted))).tuples().all()
-    )
+    found = dict(session.execute(select(Card.id, Card.archived).where(Card.id.in_(wanted))).all())
     unknown = sorted(wanted - found.keys())
     if unknown:
         raise Invalid(f"unknown card ids: {', '.join(map(str, unknown))}", unknown_card_ids=unknown)

@@ -42,7 +42,7 @@ class Reading:
     card_sets: dict[int, list[int]]
     cards: dict[int, Card]
     card_facts: dict[int, readiness.CardFacts]
-    acks: dict[tuple[int, int], dict[int, datetime]]
+    acks: dict[tuple[int, int], dict[int, datetime | None]]
     shifts_by_id: dict[int, Shift] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -114,7 +114,7 @@ def load_reading(
         .join(Card, Card.id == CardSetItem.card_id)
         .where(CardSetItem.card_set_id.in_(required_sets))
         .order_by(CardSetItem.card_set_id, CardSetItem.position, CardSetItem.id)
-    ).tuples():
+    ):
         card_sets.setdefault(card_set_id, []).append(card.id)
         cards[card.id] = card
     required_cards = select(CardSetItem.card_id).where(CardSetItem.card_set_id.in_(required_sets))
@@ -140,26 +140,46 @@ def _load_acks(
     person_ids: Select[int | None],
     card_ids: Select[int],
     detail: AckDetail,
-) -> dict[tuple[int, int], dict[int, datetime]]:
-    """The first acknowledgement per (person, card, version)."""
-    query = select(
-        Acknowledgement.person_id,
-        Acknowledgement.card_id,
-        Acknowledgement.card_version,
-        func.min(Acknowledgement.acknowledged_at),
-    ).where(Acknowledgement.person_id.in_(person_ids), Acknowledgement.card_id.in_(card_ids))
+) -> dict[tuple[int, int], dict[int, datetime | None]]:
+    """Acknowledged versions per (person, card), with the first time for ``LATEST``.
+
+    ``CURRENT`` reads neither times nor outdated versions: on a large organisation that is
+    most of the report's rows, served from the covering index alone.
+    """
+    index: dict[tuple[int, int], dict[int, datetime | None]] = {}
     if detail is AckDetail.CURRENT:
-        query = query.join(
-            Card,
-            and_(Card.id == Acknowledgement.card_id, Card.version == Acknowledgement.card_version),
+        # Filtering on the people alone lets the database walk each person's slice of the
+        # covering index once; also filtering on cards would probe every (person, card)
+        # pair. Current versions of cards nobody requires cost a few extra rows, no more.
+        current = (
+            select(Acknowledgement.person_id, Acknowledgement.card_id, Acknowledgement.card_version)
+            .join(
+                Card,
+                and_(
+                    Card.id == Acknowledgement.card_id,
+                    Card.version == Acknowledgement.card_version,
+                ),
+            )
+            .where(Acknowledgement.person_id.in_(person_ids))
         )
-    query = query.group_by(
-        Acknowledgement.person_id, Acknowledgement.card_id, Acknowledgement.card_version
+        # Plain rows through the session's connection: the ORM adds nothing to three integers
+        # and costs a tenth of the report on ~10^5 rows.
+        for person_id, card_id, version in session.connection().execute(current):
+            index[(person_id, card_id)] = {version: None}
+        return index
+    every = (
+        select(
+            Acknowledgement.person_id,
+            Acknowledgement.card_id,
+            Acknowledgement.card_version,
+            func.min(Acknowledgement.acknowledged_at),
+        )
+        .where(Acknowledgement.person_id.in_(person_ids), Acknowledgement.card_id.in_(card_ids))
+        .group_by(Acknowledgement.person_id, Acknowledgement.card_id, Acknowledgement.card_version)
     )
-    return readiness.index_acks(
-        readiness.AckFacts(person_id, card_id, version, at)
-        for person_id, card_id, version, at in session.execute(query).tuples()
-    )
+    for person_id, card_id, version, first in session.execute(every):
+        index.setdefault((person_id, card_id), {})[version] = first
+    return index
 
 
 def people_by_id(shifts: Sequence[Shift]) -> dict[int, Person]:

@@ -49,7 +49,7 @@ def _managers(session: Session, *, rotation_ids: Sequence[int]) -> list[tuple[in
             .join(Person, Person.id == rotation_manager.c.person_id)
             .where(rotation_manager.c.rotation_id.in_(rotation_ids), Person.active.is_(True))
             .order_by(rotation_manager.c.rotation_id, Person.id)
-        ).tuples()
+        )
     )
 
 
@@ -67,7 +67,7 @@ def _required_cards_with_verifier(session: Session) -> list[tuple[Card, Person]]
             .join(Person, Person.id == Card.verifier_id)
             .where(Card.id.in_(required), Card.archived.is_(False), Person.active.is_(True))
             .order_by(Card.id)
-        ).tuples()
+        )
     )
 
 

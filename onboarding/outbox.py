@@ -83,7 +83,7 @@ def enqueue(session: Session, *, messages: Sequence[NewMessage], now: datetime) 
             .on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
             .returning(OutboxMessage.id, OutboxMessage.dedupe_key)
         )
-        for message_id, key in session.execute(statement).tuples():
+        for message_id, key in session.execute(statement):
             written.append(key)
             audit.record(
                 session,
@@ -136,9 +136,7 @@ _COLUMNS = (
 
 def pending(session: Session, *, now: datetime) -> list[PendingMessage]:
     """Unsent messages a run could claim now, without claiming them (for --dry-run)."""
-    rows = session.execute(
-        select(*_COLUMNS).where(*_claimable(now)).order_by(OutboxMessage.id)
-    ).tuples()
+    rows = session.execute(select(*_COLUMNS).where(*_claimable(now)).order_by(OutboxMessage.id))
     return [PendingMessage(*row) for row in rows]
 
 
@@ -161,7 +159,7 @@ def claim(session: Session, *, now: datetime) -> list[PendingMessage]:
         .returning(*_COLUMNS)
         .execution_options(synchronize_session=False)
     )
-    rows = sorted(session.execute(statement).tuples(), key=lambda row: row[0])
+    rows = sorted(session.execute(statement), key=lambda row: row[0])
     return [PendingMessage(*row) for row in rows]
 
 

@@ -85,7 +85,15 @@ def checklist(session: Session, *, person: Person, now: datetime) -> list[Checkl
         ChecklistEntry(
             shift=reading.shifts_by_id[entry.shift.id],
             readiness=entry,
-            cards=[(reading.cards[card.card_id], card) for card in entry.cards],
+            cards=[
+                (
+                    reading.cards[card_id],
+                    readiness.card_progress(
+                        reading.card_facts[card_id], person_id=person.id, acks=reading.acks
+                    ),
+                )
+                for card_id in entry.card_ids
+            ],
         )
         for entry in entries
     ]

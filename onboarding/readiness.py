@@ -9,6 +9,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
+from types import MappingProxyType
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 
@@ -52,11 +55,13 @@ class AckFacts:
     person_id: int
     card_id: int
     version: int
-    acknowledged_at: datetime
+    # None when only the fact of reading was loaded (a readiness report needs no times).
+    acknowledged_at: datetime | None
 
 
-@dataclass(frozen=True)
-class CardProgress:
+class CardProgress(NamedTuple):
+    """One card of a checklist: read at its current version, or which version was read."""
+
     card_id: int
     acknowledged: bool
     acknowledged_version: int | None
@@ -69,27 +74,30 @@ class ShiftReadiness:
     status: Status
     due_at: datetime | None
     assigned_at: datetime | None
-    cards: tuple[CardProgress, ...]
+    # Required cards in reading order, and those not read at their current version.
+    card_ids: tuple[int, ...]
+    missing: tuple[int, ...]
 
     @property
     def required(self) -> int:
-        return len(self.cards)
+        return len(self.card_ids)
 
     @property
     def done(self) -> int:
-        return sum(1 for card in self.cards if card.acknowledged)
-
-    @property
-    def missing(self) -> list[int]:
-        return [card.card_id for card in self.cards if not card.acknowledged]
+        return len(self.card_ids) - len(self.missing)
 
 
-# Per (person, card): version acknowledged -> first time it was.
-AckIndex = Mapping[tuple[int, int], Mapping[int, datetime]]
+# Per (person, card): version acknowledged -> first time it was (None: time not loaded).
+AckIndex = Mapping[tuple[int, int], Mapping[int, datetime | None]]
+NOTHING_READ: Mapping[int, datetime | None] = MappingProxyType({})
 
 
+@lru_cache(maxsize=4096)
 def days_before(start: datetime, *, days: int, timezone: str) -> datetime:
-    """The instant ``days`` calendar days before ``start`` at the same local wall-clock time."""
+    """The instant ``days`` calendar days before ``start`` at the same local wall-clock time.
+
+    Cached: a report asks it for thousands of shifts that mostly share a handoff time.
+    """
     local = start.astimezone(ZoneInfo(timezone))
     # Aware arithmetic within one tzinfo is wall-clock arithmetic; converting back to UTC
     # then applies the offset in force on the earlier day.
@@ -104,16 +112,18 @@ def due_at(shift: ShiftFacts, requirement: RequirementFacts) -> datetime:
     return days_before(shift.start, days=requirement.due_days_before, timezone=shift.timezone)
 
 
-def index_acks(acks: Iterable[AckFacts]) -> dict[tuple[int, int], dict[int, datetime]]:
+def index_acks(acks: Iterable[AckFacts]) -> dict[tuple[int, int], dict[int, datetime | None]]:
     """Per (person, card): each version acknowledged, with the first time it was.
 
     Re-reading a version does not move its time: the first acknowledgement is the evidence.
     """
-    index: dict[tuple[int, int], dict[int, datetime]] = {}
+    index: dict[tuple[int, int], dict[int, datetime | None]] = {}
     for ack in acks:
         versions = index.setdefault((ack.person_id, ack.card_id), {})
         first = versions.get(ack.version)
-        if first is None or ack.acknowledged_at < first:
+        if ack.version not in versions or (
+            ack.acknowledged_at is not None and (first is None or ack.acknowledged_at < first)
+        ):
             versions[ack.version] = ack.acknowledged_at
     return index
 
@@ -142,7 +152,7 @@ def required_cards(
 
 
 def card_progress(card: CardFacts, *, person_id: int | None, acks: AckIndex) -> CardProgress:
-    """Whether ``person_id`` acknowledged ``card`` at its current version.
+    """Whether ``person_id`` acknowledged ``card`` at its current version, and when.
 
     When they did not, the version they last acknowledged (if any) is reported, so a
     checklist can say "you read version 2; this is version 3".
@@ -171,20 +181,39 @@ def assess(
     is ``uncovered`` whatever was read.
     """
     card_ids = required_cards(requirements, card_sets=card_sets, cards=cards)
-    progress = tuple(
-        card_progress(cards[card_id], person_id=shift.person_id, acks=acks) for card_id in card_ids
-    )
+    return _assess(shift, requirements, card_ids, cards=cards, acks=acks, now=now)
+
+
+def _assess(
+    shift: ShiftFacts,
+    requirements: Sequence[RequirementFacts],
+    card_ids: Sequence[int],
+    *,
+    cards: Mapping[int, CardFacts],
+    acks: AckIndex,
+    now: datetime,
+) -> ShiftReadiness:
+    person_id = shift.person_id
+    if person_id is None:
+        missing = tuple(card_ids)
+    else:
+        # The hot loop of a large report (shifts x cards): plain lookups, no call per card.
+        missing = tuple(
+            card_id
+            for card_id in card_ids
+            if cards[card_id].version not in acks.get((person_id, card_id), NOTHING_READ)
+        )
     due = min((due_at(shift, r) for r in requirements), default=None)
     assigned = min((assigned_at(shift, r) for r in requirements), default=None)
-    if shift.person_id is None:
+    if person_id is None:
         status = Status.UNCOVERED
-    elif all(card.acknowledged for card in progress):
+    elif not missing:
         status = Status.READY
     elif due is not None and now >= due:
         status = Status.OVERDUE
     else:
         status = Status.PENDING
-    return ShiftReadiness(shift, status, due, assigned, progress)
+    return ShiftReadiness(shift, status, due, assigned, tuple(card_ids), missing)
 
 
 def group_requirements(
@@ -208,11 +237,16 @@ def readiness(
 ) -> list[ShiftReadiness]:
     """Readiness of every shift against every requirement of its rotation."""
     by_rotation = group_requirements(requirements)
+    # Every shift of a rotation requires the same cards: work them out once per rotation.
+    card_ids = {
+        rotation_id: required_cards(reqs, card_sets=card_sets, cards=cards)
+        for rotation_id, reqs in by_rotation.items()
+    }
     return [
-        assess(
+        _assess(
             shift,
-            requirements=by_rotation.get(shift.rotation_id, []),
-            card_sets=card_sets,
+            by_rotation.get(shift.rotation_id, []),
+            card_ids.get(shift.rotation_id, []),
             cards=cards,
             acks=acks,
             now=now,

@@ -55,7 +55,7 @@ def _about_shift(entry: ShiftReadiness, kind: Kind, key: str, recipient_id: int)
         recipient_id=recipient_id,
         shift_id=entry.shift.id,
         person_id=entry.shift.person_id,
-        card_ids=tuple(entry.missing),
+        card_ids=entry.missing,
         due_at=entry.due_at,
     )
 

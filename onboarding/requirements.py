@@ -39,7 +39,7 @@ def list_requirements(session: Session, *, rotation: Rotation) -> list[Requireme
         .join(CardSet, CardSet.id == RotationRequirement.card_set_id)
         .where(RotationRequirement.rotation_id == rotation.id)
         .order_by(RotationRequirement.id)
-    ).tuples()
+    )
     return [RequirementView(requirement, name) for requirement, name in rows]
 
 

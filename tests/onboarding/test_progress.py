@@ -81,7 +81,7 @@ def test_pending_then_ready_then_a_major_change_then_overdue(
     (entry,) = progress.report(
         session, start=later, end=later + timedelta(days=30), rotation_ids=None, now=later
     )
-    assert entry.readiness.missing == [world.cards[1].id]
+    assert entry.readiness.missing == (world.cards[1].id,)
     assert entry.readiness.due_at == world.shift.start - timedelta(days=2)
 
 

@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 from onboarding.readiness import (
     AckFacts,
     CardFacts,
+    CardProgress,
     RequirementFacts,
     ShiftFacts,
     ShiftReadiness,
     Status,
     assess,
+    card_progress,
     checklist,
     days_before,
     index_acks,
@@ -69,7 +71,7 @@ def run(
 def test_every_card_read_at_its_current_version_is_ready() -> None:
     result = run(shift(start=NOW + timedelta(days=5)), [ack(ALICE, 1, 1), ack(ALICE, 2, 3)])
     assert result.status is Status.READY
-    assert (result.required, result.done, result.missing) == (2, 2, [])
+    assert (result.required, result.done, result.missing) == (2, 2, ())
     assert result.due_at == NOW + timedelta(days=3)
 
 
@@ -77,7 +79,7 @@ def test_unread_before_the_due_time_is_pending_and_after_it_overdue() -> None:
     start = NOW + timedelta(days=5)
     pending = run(shift(start=start), [ack(ALICE, 1, 1)])
     assert pending.status is Status.PENDING
-    assert pending.missing == [2]
+    assert pending.missing == (2,)
     overdue = run(shift(start=start), [ack(ALICE, 1, 1)], now=start - timedelta(days=2))
     assert overdue.status is Status.OVERDUE
 
@@ -101,8 +103,8 @@ def test_a_major_change_turns_ready_back_into_pending_then_overdue() -> None:
     bumped = {**CARDS, 2: CardFacts(2, 4)}
     after = run(s, acks, cards=bumped)
     assert after.status is Status.PENDING
-    assert after.missing == [2]
-    card = after.cards[1]
+    assert after.missing == (2,)
+    card = card_progress(bumped[2], person_id=ALICE, acks=index_acks(acks))
     assert (card.acknowledged, card.acknowledged_version) == (False, 3)
     assert run(s, acks, cards=bumped, now=s.start).status is Status.OVERDUE
 
@@ -136,15 +138,15 @@ def test_each_version_keeps_the_first_time_it_was_read() -> None:
 
 def test_an_outdated_read_is_reported_with_its_version_but_does_not_count() -> None:
     read_at = NOW - timedelta(days=30)
-    result = run(
-        shift(start=NOW + timedelta(days=5)), [ack(ALICE, 2, 1), ack(ALICE, 2, 2, read_at)]
-    )
-    card = result.cards[1]
-    assert card.card_id == 2
-    assert (card.acknowledged, card.acknowledged_version, card.acknowledged_at) == (
-        False,
-        2,
-        read_at,
+    acks = [ack(ALICE, 2, 1), ack(ALICE, 2, 2, read_at)]
+    result = run(shift(start=NOW + timedelta(days=5)), acks)
+    assert result.missing == (1, 2)
+    card = card_progress(CARDS[2], person_id=ALICE, acks=index_acks(acks))
+    assert card == CardProgress(2, False, 2, read_at)
+    current = card_progress(CARDS[2], person_id=ALICE, acks=index_acks([*acks, ack(ALICE, 2, 3)]))
+    assert current == CardProgress(2, True, 3, NOW)
+    assert card_progress(CARDS[1], person_id=None, acks=index_acks(acks)) == CardProgress(
+        1, False, None, None
     )
 
 
@@ -177,9 +179,9 @@ def test_checklist_lists_assigned_shifts_not_yet_ended_with_assigned_requirement
     )
     assert [e.shift.id for e in entries] == [2, 1]
     both, only_early = entries
-    assert [c.card_id for c in both.cards] == [1, 2, 3]
+    assert both.card_ids == (1, 2, 3)
     assert both.due_at == NOW + timedelta(days=1)  # the later requirement is due first
-    assert [c.card_id for c in only_early.cards] == [1, 2]
+    assert only_early.card_ids == (1, 2)
     assert only_early.due_at == NOW + timedelta(days=8)
     assert only_early.assigned_at == NOW - timedelta(days=11)
 
@@ -268,9 +270,9 @@ def test_a_major_change_to_a_required_card_unreadies_the_shift(
     data: dict[str, Any], draw: st.DataObject
 ) -> None:
     result = _assess(data, _acks(data), data["card_versions"])
-    if result.status is not Status.READY or not result.cards:
+    if result.status is not Status.READY or not result.card_ids:
         return
-    bumped_card = draw.draw(st.sampled_from([c.card_id for c in result.cards]))
+    bumped_card = draw.draw(st.sampled_from(result.card_ids))
     bumped = {**data["card_versions"], bumped_card: data["card_versions"][bumped_card] + 1}
     after = _assess(data, _acks(data), bumped)
     assert after.status in (Status.PENDING, Status.OVERDUE)

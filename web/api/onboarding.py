@@ -246,7 +246,7 @@ def _readiness_row(entry: progress.ReadinessEntry) -> ReadinessRow:
         due_at=entry.readiness.due_at,
         required=entry.readiness.required,
         done=entry.readiness.done,
-        missing=entry.readiness.missing,
+        missing=list(entry.readiness.missing),
         status=entry.readiness.status.value,
     )
 

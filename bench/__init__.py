@@ -1,0 +1,1 @@
+"""Benchmarks: runnable modules printing their figures and ratios against a baseline."""
