@@ -96,7 +96,8 @@ class EmailTransport:
         email = EmailMessage()
         email["From"] = self.sender
         email["To"] = message.recipient
-        email["Subject"] = message.subject
+        # Titles come from people and other systems: a line break must not start a header.
+        email["Subject"] = " ".join(message.subject.split())
         email["Date"] = formatdate(localtime=False)
         email["Message-ID"] = make_msgid(domain="allhands")
         # Tells mail servers and vacation responders this is an automatic message.
@@ -108,6 +109,11 @@ class EmailTransport:
             client.send_message(email)
 
 
+def slack_escape(text: str) -> str:
+    """Escape Slack's control characters so ``<!channel>`` in a card title stays text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 class SlackTransport:
     channel = "slack"
 
@@ -116,8 +122,10 @@ class SlackTransport:
         self.client = client
 
     def send(self, message: Outgoing) -> None:
-        text = f"*{message.subject}* (for {message.recipient_name}, {message.recipient})\n"
-        text += message.body
+        text = slack_escape(
+            f"*{message.subject}* (for {message.recipient_name}, {message.recipient})\n"
+            f"{message.body}"
+        )
         if self.client is not None:
             response = self.client.post(self.webhook_url, json={"text": text})
         else:

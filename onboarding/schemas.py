@@ -90,6 +90,7 @@ class ShiftRef(BaseModel):
     id: int
     uid: str
     rotation: str
+    rotation_name: str
     slot: int
     start: datetime
     end: datetime
@@ -103,6 +104,7 @@ class ShiftRef(BaseModel):
             id=shift.id,
             uid=shift.uid,
             rotation=shift.rotation.slug,
+            rotation_name=shift.rotation.name,
             slot=shift.slot,
             start=shift.start,
             end=shift.end,

@@ -69,6 +69,20 @@ def test_slack_gets_the_text_as_json() -> None:
     assert post["text"].endswith("Read this.")
 
 
+def test_slack_control_sequences_and_header_breaks_stay_text() -> None:
+    sneaky = Outgoing("ana@example.com", "Ana", "Read <!channel>\nBcc: x@evil", "a < b & c")
+    with slack_server() as hook:
+        SlackTransport(hook.url).send(sneaky)
+    assert hook.posts[0]["text"] == (
+        "*Read &lt;!channel&gt;\nBcc: x@evil* (for Ana, ana@example.com)\na &lt; b &amp; c"
+    )
+    with smtp_server() as mailbox:
+        EmailTransport(parse_smtp_url(mailbox.url()), sender="a@b.c").send(sneaky)
+    (received,) = mailbox.messages
+    assert received["Subject"] == "Read <!channel> Bcc: x@evil"
+    assert received["Bcc"] is None
+
+
 def test_a_slack_error_raises() -> None:
     with slack_server() as hook:
         hook.status = 500

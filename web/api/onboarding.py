@@ -79,6 +79,7 @@ def _require_card_set_editor(session: SessionDep, caller: Person) -> None:
 def create_card_set(
     data: CardSetCreate, session: SessionDep, caller: CurrentPerson, now: NowDep
 ) -> CardSetOut:
+    """Create a card set: ``card_ids`` in reading order, each once, all existing and live."""
     _require_card_set_editor(session, caller)
     view = card_sets.create_card_set(session, data=data, now=now, actor=caller)
     return _card_set_out(view)
@@ -86,12 +87,14 @@ def create_card_set(
 
 @router.get("/card-sets", response_model=list[CardSetOut])
 def list_card_sets(session: SessionDep, caller: CurrentPerson) -> list[CardSetOut]:
+    """Every card set by name (admins and rotation managers)."""
     _require_card_set_editor(session, caller)
     return [_card_set_out(view) for view in card_sets.list_card_sets(session)]
 
 
 @router.get("/card-sets/{card_set_id}", response_model=CardSetOut)
 def get_card_set(card_set_id: int, session: SessionDep, caller: CurrentPerson) -> CardSetOut:
+    """One card set with its cards in reading order."""
     _require_card_set_editor(session, caller)
     card_set = card_sets.get_card_set(session, card_set_id=card_set_id)
     return _card_set_out(card_sets.view(session, card_set=card_set))
@@ -105,6 +108,7 @@ def update_card_set(
     caller: CurrentPerson,
     now: NowDep,
 ) -> CardSetOut:
+    """Rename, describe, or replace the ordered cards (the list given replaces the old one)."""
     _require_card_set_editor(session, caller)
     card_set = card_sets.get_card_set(session, card_set_id=card_set_id)
     view = card_sets.update_card_set(session, card_set=card_set, data=data, now=now, actor=caller)
@@ -132,6 +136,7 @@ def _requirements_out(slug: str, views: list[requirements.RequirementView]) -> R
 
 @router.get("/rotations/{slug}/requirements", response_model=RequirementsOut)
 def get_requirements(slug: str, session: SessionDep, _caller: CurrentPerson) -> RequirementsOut:
+    """The card sets the rotation requires, in reading order, with their windows."""
     rotation = requirements.get_rotation(session, slug=slug)
     return _requirements_out(slug, requirements.list_requirements(session, rotation=rotation))
 
@@ -140,6 +145,11 @@ def get_requirements(slug: str, session: SessionDep, _caller: CurrentPerson) -> 
 def put_requirements(
     slug: str, data: RequirementsPut, session: SessionDep, caller: CurrentPerson, now: NowDep
 ) -> RequirementsOut:
+    """Replace the rotation's requirements; the order given is the reading order.
+
+    Reading is assigned ``assign_days_before`` and due ``due_days_before`` calendar days
+    before each shift starts, at the rotation's handoff time in its timezone.
+    """
     rotation = requirements.get_rotation(session, slug=slug)
     if not access.is_manager(session, person=caller, rotation=rotation):
         raise forbidden("only this rotation's managers can set its requirements")
@@ -187,6 +197,7 @@ def _viewable_person(session: SessionDep, caller: Person, person_id: int) -> Per
 
 @router.get("/me/checklist", response_model=ChecklistOut)
 def my_checklist(session: SessionDep, caller: CurrentPerson, now: NowDep) -> ChecklistOut:
+    """My shifts not yet ended whose reading is assigned, with each card's state."""
     return _checklist_out(caller, progress.checklist(session, person=caller, now=now))
 
 
@@ -194,6 +205,7 @@ def my_checklist(session: SessionDep, caller: CurrentPerson, now: NowDep) -> Che
 def person_checklist(
     person_id: int, session: SessionDep, caller: CurrentPerson, now: NowDep
 ) -> ChecklistOut:
+    """Someone's checklist: for them, admins, and managers of a rotation they belong to."""
     person = _viewable_person(session, caller, person_id)
     return _checklist_out(person, progress.checklist(session, person=person, now=now))
 
@@ -212,6 +224,12 @@ def _ack_out(view: acks.AckView) -> AckOut:
 
 @router.post("/acks", response_model=AckOut, status_code=status.HTTP_201_CREATED)
 def acknowledge(data: AckCreate, session: SessionDep, caller: CurrentPerson, now: NowDep) -> AckOut:
+    """Acknowledge reading a card at its current version (``version`` defaults to it).
+
+    Another version is 409 with ``current_version``; an archived card is 409; an unknown
+    card 404. Acknowledging the same version again returns the first acknowledgement (201)
+    and records nothing new. Cards no requirement asks for may be acknowledged too.
+    """
     view = acks.acknowledge(
         session, person=caller, card_id=data.card_id, version=data.version, now=now
     )
@@ -225,6 +243,7 @@ def person_acks(
     caller: CurrentPerson,
     export: Annotated[ExportFormat, Query(alias="format")] = "json",
 ) -> list[AckOut] | Response:
+    """Acknowledgement history, oldest first; ``?format=csv`` for the audit evidence."""
     person = _viewable_person(session, caller, person_id)
     history = acks.history(session, person=person)
     if export == "csv":
@@ -261,6 +280,12 @@ def readiness(
     rotation: str | None = None,
     export: Annotated[ExportFormat, Query(alias="format")] = "json",
 ) -> list[ReadinessRow] | Response:
+    """Readiness of every live shift overlapping the window (default now … now + 8 weeks).
+
+    Managers see their own rotations, admins all. A shift whose rotation requires nothing
+    is ``ready`` with ``required`` 0 and no ``due_at``; a shift without a person is
+    ``uncovered``. Archived cards are not required. ``?format=csv`` exports the rows.
+    """
     rotation_ids: set[int] | None
     if rotation is not None:
         chosen = requirements.get_rotation(session, slug=rotation)
