@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from onboarding.messages import CardInfo, Recipient, ShiftInfo, Text, digest, render
 from onboarding.readiness import (
@@ -10,6 +14,7 @@ from onboarding.readiness import (
     CardFacts,
     RequirementFacts,
     ShiftFacts,
+    ShiftReadiness,
     checklist,
     index_acks,
 )
@@ -29,7 +34,9 @@ SETS = {100: [1, 2]}
 REQUIREMENT = RequirementFacts(1, 1, 100, 21, 2)
 
 
-def entries_at(starts: list[datetime], acks: list[AckFacts] = [], now: datetime = NOW):  # noqa: B006
+def entries_at(
+    starts: list[datetime], acks: Sequence[AckFacts] = (), now: datetime = NOW
+) -> list[ShiftReadiness]:
     shifts = [
         ShiftFacts(i, 1, start, start + timedelta(days=7), ALICE)
         for i, start in enumerate(starts, start=1)
@@ -104,6 +111,29 @@ def test_many_due_items_for_one_person_are_grouped() -> None:
     grouped = by_recipient(shift_reminders(entries_at(starts), managers={}, now=NOW))
     assert list(grouped) == [ALICE]
     assert len(grouped[ALICE]) == 3
+
+
+@given(
+    st.lists(st.integers(min_value=-24 * 10, max_value=24 * 30), max_size=6),
+    st.lists(st.sampled_from([1, 2]), max_size=2),
+    st.lists(st.integers(min_value=50, max_value=52), max_size=2),
+)
+def test_keys_are_unique_and_ready_shifts_are_left_alone(
+    offsets: list[int], read: list[int], managers: list[int]
+) -> None:
+    entries = entries_at(
+        [NOW + timedelta(hours=h) for h in offsets], [AckFacts(ALICE, c, 1, NOW) for c in read]
+    )
+    reminders = shift_reminders(entries, managers={1: sorted(set(managers))}, now=NOW)
+    keys = [r.key for r in reminders]
+    assert len(keys) == len(set(keys))
+    ready = {e.shift.id for e in entries if not e.missing}
+    assert not any(r.shift_id in ready for r in reminders)
+    for reminder in reminders:
+        assert reminder.card_ids and set(reminder.card_ids) <= {1, 2} - set(read)
+        assert (reminder.kind in (Kind.OVERDUE, Kind.OVERDUE_MANAGER)) == (
+            reminder.due_at is not None and reminder.due_at <= NOW
+        )
 
 
 ANA = Recipient(ALICE, "Ana", "ana@example.com", "Europe/Amsterdam")

@@ -183,6 +183,11 @@ def test_my_checklist_lists_assigned_shifts_with_each_cards_state(
     ] == [("Refunds", False, None), ("Escalations", True, 1)]
     assert entry["cards"][1]["acknowledged_at"] == "2026-11-24T10:00:00Z"
 
+    unrelated = make_card(session, title="Not required")
+    extra = client.post("/api/v1/acks", json={"card_id": unrelated.id}, headers=headers)
+    assert extra.status_code == 201  # allowed, but it counts for nothing here
+    assert client.get("/api/v1/me/checklist", headers=headers).json()["shifts"][0]["done"] == 1
+
     client.post("/api/v1/acks", json={"card_id": cards[0].id}, headers=headers)
     again = client.get("/api/v1/me/checklist", headers=headers).json()["shifts"][0]
     assert (again["status"], again["done"]) == ("ready", 2)
