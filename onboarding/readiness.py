@@ -87,9 +87,12 @@ class ShiftReadiness:
         return len(self.card_ids) - len(self.missing)
 
 
-# Per (person, card): version acknowledged -> first time it was (None: time not loaded).
-AckIndex = Mapping[tuple[int, int], Mapping[int, datetime | None]]
-NOTHING_READ: Mapping[int, datetime | None] = MappingProxyType({})
+# Person -> card -> version acknowledged -> first time it was (None: time not loaded).
+# Nested rather than keyed by (person, card): a large report then makes no tuple per lookup.
+Versions = Mapping[int, datetime | None]
+AckIndex = Mapping[int, Mapping[int, Versions]]
+NOTHING_READ: Mapping[int, Versions] = MappingProxyType({})
+NO_VERSION: Versions = MappingProxyType({})
 
 
 @lru_cache(maxsize=4096)
@@ -112,14 +115,14 @@ def due_at(shift: ShiftFacts, requirement: RequirementFacts) -> datetime:
     return days_before(shift.start, days=requirement.due_days_before, timezone=shift.timezone)
 
 
-def index_acks(acks: Iterable[AckFacts]) -> dict[tuple[int, int], dict[int, datetime | None]]:
-    """Per (person, card): each version acknowledged, with the first time it was.
+def index_acks(acks: Iterable[AckFacts]) -> dict[int, dict[int, dict[int, datetime | None]]]:
+    """Per person and card: each version acknowledged, with the first time it was.
 
     Re-reading a version does not move its time: the first acknowledgement is the evidence.
     """
-    index: dict[tuple[int, int], dict[int, datetime | None]] = {}
+    index: dict[int, dict[int, dict[int, datetime | None]]] = {}
     for ack in acks:
-        versions = index.setdefault((ack.person_id, ack.card_id), {})
+        versions = index.setdefault(ack.person_id, {}).setdefault(ack.card_id, {})
         first = versions.get(ack.version)
         if ack.version not in versions or (
             ack.acknowledged_at is not None and (first is None or ack.acknowledged_at < first)
@@ -157,7 +160,7 @@ def card_progress(card: CardFacts, *, person_id: int | None, acks: AckIndex) -> 
     When they did not, the version they last acknowledged (if any) is reported, so a
     checklist can say "you read version 2; this is version 3".
     """
-    versions = acks.get((person_id, card.id)) if person_id is not None else None
+    versions = acks.get(person_id, NOTHING_READ).get(card.id) if person_id is not None else None
     if not versions:
         return CardProgress(card.id, False, None, None)
     if card.version in versions:
@@ -198,10 +201,11 @@ def _assess(
         missing = tuple(card_ids)
     else:
         # The hot loop of a large report (shifts x cards): plain lookups, no call per card.
+        read = acks.get(person_id, NOTHING_READ)
         missing = tuple(
             card_id
             for card_id in card_ids
-            if cards[card_id].version not in acks.get((person_id, card_id), NOTHING_READ)
+            if cards[card_id].version not in read.get(card_id, NO_VERSION)
         )
     due = min((due_at(shift, r) for r in requirements), default=None)
     assigned = min((assigned_at(shift, r) for r in requirements), default=None)

@@ -133,7 +133,7 @@ def test_reading_a_card_nobody_requires_counts_for_nothing() -> None:
 def test_each_version_keeps_the_first_time_it_was_read() -> None:
     early, late = NOW - timedelta(days=3), NOW - timedelta(days=1)
     index = index_acks([ack(ALICE, 1, 2, late), ack(ALICE, 1, 1, early), ack(ALICE, 1, 2, early)])
-    assert index == {(ALICE, 1): {1: early, 2: early}}
+    assert index == {ALICE: {1: {1: early, 2: early}}}
 
 
 def test_an_outdated_read_is_reported_with_its_version_but_does_not_count() -> None:
