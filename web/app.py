@@ -19,7 +19,7 @@ from core.clock import Clock, SystemClock
 from core.db import make_engine, make_sessionmaker
 from core.settings import Settings, get_settings
 from web import errors
-from web.api import cards, ops, people, rotations
+from web.api import cards, onboarding, ops, people, rotations
 from web.metrics import Metrics, MetricsMiddleware
 from web.pages import admin as admin_pages
 from web.pages import auth as auth_pages
@@ -114,6 +114,7 @@ def create_app(
     app.include_router(people.router)
     app.include_router(cards.router)
     app.include_router(rotations.router)
+    app.include_router(onboarding.router)
     app.include_router(auth_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(card_pages.router)

@@ -25,7 +25,9 @@ from core.schemas import PersonCreate
 from core.security import issue_api_token
 from core.settings import get_settings
 from migrations import runner
+from onboarding import delivery
 from rotation import generation
+from web import jobs
 
 app = typer.Typer(
     help="allhands: All Hands Support rotations, feeds and onboarding.",
@@ -239,6 +241,48 @@ def schedule_extend() -> None:
         f"rotations extended: {summary.rotations}; shifts added: {summary.added}; "
         f"uncovered slots ahead: {summary.uncovered}"
     )
+
+
+@app.command()
+def notify(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would be sent; change nothing.")
+    ] = False,
+) -> None:
+    """Send due reminders once each (one digest per person and channel)."""
+    settings = get_settings()
+    try:
+        transports = delivery.transports_from_settings(settings)
+    except ValueError as exc:
+        raise fail(str(exc), 2) from exc
+    upgrade_database()
+    engine = make_engine(settings.effective_database_url)
+    try:
+        report = jobs.run_notify(
+            make_sessionmaker(engine),
+            now=SystemClock().now(),
+            base_url=settings.base_url,
+            transports=transports,
+            dry_run=dry_run,
+        )
+    finally:
+        engine.dispose()
+    if dry_run:
+        for item in report.would_send:
+            typer.echo(
+                f"would send on {item.channel} to {item.outgoing.recipient}: "
+                f"{item.outgoing.subject} ({len(item.keys)} reminder(s))"
+            )
+        typer.echo(
+            f"dry run: {report.due} reminder(s) due, {len(report.would_send)} message(s) "
+            "would be sent; nothing changed"
+        )
+        return
+    for item, error in report.failed:
+        typer.echo(f"failed on {item.channel} to {item.outgoing.recipient}: {error}", err=True)
+    typer.echo(report.summary())
+    if report.failed:
+        raise typer.Exit(1)
 
 
 def main() -> None:
