@@ -1,1 +1,1 @@
-"""Benchmarks and load/fault scripts; run one with ``python -m bench <name>``."""
+"""Benchmarks: each ``bench_*.py`` module has a ``main()`` that prints its figures and ratios."""

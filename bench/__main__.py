@@ -1,4 +1,4 @@
-"""``python -m bench NAME [ARGS]`` runs ``bench/NAME.py``'s ``main()``; no NAME lists them."""
+"""Run every benchmark (``python -m bench``) or the named ones (``python -m bench schedule``)."""
 
 from __future__ import annotations
 
@@ -7,23 +7,28 @@ import pkgutil
 import sys
 from pathlib import Path
 
+HERE = Path(__file__).resolve().parent
 
-def main() -> int:
-    names = sorted(
-        m.name
-        for m in pkgutil.iter_modules([str(Path(__file__).parent)])
-        if not m.name.startswith("_")
+
+def available() -> list[str]:
+    return sorted(
+        info.name.removeprefix("bench_")
+        for info in pkgutil.iter_modules([str(HERE)])
+        if info.name.startswith("bench_")
     )
-    if len(sys.argv) < 2 or sys.argv[1] not in names:
-        print("usage: python -m bench NAME [ARGS]; NAME is one of: " + ", ".join(names))
+
+
+def main(argv: list[str]) -> int:
+    names = argv or available()
+    unknown = [name for name in names if name not in available()]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; have: {', '.join(available())}")
         return 2
-    module = importlib.import_module(f"bench.{sys.argv[1]}")
-    if not hasattr(module, "main"):
-        print(f"bench.{sys.argv[1]} has no main()")
-        return 2
-    result = module.main(sys.argv[2:])
-    return int(result or 0)
+    for name in names:
+        print(f"== bench {name} ==")
+        importlib.import_module(f"bench.bench_{name}").main()
+    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

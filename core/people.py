@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -38,6 +38,14 @@ def get_person(session: Session, person_id: int) -> Person:
     if person is None:
         raise NotFound(f"person {person_id} not found")
     return person
+
+
+def people_by_id(session: Session, *, person_ids: Iterable[int]) -> dict[int, Person]:
+    """The people with these ids, by id, in one query; unknown ids are simply absent."""
+    ids = set(person_ids)
+    if not ids:
+        return {}
+    return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
 
 
 def find_by_email(session: Session, email: str) -> Person | None:

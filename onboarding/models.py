@@ -67,7 +67,17 @@ class Acknowledgement(Base):
     """Append-only evidence that a person read a card at a given version."""
 
     __tablename__ = "acknowledgement"
-    __table_args__ = (Index("ix_acknowledgement_person_card", "person_id", "card_id"),)
+    # Covering: readiness asks "which versions did these people read" of a year of rows,
+    # and answers from the index alone.
+    __table_args__ = (
+        Index(
+            "ix_acknowledgement_person_card_version",
+            "person_id",
+            "card_id",
+            "card_version",
+            "acknowledged_at",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))

@@ -74,6 +74,9 @@ class RotationMember(Base):
     position: Mapped[int] = mapped_column(Integer)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The shift count a member is credited with on joining: the rotation's minimum then, so
+    # a newcomer is not handed a run of shifts to catch up with people who were there first.
+    count_offset: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     person: Mapped[Person] = relationship(lazy="raise")
 

@@ -20,10 +20,11 @@ from core.db import make_engine, make_sessionmaker, max_connections
 from core.settings import Settings, get_settings
 from web import errors, openapi
 from web.admission import AdmissionLimit
-from web.api import cards, ops, people
+from web.api import cards, onboarding, ops, people, rotations
 from web.metrics import Metrics, MetricsMiddleware
 from web.pages import admin as admin_pages
 from web.pages import auth as auth_pages
+from web.pages import cards as card_pages
 from web.pages.common import LoginRequired, login_url
 from web.ratelimit import LoginLimiter
 from web.security_headers import SecurityHeadersMiddleware
@@ -116,6 +117,9 @@ def create_app(
     app.include_router(ops.router)
     app.include_router(people.router)
     app.include_router(cards.router)
+    app.include_router(rotations.router)
+    app.include_router(onboarding.router)
     app.include_router(auth_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(card_pages.router)
     return app

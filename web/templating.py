@@ -25,7 +25,9 @@ def csrf_token(request: Request) -> str:
 
 
 def flash(request: Request, message: str, category: str = "success") -> None:
-    request.session.setdefault("flash", []).append([category, message])
+    # Assign a new list: the session notices assignments, not changes inside its values, so
+    # appending to a list already there would drop a second message before the next page.
+    request.session["flash"] = [*request.session.get("flash", []), [category, message]]
 
 
 def pop_flashes(request: Request) -> list[list[str]]:
@@ -41,6 +43,7 @@ def local_time(value: datetime | None, timezone: str, fmt: str = "%a %d %b %Y, %
 
 # (path, label, admins only) for the main navigation; pages add themselves here.
 NAV_ITEMS: list[tuple[str, str, bool]] = [
+    ("/cards", "Cards", False),
     ("/people", "People", True),
     ("/audit", "Audit", True),
 ]

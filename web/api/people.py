@@ -7,6 +7,8 @@ from pydantic import BaseModel
 
 from core import people
 from core.schemas import PersonCreate, PersonOut, PersonUpdate
+from rotation import members as rotation_members
+from web import lifecycle
 from web.bodies import CSV_BODY, CsvBody
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, forbidden
 from web.params import ObjectId
@@ -54,7 +56,12 @@ def update_person(
             raise forbidden("only admins can edit other people")
         if not data.model_fields_set <= SELF_EDITABLE:
             raise forbidden("you can change only your own name and timezone")
+    was_active = person.active
     person = people.update_person(session, person=person, data=data, now=now, actor=caller)
+    if was_active and not person.active:
+        rotation_members.release_person(session, person=person, now=now, actor=caller)
+    elif person.active and not was_active:
+        rotation_members.person_reactivated(session, person=person, now=now, actor=caller)
     return PersonOut.model_validate(person)
 
 
@@ -63,7 +70,7 @@ def deactivate_person(
     person_id: ObjectId, session: SessionDep, actor: AdminPerson, now: NowDep
 ) -> PersonOut:
     person = people.get_person(session, person_id)
-    people.deactivate_person(session, person=person, now=now, actor=actor)
+    lifecycle.deactivate_person(session, person=person, now=now, actor=actor)
     return PersonOut.model_validate(person)
 
 

@@ -1,0 +1,230 @@
+"""Generate and store a synthetic organisation's schedules on SQLite, then re-extend them.
+
+5,000 people in 250 rotations of 20, weekly, a two-year horizon (~26,000 shifts), 5% of the
+people with time off. Targets: generating and storing every schedule in under 5 s, and
+`schedule extend` on the already-extended organisation in under 1 s. The baseline, measured
+in the same run, is one bulk INSERT of as many ready-made shift rows: what storing alone costs.
+Wall time suffers when other processes share the cores; the CPU time printed beside it does not.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+import migrations.models  # noqa: F401  (every table registered)
+from core.db import make_engine, make_sessionmaker
+from core.models import Person
+from migrations import runner
+from rotation import generation
+from rotation.generation import SHIFT_TABLE
+from rotation.models import Rotation, RotationMember, Shift, TimeOff
+from web.cli import extend_schedules
+
+PEOPLE = 5_000
+ROTATION_SIZE = 20
+ROTATIONS = PEOPLE // ROTATION_SIZE
+HORIZON_DAYS = 730
+TIME_OFF_SHARE = 0.05
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+GENERATE_TARGET_S = 5.0
+REEXTEND_TARGET_S = 1.0
+TIMEZONES = ["UTC", "Europe/Amsterdam", "America/New_York", "Australia/Sydney", "Asia/Kolkata"]
+
+
+def build_organisation(sessions: sessionmaker[Session], *, seed: int = 7) -> dict[str, int]:
+    """People, rotations, memberships and time off, inserted in bulk (no shifts yet)."""
+    rng = random.Random(seed)
+    with sessions() as session, session.begin():
+        session.execute(
+            insert(Person),
+            [
+                {
+                    "email": f"person{i}@bench.example",
+                    "name": f"Person {i}",
+                    "timezone": TIMEZONES[i % len(TIMEZONES)],
+                    "is_admin": False,
+                    "active": True,
+                    "session_epoch": 0,
+                    "feed_token_version": 0,
+                    "created_at": NOW,
+                }
+                for i in range(PEOPLE)
+            ],
+        )
+        person_ids = list(session.scalars(select(Person.id).order_by(Person.id)))
+        session.execute(
+            insert(Rotation),
+            [
+                {
+                    "slug": f"rotation-{r}",
+                    "name": f"Rotation {r}",
+                    "description": "",
+                    "timezone": TIMEZONES[r % len(TIMEZONES)],
+                    "start_date": date(2026, 11, 23) - timedelta(days=r % 7),
+                    "handoff_time": clock_time(9, 0),
+                    "shift_days": 7,
+                    "people_per_shift": 1,
+                    "horizon_days": HORIZON_DAYS,
+                    "swap_requires_approval": False,
+                    "archived": False,
+                    "version": 1,
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                }
+                for r in range(ROTATIONS)
+            ],
+        )
+        rotation_ids = list(session.scalars(select(Rotation.id).order_by(Rotation.id)))
+        session.execute(
+            insert(RotationMember),
+            [
+                {
+                    "rotation_id": rotation_id,
+                    "person_id": person_ids[r * ROTATION_SIZE + position],
+                    "position": position,
+                    "joined_at": NOW,
+                    "count_offset": 0,
+                }
+                for r, rotation_id in enumerate(rotation_ids)
+                for position in range(ROTATION_SIZE)
+            ],
+        )
+        away = rng.sample(person_ids, int(PEOPLE * TIME_OFF_SHARE))
+        time_off = []
+        for person_id in away:
+            first = NOW.date() + timedelta(days=rng.randrange(HORIZON_DAYS - 30))
+            time_off.append(
+                {
+                    "person_id": person_id,
+                    "start": first,
+                    "end": first + timedelta(days=rng.randrange(2, 21)),
+                    "reason": "bench",
+                    "created_at": NOW,
+                }
+            )
+        session.execute(insert(TimeOff), time_off)
+    return {
+        "people": len(person_ids),
+        "rotations": len(rotation_ids),
+        "memberships": len(rotation_ids) * ROTATION_SIZE,
+        "time_off": len(time_off),
+    }
+
+
+def count_shifts(sessions: sessionmaker[Session]) -> int:
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(Shift)) or 0
+
+
+def baseline_insert(engine: Engine, rows: int) -> float:
+    """Seconds to bulk-insert ``rows`` ready-made shift rows (rolled back afterwards)."""
+    far = datetime(2100, 1, 4, 9, 0, tzinfo=UTC)
+    with make_sessionmaker(engine)() as session:
+        rotation_id = session.scalar(select(func.min(Rotation.id)))
+        payload = [
+            {
+                "rotation_id": rotation_id,
+                "index": 100_000 + n,
+                "slot": 0,
+                "start": far + timedelta(days=7 * n),
+                "end": far + timedelta(days=7 * (n + 1)),
+                "person_id": None,
+                "kind": "scheduled",
+                "sequence": 0,
+                "uid": f"baseline-{n}-{uuid.uuid4().hex[:12]}@allhands",
+                "created_at": NOW,
+                "updated_at": NOW,
+                "cancelled_at": None,
+            }
+            for n in range(rows)
+        ]
+        started = time.perf_counter()
+        session.execute(insert(SHIFT_TABLE), payload)
+        elapsed = time.perf_counter() - started
+        session.rollback()
+    return elapsed
+
+
+def verdict(elapsed: float, target: float) -> str:
+    ratio = elapsed / target
+    return f"{ratio:.2f} of the {target:.0f} s target, {'OK' if ratio < 1 else 'MISSED'}"
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        engine = make_engine(f"sqlite:///{Path(directory) / 'bench.sqlite'}")
+        try:
+            runner.upgrade(engine)
+            sessions = make_sessionmaker(engine)
+
+            started = time.perf_counter()
+            sizes = build_organisation(sessions)
+            setup = time.perf_counter() - started
+            print(
+                f"setup      {sizes['people']:,} people, {sizes['rotations']} rotations of "
+                f"{ROTATION_SIZE}, {sizes['time_off']} with time off: {setup:.2f} s"
+            )
+
+            started, cpu_started = time.perf_counter(), time.process_time()
+            first = extend_schedules(sessions, now=NOW)
+            generate = time.perf_counter() - started
+            cpu = time.process_time() - cpu_started
+            stored = count_shifts(sessions)
+            print(
+                f"generate   {first.added:,} shifts ({stored:,} stored, {first.uncovered} "
+                f"uncovered) for {first.rotations} rotations in {generate:.2f} s "
+                f"({cpu:.2f} s CPU) = {first.added / generate:,.0f} shifts/s; "
+                f"{verdict(generate, GENERATE_TARGET_S)}"
+            )
+
+            started = time.perf_counter()
+            again = extend_schedules(sessions, now=NOW)
+            reextend = time.perf_counter() - started
+            print(
+                f"re-extend  {again.added} shifts added, {again.rotations} rotations touched in "
+                f"{reextend:.3f} s; {verdict(reextend, REEXTEND_TARGET_S)}"
+            )
+
+            started = time.perf_counter()
+            with sessions() as session:
+                rotation_ids = list(session.scalars(select(Rotation.id)))
+            added = 0
+            for rotation_id in rotation_ids:
+                with sessions() as session, session.begin():
+                    added += generation.extend(session, rotation_id=rotation_id, now=NOW).added
+            forced = time.perf_counter() - started
+            print(
+                f"forced     all {len(rotation_ids)} rotations through extend anyway (the command "
+                f"skips them): {added} added, {forced:.2f} s, one commit each"
+            )
+
+            started = time.perf_counter()
+            week = extend_schedules(sessions, now=NOW + timedelta(days=7))
+            later = time.perf_counter() - started
+            print(
+                f"next week  {week.added} shifts added for {week.rotations} rotations in "
+                f"{later:.2f} s (a weekly cron run)"
+            )
+
+            bare = baseline_insert(engine, first.added)
+            print(
+                f"baseline   bulk INSERT of {first.added:,} ready-made rows: {bare:.2f} s = "
+                f"{first.added / bare:,.0f} rows/s; generating costs {generate / bare:.1f}x "
+                "storing alone"
+            )
+        finally:
+            engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""The outbox: reminders written once under a unique dedupe key, claimed, then marked sent.
+
+Writing uses INSERT … ON CONFLICT DO NOTHING, so any number of concurrent runs write each
+key once. Sending claims rows in a short transaction (SKIP LOCKED on PostgreSQL; SQLite
+serialises writers), sends after that commits, and marks ``sent_at`` afterwards; a failed
+send releases the claim and is retried by the next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from core import audit
+from onboarding.models import OutboxMessage
+
+# A run that claimed messages and then died leaves them claimed; after this long another
+# run may take them over (one late duplicate beats a reminder that never arrives).
+CLAIM_LEASE = timedelta(minutes=15)
+MAX_ATTEMPTS = 10
+INSERT_BATCH = 500
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    kind: str
+    channel: str
+    recipient: str
+    dedupe_key: str
+    subject: str
+    body: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PendingMessage:
+    id: int
+    kind: str
+    channel: str
+    recipient: str
+    dedupe_key: str
+    subject: str
+    body: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+def _insert(session: Session) -> postgresql.Insert | sqlite.Insert:
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(OutboxMessage)
+    return sqlite.insert(OutboxMessage)
+
+
+def enqueue(session: Session, *, messages: Sequence[NewMessage], now: datetime) -> list[str]:
+    """Write the messages whose keys are new; returns the keys this call wrote."""
+    written: list[str] = []
+    for offset in range(0, len(messages), INSERT_BATCH):
+        batch = messages[offset : offset + INSERT_BATCH]
+        statement = (
+            _insert(session)
+            .values(
+                [
+                    {
+                        "kind": m.kind,
+                        "channel": m.channel,
+                        "recipient": m.recipient,
+                        "dedupe_key": m.dedupe_key,
+                        "subject": m.subject,
+                        "body": m.body,
+                        "payload": m.payload,
+                        "created_at": now,
+                        "attempts": 0,
+                    }
+                    for m in batch
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
+            .returning(OutboxMessage.id, OutboxMessage.dedupe_key)
+        )
+        for message_id, key in session.execute(statement):
+            written.append(key)
+            audit.record(
+                session,
+                actor=None,
+                action="reminder.queue",
+                subject_type="outbox_message",
+                subject_id=message_id,
+                after={"dedupe_key": key},
+                at=now,
+            )
+    session.flush()
+    return written
+
+
+def existing_keys(session: Session, *, keys: Iterable[str]) -> set[str]:
+    """Which of ``keys`` the outbox already holds (sent or not)."""
+    wanted = list(keys)
+    found: set[str] = set()
+    for offset in range(0, len(wanted), INSERT_BATCH):
+        found.update(
+            session.scalars(
+                select(OutboxMessage.dedupe_key).where(
+                    OutboxMessage.dedupe_key.in_(wanted[offset : offset + INSERT_BATCH])
+                )
+            )
+        )
+    return found
+
+
+def _claimable(now: datetime) -> list[Any]:
+    return [
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.attempts < MAX_ATTEMPTS,
+        or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - CLAIM_LEASE),
+    ]
+
+
+_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.kind,
+    OutboxMessage.channel,
+    OutboxMessage.recipient,
+    OutboxMessage.dedupe_key,
+    OutboxMessage.subject,
+    OutboxMessage.body,
+    OutboxMessage.payload,
+    OutboxMessage.attempts,
+)
+
+
+def pending(session: Session, *, now: datetime) -> list[PendingMessage]:
+    """Unsent messages a run could claim now, without claiming them (for --dry-run)."""
+    rows = session.execute(select(*_COLUMNS).where(*_claimable(now)).order_by(OutboxMessage.id))
+    return [PendingMessage(*row) for row in rows]
+
+
+def claim(session: Session, *, now: datetime) -> list[PendingMessage]:
+    """Mark every claimable message as claimed by this run and return them, by id.
+
+    Rows another run has locked are skipped, and a row claimed since this statement
+    started fails the re-checked condition, so no message is claimed twice.
+    """
+    candidates = (
+        select(OutboxMessage.id)
+        .where(*_claimable(now))
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    statement = (
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(candidates), *_claimable(now))
+        .values(claimed_at=now)
+        .returning(*_COLUMNS)
+        .execution_options(synchronize_session=False)
+    )
+    rows = sorted(session.execute(statement), key=lambda row: row[0])
+    return [PendingMessage(*row) for row in rows]
+
+
+def mark_sent(session: Session, *, message_ids: Sequence[int], now: datetime) -> None:
+    """Record a successful send of these messages."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.sent_at.is_(None))
+        .values(sent_at=now, attempts=OutboxMessage.attempts + 1, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    for message_id in message_ids:
+        audit.record(
+            session,
+            actor=None,
+            action="reminder.send",
+            subject_type="outbox_message",
+            subject_id=message_id,
+            at=now,
+        )
+    session.flush()
+
+
+def mark_failed(session: Session, *, message_ids: Sequence[int], error: str, now: datetime) -> None:
+    """Record a failed send and release the claim so the next run retries."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.sent_at.is_(None))
+        .values(
+            claimed_at=None,
+            attempts=OutboxMessage.attempts + 1,
+            last_error=error[:2000],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    for message_id in message_ids:
+        audit.record(
+            session,
+            actor=None,
+            action="reminder.fail",
+            subject_type="outbox_message",
+            subject_id=message_id,
+            note=error[:500],
+            at=now,
+        )
+    session.flush()

@@ -1,0 +1,301 @@
+"""Readiness of shifts: plain values in (shifts, requirements, cards, acknowledgements, now),
+plain statuses out. Nothing here is stored; every answer is derived on demand, so a swap or a
+major card change shows up the moment it happens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from types import MappingProxyType
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+
+class Status(StrEnum):
+    READY = "ready"
+    PENDING = "pending"
+    OVERDUE = "overdue"
+    UNCOVERED = "uncovered"
+
+
+@dataclass(frozen=True)
+class ShiftFacts:
+    id: int
+    rotation_id: int
+    start: datetime
+    end: datetime
+    person_id: int | None
+    # The rotation's zone: "two days before" means the same wall-clock time two days
+    # earlier, also across a DST change.
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class RequirementFacts:
+    id: int
+    rotation_id: int
+    card_set_id: int
+    assign_days_before: int
+    due_days_before: int
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    id: int
+    version: int
+    archived: bool = False
+
+
+@dataclass(frozen=True)
+class AckFacts:
+    person_id: int
+    card_id: int
+    version: int
+    # None when only the fact of reading was loaded (a readiness report needs no times).
+    acknowledged_at: datetime | None
+
+
+class CardProgress(NamedTuple):
+    """One card of a checklist: read at its current version, or which version was read."""
+
+    card_id: int
+    acknowledged: bool
+    acknowledged_version: int | None
+    acknowledged_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ShiftReadiness:
+    shift: ShiftFacts
+    status: Status
+    due_at: datetime | None
+    assigned_at: datetime | None
+    # Required cards in reading order, and those not read at their current version.
+    card_ids: tuple[int, ...]
+    missing: tuple[int, ...]
+
+    @property
+    def required(self) -> int:
+        return len(self.card_ids)
+
+    @property
+    def done(self) -> int:
+        return len(self.card_ids) - len(self.missing)
+
+
+# Person -> card -> version acknowledged -> first time it was (None: time not loaded).
+# Nested rather than keyed by (person, card): a large report then makes no tuple per lookup.
+Versions = Mapping[int, datetime | None]
+AckIndex = Mapping[int, Mapping[int, Versions]]
+NOTHING_READ: Mapping[int, Versions] = MappingProxyType({})
+NO_VERSION: Versions = MappingProxyType({})
+
+
+@lru_cache(maxsize=4096)
+def days_before(start: datetime, *, days: int, timezone: str) -> datetime:
+    """The instant ``days`` calendar days before ``start`` at the same local wall-clock time.
+
+    Cached: a report asks it for thousands of shifts that mostly share a handoff time.
+    """
+    local = start.astimezone(ZoneInfo(timezone))
+    # Aware arithmetic within one tzinfo is wall-clock arithmetic; converting back to UTC
+    # then applies the offset in force on the earlier day.
+    return (local - timedelta(days=days)).astimezone(UTC)
+
+
+def assigned_at(shift: ShiftFacts, requirement: RequirementFacts) -> datetime:
+    return days_before(shift.start, days=requirement.assign_days_before, timezone=shift.timezone)
+
+
+def due_at(shift: ShiftFacts, requirement: RequirementFacts) -> datetime:
+    return days_before(shift.start, days=requirement.due_days_before, timezone=shift.timezone)
+
+
+def index_acks(acks: Iterable[AckFacts]) -> dict[int, dict[int, dict[int, datetime | None]]]:
+    """Per person and card: each version acknowledged, with the first time it was.
+
+    Re-reading a version does not move its time: the first acknowledgement is the evidence.
+    """
+    index: dict[int, dict[int, dict[int, datetime | None]]] = {}
+    for ack in acks:
+        versions = index.setdefault(ack.person_id, {}).setdefault(ack.card_id, {})
+        first = versions.get(ack.version)
+        if ack.version not in versions or (
+            ack.acknowledged_at is not None and (first is None or ack.acknowledged_at < first)
+        ):
+            versions[ack.version] = ack.acknowledged_at
+    return index
+
+
+def required_cards(
+    requirements: Sequence[RequirementFacts],
+    *,
+    card_sets: Mapping[int, Sequence[int]],
+    cards: Mapping[int, CardFacts],
+) -> list[int]:
+    """Card ids the requirements ask for: by requirement, then set position, each once.
+
+    Archived cards drop out: they can no longer be acknowledged, so requiring them would
+    leave the shift unready forever.
+    """
+    seen: set[int] = set()
+    ordered: list[int] = []
+    for requirement in requirements:
+        for card_id in card_sets.get(requirement.card_set_id, ()):
+            card = cards.get(card_id)
+            if card is None or card.archived or card_id in seen:
+                continue
+            seen.add(card_id)
+            ordered.append(card_id)
+    return ordered
+
+
+def card_progress(card: CardFacts, *, person_id: int | None, acks: AckIndex) -> CardProgress:
+    """Whether ``person_id`` acknowledged ``card`` at its current version, and when.
+
+    When they did not, the version they last acknowledged (if any) is reported, so a
+    checklist can say "you read version 2; this is version 3".
+    """
+    versions = acks.get(person_id, NOTHING_READ).get(card.id) if person_id is not None else None
+    if not versions:
+        return CardProgress(card.id, False, None, None)
+    if card.version in versions:
+        return CardProgress(card.id, True, card.version, versions[card.version])
+    latest = max(versions)
+    return CardProgress(card.id, False, latest, versions[latest])
+
+
+def assess(
+    shift: ShiftFacts,
+    *,
+    requirements: Sequence[RequirementFacts],
+    card_sets: Mapping[int, Sequence[int]],
+    cards: Mapping[int, CardFacts],
+    acks: AckIndex,
+    now: datetime,
+) -> ShiftReadiness:
+    """Readiness of one shift against the given requirements (all of them apply).
+
+    A shift with no requirements is ``ready`` with nothing to read; a shift without a person
+    is ``uncovered`` whatever was read.
+    """
+    card_ids = required_cards(requirements, card_sets=card_sets, cards=cards)
+    return _assess(shift, requirements, card_ids, cards=cards, acks=acks, now=now)
+
+
+def _assess(
+    shift: ShiftFacts,
+    requirements: Sequence[RequirementFacts],
+    card_ids: Sequence[int],
+    *,
+    cards: Mapping[int, CardFacts],
+    acks: AckIndex,
+    now: datetime,
+) -> ShiftReadiness:
+    person_id = shift.person_id
+    if person_id is None:
+        missing = tuple(card_ids)
+    else:
+        # The hot loop of a large report (shifts x cards): plain lookups, no call per card.
+        read = acks.get(person_id, NOTHING_READ)
+        missing = tuple(
+            card_id
+            for card_id in card_ids
+            if cards[card_id].version not in read.get(card_id, NO_VERSION)
+        )
+    due = min((due_at(shift, r) for r in requirements), default=None)
+    assigned = min((assigned_at(shift, r) for r in requirements), default=None)
+    if person_id is None:
+        status = Status.UNCOVERED
+    elif not missing:
+        status = Status.READY
+    elif due is not None and now >= due:
+        status = Status.OVERDUE
+    else:
+        status = Status.PENDING
+    return ShiftReadiness(shift, status, due, assigned, tuple(card_ids), missing)
+
+
+def group_requirements(
+    requirements: Iterable[RequirementFacts],
+) -> dict[int, list[RequirementFacts]]:
+    """Requirements per rotation, keeping their given order."""
+    by_rotation: dict[int, list[RequirementFacts]] = {}
+    for requirement in requirements:
+        by_rotation.setdefault(requirement.rotation_id, []).append(requirement)
+    return by_rotation
+
+
+def readiness(
+    shifts: Iterable[ShiftFacts],
+    *,
+    requirements: Iterable[RequirementFacts],
+    card_sets: Mapping[int, Sequence[int]],
+    cards: Mapping[int, CardFacts],
+    acks: AckIndex,
+    now: datetime,
+) -> list[ShiftReadiness]:
+    """Readiness of every shift against every requirement of its rotation."""
+    by_rotation = group_requirements(requirements)
+    # Every shift of a rotation requires the same cards: work them out once per rotation.
+    card_ids = {
+        rotation_id: required_cards(reqs, card_sets=card_sets, cards=cards)
+        for rotation_id, reqs in by_rotation.items()
+    }
+    return [
+        _assess(
+            shift,
+            by_rotation.get(shift.rotation_id, []),
+            card_ids.get(shift.rotation_id, []),
+            cards=cards,
+            acks=acks,
+            now=now,
+        )
+        for shift in shifts
+    ]
+
+
+def assigned_requirements(
+    shift: ShiftFacts, requirements: Iterable[RequirementFacts], *, now: datetime
+) -> list[RequirementFacts]:
+    """The requirements whose assign window for ``shift`` has opened by ``now``."""
+    return [r for r in requirements if assigned_at(shift, r) <= now]
+
+
+def checklist(
+    shifts: Iterable[ShiftFacts],
+    *,
+    requirements: Iterable[RequirementFacts],
+    card_sets: Mapping[int, Sequence[int]],
+    cards: Mapping[int, CardFacts],
+    acks: AckIndex,
+    now: datetime,
+) -> list[ShiftReadiness]:
+    """Shifts not yet ended whose reading has been assigned, each with the assigned cards.
+
+    A requirement joins a shift's checklist when its own assign window opens, so the due
+    time is the earliest among the requirements assigned so far.
+    """
+    by_rotation = group_requirements(requirements)
+    entries: list[ShiftReadiness] = []
+    for shift in sorted(shifts, key=lambda s: (s.start, s.id)):
+        if shift.end <= now:
+            continue
+        assigned = assigned_requirements(shift, by_rotation.get(shift.rotation_id, []), now=now)
+        if not assigned:
+            continue
+        entries.append(
+            assess(
+                shift,
+                requirements=assigned,
+                card_sets=card_sets,
+                cards=cards,
+                acks=acks,
+                now=now,
+            )
+        )
+    return entries

@@ -1,0 +1,175 @@
+"""The roster: who belongs to a rotation, and what happens to shifts when people come and go."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session, joinedload
+
+from core import audit
+from core.errors import Conflict
+from core.models import Person
+from rotation import access, generation, reassignment
+from rotation.models import Rotation, RotationMember, Shift
+from rotation.service import people_by_ids
+
+
+def is_member(session: Session, *, person: Person, rotation: Rotation) -> bool:
+    """True if ``person`` currently belongs to the rotation."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(RotationMember)
+            .where(
+                RotationMember.rotation_id == rotation.id,
+                RotationMember.person_id == person.id,
+                RotationMember.left_at.is_(None),
+            )
+        )
+        or 0
+    ) > 0
+
+
+def manages_member(session: Session, *, manager: Person, person: Person) -> bool:
+    """True for admins and for managers of a rotation ``person`` currently belongs to."""
+    if manager.is_admin:
+        return True
+    managed = access.managed_rotation_ids(session, person=manager)
+    if not managed:
+        return False
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(RotationMember)
+            .where(
+                RotationMember.person_id == person.id,
+                RotationMember.left_at.is_(None),
+                RotationMember.rotation_id.in_(managed),
+            )
+        )
+        or 0
+    ) > 0
+
+
+def list_members(session: Session, *, rotation: Rotation) -> list[RotationMember]:
+    """Current members in roster order, people loaded (one query)."""
+    return list(
+        session.scalars(
+            select(RotationMember)
+            .where(RotationMember.rotation_id == rotation.id, RotationMember.left_at.is_(None))
+            .options(joinedload(RotationMember.person))
+            .order_by(RotationMember.position, RotationMember.id)
+        )
+    )
+
+
+def set_members(
+    session: Session,
+    *,
+    rotation: Rotation,
+    person_ids: Sequence[int],
+    now: datetime,
+    actor: Person | None,
+) -> list[RotationMember]:
+    """Make ``person_ids`` the roster, in order.
+
+    Newcomers join with the rotation's current minimum count; leavers' shifts ahead are
+    reassigned; nobody else's shifts move. Open slots are filled and the horizon extended.
+    """
+    if rotation.archived:
+        raise Conflict("rotation is archived")
+    people = people_by_ids(session, person_ids, role="member")
+    generation.lock(session, rotation.id)
+    current = {m.person_id: m for m in list_members(session, rotation=rotation)}
+    before = [m.person_id for m in sorted(current.values(), key=lambda m: m.position)]
+    wanted = [p.id for p in people]
+
+    held: dict[int | None, int] = {
+        person_id: count
+        for person_id, count in session.execute(
+            select(Shift.person_id, func.count())
+            .where(
+                Shift.rotation_id == rotation.id,
+                Shift.cancelled_at.is_(None),
+                Shift.person_id.is_not(None),
+            )
+            .group_by(Shift.person_id)
+        )
+    }
+    staying = [m for pid, m in current.items() if pid in wanted]
+    minimum = min((held.get(m.person_id, 0) + m.count_offset for m in staying), default=0)
+
+    leavers = [m for pid, m in current.items() if pid not in wanted]
+    for member in leavers:
+        member.left_at = now
+    joiners = []
+    for position, person_id in enumerate(wanted):
+        existing = current.get(person_id)
+        if existing is not None:
+            existing.position = position
+            continue
+        joiners.append(
+            {
+                "rotation_id": rotation.id,
+                "person_id": person_id,
+                "position": position,
+                "joined_at": now,
+                "count_offset": max(0, minimum - held.get(person_id, 0)),
+            }
+        )
+    session.flush()
+    if joiners:
+        session.execute(insert(RotationMember), joiners)
+
+    leaving_shifts = [
+        shift
+        for member in leavers
+        for shift in reassignment.shifts_of(
+            session, person_id=member.person_id, after=now, rotation_id=rotation.id
+        )
+    ]
+    changed = reassignment.release(
+        session, shifts=leaving_shifts, now=now, actor=actor, reason="member removed"
+    )
+    generation.reschedule(session, rotation=rotation, now=now, actor=actor, reason="members set")
+    audit.record(
+        session,
+        actor=actor,
+        action="rotation.members",
+        subject_type="rotation",
+        subject_id=rotation.id,
+        before={"person_ids": before},
+        after={"person_ids": wanted, "reassigned_shift_ids": changed},
+        at=now,
+    )
+    return list_members(session, rotation=rotation)
+
+
+def release_person(
+    session: Session, *, person: Person, now: datetime, actor: Person | None
+) -> list[int]:
+    """Reassign every shift ahead of a person who can no longer serve (e.g. deactivated)."""
+    ahead = reassignment.shifts_of(session, person_id=person.id, after=now)
+    changed = reassignment.release(
+        session, shifts=ahead, now=now, actor=actor, reason=f"person {person.id} deactivated"
+    )
+    if changed:
+        audit.record(
+            session,
+            actor=actor,
+            action="person.shifts_released",
+            subject_type="person",
+            subject_id=person.id,
+            after={"reassigned_shift_ids": changed},
+            at=now,
+        )
+    return changed
+
+
+def person_reactivated(
+    session: Session, *, person: Person, now: datetime, actor: Person | None
+) -> None:
+    """A person is back: open slots in their rotations are filled (nothing else moves)."""
+    reassignment.refill_rotations_of(session, person_id=person.id, now=now, actor=actor)

@@ -1,0 +1,268 @@
+"""Input and output shapes of rotations, members, shifts, time off, overrides and swaps."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from core.schemas import PersonRef, Strict
+from core.timezones import check_timezone
+from rotation.models import Rotation, RotationMember, Shift
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+# Dates far outside this range overflow datetime arithmetic at the edges of the calendar;
+# no rotation needs them, so they are refused up front rather than failing later.
+EARLIEST_DATE = date(1970, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+# Ids beyond a 32-bit integer cannot name a row and would overflow the database driver.
+MAX_ID = 2**31 - 1
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+SwapStatus = Literal["pending", "accepted", "approved", "declined", "cancelled"]
+ShiftKind = Literal["scheduled", "override", "swap"]
+
+
+def parse_handoff_time(value: object) -> time:
+    """A handoff time given as "HH:MM" (24-hour clock, two digits each)."""
+    if isinstance(value, time):
+        if value.second or value.microsecond or value.tzinfo is not None:
+            raise ValueError("handoff_time must be a whole minute without a timezone")
+        return value
+    if not isinstance(value, str) or not _HHMM.match(value):
+        raise ValueError('handoff_time must be "HH:MM" on a 24-hour clock, e.g. "09:00"')
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def format_handoff_time(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+def check_date_range(value: date) -> date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(f"date must be between {EARLIEST_DATE} and {LATEST_DATE}")
+    return value
+
+
+CalendarDate = Annotated[date, AfterValidator(check_date_range)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class _RotationFields(Strict):
+    @field_validator("timezone", check_fields=False)
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        return None if value is None else check_timezone(value)
+
+    @field_validator("handoff_time", mode="before", check_fields=False)
+    @classmethod
+    def _hhmm(cls, value: object) -> time | None:
+        return None if value is None else parse_handoff_time(value)
+
+
+class RotationCreate(_RotationFields):
+    name: str = Field(min_length=1, max_length=200)
+    slug: str | None = Field(default=None, max_length=100, pattern=SLUG_PATTERN)
+    description: str = Field(default="", max_length=10_000)
+    timezone: str
+    start_date: CalendarDate
+    handoff_time: time = time(9, 0)
+    shift_days: int = Field(default=7, ge=1, le=28)
+    people_per_shift: int = Field(default=1, ge=1, le=100)
+    horizon_days: int = Field(default=182, ge=7, le=730)
+    manager_ids: list[Id] = Field(default_factory=list, max_length=1000)
+    swap_requires_approval: bool = False
+
+
+class RotationUpdate(_RotationFields):
+    """A partial update; ``version``, when given, must be the one the editor last saw."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    slug: str | None = Field(default=None, max_length=100, pattern=SLUG_PATTERN)
+    description: str | None = Field(default=None, max_length=10_000)
+    timezone: str | None = None
+    start_date: CalendarDate | None = None
+    handoff_time: time | None = None
+    shift_days: int | None = Field(default=None, ge=1, le=28)
+    people_per_shift: int | None = Field(default=None, ge=1, le=100)
+    horizon_days: int | None = Field(default=None, ge=7, le=730)
+    manager_ids: list[Id] | None = Field(default=None, max_length=1000)
+    swap_requires_approval: bool | None = None
+    version: int | None = None
+
+
+class MembersSet(Strict):
+    person_ids: list[Id] = Field(max_length=1000)
+
+
+class RebalanceRequest(Strict):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_date: CalendarDate = Field(alias="from")
+
+
+class TimeOffCreate(Strict):
+    start: CalendarDate
+    end: CalendarDate
+    reason: str = Field(default="", max_length=200)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeOffCreate:
+        if self.end < self.start:
+            raise ValueError("time off cannot end before it starts")
+        return self
+
+
+class OverrideCreate(Strict):
+    person_id: Id
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+
+
+class SwapCreate(Strict):
+    shift_id: Id
+    counterpart_shift_id: Id | None = None
+    counterpart_person_id: Id | None = None
+
+    @model_validator(mode="after")
+    def _one_counterpart(self) -> SwapCreate:
+        if (self.counterpart_shift_id is None) == (self.counterpart_person_id is None):
+            raise ValueError(
+                "give either counterpart_shift_id (a trade) or counterpart_person_id (a cover)"
+            )
+        return self
+
+
+# --- outputs ------------------------------------------------------------------------------
+
+
+class RotationOut(BaseModel):
+    id: int
+    slug: str
+    name: str
+    description: str
+    timezone: str
+    start_date: date
+    handoff_time: str
+    shift_days: int
+    people_per_shift: int
+    horizon_days: int
+    manager_ids: list[int]
+    swap_requires_approval: bool
+    archived: bool
+    version: int
+
+    @classmethod
+    def of(cls, rotation: Rotation) -> RotationOut:
+        """Needs ``rotation.managers`` loaded."""
+        return cls(
+            id=rotation.id,
+            slug=rotation.slug,
+            name=rotation.name,
+            description=rotation.description,
+            timezone=rotation.timezone,
+            start_date=rotation.start_date,
+            handoff_time=format_handoff_time(rotation.handoff_time),
+            shift_days=rotation.shift_days,
+            people_per_shift=rotation.people_per_shift,
+            horizon_days=rotation.horizon_days,
+            manager_ids=sorted(p.id for p in rotation.managers),
+            swap_requires_approval=rotation.swap_requires_approval,
+            archived=rotation.archived,
+            version=rotation.version,
+        )
+
+
+class MemberOut(BaseModel):
+    person: PersonRef
+    position: int
+    joined_at: datetime
+
+    @classmethod
+    def of(cls, member: RotationMember) -> MemberOut:
+        """Needs ``member.person`` loaded."""
+        return cls(
+            person=PersonRef.model_validate(member.person),
+            position=member.position,
+            joined_at=member.joined_at,
+        )
+
+
+class ShiftOut(BaseModel):
+    id: int
+    uid: str
+    rotation: str
+    rotation_name: str
+    index: int
+    slot: int
+    start: datetime
+    end: datetime
+    person: PersonRef | None
+    kind: ShiftKind
+    sequence: int
+    cancelled: bool
+
+    @classmethod
+    def of(cls, shift: Shift) -> ShiftOut:
+        """Needs ``shift.rotation`` and ``shift.person`` loaded."""
+        kind: Any = shift.kind
+        return cls(
+            id=shift.id,
+            uid=shift.uid,
+            rotation=shift.rotation.slug,
+            rotation_name=shift.rotation.name,
+            index=shift.index,
+            slot=shift.slot,
+            start=shift.start,
+            end=shift.end,
+            person=PersonRef.model_validate(shift.person) if shift.person is not None else None,
+            kind=kind,
+            sequence=shift.sequence,
+            cancelled=shift.cancelled_at is not None,
+        )
+
+
+class OnCallOut(BaseModel):
+    at: datetime
+    shifts: list[ShiftOut]
+
+
+class RebalanceOut(BaseModel):
+    changed_shift_ids: list[int]
+
+
+class TimeOffOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    person_id: int
+    start: date
+    end: date
+    reason: str
+
+
+class TimeOffCreated(TimeOffOut):
+    reassigned_shift_ids: list[int]
+
+
+class SwapOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    shift_id: int
+    counterpart_shift_id: int | None
+    counterpart_person_id: int
+    requester_id: int
+    status: SwapStatus
+    created_at: datetime
+    updated_at: datetime

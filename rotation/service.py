@@ -1,0 +1,319 @@
+"""Use cases of rotations: create, edit, archive, members, reading shifts, roles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from slugify import slugify
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from core import audit
+from core.errors import Conflict, Invalid, NotFound
+from core.models import Person
+from rotation import access, generation, reassignment
+from rotation.models import Rotation, Shift
+from rotation.schemas import RotationCreate, RotationUpdate, format_handoff_time
+
+CADENCE_FIELDS = ("timezone", "start_date", "handoff_time", "shift_days", "people_per_shift")
+EDITABLE_FIELDS = (
+    "name",
+    "slug",
+    "description",
+    *CADENCE_FIELDS,
+    "horizon_days",
+    "swap_requires_approval",
+)
+
+
+# --- roles --------------------------------------------------------------------------------
+
+
+def is_manager(session: Session, *, person: Person, rotation: Rotation) -> bool:
+    """True for admins and for managers of this rotation."""
+    return access.is_manager(session, person=person, rotation=rotation)
+
+
+def manages_any(session: Session, *, person: Person) -> bool:
+    """True for admins and for anyone managing at least one rotation."""
+    return access.manages_any(session, person=person)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def get_rotation(session: Session, slug: str) -> Rotation:
+    """The rotation with ``slug`` (managers loaded); NotFound otherwise."""
+    rotation = session.scalars(
+        select(Rotation).where(Rotation.slug == slug).options(selectinload(Rotation.managers))
+    ).one_or_none()
+    if rotation is None:
+        raise NotFound(f"rotation {slug!r} not found")
+    return rotation
+
+
+def list_rotations(session: Session, *, archived: bool | None = None) -> list[Rotation]:
+    """Rotations by name (only archived or only live ones if asked), managers loaded."""
+    query = (
+        select(Rotation)
+        .options(selectinload(Rotation.managers))
+        .order_by(Rotation.name, Rotation.id)
+    )
+    if archived is not None:
+        query = query.where(Rotation.archived.is_(archived))
+    return list(session.scalars(query))
+
+
+def list_shifts(
+    session: Session,
+    *,
+    rotation: Rotation,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    include_cancelled: bool = False,
+) -> list[Shift]:
+    """Shifts overlapping [start, end) by start, rotation and person loaded (one query)."""
+    query = (
+        select(Shift)
+        .where(Shift.rotation_id == rotation.id)
+        .options(joinedload(Shift.rotation), joinedload(Shift.person))
+        .order_by(Shift.start, Shift.slot, Shift.id)
+    )
+    if start is not None:
+        query = query.where(Shift.end > start)
+    if end is not None:
+        query = query.where(Shift.start < end)
+    if not include_cancelled:
+        query = query.where(Shift.cancelled_at.is_(None))
+    return list(session.scalars(query))
+
+
+def on_call(session: Session, *, rotation: Rotation, at: datetime) -> list[Shift]:
+    """The live shifts under way at ``at``, by slot."""
+    return list(
+        session.scalars(
+            select(Shift)
+            .where(
+                Shift.rotation_id == rotation.id,
+                Shift.cancelled_at.is_(None),
+                Shift.start <= at,
+                Shift.end > at,
+            )
+            .options(joinedload(Shift.rotation), joinedload(Shift.person))
+            .order_by(Shift.slot, Shift.start)
+        )
+    )
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _snapshot(rotation: Rotation) -> dict[str, object]:
+    return {
+        "slug": rotation.slug,
+        "name": rotation.name,
+        "description": rotation.description,
+        "timezone": rotation.timezone,
+        "start_date": rotation.start_date.isoformat(),
+        "handoff_time": format_handoff_time(rotation.handoff_time),
+        "shift_days": rotation.shift_days,
+        "people_per_shift": rotation.people_per_shift,
+        "horizon_days": rotation.horizon_days,
+        "swap_requires_approval": rotation.swap_requires_approval,
+        "archived": rotation.archived,
+        "manager_ids": sorted(p.id for p in rotation.managers),
+    }
+
+
+def _with_managers(session: Session, rotation: Rotation) -> Rotation:
+    """Make sure ``rotation.managers`` is loaded (the relationship never loads lazily)."""
+    if "managers" in inspect(rotation).unloaded:
+        session.scalars(
+            select(Rotation)
+            .where(Rotation.id == rotation.id)
+            .options(selectinload(Rotation.managers))
+        ).one()
+    return rotation
+
+
+def people_by_ids(session: Session, person_ids: Sequence[int], *, role: str) -> list[Person]:
+    """The people with these ids, in the order given; unknown or repeated ids are Invalid."""
+    if len(set(person_ids)) != len(person_ids):
+        raise Invalid(f"{role} ids must not repeat")
+    found = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(person_ids)))}
+    unknown = [i for i in person_ids if i not in found]
+    if unknown:
+        raise Invalid(f"unknown person id(s) for {role}: {', '.join(map(str, unknown))}")
+    inactive = [i for i in person_ids if not found[i].active]
+    if inactive:
+        raise Invalid(f"deactivated person id(s) for {role}: {', '.join(map(str, inactive))}")
+    return [found[i] for i in person_ids]
+
+
+def _check_slug_free(session: Session, slug: str, *, rotation_id: int | None = None) -> None:
+    query = select(Rotation.id).where(Rotation.slug == slug)
+    if rotation_id is not None:
+        query = query.where(Rotation.id != rotation_id)
+    if session.scalar(query) is not None:
+        raise Conflict(f"a rotation with slug {slug!r} already exists")
+
+
+def _flush_unique(session: Session, slug: str) -> None:
+    """Flush inside a savepoint so a concurrent insert of the same slug is a Conflict."""
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"a rotation with slug {slug!r} already exists") from exc
+
+
+def create_rotation(
+    session: Session, *, data: RotationCreate, now: datetime, actor: Person | None
+) -> Rotation:
+    """Create a rotation and its (uncovered) shifts from the one in progress to the horizon."""
+    slug = data.slug or slugify(data.name, max_length=100)
+    if not slug:
+        raise Invalid("cannot make a slug from this name; give one")
+    _check_slug_free(session, slug)
+    managers = people_by_ids(session, data.manager_ids, role="manager")
+    rotation = Rotation(
+        slug=slug,
+        name=data.name,
+        description=data.description,
+        timezone=data.timezone,
+        start_date=data.start_date,
+        handoff_time=data.handoff_time,
+        shift_days=data.shift_days,
+        people_per_shift=data.people_per_shift,
+        horizon_days=data.horizon_days,
+        swap_requires_approval=data.swap_requires_approval,
+        archived=False,
+        created_at=now,
+        updated_at=now,
+    )
+    rotation.managers = managers
+    session.add(rotation)
+    _flush_unique(session, slug)
+    audit.record(
+        session,
+        actor=actor,
+        action="rotation.create",
+        subject_type="rotation",
+        subject_id=rotation.id,
+        after=_snapshot(rotation),
+        at=now,
+    )
+    generation.reschedule(session, rotation=rotation, now=now, actor=actor, reason="created")
+    return rotation
+
+
+def update_rotation(
+    session: Session,
+    *,
+    rotation: Rotation,
+    data: RotationUpdate,
+    now: datetime,
+    actor: Person | None,
+) -> Rotation:
+    """Apply a partial edit; a stale ``version`` is a Conflict, a cadence change regenerates."""
+    if data.version is not None and data.version != rotation.version:
+        raise Conflict(
+            f"rotation changed since version {data.version} (now {rotation.version}); "
+            "reload and edit again"
+        )
+    if rotation.archived:
+        raise Conflict("rotation is archived")
+    _with_managers(session, rotation)
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    nulls = [name for name, value in changes.items() if value is None]
+    if nulls:
+        raise Invalid(f"cannot be null: {', '.join(sorted(nulls))}")
+    before = _snapshot(rotation)
+    if "slug" in changes:
+        _check_slug_free(session, changes["slug"], rotation_id=rotation.id)
+    if "manager_ids" in changes:
+        rotation.managers = people_by_ids(session, changes.pop("manager_ids"), role="manager")
+    cadence_changed = any(
+        name in changes and changes[name] != getattr(rotation, name) for name in CADENCE_FIELDS
+    )
+    horizon_grew = changes.get("horizon_days", rotation.horizon_days) > rotation.horizon_days
+    for name in EDITABLE_FIELDS:
+        if name in changes:
+            setattr(rotation, name, changes[name])
+    rotation.updated_at = now
+    try:
+        _flush_unique(session, rotation.slug)
+    except StaleDataError as exc:
+        raise Conflict("rotation was changed by someone else meanwhile; reload") from exc
+    audit.record(
+        session,
+        actor=actor,
+        action="rotation.update",
+        subject_type="rotation",
+        subject_id=rotation.id,
+        before=before,
+        after=_snapshot(rotation),
+        at=now,
+    )
+    generation.lock(session, rotation.id)
+    if cadence_changed:
+        reassignment.regenerate(session, rotation=rotation, now=now, actor=actor)
+    elif horizon_grew:
+        generation.reschedule(
+            session, rotation=rotation, now=now, actor=actor, reason="horizon extended"
+        )
+    return rotation
+
+
+def archive_rotation(
+    session: Session, *, rotation: Rotation, now: datetime, actor: Person | None
+) -> Rotation:
+    """Archive: no more generation; shifts not yet started are cancelled (idempotent)."""
+    if rotation.archived:
+        return rotation
+    _with_managers(session, rotation)
+    before = _snapshot(rotation)
+    generation.lock(session, rotation.id)
+    rotation.archived = True
+    rotation.updated_at = now
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict("rotation was changed by someone else meanwhile; reload") from exc
+    cancelled = reassignment.cancel_future(session, rotation=rotation, now=now)
+    audit.record(
+        session,
+        actor=actor,
+        action="rotation.archive",
+        subject_type="rotation",
+        subject_id=rotation.id,
+        before=before,
+        after={**_snapshot(rotation), "cancelled_shift_ids": cancelled},
+        at=now,
+    )
+    return rotation
+
+
+def rebalance(
+    session: Session, *, rotation: Rotation, from_date: date, now: datetime, actor: Person | None
+) -> list[int]:
+    """Reassign the scheduled shifts from ``from_date`` by the rule; ids of those that moved."""
+    if rotation.archived:
+        raise Conflict("rotation is archived")
+    generation.lock(session, rotation.id)
+    changed = reassignment.rebalance(
+        session, rotation=rotation, from_date=from_date, now=now, actor=actor
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="rotation.rebalance",
+        subject_type="rotation",
+        subject_id=rotation.id,
+        after={"from": from_date.isoformat(), "changed_shift_ids": changed},
+        at=now,
+    )
+    return changed

@@ -1,0 +1,104 @@
+"""Time off: whole days in the person's own timezone; shifts it touches go to someone else."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import audit
+from core.errors import Invalid, NotFound
+from core.models import Person
+from rotation import reassignment
+from rotation.models import TimeOff
+from rotation.timeline import days_to_utc
+
+
+def _snapshot(row: TimeOff) -> dict[str, object]:
+    return {
+        "person_id": row.person_id,
+        "start": row.start.isoformat(),
+        "end": row.end.isoformat(),
+        "reason": row.reason,
+    }
+
+
+def add_time_off(
+    session: Session,
+    *,
+    person: Person,
+    start: date,
+    end: date,
+    reason: str,
+    now: datetime,
+    actor: Person | None,
+) -> tuple[TimeOff, list[int]]:
+    """Record days off (inclusive) and reassign the shifts ahead that overlap them.
+
+    Returns the row and the ids of the shifts that went to someone else (or uncovered).
+    """
+    if end < start:
+        raise Invalid("time off cannot end before it starts")
+    row = TimeOff(person_id=person.id, start=start, end=end, reason=reason, created_at=now)
+    session.add(row)
+    session.flush()
+    off_start, off_end = days_to_utc(start, end, ZoneInfo(person.timezone))
+    overlapping = reassignment.shifts_of(
+        session, person_id=person.id, after=max(now, off_start), before=off_end
+    )
+    changed = reassignment.release(
+        session,
+        shifts=overlapping,
+        now=now,
+        actor=actor,
+        reason=f"time off {row.id}",
+        from_instant=off_start,
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="time_off.create",
+        subject_type="time_off",
+        subject_id=row.id,
+        after={**_snapshot(row), "reassigned_shift_ids": changed},
+        at=now,
+    )
+    return row, changed
+
+
+def list_time_off(session: Session, *, person: Person) -> list[TimeOff]:
+    """A person's time off, earliest first."""
+    return list(
+        session.scalars(
+            select(TimeOff)
+            .where(TimeOff.person_id == person.id)
+            .order_by(TimeOff.start, TimeOff.id)
+        )
+    )
+
+
+def get_time_off(session: Session, time_off_id: int) -> TimeOff:
+    row = session.get(TimeOff, time_off_id)
+    if row is None:
+        raise NotFound(f"time off {time_off_id} not found")
+    return row
+
+
+def delete_time_off(session: Session, *, row: TimeOff, now: datetime, actor: Person | None) -> None:
+    """Remove days off; slots left uncovered in the person's rotations are filled again."""
+    before = _snapshot(row)
+    person_id, row_id = row.person_id, row.id
+    session.delete(row)
+    session.flush()
+    reassignment.refill_rotations_of(session, person_id=person_id, now=now, actor=actor)
+    audit.record(
+        session,
+        actor=actor,
+        action="time_off.delete",
+        subject_type="time_off",
+        subject_id=row_id,
+        before=before,
+        at=now,
+    )

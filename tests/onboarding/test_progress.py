@@ -1,0 +1,249 @@
+"""Checklists and readiness from the database: transitions, swaps, and a fixed query count."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy.orm import Session
+
+from core.clock import FixedClock
+from core.errors import Invalid
+from core.models import Person
+from kb_links.models import Card
+from onboarding import progress
+from rotation.models import Rotation, Shift
+from tests.factories import make_person
+from tests.onboarding.factories import (
+    make_ack,
+    make_card,
+    make_card_set,
+    make_requirement,
+    make_rotation,
+    make_shift,
+)
+from tests.onboarding.querycount import count_statements
+
+
+def statuses(session: Session, now: datetime, rotation: Rotation | None = None) -> dict[int, str]:
+    entries = progress.report(
+        session,
+        start=now,
+        end=now + timedelta(weeks=8),
+        rotation_ids=None if rotation is None else [rotation.id],
+        now=now,
+    )
+    return {e.shift.id: e.readiness.status.value for e in entries}
+
+
+class World:
+    """One rotation requiring two cards, Ana on next week's shift."""
+
+    def __init__(self, session: Session, now: datetime) -> None:
+        self.ana = make_person(session, name="Ana")
+        self.bo = make_person(session, name="Bo")
+        self.rotation = make_rotation(session, members=[self.ana, self.bo])
+        self.cards = [make_card(session), make_card(session)]
+        card_set = make_card_set(session, cards=self.cards)
+        make_requirement(
+            session,
+            rotation=self.rotation,
+            card_set=card_set,
+            assign_days_before=21,
+            due_days_before=2,
+        )
+        self.shift = make_shift(
+            session, rotation=self.rotation, start=now + timedelta(days=6), person=self.ana
+        )
+
+
+def read_all(session: Session, person: Person, cards: list[Card], at: datetime) -> None:
+    for card in cards:
+        make_ack(session, person=person, card=card, at=at)
+
+
+def test_pending_then_ready_then_a_major_change_then_overdue(
+    session: Session, clock: FixedClock
+) -> None:
+    world = World(session, clock.now())
+    now = clock.now()
+    assert statuses(session, now) == {world.shift.id: "pending"}
+
+    read_all(session, world.ana, world.cards, now)
+    assert statuses(session, now) == {world.shift.id: "ready"}
+
+    world.cards[1].version += 1
+    session.flush()
+    assert statuses(session, now) == {world.shift.id: "pending"}
+
+    later = now + timedelta(days=4, hours=1)  # past due (start - 2 days)
+    assert statuses(session, later) == {world.shift.id: "overdue"}
+    (entry,) = progress.report(
+        session, start=later, end=later + timedelta(days=30), rotation_ids=None, now=later
+    )
+    assert entry.readiness.missing == (world.cards[1].id,)
+    assert entry.readiness.due_at == world.shift.start - timedelta(days=2)
+
+
+def test_a_swap_moves_the_reading_to_the_new_person_at_once(
+    session: Session, clock: FixedClock
+) -> None:
+    world = World(session, clock.now())
+    read_all(session, world.ana, world.cards, clock.now())
+    assert statuses(session, clock.now()) == {world.shift.id: "ready"}
+
+    # What the rotation service does on a swap: same row, new person, next sequence.
+    world.shift.person_id = world.bo.id
+    world.shift.kind = "swap"
+    world.shift.sequence += 1
+    session.flush()
+    session.expire(world.shift)
+    assert statuses(session, clock.now()) == {world.shift.id: "pending"}
+    assert progress.checklist(session, person=world.ana, now=clock.now()) == []
+    (entry,) = progress.checklist(session, person=world.bo, now=clock.now())
+    assert entry.shift.id == world.shift.id
+    assert entry.readiness.done == 0
+
+    read_all(session, world.bo, world.cards, clock.now())
+    assert statuses(session, clock.now()) == {world.shift.id: "ready"}
+
+
+def test_uncovered_cancelled_and_archived_shifts(session: Session, clock: FixedClock) -> None:
+    world = World(session, clock.now())
+    now = clock.now()
+    gap = make_shift(session, rotation=world.rotation, start=now + timedelta(days=13), person=None)
+    cancelled = make_shift(
+        session, rotation=world.rotation, start=now + timedelta(days=20), person=world.bo
+    )
+    cancelled.cancelled_at = now
+    archived = make_rotation(session, archived=True)
+    make_shift(session, rotation=archived, start=now + timedelta(days=3), person=world.bo)
+    session.flush()
+    assert statuses(session, now) == {world.shift.id: "pending", gap.id: "uncovered"}
+
+
+def test_a_shift_without_requirements_is_ready_with_nothing_to_read(
+    session: Session, clock: FixedClock
+) -> None:
+    person = make_person(session)
+    rotation = make_rotation(session)
+    shift = make_shift(
+        session, rotation=rotation, start=clock.now() + timedelta(days=2), person=person
+    )
+    (entry,) = progress.report(
+        session,
+        start=clock.now(),
+        end=clock.now() + timedelta(days=7),
+        rotation_ids=None,
+        now=clock.now(),
+    )
+    assert entry.shift.id == shift.id
+    assert (entry.readiness.status.value, entry.readiness.required, entry.readiness.due_at) == (
+        "ready",
+        0,
+        None,
+    )
+
+
+def test_report_is_limited_to_the_given_rotations_and_the_window(
+    session: Session, clock: FixedClock
+) -> None:
+    world = World(session, clock.now())
+    other = make_rotation(session)
+    far = make_shift(
+        session, rotation=world.rotation, start=clock.now() + timedelta(weeks=9), person=world.bo
+    )
+    other_shift = make_shift(
+        session, rotation=other, start=clock.now() + timedelta(days=1), person=world.bo
+    )
+    assert statuses(session, clock.now(), world.rotation) == {world.shift.id: "pending"}
+    assert set(statuses(session, clock.now())) == {world.shift.id, other_shift.id}
+    assert far.id not in statuses(session, clock.now())
+
+
+def test_checklist_shows_outdated_reads_with_their_version(
+    session: Session, clock: FixedClock
+) -> None:
+    world = World(session, clock.now())
+    earlier = clock.now() - timedelta(days=40)
+    read_all(session, world.ana, world.cards, earlier)
+    world.cards[0].version = 2
+    session.flush()
+    (entry,) = progress.checklist(session, person=world.ana, now=clock.now())
+    (first, first_state), (_second, second_state) = entry.cards
+    assert first.id == world.cards[0].id
+    assert (first_state.acknowledged, first_state.acknowledged_version) == (False, 1)
+    assert first_state.acknowledged_at == earlier
+    assert (second_state.acknowledged, second_state.acknowledged_version) == (True, 1)
+    assert entry.readiness.status.value == "pending"
+
+
+def test_checklist_leaves_out_shifts_before_their_assign_window(
+    session: Session, clock: FixedClock
+) -> None:
+    world = World(session, clock.now())
+    make_shift(
+        session, rotation=world.rotation, start=clock.now() + timedelta(days=40), person=world.ana
+    )
+    entries = progress.checklist(session, person=world.ana, now=clock.now())
+    assert [e.shift.id for e in entries] == [world.shift.id]
+    assert entries[0].readiness.assigned_at == world.shift.start - timedelta(days=21)
+
+
+def test_window_defaults_and_bounds(clock: FixedClock) -> None:
+    now = clock.now()
+    assert progress.resolve_window(start=None, end=None, now=now) == (now, now + timedelta(weeks=8))
+    with pytest.raises(Invalid):
+        progress.resolve_window(start=now, end=now, now=now)
+    with pytest.raises(Invalid):
+        progress.resolve_window(start=now, end=now + timedelta(days=800), now=now)
+
+
+def build(session: Session, now: datetime, *, rotations: int, people: int, cards: int) -> None:
+    """Rotations with weekly shifts for eight weeks, a shared card set and some reading."""
+    persons = [make_person(session) for _ in range(people)]
+    all_cards = [make_card(session) for _ in range(cards)]
+    card_set = make_card_set(session, cards=all_cards)
+    for r in range(rotations):
+        rotation = make_rotation(session, managers=[persons[r % people]])
+        make_requirement(session, rotation=rotation, card_set=card_set)
+        for week in range(8):
+            person = persons[(r + week) % people] if week % 5 else None
+            make_shift(session, rotation=rotation, start=now + timedelta(weeks=week), person=person)
+    for i, person in enumerate(persons):
+        for card in all_cards[: i % (cards + 1)]:
+            make_ack(session, person=person, card=card, at=now - timedelta(days=i))
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_readiness_and_checklist_take_a_fixed_number_of_queries(
+    session: Session, clock: FixedClock, size: int
+) -> None:
+    now = clock.now()
+    build(session, now, rotations=2 * size, people=3 * size, cards=4 * size)
+    person = make_person(session)
+    session.flush()
+    with count_statements(session) as report_queries:
+        entries = progress.report(
+            session, start=now, end=now + timedelta(weeks=8), rotation_ids=None, now=now
+        )
+    assert len(entries) == 16 * size
+    assert report_queries.count == 4, report_queries.sql
+    with count_statements(session) as checklist_queries:
+        progress.checklist(session, person=person, now=now)
+    assert checklist_queries.count == 4, checklist_queries.sql
+
+
+def test_shifts_are_loaded_with_rotation_and_person(session: Session, clock: FixedClock) -> None:
+    world = World(session, clock.now())
+    session.expunge_all()
+    (entry,) = progress.report(
+        session,
+        start=clock.now(),
+        end=clock.now() + timedelta(days=30),
+        rotation_ids=None,
+        now=clock.now(),
+    )
+    assert isinstance(entry.shift, Shift)
+    assert entry.shift.rotation.slug == world.rotation.slug
+    assert entry.shift.person is not None and entry.shift.person.name == "Ana"

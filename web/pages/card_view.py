@@ -1,0 +1,145 @@
+"""What the card registry page shows: filtered rows with freshness, pure (no database)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
+
+from kb_links import freshness
+from kb_links.models import Card
+
+# ``show`` filter value → its label; the first is the default.
+SHOW_CHOICES: dict[str, str] = {
+    "all": "All current cards",
+    "stale": "Stale only",
+    "archived": "Archived",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The registry's GET filters; blank ``collection``/``source`` mean "any"."""
+
+    show: str = "all"
+    collection: str = ""
+    source: str = ""
+
+    def query_string(self) -> str:
+        """The filters as a query string (``?show=stale``), empty for the defaults."""
+        params = {
+            key: value
+            for key, value in (
+                ("show", "" if self.show == "all" else self.show),
+                ("collection", self.collection),
+                ("source", self.source),
+            )
+            if value
+        }
+        return "?" + urlencode(params) if params else ""
+
+    @property
+    def active(self) -> bool:
+        return self != Filters()
+
+
+@dataclass(frozen=True)
+class CardRow:
+    card: Card
+    stale: bool
+    due_at: datetime | None
+    verifier_name: str | None
+    # None when the stored URL is not http(s): shown as text, never as a clickable link.
+    href: str | None
+    can_verify: bool
+
+
+@dataclass(frozen=True)
+class Registry:
+    rows: list[CardRow]
+    current: int
+    stale: int
+    archived: int
+    collections: list[str]
+    sources: list[str]
+
+
+def safe_href(url: str) -> str | None:
+    """The URL if it is http(s); imports and the API check this already, pages check again."""
+    return url if url.lower().startswith(("https://", "http://")) else None
+
+
+def _matches(card: Card, *, stale: bool, filters: Filters) -> bool:
+    if filters.show == "archived":
+        if not card.archived:
+            return False
+    elif card.archived or (filters.show == "stale" and not stale):
+        return False
+    if filters.collection and card.collection != filters.collection:
+        return False
+    return not (filters.source and card.source != filters.source)
+
+
+def build_registry(
+    cards: Iterable[Card],
+    *,
+    now: datetime,
+    filters: Filters,
+    verifier_names: Mapping[int, str],
+    viewer_id: int,
+    is_editor: bool,
+) -> Registry:
+    """Rows for the cards matching ``filters``, plus counts and filter choices over all cards.
+
+    Counts (current, stale, archived) ignore the filters so the page always says how many
+    cards need verifying; archived cards never count as stale.
+    """
+    rows: list[CardRow] = []
+    current = stale_count = archived = 0
+    collections: set[str] = set()
+    sources: set[str] = set()
+    for card in cards:
+        stale = freshness.is_stale(
+            last_verified_at=card.last_verified_at,
+            verify_every_days=card.verify_every_days,
+            now=now,
+        )
+        if card.archived:
+            archived += 1
+        else:
+            current += 1
+            stale_count += int(stale)
+        if card.collection:
+            collections.add(card.collection)
+        sources.add(card.source)
+        if not _matches(card, stale=stale, filters=filters):
+            continue
+        rows.append(
+            CardRow(
+                card=card,
+                stale=stale,
+                due_at=freshness.verification_due_at(
+                    last_verified_at=card.last_verified_at,
+                    verify_every_days=card.verify_every_days,
+                ),
+                verifier_name=(
+                    verifier_names.get(card.verifier_id) if card.verifier_id is not None else None
+                ),
+                href=safe_href(card.url),
+                can_verify=is_editor or card.verifier_id == viewer_id,
+            )
+        )
+    # A chosen filter stays selectable even when no card matches it any more.
+    if filters.collection:
+        collections.add(filters.collection)
+    if filters.source:
+        sources.add(filters.source)
+    return Registry(
+        rows=rows,
+        current=current,
+        stale=stale_count,
+        archived=archived,
+        collections=sorted(collections, key=lambda name: (name.lower(), name)),
+        sources=sorted(sources),
+    )
