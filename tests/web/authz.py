@@ -24,7 +24,8 @@ from starlette.routing import Mount
 from core.models import Person
 from core.security import hash_password
 from kb_links.models import Card
-from rotation.models import Rotation, RotationMember, Shift
+from onboarding.models import CardSet
+from rotation.models import Rotation, RotationMember, Shift, SwapRequest, TimeOff
 from tests.conftest import DEFAULT_NOW
 from tests.factories import make_person, make_token
 from tests.web.cookies import COOKIE_NAME, sign_session
@@ -71,6 +72,11 @@ class World:
     shift: Shift  # the member's shift in the managed rotation
     other_shift: Shift  # the other member's shift in the managed rotation
     card: Card  # verified by the other member
+    card_set: CardSet
+    time_off: TimeOff  # the other member's
+    swap_to_member: SwapRequest  # pending: the other member offers their shift to the member
+    swap_from_member: SwapRequest  # pending: the member offers their shift to the other member
+    accepted_swap: SwapRequest  # accepted, waiting for a manager's approval
     secret_key: str
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -132,6 +138,24 @@ def _card(session: Session, verifier: Person) -> Card:
     return card
 
 
+def _swap(
+    session: Session, shift: Shift, requester: Person, counterpart: Person, status: str
+) -> SwapRequest:
+    swap = SwapRequest(
+        shift_id=shift.id,
+        requester_id=requester.id,
+        counterpart_person_id=counterpart.id,
+        shift_sequence=shift.sequence,
+        status=status,
+        accepted_at=DEFAULT_NOW if status == "accepted" else None,
+        created_at=DEFAULT_NOW,
+        updated_at=DEFAULT_NOW,
+    )
+    session.add(swap)
+    session.flush()
+    return swap
+
+
 def build_world(session: Session, *, secret_key: str) -> World:
     people = {
         MEMBER: make_person(session, email="member@example.com", name="Mia Member"),
@@ -142,6 +166,7 @@ def build_world(session: Session, *, secret_key: str) -> World:
     people[MEMBER].password_hash = password_hash()
     other_member = make_person(session, email="other.member@example.com", name="Oona")
     rotation = _rotation(session, "tier-2", [people[MANAGER]])
+    rotation.swap_requires_approval = True
     other_rotation = _rotation(session, "billing", [people[OTHER_MANAGER]])
     for position, person in enumerate([people[MEMBER], other_member]):
         session.add(
@@ -161,15 +186,33 @@ def build_world(session: Session, *, secret_key: str) -> World:
         )
     )
     session.flush()
+    shift = _shift(session, rotation, people[MEMBER], 1)
+    other_shift = _shift(session, rotation, other_member, 2)
+    later_shift = _shift(session, rotation, other_member, 3)
+    card_set = CardSet(name="Tier 2 basics", created_at=DEFAULT_NOW, updated_at=DEFAULT_NOW)
+    time_off = TimeOff(
+        person_id=other_member.id,
+        start=date(2027, 2, 1),
+        end=date(2027, 2, 3),
+        reason="holiday",
+        created_at=DEFAULT_NOW,
+    )
+    session.add_all([card_set, time_off])
+    session.flush()
     return World(
         people=people,
         tokens={role: make_token(session, person) for role, person in people.items()},
         other_member=other_member,
         rotation=rotation,
         other_rotation=other_rotation,
-        shift=_shift(session, rotation, people[MEMBER], 1),
-        other_shift=_shift(session, rotation, other_member, 2),
+        shift=shift,
+        other_shift=other_shift,
         card=_card(session, other_member),
+        card_set=card_set,
+        time_off=time_off,
+        swap_to_member=_swap(session, other_shift, other_member, people[MEMBER], "pending"),
+        swap_from_member=_swap(session, shift, people[MEMBER], other_member, "pending"),
+        accepted_swap=_swap(session, later_shift, other_member, people[MEMBER], "accepted"),
         secret_key=secret_key,
     )
 

@@ -42,6 +42,27 @@ SIGNED_WEBHOOK = outcomes(
     manager=UNAUTHENTICATED,
     admin=UNAUTHENTICATED,
 )
+# Managers of *this* rotation (the world's "tier-2") and admins; another rotation's manager
+# is refused like anyone else: the IDOR cases of editing a rotation one does not manage.
+API_ROTATION_MANAGER = outcomes(
+    anonymous=UNAUTHENTICATED, member=FORBIDDEN, other_manager=FORBIDDEN, manager=OK, admin=OK
+)
+# Something about the other member (their checklist, acks, time off): they, managers of a
+# rotation they are in, and admins; a fellow member reading or writing it is refused.
+API_ABOUT_OTHER_MEMBER = API_ROTATION_MANAGER
+# Only the member may do it: it is their shift or their swap; admins are no exception.
+API_MEMBER_ONLY = outcomes(
+    anonymous=UNAUTHENTICATED,
+    member=OK,
+    other_manager=FORBIDDEN,
+    manager=FORBIDDEN,
+    admin=FORBIDDEN,
+)
+# Anyone who manages some rotation (here: both managers) and admins.
+API_ANY_MANAGER = API_CARD_EDITOR
+PAGE_CARD_EDITOR = outcomes(
+    anonymous=TO_LOGIN, member=FORBIDDEN, other_manager=OK, manager=OK, admin=OK
+)
 PAGE_ANYONE = outcomes(anonymous=TO_LOGIN, member=OK, other_manager=OK, manager=OK, admin=OK)
 PAGE_ADMIN = outcomes(
     anonymous=TO_LOGIN, member=FORBIDDEN, other_manager=FORBIDDEN, manager=FORBIDDEN, admin=OK
@@ -54,6 +75,29 @@ def other_member(world: World) -> dict[str, object]:
 
 def new_person(_world: World) -> dict[str, object]:
     return {"email": "new.person@example.com", "name": "New Person"}
+
+
+def rotation(world: World) -> dict[str, object]:
+    return {"slug": world.rotation.slug}
+
+
+def member_shift(world: World) -> dict[str, object]:
+    return {"shift_id": world.shift.id}
+
+
+def card_form(_world: World) -> dict[str, object]:
+    return {"title": "Escalations", "url": "https://kb.example.com/escalations"}
+
+
+def card_edit_form(world: World) -> dict[str, object]:
+    return {
+        "title": "Refunds",
+        "url": world.card.url,
+        "source": "link",
+        "verify_every_days": "90",
+        "change": "minor",
+        "version": str(world.card.version),
+    }
 
 
 def card(world: World) -> dict[str, object]:
@@ -105,6 +149,129 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/cards/{card_id}/restore"): Case(API_CARD_EDITOR, params=card),
     ("POST", "/api/v1/cards/{card_id}/verify"): Case(
         API_CARD_EDITOR,
+        params=card,
+        note="a member who is not the card's verifier may not vouch for it",
+    ),
+    # --- rotations and shifts -----------------------------------------------------------
+    ("GET", "/api/v1/rotations"): Case(API_ANYONE),
+    ("POST", "/api/v1/rotations"): Case(
+        API_ADMIN,
+        json=lambda _w: {
+            "name": "Night desk",
+            "timezone": "Europe/Amsterdam",
+            "start_date": "2026-11-30",
+        },
+    ),
+    ("GET", "/api/v1/rotations/{slug}"): Case(API_ANYONE, params=rotation),
+    ("PATCH", "/api/v1/rotations/{slug}"): Case(
+        API_ROTATION_MANAGER,
+        params=rotation,
+        json=lambda _w: {"description": "Tier-2 tickets, weekly"},
+        note="IDOR: editing a rotation one does not manage",
+    ),
+    ("DELETE", "/api/v1/rotations/{slug}"): Case(API_ADMIN, params=rotation),
+    ("GET", "/api/v1/rotations/{slug}/members"): Case(API_ANYONE, params=rotation),
+    ("PUT", "/api/v1/rotations/{slug}/members"): Case(
+        API_ROTATION_MANAGER,
+        params=rotation,
+        json=lambda w: {"person_ids": [w.person(MEMBER).id, w.other_member.id]},
+    ),
+    ("GET", "/api/v1/rotations/{slug}/shifts"): Case(API_ANYONE, params=rotation),
+    ("GET", "/api/v1/rotations/{slug}/on-call"): Case(API_ANYONE, params=rotation),
+    ("POST", "/api/v1/rotations/{slug}/rebalance"): Case(
+        API_ROTATION_MANAGER, params=rotation, json=lambda _w: {"from": "2026-12-07"}
+    ),
+    ("GET", "/api/v1/shifts/{shift_id}"): Case(API_ANYONE, params=member_shift),
+    ("POST", "/api/v1/shifts/{shift_id}/override"): Case(
+        API_ROTATION_MANAGER,
+        params=member_shift,
+        json=lambda w: {"person_id": w.other_member.id},
+    ),
+    # --- time off -----------------------------------------------------------------------
+    ("GET", "/api/v1/people/{person_id}/time-off"): Case(
+        API_ABOUT_OTHER_MEMBER, params=other_member
+    ),
+    ("POST", "/api/v1/people/{person_id}/time-off"): Case(
+        API_ABOUT_OTHER_MEMBER,
+        params=other_member,
+        json=lambda _w: {"start": "2027-03-01", "end": "2027-03-02"},
+        note="IDOR: a member booking time off for someone else",
+    ),
+    ("DELETE", "/api/v1/time-off/{time_off_id}"): Case(
+        API_ABOUT_OTHER_MEMBER, params=lambda w: {"time_off_id": w.time_off.id}
+    ),
+    # --- swaps ------------------------------------------------------------------------------
+    ("GET", "/api/v1/swaps"): Case(API_ANYONE),
+    ("POST", "/api/v1/swaps"): Case(
+        API_MEMBER_ONLY,
+        json=lambda w: {"shift_id": w.shift.id, "counterpart_person_id": w.other_member.id},
+        note="IDOR: offering someone else's shift",
+    ),
+    ("GET", "/api/v1/swaps/{swap_id}"): Case(
+        outcomes(
+            anonymous=UNAUTHENTICATED, member=OK, other_manager=FORBIDDEN, manager=OK, admin=OK
+        ),
+        params=lambda w: {"swap_id": w.swap_to_member.id},
+    ),
+    ("POST", "/api/v1/swaps/{swap_id}/accept"): Case(
+        API_MEMBER_ONLY,
+        params=lambda w: {"swap_id": w.swap_to_member.id},
+        note="IDOR: accepting a swap offered to someone else",
+    ),
+    ("POST", "/api/v1/swaps/{swap_id}/decline"): Case(
+        API_MEMBER_ONLY, params=lambda w: {"swap_id": w.swap_to_member.id}
+    ),
+    ("POST", "/api/v1/swaps/{swap_id}/cancel"): Case(
+        API_MEMBER_ONLY,
+        params=lambda w: {"swap_id": w.swap_from_member.id},
+        note="IDOR: cancelling someone else's request",
+    ),
+    ("POST", "/api/v1/swaps/{swap_id}/approve"): Case(
+        API_ROTATION_MANAGER, params=lambda w: {"swap_id": w.accepted_swap.id}
+    ),
+    # --- onboarding ---------------------------------------------------------------------
+    ("GET", "/api/v1/card-sets"): Case(API_ANY_MANAGER),
+    ("POST", "/api/v1/card-sets"): Case(
+        API_ANY_MANAGER, json=lambda w: {"name": "Escalation basics", "card_ids": [w.card.id]}
+    ),
+    ("GET", "/api/v1/card-sets/{card_set_id}"): Case(
+        API_ANY_MANAGER, params=lambda w: {"card_set_id": w.card_set.id}
+    ),
+    ("PATCH", "/api/v1/card-sets/{card_set_id}"): Case(
+        API_ANY_MANAGER,
+        params=lambda w: {"card_set_id": w.card_set.id},
+        json=lambda w: {"card_ids": [w.card.id]},
+    ),
+    ("GET", "/api/v1/rotations/{slug}/requirements"): Case(API_ANYONE, params=rotation),
+    ("PUT", "/api/v1/rotations/{slug}/requirements"): Case(
+        API_ROTATION_MANAGER,
+        params=rotation,
+        json=lambda w: {"requirements": [{"card_set_id": w.card_set.id}]},
+    ),
+    ("GET", "/api/v1/me/checklist"): Case(API_ANYONE),
+    ("GET", "/api/v1/people/{person_id}/checklist"): Case(
+        API_ABOUT_OTHER_MEMBER,
+        params=other_member,
+        note="IDOR: a member reading another's checklist",
+    ),
+    ("POST", "/api/v1/acks"): Case(API_ANYONE, json=lambda w: {"card_id": w.card.id}),
+    ("GET", "/api/v1/people/{person_id}/acks"): Case(API_ABOUT_OTHER_MEMBER, params=other_member),
+    ("GET", "/api/v1/readiness"): Case(
+        outcomes(
+            anonymous=UNAUTHENTICATED, member=FORBIDDEN, other_manager=OK, manager=OK, admin=OK
+        )
+    ),
+    # --- card pages -------------------------------------------------------------------------
+    ("GET", "/cards"): Case(PAGE_ANYONE),
+    ("GET", "/cards/new"): Case(PAGE_CARD_EDITOR),
+    ("POST", "/cards"): Case(PAGE_CARD_EDITOR, form=card_form),
+    ("POST", "/cards/import"): Case(PAGE_ADMIN, form=lambda w: {"text": cards_csv(w)}),
+    ("GET", "/cards/{card_id}/edit"): Case(PAGE_CARD_EDITOR, params=card),
+    ("POST", "/cards/{card_id}/edit"): Case(PAGE_CARD_EDITOR, params=card, form=card_edit_form),
+    ("POST", "/cards/{card_id}/archive"): Case(PAGE_CARD_EDITOR, params=card),
+    ("POST", "/cards/{card_id}/restore"): Case(PAGE_CARD_EDITOR, params=card),
+    ("POST", "/cards/{card_id}/verify"): Case(
+        PAGE_CARD_EDITOR,
         params=card,
         note="a member who is not the card's verifier may not vouch for it",
     ),
