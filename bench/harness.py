@@ -6,6 +6,7 @@ them (``python -m web.cli serve``) and stopped with the process group they lead.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -16,11 +17,13 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 from sqlalchemy import make_url, text
@@ -39,6 +42,16 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "bench-secret-key-shared-by-every-instance"
 PASSWORD = "bench password"
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+T = TypeVar("T")
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` in a thread of its own: safe even where a loop already runs here
+    (a test session whose browser tests keep one open in the main thread)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def free_port() -> int:

@@ -23,7 +23,7 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy import func, select, text
 
-from bench.harness import Server, private_postgres, seed, serve
+from bench.harness import Server, private_postgres, run_async, seed, serve
 from core.db import make_engine
 from core.models import AuditEvent
 from core.settings import normalise_database_url
@@ -212,13 +212,13 @@ def run(*, rounds: int, workdir: Path) -> InstancesReport:
             serve(url, workers=1, workdir=workdir / "a") as first,
             serve(url, workers=1, workdir=workdir / "b") as second,
         ):
-            acknowledged, lost, statuses = asyncio.run(
+            acknowledged, lost, statuses = run_async(
                 _rounds(first, second, token=org.admin_token, person_id=person_id, rounds=rounds)
             )
-            rotation_outcomes, rotation_lost = asyncio.run(
+            rotation_outcomes, rotation_lost = run_async(
                 _rotation_rounds(first, second, token=org.admin_token, rounds=rounds)
             )
-            swap_outcomes, swap_wrong = asyncio.run(
+            swap_outcomes, swap_wrong = run_async(
                 _swap_rounds(
                     first,
                     second,

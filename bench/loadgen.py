@@ -21,6 +21,8 @@ from typing import Any
 
 import aiohttp
 
+from bench.harness import run_async
+
 
 @dataclass(frozen=True)
 class Call:
@@ -147,7 +149,7 @@ def run_python(
     base_url: str, plan: Plan, *, connections: int, seconds: float, timeout: float = 10.0
 ) -> Report:
     """Drive ``connections`` concurrent keep-alive connections for ``seconds``."""
-    elapsed, results = asyncio.run(
+    elapsed, results = run_async(
         _drive(base_url, plan, connections=connections, seconds=seconds, timeout=timeout)
     )
     return summarise("python", connections, elapsed, results)

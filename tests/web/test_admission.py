@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from starlette.types import Receive, Scope, Send
 
@@ -39,6 +40,8 @@ def test_requests_beyond_the_limit_wait_and_all_complete() -> None:
             limited({"type": "lifespan"}, noop_receive, noop_send),
         )
 
-    asyncio.run(main())
+    # A thread of its own: browser tests may keep an event loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, main()).result()
     assert most_inside == 3
     assert completed == 21  # the lifespan call passes straight through
