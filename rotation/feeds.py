@@ -1,0 +1,355 @@
+"""What a calendar feed shows, read with a fixed number of queries, and a cheap fingerprint.
+
+A feed covers the window from 30 days back (to the day) to the rotation's horizon. A person's
+feed holds their live shifts, their shifts that were removed (cadence change, rotation
+archived) and the shifts they lost (swap, override, reassignment) in the last 30 days, the
+last two as cancelled events. A rotation's feed holds every shift of the rotation, removed
+ones as cancelled events for 30 days.
+
+The fingerprints summarise, in one aggregate query, every row a feed is built from: shifts
+only ever change by bumping ``sequence`` (and ``updated_at``), by being added, or by being
+cancelled, so a count, the sums of sequences and versions and the latest change times move
+whenever a feed's content can. Person names are not in them: a renamed person shows in feeds
+from the next change of their rotations or the next day's window on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeAlias
+
+from sqlalchemy import Row, and_, func, or_, select, union
+from sqlalchemy.orm import Session, aliased
+
+from core.models import Person
+from rotation.calendar import FeedShift
+from rotation.models import Rotation, Shift, ShiftRelease
+
+# Result rows of the feed queries, read by column name.
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
+
+DAYS_BACK = timedelta(days=30)
+# How long a removed or lost shift stays in feeds as a cancelled event.
+CANCELLED_KEPT = timedelta(days=30)
+
+
+@dataclass(frozen=True, slots=True)
+class RotationRef:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RotationFeed:
+    """A rotation's feed content: the rotation and its shifts in the window."""
+
+    slug: str
+    name: str
+    archived: bool
+    shifts: list[FeedShift]
+
+
+def window_start(now: datetime) -> datetime:
+    """The first instant a feed covers: midnight UTC of the day 30 days before ``now``.
+
+    Whole days keep a feed's bytes unchanged through the day, so caches and ETags hold.
+    """
+    day = (now.astimezone(UTC) - DAYS_BACK).date()
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _horizon_end(start: datetime, horizon_days: int) -> datetime:
+    # The window's day plus the horizon, rounded up to a whole day past "now + horizon".
+    return start + DAYS_BACK + timedelta(days=horizon_days + 1)
+
+
+def _digest(values: tuple[Any, ...]) -> str:
+    return hashlib.blake2b(repr(values).encode(), digest_size=12).hexdigest()
+
+
+def _shift_aggregates() -> tuple[Any, ...]:
+    return (
+        func.count(Shift.id),
+        func.coalesce(func.sum(Shift.sequence), 0),
+        func.max(Shift.updated_at),
+        func.max(Shift.cancelled_at),
+        func.max(Shift.id),
+    )
+
+
+def rotation_fingerprint(session: Session, *, slug: str) -> str | None:
+    """A digest that changes whenever the rotation's feed can; None for an unknown slug."""
+    row = session.execute(
+        select(Rotation.id, Rotation.version, Rotation.updated_at, *_shift_aggregates())
+        .outerjoin(Shift, Shift.rotation_id == Rotation.id)
+        .where(Rotation.slug == slug)
+        .group_by(Rotation.id, Rotation.version, Rotation.updated_at)
+    ).one_or_none()
+    return None if row is None else _digest(tuple(row))
+
+
+def person_fingerprint(session: Session, *, person_id: int) -> str:
+    """A digest that changes whenever the person's feed can (one query).
+
+    It covers every shift of every rotation the person has or had a shift in: co-workers
+    named in the description and cancellations live there too.
+    """
+    their_rotations = union(
+        select(Shift.rotation_id).where(Shift.person_id == person_id),
+        select(Shift.rotation_id)
+        .join(ShiftRelease, ShiftRelease.shift_id == Shift.id)
+        .where(ShiftRelease.person_id == person_id),
+    )
+    releases = (
+        select(func.count(ShiftRelease.id))
+        .where(ShiftRelease.person_id == person_id)
+        .scalar_subquery()
+    )
+    row = session.execute(
+        select(
+            *_shift_aggregates(),
+            func.coalesce(func.sum(Rotation.version), 0),
+            func.max(Rotation.updated_at),
+            releases,
+        )
+        .select_from(Shift)
+        .join(Rotation, Rotation.id == Shift.rotation_id)
+        .where(Shift.rotation_id.in_(select(their_rotations.subquery().c.rotation_id)))
+    ).one()
+    return _digest(tuple(row))
+
+
+def feed_rotations(session: Session) -> list[RotationRef]:
+    """Rotations that offer a feed (every rotation not archived), by name."""
+    rows = session.execute(
+        select(Rotation.slug, Rotation.name)
+        .where(Rotation.archived.is_(False))
+        .order_by(Rotation.name, Rotation.slug)
+    )
+    return [RotationRef(slug=slug, name=name) for slug, name in rows]
+
+
+def _cancellation(row: AnyRow, *, start: datetime) -> tuple[bool, datetime, int] | None:
+    """(cancelled, modified_at, sequence) of a shift row, or None when it left the window.
+
+    A shift of an archived rotation counts as cancelled from the archiving on, even before
+    its own row says so, one sequence higher so clients take the change.
+    """
+    if row.cancelled_at is not None:
+        if row.cancelled_at < start:
+            return None
+        return True, max(row.updated_at, row.cancelled_at), row.sequence
+    if row.archived:
+        if row.rotation_updated_at < start:
+            return None
+        return True, max(row.updated_at, row.rotation_updated_at), row.sequence + 1
+    return False, row.updated_at, row.sequence
+
+
+def _shift_columns() -> tuple[Any, ...]:
+    return (
+        Shift.id,
+        Shift.uid,
+        # Rows are sequences, whose ``index`` is a method: label the column apart.
+        Shift.index.label("cadence_index"),
+        Shift.slot,
+        Shift.start,
+        Shift.end,
+        Shift.sequence,
+        Shift.created_at,
+        Shift.updated_at,
+        Shift.cancelled_at,
+        Rotation.slug,
+        Rotation.name,
+        Rotation.timezone,
+        Rotation.people_per_shift,
+        Rotation.horizon_days,
+        Rotation.archived,
+        Rotation.updated_at.label("rotation_updated_at"),
+    )
+
+
+def rotation_feed(session: Session, *, slug: str, now: datetime) -> RotationFeed | None:
+    """Every shift of the rotation in the feed window (two queries); None for an unknown slug."""
+    rotation = session.scalars(select(Rotation).where(Rotation.slug == slug)).one_or_none()
+    if rotation is None:
+        return None
+    start = window_start(now)
+    rows = session.execute(
+        select(*_shift_columns(), Person.name.label("person_name"))
+        .join(Rotation, Rotation.id == Shift.rotation_id)
+        .outerjoin(Person, Person.id == Shift.person_id)
+        .where(
+            Shift.rotation_id == rotation.id,
+            Shift.end > start,
+            Shift.start < _horizon_end(start, rotation.horizon_days),
+            or_(Shift.cancelled_at.is_(None), Shift.cancelled_at >= start),
+        )
+        .order_by(Shift.start, Shift.slot, Shift.id)
+    ).all()
+    live_by_index: dict[int, list[AnyRow]] = defaultdict(list)
+    for row in rows:
+        if row.cancelled_at is None and not row.archived:
+            live_by_index[row.cadence_index].append(row)
+    shifts: list[FeedShift] = []
+    for row in rows:
+        state = _cancellation(row, start=start)
+        if state is None:
+            continue
+        cancelled, modified_at, sequence = state
+        on_shift: tuple[str, ...] = ()
+        if not cancelled:
+            together = [
+                other
+                for other in live_by_index[row.cadence_index]
+                if other.start < row.end and other.end > row.start
+            ]
+            on_shift = tuple(o.person_name for o in together if o.person_name is not None)
+            modified_at = max(o.updated_at for o in together)
+        shifts.append(
+            _feed_shift(
+                row,
+                cancelled=cancelled,
+                modified_at=modified_at,
+                sequence=sequence,
+                assignee=row.person_name,
+                on_shift=on_shift,
+            )
+        )
+    return RotationFeed(
+        slug=rotation.slug, name=rotation.name, archived=rotation.archived, shifts=shifts
+    )
+
+
+def person_feed(session: Session, *, person_id: int, now: datetime) -> list[FeedShift]:
+    """The person's shifts in every rotation, plus cancellations (three queries)."""
+    start = window_start(now)
+    own = session.execute(
+        select(*_shift_columns())
+        .join(Rotation, Rotation.id == Shift.rotation_id)
+        .where(
+            Shift.person_id == person_id,
+            Shift.end > start,
+            or_(Shift.cancelled_at.is_(None), Shift.cancelled_at >= start),
+        )
+    ).all()
+
+    mine = aliased(Shift, name="mine")
+    other = aliased(Shift, name="other")
+    colleagues: dict[int, list[AnyRow]] = defaultdict(list)
+    for colleague in session.execute(
+        select(mine.id.label("shift_id"), other.slot, other.updated_at, Person.name)
+        .join(
+            other,
+            and_(
+                other.rotation_id == mine.rotation_id,
+                other.index == mine.index,
+                other.start < mine.end,
+                other.end > mine.start,
+                other.cancelled_at.is_(None),
+            ),
+        )
+        .outerjoin(Person, Person.id == other.person_id)
+        .where(mine.person_id == person_id, mine.cancelled_at.is_(None), mine.end > start)
+        .order_by(mine.id, other.start, other.slot, other.id)
+    ):
+        colleagues[colleague.shift_id].append(colleague)
+
+    shifts: list[FeedShift] = []
+    shown: set[int] = set()
+    for row in own:
+        if row.start >= _horizon_end(start, row.horizon_days):
+            continue
+        state = _cancellation(row, start=start)
+        if state is None:
+            continue
+        cancelled, modified_at, sequence = state
+        on_shift: tuple[str, ...] = ()
+        if not cancelled:
+            together = colleagues[row.id]
+            on_shift = tuple(c.name for c in together if c.name is not None)
+            modified_at = max([modified_at, *(c.updated_at for c in together)])
+        shown.add(row.id)
+        shifts.append(
+            _feed_shift(
+                row,
+                cancelled=cancelled,
+                modified_at=modified_at,
+                sequence=sequence,
+                on_shift=on_shift,
+            )
+        )
+    shifts.extend(_released(session, person_id=person_id, start=start, shown=shown))
+    return shifts
+
+
+def _released(
+    session: Session, *, person_id: int, start: datetime, shown: set[int]
+) -> list[FeedShift]:
+    """Shifts the person lost in the last 30 days and does not have again, as cancelled."""
+    rows = session.execute(
+        select(
+            *_shift_columns(),
+            Shift.person_id,
+            ShiftRelease.sequence.label("released_sequence"),
+            ShiftRelease.released_at,
+        )
+        .join(Shift, Shift.id == ShiftRelease.shift_id)
+        .join(Rotation, Rotation.id == Shift.rotation_id)
+        .where(
+            ShiftRelease.person_id == person_id,
+            ShiftRelease.released_at >= start,
+            Shift.end > start,
+        )
+        .order_by(ShiftRelease.shift_id, ShiftRelease.sequence.desc(), ShiftRelease.id.desc())
+    ).all()
+    released: list[FeedShift] = []
+    for row in rows:
+        if row.id in shown or row.person_id == person_id:
+            continue
+        if row.start >= _horizon_end(start, row.horizon_days):
+            continue
+        shown.add(row.id)  # rows come latest release first: keep only that one
+        released.append(
+            _feed_shift(
+                row,
+                cancelled=True,
+                released=True,
+                modified_at=row.released_at,
+                sequence=row.released_sequence,
+            )
+        )
+    return released
+
+
+def _feed_shift(
+    row: AnyRow,
+    *,
+    cancelled: bool,
+    modified_at: datetime,
+    sequence: int,
+    released: bool = False,
+    assignee: str | None = None,
+    on_shift: tuple[str, ...] = (),
+) -> FeedShift:
+    return FeedShift(
+        shift_id=row.id,
+        uid=row.uid,
+        rotation_slug=row.slug,
+        rotation_name=row.name,
+        timezone=row.timezone,
+        slot=row.slot,
+        people_per_shift=row.people_per_shift,
+        start=row.start,
+        end=row.end,
+        sequence=sequence,
+        created_at=row.created_at,
+        modified_at=modified_at,
+        cancelled=cancelled,
+        released=released,
+        assignee=assignee,
+        on_shift=on_shift,
+    )
