@@ -20,7 +20,9 @@ from core.security import constant_time_equal, keyed_digest
 
 # Digits, a dash, and exactly the 43 characters of an unpadded base64url SHA-256 digest; any
 # other shape (too long, non-ASCII, dots, slashes) is refused before touching the database.
-_TOKEN_SHAPE = re.compile(r"([1-9][0-9]{0,17})-([A-Za-z0-9_-]{43})")
+_TOKEN_SHAPE = re.compile(r"([1-9][0-9]{0,9})-([A-Za-z0-9_-]{43})")
+# Person ids are 32-bit integers in the schema; a larger one would be a database error.
+_MAX_PERSON_ID = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +54,8 @@ def parse_feed_token(token: str) -> int | None:
     match = _TOKEN_SHAPE.fullmatch(token)
     if match is None:
         return None
-    # At most 18 digits, so the id always fits the database's 64-bit integers.
-    return int(match.group(1))
+    person_id = int(match.group(1))
+    return person_id if person_id <= _MAX_PERSON_ID else None
 
 
 def holder_for_token(session: Session, *, secret_key: str, token: str) -> FeedHolder | None:

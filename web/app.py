@@ -16,7 +16,7 @@ import migrations.models  # noqa: F401  (every table registered before first use
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_sessionmaker
 from core.settings import Settings, get_settings
-from web import errors
+from web import errors, feeds
 from web.api import ops, people
 from web.metrics import Metrics, MetricsMiddleware
 from web.pages import auth as auth_pages
@@ -85,4 +85,5 @@ def create_app(
     app.include_router(ops.router)
     app.include_router(people.router)
     app.include_router(auth_pages.router)
+    app.include_router(feeds.router)
     return app

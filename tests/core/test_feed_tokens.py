@@ -23,6 +23,8 @@ def test_token_is_person_id_and_a_256_bit_mac() -> None:
     assert person_id == "42"
     assert len(base64.urlsafe_b64decode(mac + "=")) * 8 == 256
     assert feed_tokens.parse_feed_token(token) == 42
+    largest = feed_tokens.feed_token(secret_key=KEY, person_id=2**31 - 1, version=0)
+    assert feed_tokens.parse_feed_token(largest) == 2**31 - 1
 
 
 def test_mac_depends_on_key_person_and_version() -> None:
@@ -57,7 +59,8 @@ def test_garbage_is_refused_before_any_lookup() -> None:
         real.replace("-", "."),
         "../" + real,
         "7-" + "ü" * 43,
-        "1" * 19 + real[1:],
+        "1" * 11 + real[1:],
+        str(2**31) + real[1:],
         real + "\n",
     ]:
         assert feed_tokens.parse_feed_token(garbage) is None, garbage
