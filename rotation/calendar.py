@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -157,12 +157,22 @@ def local_time(instant: datetime, zone: ZoneInfo) -> datetime:
     instant is written in UTC, which every client reads the same. Zones that are UTC under
     another name are written as UTC too.
     """
-    if is_utc(zone):
+    if _is_utc(zone):
         return instant.astimezone(UTC)
     local = instant.astimezone(zone)
     if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
         return instant.astimezone(UTC)
     return local
+
+
+def _is_utc(zone: ZoneInfo) -> bool:
+    return zone.key is not None and _is_utc_name(zone.key)
+
+
+@lru_cache(maxsize=1024)
+def _is_utc_name(tzid: str) -> bool:
+    # icalendar's check walks its table of equivalent zones: worth remembering per name.
+    return bool(is_utc(ZoneInfo(tzid)))
 
 
 def _utc(instant: datetime) -> datetime:
@@ -189,11 +199,39 @@ def event_component(event: FeedEvent) -> Event:
     return component
 
 
-@lru_cache(maxsize=EVENT_MEMO_SIZE)
 def render_event(event: FeedEvent) -> bytes:
-    """The VEVENT bytes of ``event`` (memoised: events are values)."""
+    """The VEVENT bytes of ``event``."""
     rendered: bytes = event_component(event).to_ical()
     return rendered
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedShift:
+    """A shift's VEVENT bytes and the local years its times span in its TZID (if any)."""
+
+    body: bytes
+    tzid: str | None
+    first_year: int
+    last_year: int
+
+
+def _zone_years(event: FeedEvent) -> tuple[str | None, int, int]:
+    zone = ZoneInfo(event.timezone)
+    years = [
+        local.year
+        for local in (local_time(event.start, zone), local_time(event.end, zone))
+        if local.tzinfo is not UTC
+    ]
+    if not years:
+        return None, 0, 0
+    return event.timezone, min(years), max(years)
+
+
+@lru_cache(maxsize=EVENT_MEMO_SIZE)
+def render_shift(shift: FeedShift, perspective: Perspective, base_url: str) -> RenderedShift:
+    """The rendered event of ``shift`` (memoised: shifts are values)."""
+    event = feed_event(shift, perspective=perspective, base_url=base_url)
+    return RenderedShift(render_event(event), *_zone_years(event))
 
 
 def _onset(zone: ZoneInfo, local: datetime, before: timedelta, after: timedelta) -> datetime:
@@ -249,17 +287,14 @@ def _render_timezone(tzid: str, first_year: int, last_year: int) -> bytes:
     return rendered
 
 
-def _zone_ranges(events: Sequence[FeedEvent]) -> list[tuple[str, int, int]]:
-    """Each time zone the events use with a TZID, and the years they span, by name."""
+def _zone_ranges(spans: Iterable[tuple[str | None, int, int]]) -> list[tuple[str, int, int]]:
+    """Each time zone used with a TZID, and the years its events span, by name."""
     years: dict[str, tuple[int, int]] = {}
-    for event in events:
-        zone = ZoneInfo(event.timezone)
-        for instant in (event.start, event.end):
-            local = local_time(instant, zone)
-            if local.tzinfo is UTC:
-                continue
-            low, high = years.get(event.timezone, (local.year, local.year))
-            years[event.timezone] = (min(low, local.year), max(high, local.year))
+    for tzid, first_year, last_year in spans:
+        if tzid is None:
+            continue
+        low, high = years.get(tzid, (first_year, last_year))
+        years[tzid] = (min(low, first_year), max(high, last_year))
     return [(tzid, low, high) for tzid, (low, high) in sorted(years.items())]
 
 
@@ -279,12 +314,16 @@ def _calendar_header(calendar: FeedCalendar) -> Calendar:
     return header
 
 
+def _ordered(shifts: Iterable[FeedShift]) -> list[FeedShift]:
+    """A stable order: by start, then slot, then UID."""
+    return sorted(shifts, key=lambda s: (s.start, s.slot, s.uid))
+
+
 def feed_events(calendar: FeedCalendar, shifts: Iterable[FeedShift]) -> list[FeedEvent]:
-    """The feed's events in a stable order: by start, then slot, then UID."""
-    ordered = sorted(shifts, key=lambda s: (s.start, s.slot, s.uid))
+    """The feed's events in their stable order."""
     return [
         feed_event(shift, perspective=calendar.perspective, base_url=calendar.base_url)
-        for shift in ordered
+        for shift in _ordered(shifts)
     ]
 
 
@@ -292,7 +331,7 @@ def calendar_component(calendar: FeedCalendar, shifts: Iterable[FeedShift]) -> C
     """The whole feed as one icalendar ``Calendar`` (what ``render_feed`` serialises)."""
     events = feed_events(calendar, shifts)
     component = _calendar_header(calendar)
-    for tzid, first_year, last_year in _zone_ranges(events):
+    for tzid, first_year, last_year in _zone_ranges(_zone_years(e) for e in events):
         component.add_component(_timezone_component(tzid, first_year, last_year))
     for event in events:
         component.add_component(event_component(event))
@@ -306,12 +345,15 @@ def render_feed(calendar: FeedCalendar, shifts: Iterable[FeedShift]) -> bytes:
     line; joining memoised VTIMEZONE and VEVENT bytes in that order gives the same output
     without re-rendering the events that did not change.
     """
-    events = feed_events(calendar, shifts)
+    rendered = [
+        render_shift(shift, calendar.perspective, calendar.base_url) for shift in _ordered(shifts)
+    ]
     header: bytes = _calendar_header(calendar).to_ical()
     if not header.endswith(END_OF_CALENDAR):  # pragma: no cover - icalendar's format
         raise RuntimeError("unexpected VCALENDAR serialisation")
+    zones = _zone_ranges((r.tzid, r.first_year, r.last_year) for r in rendered)
     parts = [header[: -len(END_OF_CALENDAR)]]
-    parts.extend(_render_timezone(*zone_range) for zone_range in _zone_ranges(events))
-    parts.extend(render_event(event) for event in events)
+    parts.extend(_render_timezone(*zone_range) for zone_range in zones)
+    parts.extend(r.body for r in rendered)
     parts.append(END_OF_CALENDAR)
     return b"".join(parts)

@@ -132,7 +132,46 @@ def feed_rotations(session: Session) -> list[RotationRef]:
     return [RotationRef(slug=slug, name=name) for slug, name in rows]
 
 
-def _cancellation(row: AnyRow, *, start: datetime) -> tuple[bool, datetime, int] | None:
+@dataclass(frozen=True, slots=True)
+class _RotationFacts:
+    """What a feed needs of a shift's rotation."""
+
+    slug: str
+    name: str
+    timezone: str
+    people_per_shift: int
+    horizon_days: int
+    archived: bool
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, rotation: Rotation) -> _RotationFacts:
+        return cls(
+            slug=rotation.slug,
+            name=rotation.name,
+            timezone=rotation.timezone,
+            people_per_shift=rotation.people_per_shift,
+            horizon_days=rotation.horizon_days,
+            archived=rotation.archived,
+            updated_at=rotation.updated_at,
+        )
+
+    @classmethod
+    def from_row(cls, row: AnyRow) -> _RotationFacts:
+        return cls(
+            slug=row.rotation_slug,
+            name=row.rotation_name,
+            timezone=row.rotation_timezone,
+            people_per_shift=row.rotation_people_per_shift,
+            horizon_days=row.rotation_horizon_days,
+            archived=row.rotation_archived,
+            updated_at=row.rotation_updated_at,
+        )
+
+
+def _cancellation(
+    row: AnyRow, *, rotation: _RotationFacts, start: datetime
+) -> tuple[bool, datetime, int] | None:
     """(cancelled, modified_at, sequence) of a shift row, or None when it left the window.
 
     A shift of an archived rotation counts as cancelled from the archiving on, even before
@@ -142,10 +181,10 @@ def _cancellation(row: AnyRow, *, start: datetime) -> tuple[bool, datetime, int]
         if row.cancelled_at < start:
             return None
         return True, max(row.updated_at, row.cancelled_at), row.sequence
-    if row.archived:
-        if row.rotation_updated_at < start:
+    if rotation.archived:
+        if rotation.updated_at < start:
             return None
-        return True, max(row.updated_at, row.rotation_updated_at), row.sequence + 1
+        return True, max(row.updated_at, rotation.updated_at), row.sequence + 1
     return False, row.updated_at, row.sequence
 
 
@@ -162,12 +201,17 @@ def _shift_columns() -> tuple[Any, ...]:
         Shift.created_at,
         Shift.updated_at,
         Shift.cancelled_at,
-        Rotation.slug,
-        Rotation.name,
-        Rotation.timezone,
-        Rotation.people_per_shift,
-        Rotation.horizon_days,
-        Rotation.archived,
+    )
+
+
+def _rotation_columns() -> tuple[Any, ...]:
+    return (
+        Rotation.slug.label("rotation_slug"),
+        Rotation.name.label("rotation_name"),
+        Rotation.timezone.label("rotation_timezone"),
+        Rotation.people_per_shift.label("rotation_people_per_shift"),
+        Rotation.horizon_days.label("rotation_horizon_days"),
+        Rotation.archived.label("rotation_archived"),
         Rotation.updated_at.label("rotation_updated_at"),
     )
 
@@ -178,9 +222,9 @@ def rotation_feed(session: Session, *, slug: str, now: datetime) -> RotationFeed
     if rotation is None:
         return None
     start = window_start(now)
+    facts = _RotationFacts.of(rotation)
     rows = session.execute(
         select(*_shift_columns(), Person.name.label("person_name"))
-        .join(Rotation, Rotation.id == Shift.rotation_id)
         .outerjoin(Person, Person.id == Shift.person_id)
         .where(
             Shift.rotation_id == rotation.id,
@@ -192,11 +236,11 @@ def rotation_feed(session: Session, *, slug: str, now: datetime) -> RotationFeed
     ).all()
     live_by_index: dict[int, list[AnyRow]] = defaultdict(list)
     for row in rows:
-        if row.cancelled_at is None and not row.archived:
+        if row.cancelled_at is None and not rotation.archived:
             live_by_index[row.cadence_index].append(row)
     shifts: list[FeedShift] = []
     for row in rows:
-        state = _cancellation(row, start=start)
+        state = _cancellation(row, rotation=facts, start=start)
         if state is None:
             continue
         cancelled, modified_at, sequence = state
@@ -212,6 +256,7 @@ def rotation_feed(session: Session, *, slug: str, now: datetime) -> RotationFeed
         shifts.append(
             _feed_shift(
                 row,
+                rotation=facts,
                 cancelled=cancelled,
                 modified_at=modified_at,
                 sequence=sequence,
@@ -228,7 +273,7 @@ def person_feed(session: Session, *, person_id: int, now: datetime) -> list[Feed
     """The person's shifts in every rotation, plus cancellations (three queries)."""
     start = window_start(now)
     own = session.execute(
-        select(*_shift_columns())
+        select(*_shift_columns(), *_rotation_columns())
         .join(Rotation, Rotation.id == Shift.rotation_id)
         .where(
             Shift.person_id == person_id,
@@ -261,9 +306,10 @@ def person_feed(session: Session, *, person_id: int, now: datetime) -> list[Feed
     shifts: list[FeedShift] = []
     shown: set[int] = set()
     for row in own:
-        if row.start >= _horizon_end(start, row.horizon_days):
+        facts = _RotationFacts.from_row(row)
+        if row.start >= _horizon_end(start, facts.horizon_days):
             continue
-        state = _cancellation(row, start=start)
+        state = _cancellation(row, rotation=facts, start=start)
         if state is None:
             continue
         cancelled, modified_at, sequence = state
@@ -276,6 +322,7 @@ def person_feed(session: Session, *, person_id: int, now: datetime) -> list[Feed
         shifts.append(
             _feed_shift(
                 row,
+                rotation=facts,
                 cancelled=cancelled,
                 modified_at=modified_at,
                 sequence=sequence,
@@ -293,6 +340,7 @@ def _released(
     rows = session.execute(
         select(
             *_shift_columns(),
+            *_rotation_columns(),
             Shift.person_id,
             ShiftRelease.sequence.label("released_sequence"),
             ShiftRelease.released_at,
@@ -310,12 +358,14 @@ def _released(
     for row in rows:
         if row.id in shown or row.person_id == person_id:
             continue
-        if row.start >= _horizon_end(start, row.horizon_days):
+        facts = _RotationFacts.from_row(row)
+        if row.start >= _horizon_end(start, facts.horizon_days):
             continue
         shown.add(row.id)  # rows come latest release first: keep only that one
         released.append(
             _feed_shift(
                 row,
+                rotation=facts,
                 cancelled=True,
                 released=True,
                 modified_at=row.released_at,
@@ -328,6 +378,7 @@ def _released(
 def _feed_shift(
     row: AnyRow,
     *,
+    rotation: _RotationFacts,
     cancelled: bool,
     modified_at: datetime,
     sequence: int,
@@ -338,11 +389,11 @@ def _feed_shift(
     return FeedShift(
         shift_id=row.id,
         uid=row.uid,
-        rotation_slug=row.slug,
-        rotation_name=row.name,
-        timezone=row.timezone,
+        rotation_slug=rotation.slug,
+        rotation_name=rotation.name,
+        timezone=rotation.timezone,
         slot=row.slot,
-        people_per_shift=row.people_per_shift,
+        people_per_shift=rotation.people_per_shift,
         start=row.start,
         end=row.end,
         sequence=sequence,

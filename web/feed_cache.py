@@ -19,13 +19,12 @@ import hashlib
 import threading
 from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from cachetools import LRUCache, TTLCache
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 
-from core.clock import Clock
 from core.feed_tokens import FeedHolder
 from core.models import Person
 from rotation.models import Rotation, RotationMember, Shift, ShiftRelease
@@ -56,21 +55,26 @@ MISSING = Missing()
 
 @dataclass(frozen=True, slots=True)
 class CachedFeed:
-    """Rendered feed bytes and the headers that go with them."""
+    """Rendered feed bytes and the (encoded) headers that go with them."""
 
     body: bytes
     etag: str
-    headers: dict[str, str]
-    not_modified_headers: dict[str, str]
+    headers: tuple[tuple[bytes, bytes], ...]
+    not_modified_headers: tuple[tuple[bytes, bytes], ...]
 
     @classmethod
     def of(cls, body: bytes) -> CachedFeed:
         etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
-        common = {"etag": etag, "cache-control": CACHE_CONTROL}
+        common = ((b"etag", etag.encode()), (b"cache-control", CACHE_CONTROL.encode()))
         return cls(
             body=body,
             etag=etag,
-            headers={**common, "content-type": CONTENT_TYPE, "x-robots-tag": "noindex"},
+            headers=(
+                *common,
+                (b"content-type", CONTENT_TYPE.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-robots-tag", b"noindex"),
+            ),
             not_modified_headers=common,
         )
 
@@ -83,14 +87,41 @@ class CachedFeed:
         return False
 
 
-class FeedCache:
-    """The caches of one app instance; mutated under one lock, from any thread."""
+def rendered_key(
+    key: tuple[Hashable, ...], fingerprint: str, holder: FeedHolder, slug: str | None
+) -> tuple[Hashable, ...]:
+    """What a feed's bytes are cached under; a person's name titles their own calendar."""
+    return (key, fingerprint, holder.name if slug is None else None)
 
-    def __init__(self, *, clock: Clock, secret_key: str, fresh_seconds: float = FRESH_SECONDS):
+
+def feed_key(*, holder: FeedHolder, slug: str | None, day: int) -> tuple[Hashable, ...]:
+    """What a feed's fingerprint is cached under: whose or which rotation's, on which day."""
+    if slug is None:
+        return ("person", holder.person_id, day)
+    return ("rotation", slug, day)
+
+
+class Lookup(NamedTuple):
+    """What the caches know about one feed request; ``feed`` is set only on a full hit."""
+
+    holder: FeedHolder | None
+    fingerprint: str | Missing | None
+    feed: CachedFeed | None
+
+
+class FeedCache:
+    """The caches of one app instance; mutated under one lock, from any thread.
+
+    Callers pass the current time (from the injected clock, so tests can step past the
+    freshness bound) and the TTL caches read it back as their timer: one clock reading per
+    request instead of one per cache operation.
+    """
+
+    def __init__(self, *, secret_key: str, fresh_seconds: float = FRESH_SECONDS):
         self.secret_key = secret_key
         self.fresh_seconds = fresh_seconds
-        self._clock = clock
         self._lock = threading.Lock()
+        self._now = 0.0
         self._inflight: dict[Hashable, asyncio.Future[Any]] = {}
         self.generation = 0
         self.holders: TTLCache[str, FeedHolder] = self._ttl_cache()
@@ -100,19 +131,25 @@ class FeedCache:
         )
 
     def _timer(self) -> float:
-        # The injected clock, so tests can step past the freshness bound.
-        return self._clock.now().timestamp()
+        return self._now
 
     def _ttl_cache(self) -> TTLCache[Any, Any]:
         return TTLCache(maxsize=MAX_ENTRIES, ttl=self.fresh_seconds, timer=self._timer)
 
-    def holder(self, token: str) -> FeedHolder | None:
+    def lookup(self, *, token: str, slug: str | None, day: int, now: float) -> Lookup:
+        """The holder of ``token``, the feed's fingerprint and bytes, as far as cached."""
         with self._lock:
-            return self.holders.get(token)
-
-    def fingerprint(self, key: Hashable) -> str | Missing | None:
-        with self._lock:
-            return self.fingerprints.get(key, MISSING)
+            self._now = now
+            holder = self.holders.get(token)
+            if holder is None:
+                return Lookup(None, MISSING, None)
+            key = feed_key(holder=holder, slug=slug, day=day)
+            fingerprint = self.fingerprints.get(key, MISSING)
+            if fingerprint is None or isinstance(fingerprint, Missing):
+                return Lookup(holder, fingerprint, None)
+            return Lookup(
+                holder, fingerprint, self.rendered.get(rendered_key(key, fingerprint, holder, slug))
+            )
 
     def feed(self, key: Hashable) -> CachedFeed | None:
         with self._lock:
@@ -122,6 +159,7 @@ class FeedCache:
         self,
         generation: int,
         *,
+        now: float,
         holder: tuple[str, FeedHolder] | None = None,
         fingerprint: tuple[Hashable, str | None] | None = None,
         feed: tuple[Hashable, CachedFeed] | None = None,
@@ -130,6 +168,7 @@ class FeedCache:
         with self._lock:
             if generation != self.generation:
                 return
+            self._now = now
             if holder is not None:
                 self.holders[holder[0]] = holder[1]
             if fingerprint is not None:

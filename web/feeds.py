@@ -8,8 +8,9 @@ session in the thread pool instead of the request's unit of work.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -23,12 +24,15 @@ from core.settings import Settings
 from rotation import calendar as ical
 from rotation import feeds as rotation_feeds
 from web.deps import CurrentPerson, NowDep, SessionDep, SettingsDep
-from web.feed_cache import CachedFeed, FeedCache, Missing
+from web.feed_cache import CachedFeed, FeedCache, Missing, feed_key, rendered_key
 
 router = APIRouter(tags=["calendar feeds"])
 
 PERSON_FEED = "/feeds/{token}.ics"
 ROTATION_FEED = "/feeds/{token}/rotations/{slug}.ics"
+SECONDS_PER_DAY = 86_400
+
+T = TypeVar("T")
 
 
 class CalendarUrlsOut(BaseModel):
@@ -81,10 +85,21 @@ def feed_cache(app: FastAPI) -> FeedCache:
     cache: FeedCache | None = getattr(app.state, "feed_cache", None)
     if cache is None:
         settings: Settings = app.state.settings
-        cache = FeedCache(clock=app.state.clock, secret_key=settings.resolved_secret_key())
+        cache = FeedCache(secret_key=settings.resolved_secret_key())
         cache.watch(app.state.sessionmaker)
         app.state.feed_cache = cache
     return cache
+
+
+class FeedResponse(Response):
+    """A response from pre-encoded headers: a warm feed costs no header encoding."""
+
+    def __init__(self, status_code: int, body: bytes, headers: Iterable[tuple[bytes, bytes]]):
+        self.status_code = status_code
+        self.body = body
+        self.background = None
+        # A fresh list: middlewares append their headers to it.
+        self.raw_headers = list(headers)
 
 
 def _not_found() -> Response:
@@ -93,18 +108,23 @@ def _not_found() -> Response:
 
 
 def _look_up(
-    app: FastAPI, cache: FeedCache, token: str, key: tuple[Any, ...], holder: FeedHolder | None
-) -> tuple[FeedHolder | None, str | None]:
+    app: FastAPI,
+    cache: FeedCache,
+    token: str,
+    slug: str | None,
+    day: int,
+    holder: FeedHolder | None,
+) -> tuple[FeedHolder | None, str | None, tuple[Hashable, ...]]:
     """The token's holder and the feed's fingerprint, read in one short session."""
     with app.state.sessionmaker() as session:
         if holder is None:
             holder = feed_tokens.holder_for_token(session, secret_key=cache.secret_key, token=token)
             if holder is None:
-                return None, None
-        kind, ident, _day = key
-        if kind == "rotation":
-            return holder, rotation_feeds.rotation_fingerprint(session, slug=ident)
-        return holder, rotation_feeds.person_fingerprint(session, person_id=holder.person_id)
+                return None, None, ()
+        key = feed_key(holder=holder, slug=slug, day=day)
+        if slug is not None:
+            return holder, rotation_feeds.rotation_fingerprint(session, slug=slug), key
+        return holder, rotation_feeds.person_fingerprint(session, person_id=holder.person_id), key
 
 
 def _build(app: FastAPI, holder: FeedHolder, slug: str | None, now: datetime) -> CachedFeed | None:
@@ -139,50 +159,64 @@ def _build(app: FastAPI, holder: FeedHolder, slug: str | None, now: datetime) ->
 
 
 async def _serve(request: Request, *, token: str, slug: str | None) -> Response:
-    person_id = feed_tokens.parse_feed_token(token)
-    if person_id is None:
-        return _not_found()
     app: FastAPI = request.app
     cache = feed_cache(app)
     now: datetime = app.state.clock.now()
-    day = rotation_feeds.window_start(now)
-    key = ("person", person_id, day) if slug is None else ("rotation", slug, day)
+    timestamp = now.timestamp()
+    # The UTC day number: feeds.window_start moves exactly when it changes.
+    day = int(timestamp // SECONDS_PER_DAY)
+    found = cache.lookup(token=token, slug=slug, day=day, now=timestamp)
+    if found.feed is not None:  # the hot path: everything from memory
+        return _respond(request, found.feed)
 
-    holder = cache.holder(token)
-    cached = cache.fingerprint(key)
+    holder, cached = found.holder, found.fingerprint
     if holder is None or isinstance(cached, Missing):
-        generation = cache.generation
-        holder, fingerprint = await run_in_threadpool(_look_up, app, cache, token, key, holder)
+        if holder is None and feed_tokens.parse_feed_token(token) is None:
+            return _not_found()  # malformed: not worth a query
+        known = holder
+        generation, (holder, fingerprint, key) = await cache.single_flight(
+            ("look-up", token, slug, day),
+            lambda: _in_thread(cache, _look_up, app, cache, token, slug, day, known),
+        )
         if holder is None:
             return _not_found()
-        cache.store(generation, holder=(token, holder), fingerprint=(key, fingerprint))
+        cache.store(
+            generation, now=timestamp, holder=(token, holder), fingerprint=(key, fingerprint)
+        )
     else:
         fingerprint = cached
     if fingerprint is None:  # no such rotation
         return _not_found()
 
-    # The person's name titles their calendar, so it is part of what the bytes depend on.
-    feed_key = (key, fingerprint, holder.name if slug is None else None)
-    feed = cache.feed(feed_key)
+    key = rendered_key(feed_key(holder=holder, slug=slug, day=day), fingerprint, holder, slug)
+    feed = cache.feed(key)
     if feed is None:
-        generation = cache.generation
-        found = holder
-        feed = await cache.single_flight(
-            feed_key, lambda: run_in_threadpool(_build, app, found, slug, now)
+        owner = holder
+        generation, feed = await cache.single_flight(
+            key, lambda: _in_thread(cache, _build, app, owner, slug, now)
         )
         if feed is None:
             return _not_found()
-        cache.store(generation, feed=(feed_key, feed))
+        cache.store(generation, now=timestamp, feed=(key, feed))
     return _respond(request, feed)
+
+
+async def _in_thread(cache: FeedCache, function: Callable[..., T], *args: Any) -> tuple[int, T]:
+    """``function(*args)`` in the thread pool, with the cache generation from before it ran.
+
+    Whoever stores the result checks that generation: a commit during the read (which
+    the read may have missed) keeps a stale answer out of the cache.
+    """
+    generation = cache.generation
+    return generation, await run_in_threadpool(function, *args)
 
 
 def _respond(request: Request, feed: CachedFeed) -> Response:
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None and feed.matches(if_none_match):
-        return Response(status_code=304, headers=feed.not_modified_headers)
-    if request.method == "HEAD":
-        return Response(headers={**feed.headers, "content-length": str(len(feed.body))})
-    return Response(content=feed.body, headers=feed.headers)
+        return FeedResponse(304, b"", feed.not_modified_headers)
+    # HEAD: the same headers (Content-Length included) without the body.
+    return FeedResponse(200, b"" if request.method == "HEAD" else feed.body, feed.headers)
 
 
 @router.get(PERSON_FEED, response_class=Response)

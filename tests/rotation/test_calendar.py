@@ -187,7 +187,7 @@ def test_output_is_byte_stable_and_equals_icalendars_own_serialisation() -> None
     feed = person_calendar()
 
     first = calendar.render_feed(feed, shifts)
-    calendar.render_event.cache_clear()
+    calendar.render_shift.cache_clear()
     again = calendar.render_feed(feed, list(reversed(shifts)))
 
     assert first == again
@@ -288,7 +288,7 @@ def test_released_and_removed_shifts_are_cancelled_and_name_nobody() -> None:
 def test_changing_one_shift_rerenders_only_that_event() -> None:
     shifts = weekly_amsterdam(20, first=utc("2026-10-19T07:00"))
     feed = person_calendar()
-    calendar.render_event.cache_clear()
+    calendar.render_shift.cache_clear()
     calendar.render_feed(feed, shifts)
     swapped = [
         *shifts[:5],
@@ -296,9 +296,9 @@ def test_changing_one_shift_rerenders_only_that_event() -> None:
         *shifts[6:],
     ]
 
-    before = calendar.render_event.cache_info()
+    before = calendar.render_shift.cache_info()
     body = calendar.render_feed(feed, swapped)
-    after = calendar.render_event.cache_info()
+    after = calendar.render_shift.cache_info()
 
     assert after.misses - before.misses == 1
     assert after.hits - before.hits == 19

@@ -1,0 +1,1 @@
+"""Benchmarks: runnable modules that print their figures next to a baseline from the same run."""
