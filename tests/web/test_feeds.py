@@ -425,3 +425,13 @@ def test_live_server_serves_feeds_over_real_http(live_server: LiveServer) -> Non
         assert http.get(url).status_code == 404
         assert http.get(rotated.json()["feed_url"]).status_code == 200
     assert feed_tokens.parse_feed_token(url.rsplit("/", 1)[1].removesuffix(".ics")) == ana.id
+
+
+def test_a_person_without_shifts_gets_an_empty_calendar(
+    client: TestClient, session: Session
+) -> None:
+    ana = make_person(session, name="Ana")
+    response = feed(client, urls(client, session, ana)["feed_url"])
+    assert response.status_code == 200
+    assert read_all(response.content) == {}
+    assert run_icaljs(response.content)["name"] == "Support shifts: Ana"
