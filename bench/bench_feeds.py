@@ -15,207 +15,32 @@ subprocess and drives it with ``wrk`` (or a bounded Python load generator when w
 from __future__ import annotations
 
 import argparse
-import http.client
-import multiprocessing
 import os
-import re
-import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock_time
+from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from fastapi import FastAPI, Response  # noqa: E402
-from sqlalchemy import insert, select  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
 
-import migrations.models  # noqa: E402, F401
+from bench import load as load_generators  # noqa: E402
+from bench.feeds_setup import Seeded, seed, swap_shift  # noqa: E402
 from core.db import make_engine, make_sessionmaker  # noqa: E402
-from core.models import Person  # noqa: E402
-from core.security import issue_api_token  # noqa: E402
-from migrations import runner  # noqa: E402
-from rotation.models import Rotation, Shift, ShiftRelease  # noqa: E402
-from web.app import create_app  # noqa: E402
 from web.feed_cache import FRESH_SECONDS  # noqa: E402
 
 SECRET = "bench-secret-key"
 TARGET_RATIO = 0.8
 TARGET_REBUILD_MS = 100.0
-
-
-# --- the app under test: the real app plus two benchmark-only routes --------------------
-
-
-def create_bench_app() -> FastAPI:
-    """The production app, plus a static-bytes baseline and a swap trigger for this run."""
-    app = create_app()
-    bodies: dict[int, bytes] = {}
-
-    @app.get("/bench/static/{size}")
-    async def static_bytes(size: int) -> Response:
-        body = bodies.get(size)
-        if body is None:
-            body = bodies.setdefault(size, b"x" * min(size, 16 * 1024 * 1024))
-        return Response(content=body, media_type="text/calendar; charset=utf-8")
-
-    @app.post("/bench/swap/{slug}/{nth}")
-    def swap(slug: str, nth: int) -> dict[str, int]:
-        """Hand the nth upcoming shift to someone else, as an accepted swap does."""
-        with app.state.sessionmaker() as session:
-            shift_id, sequence = swap_shift(session, slug=slug, nth=nth, now=datetime.now(UTC))
-            session.commit()
-        return {"shift_id": shift_id, "sequence": sequence}
-
-    return app
-
-
-def swap_shift(session: Session, *, slug: str, nth: int, now: datetime) -> tuple[int, int]:
-    rotation = session.scalars(select(Rotation).where(Rotation.slug == slug)).one()
-    shift = session.scalars(
-        select(Shift)
-        .where(Shift.rotation_id == rotation.id, Shift.start > now, Shift.cancelled_at.is_(None))
-        .order_by(Shift.start)
-        .offset(nth)
-        .limit(1)
-    ).one()
-    taker = session.scalars(
-        select(Person.id)
-        .where(Person.id != shift.person_id, Person.email.like("colleague%"))
-        .order_by(Person.id)
-        .limit(1)
-    ).one()
-    previous = shift.person_id
-    shift.person_id = taker
-    shift.kind = "swap"
-    shift.sequence += 1
-    shift.updated_at = now
-    if previous is not None:
-        session.add(
-            ShiftRelease(
-                shift_id=shift.id, person_id=previous, sequence=shift.sequence, released_at=now
-            )
-        )
-    session.flush()
-    return shift.id, shift.sequence
-
-
-# --- data ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Seeded:
-    api_token: str
-    weekly_slugs: list[str]
-    daily_slug: str
-
-
-def _handoffs(
-    rotation: Rotation, *, until: datetime | None = None, count: int | None = None
-) -> list[tuple[int, datetime, datetime]]:
-    zone = ZoneInfo(rotation.timezone)
-
-    def start(index: int) -> datetime:
-        day = rotation.start_date + timedelta(days=index * rotation.shift_days)
-        return datetime.combine(day, rotation.handoff_time, tzinfo=zone).astimezone(UTC)
-
-    shifts = []
-    index = 0
-    while (until is None or start(index) < until) and (count is None or index < count):
-        shifts.append((index, start(index), start(index + 1)))
-        index += 1
-    return shifts
-
-
-def seed(database_url: str, now: datetime) -> Seeded:
-    engine = make_engine(database_url)
-    runner.upgrade(engine)
-    with make_sessionmaker(engine)() as session:
-        ana = Person(email="ana@example.com", name="Ana Alvarez", timezone="Europe/Amsterdam")
-        colleagues = [
-            Person(email=f"colleague{n}@example.com", name=f"Colleague {n}") for n in range(5)
-        ]
-        for person in [ana, *colleagues]:
-            person.created_at = now
-            session.add(person)
-        session.flush()
-        today = now.date()
-
-        def rotation(slug: str, timezone: str, start: date, days: int, horizon: int) -> Rotation:
-            row = Rotation(
-                slug=slug,
-                name=slug.replace("-", " ").title(),
-                description="",
-                timezone=timezone,
-                start_date=start,
-                handoff_time=clock_time(9, 0),
-                shift_days=days,
-                people_per_shift=1,
-                horizon_days=horizon,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(row)
-            session.flush()
-            return row
-
-        def shifts(row: Rotation, people: Sequence[Person], count: int | None = None) -> None:
-            until = None if count else now + timedelta(days=row.horizon_days)
-            session.execute(
-                insert(Shift),
-                [
-                    {
-                        "rotation_id": row.id,
-                        "index": index,
-                        "slot": 0,
-                        "start": start,
-                        "end": end,
-                        "person_id": people[index % len(people)].id,
-                        "kind": "scheduled",
-                        "sequence": 0,
-                        "uid": f"{uuid.uuid4()}@bench.allhands",
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                    for index, start, end in _handoffs(row, until=until, count=count)
-                ],
-            )
-
-        # Ana's feed: every weekly shift of three rotations over two years.
-        weekly = []
-        for slug, zone in [
-            ("tier-2-emea", "Europe/Amsterdam"),
-            ("tier-2-americas", "America/New_York"),
-            ("tier-2-apac", "Asia/Kolkata"),
-        ]:
-            row = rotation(slug, zone, today - timedelta(days=35), 7, 730)
-            shifts(row, [ana])
-            weekly.append(slug)
-        # The rotation feed: 500 daily shifts from 30 days back to the horizon.
-        daily = rotation("daily-triage", "Europe/Amsterdam", today - timedelta(days=29), 1, 480)
-        shifts(daily, colleagues, count=500)
-        token = issue_api_token(session, person=ana, now=now, label="bench")
-        session.commit()
-    engine.dispose()
-    return Seeded(api_token=token, weekly_slugs=weekly, daily_slug=daily.slug)
-
-
-# --- load generation -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -229,76 +54,6 @@ class Pair:
     def ratio(self) -> float:
         """The median of the rounds' ratios: robust to a round disturbed from outside."""
         return statistics.median(f / s for f, s in zip(self.feed, self.static, strict=True))
-
-
-@dataclass(frozen=True)
-class Rate:
-    per_second: float
-    unexpected: int
-
-
-def run_wrk(url: str, *, seconds: float, connections: int, headers: dict[str, str]) -> Rate:
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "5s"]
-    for name, value in headers.items():
-        command += ["-H", f"{name}: {value}"]
-    output = subprocess.run(
-        [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 60
-    ).stdout
-    rate = re.search(r"Requests/sec:\s*([\d.]+)", output)
-    if rate is None:
-        raise RuntimeError(f"cannot read wrk's output:\n{output}")
-    odd = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", output)
-    errors = re.search(r"Socket errors:.*", output)
-    unexpected = int(odd.group(1)) if odd else 0
-    if errors:
-        unexpected += sum(int(n) for n in re.findall(r"\d+", errors.group(0)))
-    return Rate(float(rate.group(1)), unexpected)
-
-
-def _python_worker(
-    url: str, headers: dict[str, str], seconds: float, threads: int, out: multiprocessing.Queue
-) -> None:
-    parts = urlsplit(url)
-    deadline = time.monotonic() + seconds
-    counts = [0] * threads
-    statuses: list[int] = []
-
-    def loop(slot: int) -> None:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
-        while time.monotonic() < deadline:
-            conn.request("GET", parts.path, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            counts[slot] += 1
-            if response.status >= 400:
-                statuses.append(response.status)
-        conn.close()
-
-    workers = [threading.Thread(target=loop, args=(n,)) for n in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    out.put((sum(counts), len(statuses)))
-
-
-def run_python_load(url: str, *, seconds: float, connections: int, headers: dict[str, str]) -> Rate:
-    """A bounded fallback when wrk is missing: a few processes of keep-alive connections."""
-    processes = 2
-    queue: multiprocessing.Queue = multiprocessing.Queue()
-    threads = max(1, connections // processes)
-    started = time.monotonic()
-    workers = [
-        multiprocessing.Process(target=_python_worker, args=(url, headers, seconds, threads, queue))
-        for _ in range(processes)
-    ]
-    for worker in workers:
-        worker.start()
-    results = [queue.get(timeout=seconds + 60) for _ in workers]
-    for worker in workers:
-        worker.join()
-    elapsed = time.monotonic() - started
-    return Rate(sum(r[0] for r in results) / elapsed, sum(r[1] for r in results))
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -316,7 +71,7 @@ def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
         sys.executable,
         "-m",
         "uvicorn",
-        "bench.bench_feeds:create_bench_app",
+        "bench.feeds_setup:create_bench_app",
         "--factory",
         "--host",
         "127.0.0.1",
@@ -358,8 +113,7 @@ def main(argv: Sequence[str] = ()) -> int:
     args = parser.parse_args(list(argv))
     args.seconds = min(args.seconds, 10.0)
 
-    load = run_wrk if shutil.which("wrk") else run_python_load
-    generator = "wrk -t1" if load is run_wrk else "a Python load generator (wrk not found)"
+    generator, load = load_generators.generator()
     with tempfile.TemporaryDirectory(prefix="allhands-bench-") as tmp:
         database_url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
         now = datetime.now(UTC)
@@ -383,13 +137,12 @@ def main(argv: Sequence[str] = ()) -> int:
 
 def measure(
     args: argparse.Namespace,
-    load: object,
+    load: Callable[..., load_generators.Rate],
     generator: str,
     base: str,
     seeded: Seeded,
     database_url: str,
 ) -> int:
-    assert callable(load)
     client = httpx.Client(base_url=base, timeout=10)
     urls = client.get(
         "/api/v1/me/calendar", headers={"Authorization": f"Bearer {seeded.api_token}"}
@@ -407,7 +160,7 @@ def measure(
     }
 
     def rate(url: str, headers: dict[str, str] | None = None) -> float:
-        result: Rate = load(
+        result: load_generators.Rate = load(
             url, seconds=args.seconds, connections=args.connections, headers=headers or {}
         )
         if result.unexpected and not headers:

@@ -46,7 +46,7 @@ class Perspective(enum.Enum):
 class FeedShift:
     """One shift (one slot of it) as a feed shows it; gathered by ``rotation.feeds``.
 
-    ``on_shift`` names everyone on the shift (every slot, sorted) and is empty for cancelled
+    ``on_shift`` names everyone on the shift (every slot, in order) and is empty for cancelled
     shifts, so a cancelled event never tells who took the shift over. ``released`` marks a
     shift the feed's owner no longer has (swapped away, overridden, reassigned).
     """

@@ -1,27 +1,21 @@
-"""What a calendar feed shows, read with a fixed number of queries, and a cheap fingerprint.
+"""What a calendar feed shows, read from the database with a fixed number of queries.
 
 A feed covers the window from 30 days back (to the day) to the rotation's horizon. A person's
 feed holds their live shifts, their shifts that were removed (cadence change, rotation
 archived) and the shifts they lost (swap, override, reassignment) in the last 30 days, the
 last two as cancelled events. A rotation's feed holds every shift of the rotation, removed
-ones as cancelled events for 30 days.
-
-The fingerprints summarise, in one aggregate query, every row a feed is built from: shifts
-only ever change by bumping ``sequence`` (and ``updated_at``), by being added, or by being
-cancelled, so a count, the sums of sequences and versions and the latest change times move
-whenever a feed's content can. Person names are not in them: a renamed person shows in feeds
-from the next change of their rotations or the next day's window on.
+ones as cancelled events for 30 days. ``rotation.feed_fingerprints`` tells cheaply when any
+of this may have changed.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeAlias
 
-from sqlalchemy import Row, and_, func, or_, select, union
+from sqlalchemy import Row, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.models import Person
@@ -31,9 +25,8 @@ from rotation.models import Rotation, Shift, ShiftRelease
 # Result rows of the feed queries, read by column name.
 AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
+# How far back a feed reaches; a removed or lost shift stays as a cancelled event as long.
 DAYS_BACK = timedelta(days=30)
-# How long a removed or lost shift stays in feeds as a cancelled event.
-CANCELLED_KEPT = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,62 +57,6 @@ def window_start(now: datetime) -> datetime:
 def _horizon_end(start: datetime, horizon_days: int) -> datetime:
     # The window's day plus the horizon, rounded up to a whole day past "now + horizon".
     return start + DAYS_BACK + timedelta(days=horizon_days + 1)
-
-
-def _digest(values: tuple[Any, ...]) -> str:
-    return hashlib.blake2b(repr(values).encode(), digest_size=12).hexdigest()
-
-
-def _shift_aggregates() -> tuple[Any, ...]:
-    return (
-        func.count(Shift.id),
-        func.coalesce(func.sum(Shift.sequence), 0),
-        func.max(Shift.updated_at),
-        func.max(Shift.cancelled_at),
-        func.max(Shift.id),
-    )
-
-
-def rotation_fingerprint(session: Session, *, slug: str) -> str | None:
-    """A digest that changes whenever the rotation's feed can; None for an unknown slug."""
-    row = session.execute(
-        select(Rotation.id, Rotation.version, Rotation.updated_at, *_shift_aggregates())
-        .outerjoin(Shift, Shift.rotation_id == Rotation.id)
-        .where(Rotation.slug == slug)
-        .group_by(Rotation.id, Rotation.version, Rotation.updated_at)
-    ).one_or_none()
-    return None if row is None else _digest(tuple(row))
-
-
-def person_fingerprint(session: Session, *, person_id: int) -> str:
-    """A digest that changes whenever the person's feed can (one query).
-
-    It covers every shift of every rotation the person has or had a shift in: co-workers
-    named in the description and cancellations live there too.
-    """
-    their_rotations = union(
-        select(Shift.rotation_id).where(Shift.person_id == person_id),
-        select(Shift.rotation_id)
-        .join(ShiftRelease, ShiftRelease.shift_id == Shift.id)
-        .where(ShiftRelease.person_id == person_id),
-    )
-    releases = (
-        select(func.count(ShiftRelease.id))
-        .where(ShiftRelease.person_id == person_id)
-        .scalar_subquery()
-    )
-    row = session.execute(
-        select(
-            *_shift_aggregates(),
-            func.coalesce(func.sum(Rotation.version), 0),
-            func.max(Rotation.updated_at),
-            releases,
-        )
-        .select_from(Shift)
-        .join(Rotation, Rotation.id == Shift.rotation_id)
-        .where(Shift.rotation_id.in_(select(their_rotations.subquery().c.rotation_id)))
-    ).one()
-    return _digest(tuple(row))
 
 
 def feed_rotations(session: Session) -> list[RotationRef]:

@@ -22,6 +22,7 @@ from core.feed_tokens import FeedHolder
 from core.models import Person
 from core.settings import Settings
 from rotation import calendar as ical
+from rotation import feed_fingerprints
 from rotation import feeds as rotation_feeds
 from web.deps import CurrentPerson, NowDep, SessionDep, SettingsDep
 from web.feed_cache import CachedFeed, FeedCache, Missing, feed_key, rendered_key
@@ -123,8 +124,12 @@ def _look_up(
                 return None, None, ()
         key = feed_key(holder=holder, slug=slug, day=day)
         if slug is not None:
-            return holder, rotation_feeds.rotation_fingerprint(session, slug=slug), key
-        return holder, rotation_feeds.person_fingerprint(session, person_id=holder.person_id), key
+            return holder, feed_fingerprints.rotation_fingerprint(session, slug=slug), key
+        return (
+            holder,
+            feed_fingerprints.person_fingerprint(session, person_id=holder.person_id),
+            key,
+        )
 
 
 def _build(app: FastAPI, holder: FeedHolder, slug: str | None, now: datetime) -> CachedFeed | None:

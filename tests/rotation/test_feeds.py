@@ -8,7 +8,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from core.models import Person
-from rotation import feeds
+from rotation import feed_fingerprints, feeds
 from rotation.calendar import FeedShift
 from rotation.models import Rotation
 from tests.conftest import DEFAULT_NOW
@@ -156,7 +156,6 @@ def test_removed_shifts_and_archived_rotations_show_cancelled_for_thirty_days(
 
 def test_rotation_feed_unknown_slug(session: Session) -> None:
     assert feeds.rotation_feed(session, slug="nope", now=NOW) is None
-    assert feeds.rotation_fingerprint(session, slug="nope") is None
 
 
 def test_feed_rotations_lists_active_rotations_by_name(session: Session) -> None:
@@ -196,65 +195,10 @@ def test_feeds_run_a_fixed_number_of_queries_whatever_the_size(
         with selects(connection) as rotation_statements:
             rotation_feed = feeds.rotation_feed(session, slug=rotation.slug, now=NOW)
         with selects(connection) as fingerprint_statements:
-            feeds.person_fingerprint(session, person_id=ana.id)
-            feeds.rotation_fingerprint(session, slug=rotation.slug)
+            feed_fingerprints.person_fingerprint(session, person_id=ana.id)
+            feed_fingerprints.rotation_fingerprint(session, slug=rotation.slug)
         assert entries and rotation_feed is not None and rotation_feed.shifts
         counts.append(
             (len(person_statements), len(rotation_statements), len(fingerprint_statements))
         )
     assert counts[0] == counts[1] == (3, 2, 2)
-
-
-def fingerprints(session: Session, person: Person, rotation: Rotation) -> tuple[str, str | None]:
-    return (
-        feeds.person_fingerprint(session, person_id=person.id),
-        feeds.rotation_fingerprint(session, slug=rotation.slug),
-    )
-
-
-def test_fingerprints_move_with_every_change_behind_a_feed(session: Session) -> None:
-    ana = make_person(session)
-    bo = make_person(session)
-    rotation = make_rotation(session, people_per_shift=2)
-    elsewhere = make_rotation(session)
-    make_shift(session, rotation=elsewhere, index=13, person=bo)
-    first = make_shift(session, rotation=rotation, index=13, slot=0, person=ana)
-    colleague = make_shift(session, rotation=rotation, index=13, slot=1, person=bo)
-
-    seen = [fingerprints(session, ana, rotation)]
-    assert seen[0] == fingerprints(session, ana, rotation)  # stable while nothing changes
-
-    def changed() -> bool:
-        now = fingerprints(session, ana, rotation)
-        moved = now[0] != seen[-1][0] and now[1] != seen[-1][1]
-        seen.append(now)
-        return moved
-
-    make_shift(session, rotation=rotation, index=14, person=bo)
-    assert changed(), "a new shift"
-    reassign(session, shift=colleague, person=None, now=LATER)
-    assert changed(), "a colleague's slot changed (it is named in Ana's event)"
-    reassign(session, shift=first, person=bo, now=LATER)
-    assert changed(), "Ana lost her shift"
-    cancel(session, shift=colleague, now=LATER)
-    assert changed(), "a shift removed"
-    rotation.name = "Renamed"
-    rotation.updated_at = LATER
-    session.flush()
-    assert changed(), "the rotation renamed"
-
-    before = fingerprints(session, ana, rotation)
-    make_shift(session, rotation=elsewhere, index=14, person=bo)
-    assert fingerprints(session, ana, rotation) == before, "other rotations do not matter"
-
-
-def test_released_shift_keeps_person_fingerprint_tied_to_its_rotation(session: Session) -> None:
-    ana = make_person(session)
-    bo = make_person(session)
-    rotation = make_rotation(session)
-    shift = make_shift(session, rotation=rotation, index=13, person=ana)
-    reassign(session, shift=shift, person=bo, now=LATER)
-    before = feeds.person_fingerprint(session, person_id=ana.id)
-    cancel(session, shift=shift, now=LATER + timedelta(hours=1))
-    assert feeds.person_fingerprint(session, person_id=ana.id) != before
-    assert isinstance(before, str) and len(before) == 24
