@@ -23,6 +23,7 @@ from tests.ics import read_all, run_icaljs, utc
 from tests.querycount import selects
 from tests.shift_rows import cancel, make_rotation, make_shift, make_shifts, reassign
 from web.feed_cache import FRESH_SECONDS
+from web.feeds import webcal
 
 BASE = "http://testserver"
 
@@ -435,3 +436,10 @@ def test_a_person_without_shifts_gets_an_empty_calendar(
     assert response.status_code == 200
     assert read_all(response.content) == {}
     assert run_icaljs(response.content)["name"] == "Support shifts: Ana"
+
+
+def test_webcal_urls_replace_the_scheme_only() -> None:
+    assert webcal("https://allhands.example.com/feeds/1-x.ics") == (
+        "webcal://allhands.example.com/feeds/1-x.ics"
+    )
+    assert webcal("http://127.0.0.1:8000/feeds/1-x.ics") == "webcal://127.0.0.1:8000/feeds/1-x.ics"
