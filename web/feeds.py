@@ -224,15 +224,15 @@ def _respond(request: Request, feed: CachedFeed) -> Response:
     return FeedResponse(200, b"" if request.method == "HEAD" else feed.body, feed.headers)
 
 
-@router.get(PERSON_FEED, response_class=Response)
 @router.head(PERSON_FEED, response_class=Response, include_in_schema=False)
+@router.get(PERSON_FEED, response_class=Response)  # registered first: GET is the common case
 async def person_feed(request: Request, token: str) -> Response:
     """The person's shifts in every rotation, as iCalendar."""
     return await _serve(request, token=token, slug=None)
 
 
-@router.get(ROTATION_FEED, response_class=Response)
 @router.head(ROTATION_FEED, response_class=Response, include_in_schema=False)
+@router.get(ROTATION_FEED, response_class=Response)  # registered first: GET is the common case
 async def rotation_feed(request: Request, token: str, slug: str) -> Response:
     """Every shift of one rotation, as iCalendar."""
     return await _serve(request, token=token, slug=slug)
