@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Response
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 import migrations.models  # noqa: F401
@@ -171,6 +171,9 @@ def seed(database_url: str, now: datetime) -> Seeded:
         daily = rotation("daily-triage", "Europe/Amsterdam", today - timedelta(days=29), 1, 480)
         shifts(daily, colleagues, count=500)
         token = issue_api_token(session, person=ana, now=now, label="bench")
+        session.commit()
+        # Planner statistics, as a live database has them (autovacuum would soon gather them).
+        session.execute(text("ANALYZE"))
         session.commit()
     engine.dispose()
     return Seeded(api_token=token, weekly_slugs=weekly, daily_slug=daily.slug)

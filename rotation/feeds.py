@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeAlias
 
-from sqlalchemy import Row, and_, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Row, or_, select, tuple_
+from sqlalchemy.orm import Session
 
 from core.models import Person
 from rotation.calendar import FeedShift
@@ -129,6 +129,7 @@ def _shift_columns() -> tuple[Any, ...]:
     return (
         Shift.id,
         Shift.uid,
+        Shift.rotation_id,
         # Rows are sequences, whose ``index`` is a method: label the column apart.
         Shift.index.label("cadence_index"),
         Shift.slot,
@@ -219,26 +220,30 @@ def person_feed(session: Session, *, person_id: int, now: datetime) -> list[Feed
         )
     ).all()
 
-    mine = aliased(Shift, name="mine")
-    other = aliased(Shift, name="other")
-    colleagues: dict[int, list[AnyRow]] = defaultdict(list)
+    # Everyone on the same shifts, named in the descriptions: every live slot sharing a
+    # (rotation, cadence index) with one of the person's shifts, matched by overlap below.
+    theirs = select(Shift.rotation_id, Shift.index).where(
+        Shift.person_id == person_id, Shift.cancelled_at.is_(None), Shift.end > start
+    )
+    together: dict[tuple[int, int], list[AnyRow]] = defaultdict(list)
     for colleague in session.execute(
-        select(mine.id.label("shift_id"), other.slot, other.updated_at, Person.name)
-        .join(
-            other,
-            and_(
-                other.rotation_id == mine.rotation_id,
-                other.index == mine.index,
-                other.start < mine.end,
-                other.end > mine.start,
-                other.cancelled_at.is_(None),
-            ),
+        select(
+            Shift.rotation_id,
+            Shift.index.label("cadence_index"),
+            Shift.start,
+            Shift.end,
+            Shift.updated_at,
+            Person.name,
         )
-        .outerjoin(Person, Person.id == other.person_id)
-        .where(mine.person_id == person_id, mine.cancelled_at.is_(None), mine.end > start)
-        .order_by(mine.id, other.start, other.slot, other.id)
+        .outerjoin(Person, Person.id == Shift.person_id)
+        .where(
+            tuple_(Shift.rotation_id, Shift.index).in_(theirs),
+            Shift.cancelled_at.is_(None),
+            Shift.end > start,
+        )
+        .order_by(Shift.start, Shift.slot, Shift.id)
     ):
-        colleagues[colleague.shift_id].append(colleague)
+        together[(colleague.rotation_id, colleague.cadence_index)].append(colleague)
 
     shifts: list[FeedShift] = []
     shown: set[int] = set()
@@ -252,9 +257,13 @@ def person_feed(session: Session, *, person_id: int, now: datetime) -> list[Feed
         cancelled, modified_at, sequence = state
         on_shift: tuple[str, ...] = ()
         if not cancelled:
-            together = colleagues[row.id]
-            on_shift = tuple(c.name for c in together if c.name is not None)
-            modified_at = max([modified_at, *(c.updated_at for c in together)])
+            colleagues = [
+                c
+                for c in together[(row.rotation_id, row.cadence_index)]
+                if c.start < row.end and c.end > row.start
+            ]
+            on_shift = tuple(c.name for c in colleagues if c.name is not None)
+            modified_at = max([modified_at, *(c.updated_at for c in colleagues)])
         shown.add(row.id)
         shifts.append(
             _feed_shift(
