@@ -18,7 +18,7 @@ import migrations.models  # noqa: F401  (every table registered before first use
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_sessionmaker
 from core.settings import Settings, get_settings
-from web import errors
+from web import errors, feeds
 from web.api import cards, onboarding, ops, people, rotations
 from web.metrics import Metrics, MetricsMiddleware
 from web.pages import admin as admin_pages
@@ -118,4 +118,5 @@ def create_app(
     app.include_router(auth_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(card_pages.router)
+    app.include_router(feeds.router)
     return app
