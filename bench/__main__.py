@@ -1,4 +1,4 @@
-"""Run every benchmark (``python -m bench``) or the named ones (``python -m bench schedule``)."""
+"""Run benchmarks: ``python -m bench`` runs them all, ``python -m bench NAME [options]`` one."""
 
 from __future__ import annotations
 
@@ -7,27 +7,30 @@ import pkgutil
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-
 
 def available() -> list[str]:
+    here = Path(__file__).resolve().parent
     return sorted(
         info.name.removeprefix("bench_")
-        for info in pkgutil.iter_modules([str(HERE)])
+        for info in pkgutil.iter_modules([str(here)])
         if info.name.startswith("bench_")
     )
 
 
 def main(argv: list[str]) -> int:
-    names = argv or available()
-    unknown = [name for name in names if name not in available()]
-    if unknown:
-        print(f"unknown benchmark(s): {', '.join(unknown)}; have: {', '.join(available())}")
-        return 2
-    for name in names:
-        print(f"== bench {name} ==")
-        importlib.import_module(f"bench.bench_{name}").main()
-    return 0
+    names = available()
+    if argv and argv[0] in ("-h", "--help"):
+        print(f"usage: python -m bench [{'|'.join(names)}] [options]")
+        return 0
+    chosen, options = ([argv[0]], argv[1:]) if argv else (names, [])
+    status = 0
+    for name in chosen:
+        if name not in names:
+            print(f"unknown benchmark {name!r}; choose from: {', '.join(names)}", file=sys.stderr)
+            return 2
+        module = importlib.import_module(f"bench.bench_{name}")
+        status = max(status, module.main(options))
+    return status
 
 
 if __name__ == "__main__":

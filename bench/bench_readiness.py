@@ -16,7 +16,7 @@ import random
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -324,7 +324,7 @@ def report_csv(session: Session) -> object:
     return progress.report_csv(entries)
 
 
-def main() -> None:
+def main(argv: Sequence[str] = ()) -> int:
     with tempfile.TemporaryDirectory() as directory:
         engine = make_engine(f"sqlite:///{Path(directory) / 'bench.sqlite'}")
         runner.upgrade(engine)
@@ -371,6 +371,7 @@ def main() -> None:
         f"  baseline, naive per-shift queries: {ms(naive.wall)} wall, {naive.queries:,} "
         f"queries; naive / report = {naive.wall / full.wall:.1f}x"
     )
+    return 0
 
 
 def ms(seconds: float) -> str:
@@ -378,4 +379,4 @@ def ms(seconds: float) -> str:
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

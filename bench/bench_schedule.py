@@ -13,6 +13,7 @@ import random
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
@@ -160,7 +161,7 @@ def verdict(elapsed: float, target: float) -> str:
     return f"{ratio:.2f} of the {target:.0f} s target, {'OK' if ratio < 1 else 'MISSED'}"
 
 
-def main() -> None:
+def main(argv: Sequence[str] = ()) -> int:
     with tempfile.TemporaryDirectory() as directory:
         engine = make_engine(f"sqlite:///{Path(directory) / 'bench.sqlite'}")
         try:
@@ -224,7 +225,8 @@ def main() -> None:
             )
         finally:
             engine.dispose()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from bench.harness import PrivatePostgres, private_postgres, serve
-from bench.load import CONNECTIONS, Mix, prepare
+from bench.mixed_load import CONNECTIONS, Mix, prepare
 from bench.loadgen import Report, Result, run_python
 from core.db import make_engine
 from core.models import AuditEvent, Person

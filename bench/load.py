@@ -1,183 +1,100 @@
-"""Mixed page, API and feed traffic against `allhands serve --workers 2`, on loopback.
+"""Load generators for benchmarks: wrk when installed, else a bounded Python fallback.
 
-    python -m bench.load                 # short form: 5 s, SQLite and (if reachable) PostgreSQL
-    python -m bench.load --full          # 60 s per backend, wrk when installed
-    python -m bench.load --backend postgresql --seconds 30 --driver python
-
-PostgreSQL runs use a fresh database on the local server (127.0.0.1:5432), dropped after.
-Prints requests/s, p50/p99 latency and the error count; exits non-zero on any error.
+Both drive one URL over keep-alive connections on the loopback for a fixed time and report
+requests/second; neither touches any address but the one given.
 """
 
 from __future__ import annotations
 
-import argparse
+import http.client
+import multiprocessing
 import re
-import sys
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-
-import httpx
-
-from bench.harness import LOCAL_POSTGRES, PASSWORD, Org, Server, fresh_postgres, seed, serve
-from bench.loadgen import Call, Plan, Report, run_python, run_wrk, wrk_available
-
-CONNECTIONS = 64
-# A feed URL shaped like a real one; the access log must never show it.
-FEED_TOKEN = "bench0feed0token0must0not0be0logged"
-COOKIE = "allhands_session"
-
-
-def login_cookie(base_url: str, email: str) -> str:
-    """Log in through the form, as a browser would, and return the session cookie."""
-    with httpx.Client(base_url=base_url, timeout=30) as client:
-        page = client.get("/login")
-        match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-        assert match, "login page without CSRF field"
-        response = client.post(
-            "/login", data={"email": email, "password": PASSWORD, "csrf_token": match.group(1)}
-        )
-        if response.status_code != 303:
-            raise RuntimeError(f"login as {email} failed: {response.status_code}")
-        value = client.cookies.get(COOKIE)
-        assert value, "login set no session cookie"
-        return value
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
-class Mix:
-    """The traffic: per-connection reads of pages, API and feeds, and writes of one's own name."""
-
-    org: Org
-    cookies: list[str]
-
-    def read_calls(self, worker: int) -> list[Call]:
-        token = self.org.member_tokens[worker % len(self.org.member_tokens)]
-        bearer = {"Authorization": f"Bearer {token}"}
-        other = self.org.member_ids[(worker * 7) % len(self.org.member_ids)]
-        cookie = {"Cookie": f"{COOKIE}={self.cookies[worker % len(self.cookies)]}"}
-        return [
-            Call("GET /api/v1/me", "GET", "/api/v1/me", bearer),
-            Call("GET /api/v1/people/{id}", "GET", f"/api/v1/people/{other}", bearer),
-            Call("GET /", "GET", "/", cookie),
-            Call("GET /api/v1/people", "GET", "/api/v1/people", bearer),
-            Call("GET /api/v1/cards", "GET", "/api/v1/cards", bearer),
-            Call("GET /login", "GET", "/login"),
-            Call("GET /api/v1/me", "GET", "/api/v1/me", bearer),
-            Call("GET /healthz", "GET", "/healthz"),
-        ]
-
-    def write_call(self, worker: int, sequence: int) -> Call:
-        index = worker % len(self.org.member_ids)
-        return Call(
-            "PATCH /api/v1/people/{id}",
-            "PATCH",
-            f"/api/v1/people/{self.org.member_ids[index]}",
-            {"Authorization": f"Bearer {self.org.member_tokens[index]}"},
-            json={"name": f"Member {index} w{worker}s{sequence}"},
-        )
-
-    def plan(self, *, feed_probe: bool = True) -> Plan:
-        def next_call(worker: int, sequence: int) -> Call:
-            reads = self.read_calls(worker)
-            step = sequence % (len(reads) + 2)
-            if step == len(reads):
-                return self.write_call(worker, sequence)
-            if step == len(reads) + 1:
-                if feed_probe and sequence % 20 == step:
-                    return Call("GET /feeds/{token}.ics", "GET", f"/feeds/{FEED_TOKEN}.ics",
-                                ok=frozenset({200, 404}))  # fmt: skip
-                return self.write_call(worker, sequence)
-            return reads[step]
-
-        return next_call
-
-    def static_calls(self) -> list[Call]:
-        """A fixed cycle for wrk, which cannot vary requests per connection."""
-        calls: list[Call] = []
-        for worker in range(8):
-            calls.extend(self.read_calls(worker))
-            calls.append(self.write_call(worker, 0))
-        return calls
+class Rate:
+    per_second: float
+    unexpected: int
 
 
-@contextmanager
-def database(backend: str, workdir: Path, postgres_server: str) -> Iterator[str]:
-    if backend == "sqlite":
-        yield f"sqlite:///{workdir / 'load.sqlite'}"
-    else:
-        with fresh_postgres(postgres_server) as url:
-            yield url
+def run_wrk(url: str, *, seconds: float, connections: int, headers: dict[str, str]) -> Rate:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "5s"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 60
+    ).stdout
+    rate = re.search(r"Requests/sec:\s*([\d.]+)", output)
+    if rate is None:
+        raise RuntimeError(f"cannot read wrk's output:\n{output}")
+    odd = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", output)
+    errors = re.search(r"Socket errors:.*", output)
+    unexpected = int(odd.group(1)) if odd else 0
+    if errors:
+        unexpected += sum(int(n) for n in re.findall(r"\d+", errors.group(0)))
+    return Rate(float(rate.group(1)), unexpected)
 
 
-def prepare(server: Server, database_url: str) -> Mix:
-    org = seed(database_url, members=CONNECTIONS)
-    cookies = [login_cookie(server.url, email) for email in org.login_emails]
-    return Mix(org=org, cookies=cookies)
-
-
-def run_backend(
-    backend: str,
-    *,
+def _python_worker(
+    url: str,
+    headers: dict[str, str],
     seconds: float,
-    connections: int,
-    driver: str,
-    workdir: Path,
-    postgres_server: str = LOCAL_POSTGRES,
-) -> tuple[Report, str]:
-    """Serve ``backend`` with two workers, load it, and return the report and the server log."""
-    with (
-        database(backend, workdir, postgres_server) as url,
-        serve(url, workers=2, workdir=workdir) as server,
-    ):
-        mix = prepare(server, url)
-        if driver == "wrk":
-            report = run_wrk(
-                server.url, mix.static_calls(), connections=connections, seconds=seconds
-            )
-        else:
-            report = run_python(server.url, mix.plan(), connections=connections, seconds=seconds)
-        return report, server.log()
+    threads: int,
+    out: multiprocessing.Queue[tuple[int, int]],
+) -> None:
+    parts = urlsplit(url)
+    host = parts.hostname or "127.0.0.1"
+    deadline = time.monotonic() + seconds
+    counts = [0] * threads
+    statuses: list[int] = []
+
+    def loop(slot: int) -> None:
+        conn = http.client.HTTPConnection(host, parts.port, timeout=5)
+        while time.monotonic() < deadline:
+            conn.request("GET", parts.path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            counts[slot] += 1
+            if response.status >= 400:
+                statuses.append(response.status)
+        conn.close()
+
+    workers = [threading.Thread(target=loop, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    out.put((sum(counts), len(statuses)))
 
 
-def log_problems(log: str) -> list[str]:
-    """Lines of a server log that betray a fault: tracebacks, locks, leaked feed tokens."""
-    markers = ("Traceback", "database is locked", "Exception in ASGI", FEED_TOKEN)
-    return [line for line in log.splitlines() if any(m in line for m in markers)]
+def run_python_load(url: str, *, seconds: float, connections: int, headers: dict[str, str]) -> Rate:
+    """A bounded fallback when wrk is missing: a few processes of keep-alive connections."""
+    processes = 2
+    queue: multiprocessing.Queue[tuple[int, int]] = multiprocessing.Queue()
+    threads = max(1, connections // processes)
+    started = time.monotonic()
+    workers = [
+        multiprocessing.Process(target=_python_worker, args=(url, headers, seconds, threads, queue))
+        for _ in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    results = [queue.get(timeout=seconds + 60) for _ in workers]
+    for worker in workers:
+        worker.join()
+    elapsed = time.monotonic() - started
+    return Rate(sum(r[0] for r in results) / elapsed, sum(r[1] for r in results))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
-    parser.add_argument("--full", action="store_true", help="60 s per backend")
-    parser.add_argument("--seconds", type=float)
-    parser.add_argument("--connections", type=int, default=CONNECTIONS)
-    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--driver", choices=["auto", "python", "wrk"], default="auto")
-    args = parser.parse_args(argv)
-    seconds = args.seconds or (60.0 if args.full else 5.0)
-    driver = args.driver
-    if driver == "auto":
-        driver = "wrk" if args.full and wrk_available() else "python"
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    failed = False
-    for backend in backends:
-        with tempfile.TemporaryDirectory(prefix="allhands-load-") as tmp:
-            report, log = run_backend(
-                backend,
-                seconds=seconds,
-                connections=args.connections,
-                driver=driver,
-                workdir=Path(tmp),
-            )
-        problems = log_problems(log)
-        print(f"{backend:10} {report.line()}")
-        if problems:
-            print(f"{backend:10} server log problems:\n  " + "\n  ".join(problems[:10]))
-        failed = failed or report.errors > 0 or bool(problems)
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def generator() -> tuple[str, Callable[..., Rate]]:
+    """The load generator to use and how to name it in a report."""
+    if shutil.which("wrk"):
+        return "wrk -t1", run_wrk
+    return "a Python load generator (wrk not found)", run_python_load

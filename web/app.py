@@ -18,7 +18,7 @@ import migrations.models  # noqa: F401  (every table registered before first use
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_sessionmaker, max_connections
 from core.settings import Settings, get_settings
-from web import errors, openapi
+from web import errors, feeds, openapi
 from web.admission import AdmissionLimit
 from web.api import cards, onboarding, ops, people, rotations
 from web.metrics import Metrics, MetricsMiddleware
@@ -122,4 +122,5 @@ def create_app(
     app.include_router(auth_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(card_pages.router)
+    app.include_router(feeds.router)
     return app

@@ -288,6 +288,36 @@ def notify(
         raise typer.Exit(1)
 
 
+@app.command()
+def demo(
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing (and succeed) if data exists.")
+    ] = False,
+) -> None:
+    """Load a realistic demo organisation into an empty database and print how to log in."""
+    from web import demo as demo_loader
+
+    upgrade_database()
+    engine = make_engine(get_settings().effective_database_url)
+    try:
+        with make_sessionmaker(engine)() as session, session.begin():
+            if not demo_loader.is_empty(session):
+                if if_empty:
+                    typer.echo("database already has data; demo not loaded")
+                    return
+                raise fail("the database already has people; the demo loads only into an empty one")
+            summary = demo_loader.load_demo(session, now=SystemClock().now())
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"demo loaded: {summary.people} people, {summary.cards} cards, "
+        f"rotations: {', '.join(summary.rotations)}"
+    )
+    typer.echo(f"log in at {get_settings().base_url}/login with password {summary.password!r} as:")
+    for email, role in summary.logins:
+        typer.echo(f"  {email:32} {role}")
+
+
 def main() -> None:
     app()
 

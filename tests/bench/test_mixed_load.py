@@ -1,4 +1,4 @@
-"""Short form of `python -m bench.load`: two workers under 64 connections, zero errors."""
+"""Short form of `python -m bench.mixed_load`: two workers under 64 connections, zero errors."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.load import FEED_TOKEN, log_problems, run_backend
+from bench.mixed_load import FEED_TOKEN, log_problems, run_backend
 from tests.conftest import BACKENDS, POSTGRES_URL
 from web.access_log import REDACTED
 

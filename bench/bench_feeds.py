@@ -1,0 +1,254 @@
+"""Calendar feeds against static bytes of the same size, served by the same app in one run.
+
+Run ``python -m bench feeds`` (or ``.venv/bin/python bench/bench_feeds.py``). It seeds a
+database, starts ``uvicorn`` (uvloop + httptools from ``uvicorn[standard]``) on 127.0.0.1 as a
+subprocess and drives it with ``wrk`` (or a bounded Python load generator when wrk is missing):
+
+- requests/second of a person feed (2 years of weekly shifts in 3 rotations) and of a
+  500-shift rotation feed, each divided by that of an endpoint in the same app returning
+  pre-built bytes of the same size (target: at least 0.8);
+- 304 answers to If-None-Match against that static endpoint (target: at least 1.0);
+- the first request after a swap, when the feed is rebuilt (target: under 100 ms for the
+  500-shift feed), both committed through the server and written from outside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from bench import load as load_generators  # noqa: E402
+from bench.feeds_setup import Seeded, seed, swap_shift  # noqa: E402
+from core.db import make_engine, make_sessionmaker  # noqa: E402
+from web.feed_cache import FRESH_SECONDS  # noqa: E402
+
+SECRET = "bench-secret-key"
+TARGET_RATIO = 0.8
+TARGET_REBUILD_MS = 100.0
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Requests/second of a feed and of its static baseline, round by round."""
+
+    feed: list[float]
+    static: list[float]
+
+    @property
+    def ratio(self) -> float:
+        """The median of the rounds' ratios: robust to a round disturbed from outside."""
+        return statistics.median(f / s for f, s in zip(self.feed, self.static, strict=True))
+
+
+# --- the run ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench.feeds_setup:create_bench_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    server.terminate()
+    raise RuntimeError("the server did not start")
+
+
+def timed_get(client: httpx.Client, url: str) -> tuple[float, httpx.Response]:
+    started = time.perf_counter()
+    response = client.get(url)
+    return (time.perf_counter() - started) * 1000, response
+
+
+def main(argv: Sequence[str] = ()) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench feeds", description=__doc__)
+    parser.add_argument("--seconds", type=float, default=2.0, help="length of each run (max 10)")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=5, help="alternating runs per pair")
+    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(list(argv))
+    args.seconds = min(args.seconds, 10.0)
+
+    generator, load = load_generators.generator()
+    with tempfile.TemporaryDirectory(prefix="allhands-bench-") as tmp:
+        database_url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+        now = datetime.now(UTC)
+        seeded = seed(database_url, now)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        env = {
+            **os.environ,
+            "ALLHANDS_DATABASE_URL": database_url,
+            "ALLHANDS_SECRET_KEY": SECRET,
+            "ALLHANDS_BASE_URL": base,
+            "ALLHANDS_DATA_DIR": tmp,
+        }
+        server = start_server(port, env)
+        try:
+            return measure(args, load, generator, base, seeded, database_url)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def measure(
+    args: argparse.Namespace,
+    load: Callable[..., load_generators.Rate],
+    generator: str,
+    base: str,
+    seeded: Seeded,
+    database_url: str,
+) -> int:
+    client = httpx.Client(base_url=base, timeout=10)
+    urls = client.get(
+        "/api/v1/me/calendar", headers={"Authorization": f"Bearer {seeded.api_token}"}
+    ).json()
+    person_url = urls["feed_url"]
+    rotation_url = urls["rotation_feed_urls"][seeded.daily_slug]
+
+    cold_ms, cold = timed_get(client, rotation_url)
+    person = client.get(person_url)
+    for response in (cold, person):
+        assert response.status_code == 200, response.text
+    feeds = {
+        "person feed": (person_url, person),
+        "rotation feed": (rotation_url, client.get(rotation_url)),
+    }
+
+    def rate(url: str, headers: dict[str, str] | None = None) -> float:
+        result: load_generators.Rate = load(
+            url, seconds=args.seconds, connections=args.connections, headers=headers or {}
+        )
+        if result.unexpected and not headers:
+            raise RuntimeError(f"{result.unexpected} failed requests to {url}")
+        return result.per_second
+
+    def pair(url: str, static: str, headers: dict[str, str] | None = None) -> Pair:
+        # Alternating short runs, so load from elsewhere on the machine hits both alike.
+        result = Pair([], [])
+        for _ in range(args.rounds):
+            result.static.append(rate(static))
+            result.feed.append(rate(url, headers))
+        return result
+
+    print(
+        f"feeds benchmark: uvicorn[standard] (1 worker), {generator}, "
+        f"{args.connections} connections,"
+        f" {args.rounds} alternating runs of {args.seconds:g} s each, "
+        f"{make_engine(database_url).dialect.name}"
+    )
+    missed: list[str] = []
+    for label, (url, response) in feeds.items():
+        size = len(response.content)
+        events = response.content.count(b"BEGIN:VEVENT")
+        for _ in range(2):  # warm both paths (and the static body) before measuring
+            client.get(url)
+            client.get(f"/bench/static/{size}")
+        measured = pair(url, f"{base}/bench/static/{size}")
+        ok = measured.ratio >= TARGET_RATIO
+        missed += [] if ok else [label]
+        print(
+            f"  {label:<14} {events:>4} events {size / 1024:>4.0f} KiB:"
+            f" {statistics.mean(measured.feed):>6.0f} req/s"
+            f" | static same size {statistics.mean(measured.static):>6.0f} req/s"
+            f" | ratio {measured.ratio:.2f} (target >= {TARGET_RATIO}) {'ok' if ok else 'MISSED'}"
+        )
+
+    url, response = feeds["person feed"]
+    etag = response.headers["etag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    measured = pair(url, f"{base}/bench/static/{len(response.content)}", {"If-None-Match": etag})
+    ok = measured.ratio >= 1.0
+    missed += [] if ok else ["304"]
+    print(
+        f"  304 (If-None-Match), person feed:  {statistics.mean(measured.feed):>6.0f} req/s"
+        f" | static same size {statistics.mean(measured.static):>6.0f} req/s"
+        f" | ratio {measured.ratio:.2f} (target >= 1.0) {'ok' if ok else 'MISSED'}"
+    )
+
+    print(f"  first request ever (empty caches, 500 events rendered): {cold_ms:.1f} ms")
+    rebuilds: list[float] = []
+    etags = {client.get(rotation_url).headers["etag"]}
+    for nth in range(5):
+        assert client.post(f"/bench/swap/{seeded.daily_slug}/{nth}").status_code == 200
+        elapsed, after = timed_get(client, rotation_url)
+        assert after.headers["etag"] not in etags, "the swap did not show"
+        etags.add(after.headers["etag"])
+        rebuilds.append(elapsed)
+    worst = max(rebuilds)
+    missed += [] if worst < TARGET_REBUILD_MS else ["rebuild"]
+    print(
+        f"  first request after a swap, 500-shift feed: median {statistics.median(rebuilds):.1f}"
+        f" ms, max {worst:.1f} ms (target < {TARGET_REBUILD_MS:.0f} ms)"
+        f" {'ok' if worst < TARGET_REBUILD_MS else 'MISSED'}"
+    )
+    assert client.post(f"/bench/swap/{seeded.weekly_slugs[0]}/0").status_code == 200
+    elapsed, after = timed_get(client, person_url)
+    assert after.content.count(b"STATUS:CANCELLED") == 1
+    print(f"  first request after a swap, person feed: {elapsed:.1f} ms")
+
+    # A change written by another process reaches this instance within FRESH_SECONDS.
+    engine = make_engine(database_url)
+    with make_sessionmaker(engine)() as session:
+        swap_shift(session, slug=seeded.daily_slug, nth=10, now=datetime.now(UTC))
+        session.commit()
+    engine.dispose()
+    time.sleep(FRESH_SECONDS + 0.2)
+    elapsed, after = timed_get(client, rotation_url)
+    assert after.headers["etag"] not in etags, "the outside change did not show"
+    print(
+        f"  first request after a swap written elsewhere (seen after <= {FRESH_SECONDS:g} s),"
+        f" 500-shift feed: {elapsed:.1f} ms"
+    )
+    client.close()
+    if missed:
+        print(f"targets missed: {', '.join(missed)}")
+    return 1 if missed and args.check else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,127 @@
+"""The feed caches: freshness bound, stale-write guard, single flight, commit hook."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.audit import record
+from core.feed_tokens import FeedHolder
+from tests.conftest import DEFAULT_NOW
+from tests.factories import make_person
+from tests.shift_rows import make_rotation, make_shift
+from web.feed_cache import FRESH_SECONDS, MISSING, CachedFeed, FeedCache
+
+ANA = FeedHolder(person_id=1, name="Ana", token_version=0)
+T0 = 1_000_000.0
+
+
+def warm(cache: FeedCache, *, now: float = T0) -> CachedFeed:
+    feed = CachedFeed.of(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    key = ("person", 1, 7)
+    cache.store(
+        cache.generation,
+        now=now,
+        holder=("tok", ANA),
+        fingerprint=(key, "fp"),
+        feed=((key, "fp", "Ana"), feed),
+    )
+    return feed
+
+
+def test_a_warm_feed_is_found_until_the_freshness_bound() -> None:
+    cache = FeedCache(secret_key="k")
+    feed = warm(cache)
+
+    hit = cache.lookup(token="tok", slug=None, day=7, now=T0 + FRESH_SECONDS - 0.1)
+    assert hit.holder == ANA and hit.fingerprint == "fp" and hit.feed is feed
+
+    stale = cache.lookup(token="tok", slug=None, day=7, now=T0 + FRESH_SECONDS + 0.1)
+    assert (stale.holder, stale.fingerprint, stale.feed) == (None, MISSING, None)
+    # Rendered bytes are kept under their fingerprint, beyond the freshness bound.
+    assert cache.feed((("person", 1, 7), "fp", "Ana")) is feed
+
+
+def test_a_new_day_or_another_feed_misses() -> None:
+    cache = FeedCache(secret_key="k")
+    warm(cache)
+    assert cache.lookup(token="tok", slug=None, day=8, now=T0).fingerprint is MISSING
+    assert cache.lookup(token="tok", slug="tier-2", day=7, now=T0).fingerprint is MISSING
+    assert cache.lookup(token="other", slug=None, day=7, now=T0).holder is None
+
+
+def test_values_read_before_an_invalidation_are_not_kept() -> None:
+    cache = FeedCache(secret_key="k")
+    generation = cache.generation
+    cache.invalidate(people_changed=False)
+    cache.store(generation, now=T0, holder=("tok", ANA))
+    assert cache.lookup(token="tok", slug=None, day=7, now=T0).holder is None
+
+
+def test_invalidation_keeps_rendered_bytes_unless_people_changed() -> None:
+    cache = FeedCache(secret_key="k")
+    feed = warm(cache)
+    cache.invalidate(people_changed=False)
+    assert cache.lookup(token="tok", slug=None, day=7, now=T0).holder is None
+    assert cache.feed((("person", 1, 7), "fp", "Ana")) is feed
+    cache.invalidate(people_changed=True)
+    assert cache.feed((("person", 1, 7), "fp", "Ana")) is None
+
+
+def test_etag_matching_follows_if_none_match() -> None:
+    feed = CachedFeed.of(b"body")
+    assert feed.matches(feed.etag)
+    assert feed.matches(f"W/{feed.etag}")
+    assert feed.matches(f'"a", {feed.etag} , "b"')
+    assert feed.matches("*")
+    assert not feed.matches('"a"')
+    assert not feed.matches(feed.etag.strip('"'))
+    assert CachedFeed.of(b"other").etag != feed.etag
+    assert dict(feed.headers)[b"content-length"] == b"4"
+
+
+def test_concurrent_misses_build_once() -> None:
+    cache = FeedCache(secret_key="k")
+    builds = 0
+
+    async def build() -> str:
+        nonlocal builds
+        builds += 1
+        await asyncio.sleep(0.01)
+        return "built"
+
+    async def many() -> list[str]:
+        return await asyncio.gather(*(cache.single_flight("key", build) for _ in range(10)))
+
+    assert asyncio.run(many()) == ["built"] * 10
+    assert builds == 1
+    assert asyncio.run(many()) == ["built"] * 10  # a finished flight is not reused
+    assert builds == 2
+
+
+def test_commits_of_shift_changes_invalidate_and_others_do_not(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    cache = FeedCache(secret_key="k")
+    cache.watch(session_factory)
+    ana = make_person(session)
+    rotation = make_rotation(session)
+
+    with session_factory() as writer:
+        record(writer, actor=None, action="x", subject_type="y", subject_id=1, at=DEFAULT_NOW)
+        writer.commit()
+    assert cache.generation == 0
+
+    with session_factory() as writer:
+        make_shift(writer, rotation=rotation, index=13, person=ana)
+        writer.rollback()
+    assert cache.generation == 0
+
+    warm(cache)
+    with session_factory() as writer:
+        make_shift(writer, rotation=rotation, index=13, person=ana)
+        writer.commit()
+    assert cache.generation == 1
+    assert cache.lookup(token="tok", slug=None, day=7, now=T0).holder is None
+    assert cache.feed((("person", 1, 7), "fp", "Ana")) is not None  # only shifts changed
