@@ -23,8 +23,8 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from bench.harness import PrivatePostgres, private_postgres, serve
-from bench.mixed_load import CONNECTIONS, Mix, prepare
 from bench.loadgen import Report, Result, run_python
+from bench.mixed_load import CONNECTIONS, Mix, prepare
 from core.db import make_engine
 from core.models import AuditEvent, Person
 from core.settings import normalise_database_url

@@ -30,13 +30,16 @@ from sqlalchemy import make_url, text
 from sqlalchemy.orm import Session
 
 import migrations.models  # noqa: F401  (every table registered)
-from core import people
+from core import feed_tokens, people
 from core.clock import SystemClock
 from core.db import make_engine, make_sessionmaker
 from core.schemas import PersonCreate
 from core.security import issue_api_token
 from core.settings import normalise_database_url
 from migrations import runner
+from rotation import members as rotation_members
+from rotation import service as rotation_service
+from rotation.schemas import RotationCreate
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "bench-secret-key-shared-by-every-instance"
@@ -232,6 +235,8 @@ class Org:
     member_ids: list[int]
     member_tokens: list[str]
     login_emails: list[str]
+    feed_tokens: list[str] = field(default_factory=list)
+    rotation_slug: str = ""
 
 
 def seed(database_url: str, *, members: int = 64, logins: int = 4) -> Org:
@@ -269,9 +274,26 @@ def _seed(session: Session, *, members: int, logins: int, now: datetime) -> Org:
         tokens.append(issue_api_token(session, person=person, now=now, label="bench"))
         if n < logins:
             emails.append(email)
+    # One weekly rotation of everyone, so feeds and shift lists have real content.
+    rotation = rotation_service.create_rotation(
+        session,
+        data=RotationCreate(
+            name="Tier 2", timezone="Europe/Amsterdam", start_date=now.date(), manager_ids=[]
+        ),
+        now=now,
+        actor=admin,
+    )
+    rotation_members.set_members(
+        session, rotation=rotation, person_ids=member_ids, now=now, actor=admin
+    )
+    people_by_id = {p.id: p for p in people.list_people(session)}
     return Org(
         admin_token=issue_api_token(session, person=admin, now=now, label="bench"),
         member_ids=member_ids,
         member_tokens=tokens,
         login_emails=emails,
+        feed_tokens=[
+            feed_tokens.token_for(secret_key=SECRET_KEY, person=people_by_id[i]) for i in member_ids
+        ],
+        rotation_slug=rotation.slug,
     )

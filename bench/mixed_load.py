@@ -1,7 +1,7 @@
 """Mixed page, API and feed traffic against `allhands serve --workers 2`, on loopback.
 
-    python -m bench.mixed_load                 # short form: 5 s, SQLite and (if reachable) PostgreSQL
-    python -m bench.mixed_load --full          # 60 s per backend, wrk when installed
+    python -m bench.mixed_load          # short form: 5 s, SQLite and (if reachable) PostgreSQL
+    python -m bench.mixed_load --full   # 60 s per backend, wrk when installed
     python -m bench.mixed_load --backend postgresql --seconds 30 --driver python
 
 PostgreSQL runs use a fresh database on the local server (127.0.0.1:5432), dropped after.
@@ -14,7 +14,7 @@ import argparse
 import re
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,12 +58,26 @@ class Mix:
         bearer = {"Authorization": f"Bearer {token}"}
         other = self.org.member_ids[(worker * 7) % len(self.org.member_ids)]
         cookie = {"Cookie": f"{COOKIE}={self.cookies[worker % len(self.cookies)]}"}
+        feed = self.org.feed_tokens[worker % len(self.org.feed_tokens)]
+        slug = self.org.rotation_slug
         return [
+            Call("GET /feeds/{token}.ics", "GET", f"/feeds/{feed}.ics"),
             Call("GET /api/v1/me", "GET", "/api/v1/me", bearer),
             Call("GET /api/v1/people/{id}", "GET", f"/api/v1/people/{other}", bearer),
             Call("GET /", "GET", "/", cookie),
             Call("GET /api/v1/people", "GET", "/api/v1/people", bearer),
             Call("GET /api/v1/cards", "GET", "/api/v1/cards", bearer),
+            Call(
+                "GET /api/v1/rotations/{slug}/shifts",
+                "GET",
+                f"/api/v1/rotations/{slug}/shifts",
+                bearer,
+            ),
+            Call(
+                "GET /feeds/{token}/rotations/{slug}.ics",
+                "GET",
+                f"/feeds/{feed}/rotations/{slug}.ics",
+            ),
             Call("GET /login", "GET", "/login"),
             Call("GET /api/v1/me", "GET", "/api/v1/me", bearer),
             Call("GET /healthz", "GET", "/healthz"),
@@ -87,7 +101,7 @@ class Mix:
                 return self.write_call(worker, sequence)
             if step == len(reads) + 1:
                 if feed_probe and sequence % 20 == step:
-                    return Call("GET /feeds/{token}.ics", "GET", f"/feeds/{FEED_TOKEN}.ics",
+                    return Call("GET /feeds/{unknown}.ics", "GET", f"/feeds/{FEED_TOKEN}.ics",
                                 ok=frozenset({200, 404}))  # fmt: skip
                 return self.write_call(worker, sequence)
             return reads[step]
@@ -139,12 +153,16 @@ def run_backend(
             )
         else:
             report = run_python(server.url, mix.plan(), connections=connections, seconds=seconds)
-        return report, server.log()
+        log = server.log()
+        leaked = [token for token in mix.org.feed_tokens if token in log]
+        if leaked:
+            log += f"\nfeed tokens in the access log: {len(leaked)}"
+        return report, log
 
 
-def log_problems(log: str) -> list[str]:
+def log_problems(log: str, secrets: Sequence[str] = ()) -> list[str]:
     """Lines of a server log that betray a fault: tracebacks, locks, leaked feed tokens."""
-    markers = ("Traceback", "database is locked", "Exception in ASGI", FEED_TOKEN)
+    markers = ("Traceback", "database is locked", "Exception in ASGI", FEED_TOKEN, *secrets)
     return [line for line in log.splitlines() if any(m in line for m in markers)]
 
 

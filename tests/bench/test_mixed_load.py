@@ -29,4 +29,7 @@ def test_mixed_load_on_two_workers_has_no_errors(backend: str, tmp_path: Path) -
     # No tracebacks, no "database is locked", and the feed token never reached the log.
     assert log_problems(log) == []
     assert f"/feeds/{REDACTED}.ics" in log
+    assert f"/feeds/{REDACTED}/rotations/" in log
     assert FEED_TOKEN not in log
+    feeds = [r for r in report.results if r.call.path.startswith("/feeds/")]
+    assert any(r.status == 200 for r in feeds), "no real feed was served"

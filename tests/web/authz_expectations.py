@@ -7,6 +7,7 @@ check) in the same change that adds the route.
 
 from __future__ import annotations
 
+from core import feed_tokens
 from tests.web.authz import (
     FORBIDDEN,
     LOGGED_OUT,
@@ -75,6 +76,11 @@ def other_member(world: World) -> dict[str, object]:
 
 def new_person(_world: World) -> dict[str, object]:
     return {"email": "new.person@example.com", "name": "New Person"}
+
+
+def member_feed(world: World) -> dict[str, object]:
+    token = feed_tokens.token_for(secret_key=world.secret_key, person=world.person(MEMBER))
+    return {"token": token, "slug": world.rotation.slug}
 
 
 def rotation(world: World) -> dict[str, object]:
@@ -275,6 +281,14 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
         params=card,
         note="a member who is not the card's verifier may not vouch for it",
     ),
+    # --- calendar feeds --------------------------------------------------------------------
+    ("GET", "/api/v1/me/calendar"): Case(API_ANYONE),
+    ("POST", "/api/v1/me/calendar/rotate"): Case(
+        API_ANYONE, note="always the caller's own token; see test_idor for someone else's"
+    ),
+    # The URL is the credential: whoever holds it reads the feed, logged in or not.
+    ("GET", "/feeds/{token}.ics"): Case(PUBLIC, params=member_feed),
+    ("GET", "/feeds/{token}/rotations/{slug}.ics"): Case(PUBLIC, params=member_feed),
     # --- login, logout, home ----------------------------------------------------------
     ("GET", "/login"): Case(PUBLIC),
     ("POST", "/login"): Case(

@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core import feed_tokens
 from core.settings import Settings
 from onboarding.models import Acknowledgement
 from tests.factories import auth
@@ -29,3 +30,26 @@ def test_acknowledging_for_someone_else_is_refused(
     assert mine.status_code == 201, mine.text
     owners = set(session.scalars(select(Acknowledgement.person_id)))
     assert owners == {world.person(MEMBER).id}
+
+
+def test_rotating_a_feed_token_changes_only_ones_own(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    world = build_world(session, secret_key=settings.secret_key)
+    mine_before = feed_tokens.token_for(secret_key=world.secret_key, person=world.person(MEMBER))
+    theirs = feed_tokens.token_for(secret_key=world.secret_key, person=world.other_member)
+    assert client.get(f"/feeds/{theirs}.ics").status_code == 200
+    headers = auth(world.tokens[MEMBER])
+    # There is no way to name someone else: an extra field is refused, the path has no id.
+    attempt = client.post(
+        "/api/v1/me/calendar/rotate", headers=headers, json={"person_id": world.other_member.id}
+    )
+    assert attempt.status_code < 500
+    assert client.get(f"/feeds/{theirs}.ics").status_code == 200
+    rotated = client.post("/api/v1/me/calendar/rotate", headers=headers)
+    assert rotated.status_code == 200, rotated.text
+    assert mine_before not in rotated.text
+    assert client.get(f"/feeds/{mine_before}.ics").status_code == 404
+    assert client.get(f"/feeds/{theirs}.ics").status_code == 200
+    session.refresh(world.other_member)
+    assert world.other_member.feed_token_version == 0
