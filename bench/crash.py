@@ -14,18 +14,19 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from datetime import time as clock_time
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 import migrations.models  # noqa: F401  (every table registered)
 from bench.harness import LOCAL_POSTGRES, ROOT, SECRET_KEY, fresh_postgres
@@ -188,24 +189,33 @@ class CrashReport:
         return found
 
 
+def rotations_extended(database_url: str) -> int:
+    """How many rotations have shifts, read without waiting for the writer."""
+    query = "SELECT count(DISTINCT rotation_id) FROM shift"
+    if database_url.startswith("sqlite:///"):
+        # Our engines begin every transaction IMMEDIATE (taking the write lock); a plain
+        # read-only connection reads the WAL snapshot at once instead of queueing.
+        path = database_url.removeprefix("sqlite:///")
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)) as conn:
+            return int(conn.execute(query).fetchone()[0])
+    engine = make_engine(normalise_database_url(database_url))
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text(query)).scalar_one())
+    finally:
+        engine.dispose()
+
+
 def _kill_mid_run(database_url: str, workdir: Path) -> tuple[float, ScheduleState]:
     """Start a run, SIGKILL it once some but not all rotations are done."""
-    engine = make_engine(normalise_database_url(database_url))
     process = extend_command(database_url, workdir)
     started = time.monotonic()
     try:
-        while process.poll() is None:
-            with engine.connect() as conn:
-                extended = conn.execute(
-                    select(func.count(func.distinct(Shift.rotation_id)))
-                ).scalar_one()
-            if extended >= 1:
-                break
+        while process.poll() is None and rotations_extended(database_url) < 1:
             time.sleep(0.01)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
     finally:
-        engine.dispose()
         if process.poll() is None:
             process.kill()
     killed_after = time.monotonic() - started

@@ -33,6 +33,7 @@ import migrations.models  # noqa: F401  (every table registered)
 from core import feed_tokens, people
 from core.clock import SystemClock
 from core.db import make_engine, make_sessionmaker
+from core.models import Person
 from core.schemas import PersonCreate
 from core.security import issue_api_token
 from core.settings import normalise_database_url
@@ -239,19 +240,20 @@ class Org:
     rotation_slug: str = ""
 
 
-def seed(database_url: str, *, members: int = 64, logins: int = 4) -> Org:
-    """Migrate, then add an admin and ``members`` people with API tokens (some can log in)."""
+def seed(database_url: str, *, members: int = 64, logins: int = 4, rotation: bool = True) -> Org:
+    """Migrate, then add an admin and ``members`` people with API tokens (some can log in),
+    all in one weekly rotation unless ``rotation`` is false."""
     engine = make_engine(normalise_database_url(database_url))
     try:
         runner.upgrade(engine)
         now = SystemClock().now()
         with make_sessionmaker(engine)() as session, session.begin():
-            return _seed(session, members=members, logins=logins, now=now)
+            return _seed(session, members=members, logins=logins, rotation=rotation, now=now)
     finally:
         engine.dispose()
 
 
-def _seed(session: Session, *, members: int, logins: int, now: datetime) -> Org:
+def _seed(session: Session, *, members: int, logins: int, rotation: bool, now: datetime) -> Org:
     admin = people.create_person(
         session,
         data=PersonCreate(email="admin@bench.example.com", name="Bench Admin", is_admin=True),
@@ -274,7 +276,24 @@ def _seed(session: Session, *, members: int, logins: int, now: datetime) -> Org:
         tokens.append(issue_api_token(session, person=person, now=now, label="bench"))
         if n < logins:
             emails.append(email)
-    # One weekly rotation of everyone, so feeds and shift lists have real content.
+    slug = ""
+    if rotation:
+        slug = _seed_rotation(session, admin=admin, member_ids=member_ids, now=now)
+    people_by_id = {p.id: p for p in people.list_people(session)}
+    return Org(
+        admin_token=issue_api_token(session, person=admin, now=now, label="bench"),
+        member_ids=member_ids,
+        member_tokens=tokens,
+        login_emails=emails,
+        feed_tokens=[
+            feed_tokens.token_for(secret_key=SECRET_KEY, person=people_by_id[i]) for i in member_ids
+        ],
+        rotation_slug=slug,
+    )
+
+
+def _seed_rotation(session: Session, *, admin: Person, member_ids: list[int], now: datetime) -> str:
+    """One weekly rotation of everyone, so feeds and shift lists have real content."""
     rotation = rotation_service.create_rotation(
         session,
         data=RotationCreate(
@@ -286,14 +305,4 @@ def _seed(session: Session, *, members: int, logins: int, now: datetime) -> Org:
     rotation_members.set_members(
         session, rotation=rotation, person_ids=member_ids, now=now, actor=admin
     )
-    people_by_id = {p.id: p for p in people.list_people(session)}
-    return Org(
-        admin_token=issue_api_token(session, person=admin, now=now, label="bench"),
-        member_ids=member_ids,
-        member_tokens=tokens,
-        login_emails=emails,
-        feed_tokens=[
-            feed_tokens.token_for(secret_key=SECRET_KEY, person=people_by_id[i]) for i in member_ids
-        ],
-        rotation_slug=rotation.slug,
-    )
+    return rotation.slug

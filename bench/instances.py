@@ -206,7 +206,7 @@ def run(*, rounds: int, workdir: Path) -> InstancesReport:
             conn.execute(text("CREATE DATABASE allhands"))
         admin.dispose()
         url = cluster.url.rsplit("/", 1)[0] + "/allhands"
-        org = seed(url, members=3, logins=0)
+        org = seed(url, members=3, logins=0, rotation=False)
         person_id = org.member_ids[0]
         with (
             serve(url, workers=1, workdir=workdir / "a") as first,
