@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -12,6 +15,8 @@ from tests.conftest import DEFAULT_NOW
 from tests.factories import make_person
 from tests.shift_rows import make_rotation, make_shift
 from web.feed_cache import FRESH_SECONDS, MISSING, CachedFeed, FeedCache
+
+T = TypeVar("T")
 
 ANA = FeedHolder(person_id=1, name="Ana", token_version=0)
 T0 = 1_000_000.0
@@ -81,6 +86,12 @@ def test_etag_matching_follows_if_none_match() -> None:
     assert dict(feed.headers)[b"content-length"] == b"4"
 
 
+def run_in_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    # Browser tests keep an event loop running in this thread; asyncio.run needs its own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_concurrent_misses_build_once() -> None:
     cache = FeedCache(secret_key="k")
     builds = 0
@@ -94,9 +105,9 @@ def test_concurrent_misses_build_once() -> None:
     async def many() -> list[str]:
         return await asyncio.gather(*(cache.single_flight("key", build) for _ in range(10)))
 
-    assert asyncio.run(many()) == ["built"] * 10
+    assert run_in_own_loop(many()) == ["built"] * 10
     assert builds == 1
-    assert asyncio.run(many()) == ["built"] * 10  # a finished flight is not reused
+    assert run_in_own_loop(many()) == ["built"] * 10  # a finished flight is not reused
     assert builds == 2
 
 

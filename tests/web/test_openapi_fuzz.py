@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from core.models import AuditEvent, Person
 from tests.factories import auth, make_person, make_token
 
-EXAMPLES_PER_OPERATION = int(os.environ.get("ALLHANDS_FUZZ_EXAMPLES", "25"))
+EXAMPLES_PER_OPERATION = int(os.environ.get("ALLHANDS_FUZZ_EXAMPLES", "15"))
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 
