@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,6 +18,13 @@ from web.feed_cache import FRESH_SECONDS, MISSING, CachedFeed, FeedCache
 
 ANA = FeedHolder(person_id=1, name="Ana", token_version=0)
 T0 = 1_000_000.0
+T = TypeVar("T")
+
+
+def run_in_fresh_loop(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """asyncio.run in its own thread: Playwright's sync API keeps a loop on the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
 
 
 def warm(cache: FeedCache, *, now: float = T0) -> CachedFeed:
@@ -94,9 +104,9 @@ def test_concurrent_misses_build_once() -> None:
     async def many() -> list[str]:
         return await asyncio.gather(*(cache.single_flight("key", build) for _ in range(10)))
 
-    assert asyncio.run(many()) == ["built"] * 10
+    assert run_in_fresh_loop(many) == ["built"] * 10
     assert builds == 1
-    assert asyncio.run(many()) == ["built"] * 10  # a finished flight is not reused
+    assert run_in_fresh_loop(many) == ["built"] * 10  # a finished flight is not reused
     assert builds == 2
 
 
