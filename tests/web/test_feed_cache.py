@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -16,10 +16,15 @@ from tests.factories import make_person
 from tests.shift_rows import make_rotation, make_shift
 from web.feed_cache import FRESH_SECONDS, MISSING, CachedFeed, FeedCache
 
-T = TypeVar("T")
-
 ANA = FeedHolder(person_id=1, name="Ana", token_version=0)
 T0 = 1_000_000.0
+T = TypeVar("T")
+
+
+def run_in_fresh_loop(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """asyncio.run in its own thread: Playwright's sync API keeps a loop on the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
 
 
 def warm(cache: FeedCache, *, now: float = T0) -> CachedFeed:
@@ -86,12 +91,6 @@ def test_etag_matching_follows_if_none_match() -> None:
     assert dict(feed.headers)[b"content-length"] == b"4"
 
 
-def run_in_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
-    # Browser tests keep an event loop running in this thread; asyncio.run needs its own.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
 def test_concurrent_misses_build_once() -> None:
     cache = FeedCache(secret_key="k")
     builds = 0
@@ -105,9 +104,9 @@ def test_concurrent_misses_build_once() -> None:
     async def many() -> list[str]:
         return await asyncio.gather(*(cache.single_flight("key", build) for _ in range(10)))
 
-    assert run_in_own_loop(many()) == ["built"] * 10
+    assert run_in_fresh_loop(many) == ["built"] * 10
     assert builds == 1
-    assert run_in_own_loop(many()) == ["built"] * 10  # a finished flight is not reused
+    assert run_in_fresh_loop(many) == ["built"] * 10  # a finished flight is not reused
     assert builds == 2
 
 
