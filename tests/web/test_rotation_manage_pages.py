@@ -180,43 +180,43 @@ def test_bad_settings_are_a_422_with_every_field_marked(
 
 def test_members_are_added_reordered_and_removed(client: TestClient, session: Session) -> None:
     rotation, manager, (ana, sam) = managed(session, "Ana", "Sam")
-    newcomer = person(session, name="Priya", email="priya@example.com")
+    priya = person(session, name="Priya", email="priya@example.com")
+    lucas = person(session, name="Lucas", email="lucas@example.com")
     log_in(client, manager)
     assert '<option value="priya@example.com">' in client.get(MANAGE).text
+
+    def change(**data: object) -> int:
+        return post(client, MANAGE + "/members", data).status_code
 
     def order() -> list[int]:
         session.expire_all()
         return [m.person_id for m in roster.list_members(session, rotation=rotation)]
 
-    assert (
-        post(
-            client, MANAGE + "/members", {"action": "add", "email": "Priya@example.com"}
-        ).status_code
-        == 303
+    assert change(action="add", email="Priya@example.com") == 303
+    assert order() == [ana.id, sam.id, priya.id]
+    refused = post(
+        client,
+        MANAGE + "/members",
+        {"action": "add", "email": "lucas@example.com priya@example.com"},
     )
-    assert order() == [ana.id, sam.id, newcomer.id]
-    assert (
-        post(client, MANAGE + "/members", {"action": "up", "person_id": newcomer.id}).status_code
-        == 303
-    )
-    assert order() == [ana.id, newcomer.id, sam.id]
-    assert (
-        post(client, MANAGE + "/members", {"action": "down", "person_id": ana.id}).status_code
-        == 303
-    )
-    assert order() == [newcomer.id, ana.id, sam.id]
-    assert (
-        post(client, MANAGE + "/members", {"action": "remove", "person_id": sam.id}).status_code
-        == 303
-    )
-    assert order() == [newcomer.id, ana.id]
-    assert not [
-        s for s in live_shifts(session, rotation) if s.person_id == sam.id and s.start > DEFAULT_NOW
-    ]
+    assert refused.status_code == 422 and "Priya is already a member." in refused.text
+    assert 'value="lucas@example.com priya@example.com"' in refused.text
+    assert order() == [ana.id, sam.id, priya.id]
+    assert change(action="up", person_id=priya.id) == 303
+    assert order() == [ana.id, priya.id, sam.id]
+    assert change(action="down", person_id=ana.id) == 303
+    assert order() == [priya.id, ana.id, sam.id]
+    assert change(action="remove", person_id=sam.id) == 303
+    assert order() == [priya.id, ana.id]
+    ahead = [s for s in live_shifts(session, rotation) if s.start > DEFAULT_NOW]
+    assert ahead and sam.id not in {s.person_id for s in ahead}
     page = client.get(MANAGE).text
     assert "Removed Sam; their shifts ahead went to the others." in page
     assert 'aria-label="Move up Priya"' not in page  # first: no "up"
     assert 'aria-label="Move down Ana"' not in page  # last: no "down"
+    assert change(action="add", email="lucas@example.com, sam@nowhere.example") == 422
+    assert order() == [priya.id, ana.id]
+    assert lucas.id not in order()
 
 
 @pytest.mark.parametrize(

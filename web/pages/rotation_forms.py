@@ -93,26 +93,35 @@ def _messages(error: ValidationError) -> dict[str, str]:
     return messages
 
 
-def manager_ids(session: Session, text: str, errors: dict[str, str]) -> list[int]:
+def people_ids(session: Session, text: str) -> tuple[list[int], str]:
     """The people named by the emails in ``text`` (commas, spaces or lines between them).
 
-    One query whatever the number of emails; unknown or deactivated people are noted in
-    ``errors["managers"]``.
+    One query whatever the number of emails. Returns their ids in the order given and what
+    is wrong, if anyone is unknown or deactivated ("" when all is well).
     """
     emails = list(dict.fromkeys(e.lower() for e in _EMAIL_SEPARATORS.split(text) if e))
     if not emails:
-        return []
+        return [], ""
     found = {
         person.email.lower(): person
         for person in session.scalars(select(Person).where(func.lower(Person.email).in_(emails)))
     }
     unknown = [e for e in emails if e not in found]
     inactive = [found[e].name for e in emails if e in found and not found[e].active]
+    problem = ""
     if unknown:
-        errors["managers"] = f"Nobody with the email {', '.join(unknown)} uses allhands."
+        problem = f"Nobody with the email {', '.join(unknown)} uses allhands."
     elif inactive:
-        errors["managers"] = f"{', '.join(inactive)} is deactivated; choose someone active."
-    return [found[e].id for e in emails if e in found]
+        problem = f"{', '.join(inactive)} is deactivated; choose someone active."
+    return [found[e].id for e in emails if e in found], problem
+
+
+def manager_ids(session: Session, text: str, errors: dict[str, str]) -> list[int]:
+    """The managers' ids from the managers field; problems go to ``errors["managers"]``."""
+    ids, problem = people_ids(session, text)
+    if problem:
+        errors["managers"] = problem
+    return ids
 
 
 def _fields(form: RotationForm) -> dict[str, Any]:

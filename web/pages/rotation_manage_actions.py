@@ -23,6 +23,7 @@ from rotation import service as rotation_service
 from rotation.models import Shift
 from rotation.schemas import check_date_range
 from web.deps import NowDep, SessionDep
+from web.pages import rotation_forms
 from web.pages.common import Viewer, verify_csrf
 from web.pages.rotation_common import optional_id, parse_local, rotation_or_404
 from web.pages.rotation_manage import ManageState, manage_page, manageable
@@ -59,17 +60,18 @@ def change_members(
         if action not in MEMBER_ACTIONS:
             raise Invalid("Choose to add, remove or move a member.")
         if action == "add":
-            person = people.find_by_email(session, email) if email.strip() else None
-            if person is None:
-                raise Invalid(
-                    f"Nobody with the email {email.strip()} uses allhands."
-                    if email.strip()
-                    else "Enter the email of the person to add."
-                )
-            if person.id in ids:
-                raise Invalid(f"{person.name} is already a member.")
-            ids.append(person.id)
-            message = f"Added {person.name} at the end of the roster."
+            added, problem = rotation_forms.people_ids(session, email)
+            if problem or not added:
+                raise Invalid(problem or "Enter the email of the person to add.")
+            already = [p.name for p in roster if p.id in added]
+            if already:
+                raise Invalid(f"{', '.join(already)} is already a member.")
+            ids += added
+            names = people.people_by_id(session, person_ids=added)
+            message = (
+                f"Added {', '.join(names[i].name for i in added)} at the end of the roster. "
+                "Shifts already published stay as they are: rebalance to share them out."
+            )
         else:
             person = next((p for p in roster if str(p.id) == person_id), None)
             if person is None:
