@@ -102,30 +102,13 @@ class NewSlot:
 def _new_slots(
     rotation: Rotation, *, frontier: datetime | None, now: datetime, origin: datetime
 ) -> list[NewSlot]:
-    """The slots missing between the latest live shift and the horizon.
-
-    Generation only appends: it starts where the latest live shift ends (``frontier``; with
-    a shorter first piece if the cadence changed and that instant is not a handoff) or, for
-    a rotation without shifts, at the shift in progress at ``origin`` (or shift 0 if later).
-    """
-    cadence = cadence_of(rotation)
+    """The slots missing between the latest live shift and the horizon (``Cadence.shifts_from``)."""
     horizon_end = now + timedelta(days=rotation.horizon_days)
-    if frontier is None:
-        index = cadence.index_from(origin)
-        start = cadence.handoff(index)
-    else:
-        index = cadence.index_at(frontier)
-        if index < 0:
-            index = 0
-            start = cadence.handoff(0)
-        else:
-            start = frontier
     slots: list[NewSlot] = []
-    while start < horizon_end:
-        end = cadence.handoff(index + 1)
+    for index, start, end in cadence_of(rotation).shifts_from(frontier=frontier, origin=origin):
+        if start >= horizon_end:
+            break
         slots.extend(NewSlot(index, slot, start, end) for slot in range(rotation.people_per_shift))
-        index += 1
-        start = end
     return slots
 
 

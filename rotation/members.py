@@ -173,3 +173,19 @@ def person_reactivated(
 ) -> None:
     """A person is back: open slots in their rotations are filled (nothing else moves)."""
     reassignment.refill_rotations_of(session, person_id=person.id, now=now, actor=actor)
+
+
+def people_managed_by(session: Session, *, manager: Person) -> list[Person]:
+    """Active people whose time off ``manager`` may handle (admins: everyone), by name."""
+    query = select(Person).where(Person.active.is_(True))
+    if not manager.is_admin:
+        managed = access.managed_rotation_ids(session, person=manager)
+        query = query.where(
+            Person.id.in_(
+                select(RotationMember.person_id).where(
+                    RotationMember.left_at.is_(None),
+                    RotationMember.rotation_id.in_(sorted(managed)),
+                )
+            )
+        )
+    return list(session.scalars(query.order_by(func.lower(Person.name), Person.id)))

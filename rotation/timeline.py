@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -83,3 +84,50 @@ class Cadence:
     def index_from(self, instant: datetime) -> int:
         """The first shift that ends after ``instant`` (never before shift 0)."""
         return max(0, self.index_at(instant))
+
+    def shifts_from(
+        self, *, frontier: datetime | None, origin: datetime
+    ) -> Iterator[tuple[int, datetime, datetime]]:
+        """Shifts (index, start, end) in time order from where generation resumes, endlessly.
+
+        Generation only appends: it resumes where the latest live shift ends (``frontier``;
+        with a shorter first piece if that instant is not a handoff of this cadence, as after
+        a cadence change) or, with no shifts yet, at the shift in progress at ``origin`` (or
+        shift 0, if that is later).
+        """
+        if frontier is None:
+            index = self.index_from(origin)
+            start = self.handoff(index)
+        else:
+            index = self.index_at(frontier)
+            if index < 0:
+                index = 0
+                start = self.handoff(0)
+            else:
+                start = frontier
+        while True:
+            end = self.handoff(index + 1)
+            yield index, start, end
+            index += 1
+            start = end
+
+
+_WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+
+
+def describe(cadence: Cadence, *, people_per_shift: int = 1) -> str:
+    """The cadence in words: "Weekly, Mondays at 09:00 (Europe/Amsterdam)"."""
+    at = cadence.handoff_time.strftime("%H:%M")
+    weekday = _WEEKDAYS[cadence.start_date.weekday()]
+    days = cadence.shift_days
+    if days == 1:
+        words = f"Daily at {at}"
+    elif days == 7:
+        words = f"Weekly, {weekday} at {at}"
+    elif days % 7 == 0:
+        words = f"Every {days // 7} weeks, {weekday} at {at}"
+    else:
+        words = f"Every {days} days at {at}"
+    if people_per_shift > 1:
+        words += f", {people_per_shift} people per shift"
+    return f"{words} ({cadence.timezone})"

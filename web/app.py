@@ -25,6 +25,7 @@ from web.metrics import Metrics, MetricsMiddleware
 from web.pages import admin as admin_pages
 from web.pages import auth as auth_pages
 from web.pages import cards as card_pages
+from web.pages import rotations as rotation_pages
 from web.pages.common import LoginRequired, login_url
 from web.ratelimit import LoginLimiter
 from web.security_headers import SecurityHeadersMiddleware
@@ -123,4 +124,5 @@ def create_app(
     app.include_router(admin_pages.router)
     app.include_router(card_pages.router)
     app.include_router(feeds.router)
+    app.include_router(rotation_pages.router)
     return app

@@ -43,6 +43,8 @@ def local_time(value: datetime | None, timezone: str, fmt: str = "%a %d %b %Y, %
 
 # (path, label, admins only) for the main navigation; pages add themselves here.
 NAV_ITEMS: list[tuple[str, str, bool]] = [
+    ("/rotations", "Rotations", False),
+    ("/time-off", "Time off", False),
     ("/cards", "Cards", False),
     ("/people", "People", True),
     ("/audit", "Audit", True),

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import pairwise
+from itertools import islice, pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rotation.timeline import Cadence, days_to_utc, local_to_utc
+from rotation.timeline import Cadence, days_to_utc, describe, local_to_utc
 
 HOUR = timedelta(hours=1)
 
@@ -147,3 +147,49 @@ def test_index_at_finds_the_shift_in_progress(cadence: Cadence, instant: datetim
     index = cadence.index_at(instant)
     start, end = cadence.bounds(index)
     assert start <= instant < end
+
+
+@given(
+    cadence=cadences(),
+    frontier=st.none()
+    | st.datetimes(
+        min_value=datetime(2019, 1, 1), max_value=datetime(2032, 1, 1), timezones=st.just(UTC)
+    ),
+    origin=st.datetimes(
+        min_value=datetime(2019, 1, 1), max_value=datetime(2032, 1, 1), timezones=st.just(UTC)
+    ),
+)
+def test_shifts_resume_at_the_frontier_and_then_follow_the_cadence(
+    cadence: Cadence, frontier: datetime | None, origin: datetime
+) -> None:
+    shifts = list(islice(cadence.shifts_from(frontier=frontier, origin=origin), 6))
+    first_index, first_start, first_end = shifts[0]
+    if frontier is None:
+        # Nothing yet: the shift in progress at the origin, whole (or shift 0 if later).
+        assert first_index == max(0, cadence.index_at(origin))
+        assert first_start == cadence.handoff(first_index)
+    elif frontier >= cadence.handoff(0):
+        # Generation resumes exactly where the latest shift ends, perhaps with a short piece.
+        assert first_start == frontier
+        assert first_start < first_end
+    else:
+        assert (first_index, first_start) == (0, cadence.handoff(0))
+    for (index, _start, end), (next_index, next_start, next_end) in pairwise(shifts):
+        assert next_index == index + 1
+        assert next_start == end == cadence.handoff(next_index)
+        assert next_end == cadence.handoff(next_index + 1)
+
+
+@pytest.mark.parametrize(
+    ("shift_days", "people", "expected"),
+    [
+        (1, 1, "Daily at 09:30 (Europe/Amsterdam)"),
+        (7, 1, "Weekly, Wednesdays at 09:30 (Europe/Amsterdam)"),
+        (14, 1, "Every 2 weeks, Wednesdays at 09:30 (Europe/Amsterdam)"),
+        (28, 2, "Every 4 weeks, Wednesdays at 09:30, 2 people per shift (Europe/Amsterdam)"),
+        (3, 1, "Every 3 days at 09:30 (Europe/Amsterdam)"),
+    ],
+)
+def test_cadence_in_words(shift_days: int, people: int, expected: str) -> None:
+    cadence = Cadence("Europe/Amsterdam", date(2026, 12, 2), time(9, 30), shift_days)
+    assert describe(cadence, people_per_shift=people) == expected

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from web.pages.visuals import GridShift, bar_chart, month_grid
+from web.pages.visuals import GridShift, bar_chart, grid_bounds, month_grid
 
 
 def test_weekly_shift_covers_seven_local_days_across_dst() -> None:
@@ -43,3 +43,10 @@ def test_bar_chart_scales_to_the_largest_value() -> None:
     assert [b.y for b in chart.bars] == [0, 24, 48]
     assert chart.height == 72
     assert bar_chart([]).max_value == 1
+
+
+def test_grid_bounds_are_the_mondays_and_sundays_around_the_month() -> None:
+    first, last = grid_bounds(year=2026, month=11)
+    assert (first, last) == (date(2026, 10, 26), date(2026, 12, 6))
+    grid = month_grid(year=2026, month=11, timezone="UTC", shifts=[], today=date(2026, 11, 24))
+    assert (grid[0][0].day, grid[-1][-1].day) == (first, last)

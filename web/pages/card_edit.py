@@ -18,8 +18,9 @@ from kb_links.schemas import SOURCES
 from web.deps import NowDep, SessionDep
 from web.pages import card_forms, card_view
 from web.pages.card_common import CardEditor, card_or_404
-from web.pages.card_forms import CardEditForm, CardForm, FormInvalid
+from web.pages.card_forms import CardEditForm, CardForm
 from web.pages.common import verify_csrf
+from web.pages.forms import FormInvalid
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)

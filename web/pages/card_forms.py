@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from core import people
 from kb_links.models import Card
 from kb_links.schemas import DEFAULT_VERIFY_EVERY_DAYS, CardCreate, CardUpdate
+from web.pages.forms import FormInvalid
 
 CHANGE_CHOICES = ("major", "minor")
 # Card fields an edit may change, in form order.
@@ -26,14 +27,6 @@ EDIT_FIELDS = (
     "verifier_id",
     "verify_every_days",
 )
-
-
-class FormInvalid(Exception):
-    """The form has problems; ``errors`` maps each form field to what is wrong with it."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 class CardForm(BaseModel):

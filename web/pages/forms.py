@@ -1,8 +1,16 @@
-"""Turn pydantic validation errors into per-field messages for re-rendered forms."""
+"""Form problems per field: pydantic validation errors as messages for re-rendered forms."""
 
 from __future__ import annotations
 
 from pydantic import ValidationError
+
+
+class FormInvalid(Exception):
+    """The form has problems; ``errors`` maps each form field to what is wrong with it."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
 
 
 def field_errors(error: ValidationError) -> dict[str, str]:

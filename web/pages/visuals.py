@@ -33,6 +33,12 @@ class Day:
     entries: list[DayEntry] = field(default_factory=list)
 
 
+def grid_bounds(*, year: int, month: int) -> tuple[date, date]:
+    """The first and last day the month's grid shows (whole weeks, Monday first)."""
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    return weeks[0][0], weeks[-1][-1]
+
+
 def month_grid(
     *, year: int, month: int, timezone: str, shifts: list[GridShift], today: date
 ) -> list[list[Day]]:
