@@ -635,3 +635,13 @@ def test_edit_form_starts_from_the_card_and_a_departed_verifier_does_not_block_i
     refused = post_form(client, f"/cards/{other.id}/edit", {"csrf_token": token, **form})
     assert refused.status_code == 422
     assert "is deactivated; choose someone active." in refused.text
+
+
+def test_card_form_fields_carry_their_limits_unescaped(
+    client: TestClient, session: Session
+) -> None:
+    login_admin(client, session)
+    page = client.get("/cards/new").text
+    assert 'list="people-emails"' in page
+    assert 'min="1" max="3650" inputmode="numeric"' in page
+    assert "&#34;" not in page
