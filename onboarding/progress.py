@@ -48,6 +48,20 @@ class ReadinessEntry:
     readiness: ShiftReadiness
 
 
+@dataclass(frozen=True)
+class Board:
+    """A readiness report and every card it requires, by id."""
+
+    entries: list[ReadinessEntry]
+    cards: dict[int, Card]
+
+
+@dataclass(frozen=True)
+class UpcomingShift:
+    shift: Shift
+    outlook: readiness.Outlook
+
+
 def may_view_person(session: Session, *, viewer: Person, person: Person) -> bool:
     """Self, admins, and managers of a rotation the person currently belongs to."""
     if viewer.is_admin or viewer.id == person.id:
@@ -112,6 +126,29 @@ def resolve_window(
     return start, end
 
 
+def _report(
+    session: Session,
+    *,
+    start: datetime,
+    end: datetime,
+    rotation_ids: Collection[int] | None,
+    now: datetime,
+) -> tuple[facts.Reading, list[ReadinessEntry]]:
+    conditions = [Shift.start < end, Shift.end > start]
+    if rotation_ids is not None:
+        conditions.append(Shift.rotation_id.in_(sorted(rotation_ids)))
+    reading = facts.load_reading(session, where=facts.live_shift_conditions(*conditions))
+    results = readiness.readiness(
+        reading.shift_facts,
+        requirements=reading.requirements,
+        card_sets=reading.card_sets,
+        cards=reading.card_facts,
+        acks=reading.acks,
+        now=now,
+    )
+    return reading, [ReadinessEntry(reading.shifts_by_id[r.shift.id], r) for r in results]
+
+
 def report(
     session: Session,
     *,
@@ -125,11 +162,40 @@ def report(
     ``rotation_ids`` limits the report (a manager's own rotations); None means every
     rotation. Four queries whatever the number of shifts, people, cards or acknowledgements.
     """
-    conditions = [Shift.start < end, Shift.end > start]
-    if rotation_ids is not None:
-        conditions.append(Shift.rotation_id.in_(sorted(rotation_ids)))
-    reading = facts.load_reading(session, where=facts.live_shift_conditions(*conditions))
-    results = readiness.readiness(
+    return _report(session, start=start, end=end, rotation_ids=rotation_ids, now=now)[1]
+
+
+def board(
+    session: Session,
+    *,
+    start: datetime,
+    end: datetime,
+    rotation_ids: Collection[int] | None,
+    now: datetime,
+) -> Board:
+    """The readiness report with the required cards, so a page can name what is missing.
+
+    The same four queries as ``report``.
+    """
+    reading, entries = _report(session, start=start, end=end, rotation_ids=rotation_ids, now=now)
+    return Board(entries=entries, cards=reading.cards)
+
+
+def upcoming(
+    session: Session, *, person: Person, now: datetime, until: datetime
+) -> list[UpcomingShift]:
+    """The person's live shifts from now until ``until``, by start, each with its outlook:
+    checklist progress once reading is assigned, or when it will be.
+
+    Four queries whatever the number of shifts, cards or acknowledgements.
+    """
+    reading = facts.load_reading(
+        session,
+        where=facts.live_shift_conditions(
+            Shift.person_id == person.id, Shift.end > now, Shift.start < until
+        ),
+    )
+    outlooks = readiness.outlook(
         reading.shift_facts,
         requirements=reading.requirements,
         card_sets=reading.card_sets,
@@ -137,7 +203,7 @@ def report(
         acks=reading.acks,
         now=now,
     )
-    return [ReadinessEntry(reading.shifts_by_id[r.shift.id], r) for r in results]
+    return [UpcomingShift(reading.shifts_by_id[o.shift.id], o) for o in outlooks]
 
 
 def report_csv(entries: list[ReadinessEntry]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import FixedClock
@@ -247,3 +248,69 @@ def test_shifts_are_loaded_with_rotation_and_person(session: Session, clock: Fix
     assert isinstance(entry.shift, Shift)
     assert entry.shift.rotation.slug == world.rotation.slug
     assert entry.shift.person is not None and entry.shift.person.name == "Ana"
+
+
+# --- the home page's outlook and the readiness board --------------------------------------
+
+
+def test_upcoming_lists_the_persons_shifts_with_progress_or_when_reading_opens(
+    session: Session, clock: FixedClock
+) -> None:
+    now = clock.now()
+    world = World(session, now)
+    read_all(session, world.ana, world.cards[:1], now)
+    later = make_shift(
+        session, rotation=world.rotation, start=now + timedelta(days=41), person=world.ana
+    )
+    free_rotation = make_rotation(session)
+    nothing_to_read = make_shift(
+        session, rotation=free_rotation, start=now + timedelta(days=20), person=world.ana
+    )
+    make_shift(session, rotation=world.rotation, start=now + timedelta(days=13), person=world.bo)
+    make_shift(session, rotation=world.rotation, start=now + timedelta(days=90), person=world.ana)
+    make_shift(session, rotation=world.rotation, start=now - timedelta(days=8), person=world.ana)
+
+    result = progress.upcoming(session, person=world.ana, now=now, until=now + timedelta(days=60))
+
+    assert [u.shift.id for u in result] == [world.shift.id, nothing_to_read.id, later.id]
+    first, free, last = result
+    assert first.shift.rotation.name == world.rotation.name
+    assert first.outlook.checklist is not None
+    assert (first.outlook.checklist.done, first.outlook.checklist.required) == (1, 2)
+    assert (free.outlook.checklist, free.outlook.opens_at) == (None, None)
+    assert last.outlook.checklist is None
+    assert last.outlook.opens_at == later.start - timedelta(days=21)
+
+
+def test_board_names_the_cards_behind_the_report(session: Session, clock: FixedClock) -> None:
+    now = clock.now()
+    world = World(session, now)
+    result = progress.board(
+        session, start=now, end=now + timedelta(weeks=8), rotation_ids=None, now=now
+    )
+    (entry,) = result.entries
+    assert entry.readiness.missing == tuple(card.id for card in world.cards)
+    assert {result.cards[card_id].title for card_id in entry.readiness.missing} == {
+        card.title for card in world.cards
+    }
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_upcoming_and_board_take_a_fixed_number_of_queries(
+    session: Session, clock: FixedClock, size: int
+) -> None:
+    now = clock.now()
+    build(session, now, rotations=2 * size, people=3, cards=4 * size)
+    person = session.scalars(select(Person).order_by(Person.id.desc())).first()
+    assert person is not None
+    session.flush()
+    with count_statements(session) as upcoming_queries:
+        result = progress.upcoming(session, person=person, now=now, until=now + timedelta(weeks=8))
+    assert result
+    assert upcoming_queries.count == 4, upcoming_queries.sql
+    with count_statements(session) as board_queries:
+        board = progress.board(
+            session, start=now, end=now + timedelta(weeks=8), rotation_ids=None, now=now
+        )
+    assert len(board.entries) == 16 * size
+    assert board_queries.count == 4, board_queries.sql
