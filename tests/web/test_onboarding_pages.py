@@ -59,14 +59,14 @@ def test_checklist_lists_the_cards_of_each_assigned_shift(
     assert "1 of 3 cards read" in block and "Pending" in block
     read, refund, _issues = world.cards
     first = section(block, f"card-{world.next_week.id}-{read.id}")
-    assert "Read" in first and "I have read it" not in first
+    assert "Read" in first and "Mark as read" not in first
     assert "Tue 24 Nov 2026, 05:00" in first  # when it was read, in Ana's zone
     second = section(block, f"card-{world.next_week.id}-{refund.id}")
     assert f'href="{refund.url}" target="_blank" rel="noopener noreferrer"' in second
     assert "version 3" in second and "Not read yet" in second
     assert '<input type="hidden" name="version" value="3">' in second
     assert f'<input type="hidden" name="card_id" value="{refund.id}">' in second
-    assert "I have read it" in second
+    assert "Mark as read" in second
     # Shifts whose reading is not yet assigned, and other people's, are not listed.
     assert f'id="shift-{world.later.id}"' not in text
     assert f'id="shift-{world.bo_week.id}"' not in text
@@ -88,7 +88,7 @@ def test_acknowledging_a_card_records_it_at_the_version_shown(
     page = client.get("/me/checklist").text
     assert "Marked “Refund policy” (version 3) as read." in page
     item = section(page, f"card-{world.next_week.id}-{refund.id}")
-    assert "I have read it" not in item and "badge-ready" in item
+    assert "Mark as read" not in item and "badge-ready" in item
 
 
 def test_reading_every_card_makes_the_shift_ready(
@@ -102,7 +102,7 @@ def test_reading_every_card_makes_the_shift_ready(
         assert response.status_code == 303
     block = section(client.get("/me/checklist").text, f"shift-{world.next_week.id}")
     assert "3 of 3 cards read" in block and "Ready" in block
-    assert "I have read it" not in block
+    assert "Mark as read" not in block
 
 
 def test_a_card_that_changed_since_the_page_was_opened_is_refused_clearly(
@@ -138,7 +138,7 @@ def test_a_major_change_shows_as_changed_since_you_read(
     block = section(client.get("/me/checklist").text, f"shift-{world.next_week.id}")
     item = section(block, f"card-{world.next_week.id}-{escalating.id}")
     assert "Changed since you read v1" in item
-    assert "I have read it" in item
+    assert "Mark as read" in item
     assert "1 card changed since you last read it." in block
     assert "0 of 3 cards read" in block
 
@@ -205,7 +205,7 @@ def test_nothing_to_read_says_so(client: TestClient, session: Session) -> None:
     log_in(client, person(session))
     text = client.get("/me/checklist").text
     assert "Nothing to read right now" in text
-    assert "I have read it" not in text
+    assert "Mark as read" not in text
 
 
 def test_checklist_needs_a_login(client: TestClient) -> None:
@@ -230,7 +230,7 @@ def test_a_manager_sees_a_members_checklist_read_only(
     assert "(Europe/Amsterdam)" in page.text  # the viewer's zone
     assert "Mon 30 Nov 2026, 11:00" in page.text
     assert "Changed since they read v1" in page.text
-    assert "I have read it" not in page.text and "/me/checklist/ack" not in page.text
+    assert "Mark as read" not in page.text and "/me/checklist/ack" not in page.text
 
 
 def test_who_may_see_someone_elses_checklist(
