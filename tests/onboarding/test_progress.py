@@ -13,6 +13,7 @@ from core.errors import Invalid
 from core.models import Person
 from kb_links.models import Card
 from onboarding import progress
+from onboarding.readiness import Status
 from rotation.models import Rotation, Shift
 from tests.factories import make_person
 from tests.onboarding.factories import (
@@ -289,10 +290,56 @@ def test_board_names_the_cards_behind_the_report(session: Session, clock: FixedC
         session, start=now, end=now + timedelta(weeks=8), rotation_ids=None, now=now
     )
     (entry,) = result.entries
+    assert entry.shift.person is not None and entry.shift.person.name == "Ana"
+    assert entry.shift.rotation.slug == world.rotation.slug
     assert entry.readiness.missing == tuple(card.id for card in world.cards)
     assert {result.cards[card_id].title for card_id in entry.readiness.missing} == {
         card.title for card in world.cards
     }
+
+
+def test_board_counts_every_status_and_pages_the_chosen_one(
+    session: Session, clock: FixedClock
+) -> None:
+    now = clock.now()
+    world = World(session, now)
+    read_all(session, world.bo, world.cards, now)
+    shifts = [world.shift] + [
+        make_shift(
+            session,
+            rotation=world.rotation,
+            start=now + timedelta(days=6 + 7 * week),
+            person=(world.bo, None, world.ana)[week % 3],
+        )
+        for week in range(1, 7)
+    ]  # weeks 1..6: nobody, Ana, Bo, nobody, Ana, Bo
+    everything = progress.report(
+        session, start=now, end=now + timedelta(weeks=8), rotation_ids=None, now=now
+    )
+
+    def board(**kwargs: object) -> progress.Board:
+        return progress.board(
+            session,
+            start=now,
+            end=now + timedelta(weeks=8),
+            rotation_ids=None,
+            now=now,
+            **kwargs,
+        )
+
+    whole = board()
+    assert [e.shift.id for e in whole.entries] == [e.shift.id for e in everything]
+    assert [e.readiness for e in whole.entries] == [e.readiness for e in everything]
+    assert whole.counts == {Status.READY: 2, Status.PENDING: 3, Status.OVERDUE: 0,
+                            Status.UNCOVERED: 2}  # fmt: skip
+    pending = board(status=Status.PENDING, page=2, page_size=2)
+    assert (pending.total, pending.page.number, pending.page.pages) == (3, 2, 2)
+    assert [e.shift.id for e in pending.entries] == [shifts[5].id]
+    assert pending.counts == whole.counts
+    past_the_end = board(status=Status.UNCOVERED, page=7, page_size=1)
+    assert past_the_end.page.number == 2
+    assert [e.shift.id for e in past_the_end.entries] == [shifts[4].id]
+    assert board(status=Status.OVERDUE).entries == []
 
 
 @pytest.mark.parametrize("size", [1, 4])
@@ -310,7 +357,12 @@ def test_upcoming_and_board_take_a_fixed_number_of_queries(
     assert upcoming_queries.count == 4, upcoming_queries.sql
     with count_statements(session) as board_queries:
         board = progress.board(
-            session, start=now, end=now + timedelta(weeks=8), rotation_ids=None, now=now
+            session,
+            start=now,
+            end=now + timedelta(weeks=8),
+            rotation_ids=None,
+            now=now,
+            page_size=10,
         )
-    assert len(board.entries) == 16 * size
-    assert board_queries.count == 4, board_queries.sql
+    assert board.total == 16 * size and len(board.entries) == 10
+    assert board_queries.count == 5, board_queries.sql

@@ -6,18 +6,16 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, cast
 
-from hypothesis import given
-from hypothesis import strategies as st
-
 from kb_links.models import Card
-from onboarding.progress import ReadinessEntry
+from onboarding.paging import page_of
+from onboarding.progress import Board, ReadinessEntry
 from onboarding.readiness import CardProgress, ShiftFacts, ShiftReadiness, Status
 from web.pages.onboarding_view import (
     MISSING_SHOWN,
-    STATUS_LABELS,
     DashboardFilters,
     build_dashboard,
     checklist_item,
+    matching,
     progress_text,
 )
 
@@ -62,60 +60,30 @@ def test_filters_make_links_that_keep_the_other_filters() -> None:
     assert not DashboardFilters(page=2).active and DashboardFilters(weeks=2).active
 
 
-def test_the_dashboard_counts_every_status_and_pages_the_chosen_one() -> None:
+def test_dashboard_rows_name_the_first_missing_cards() -> None:
     cards = {i: card(i) for i in range(1, 6)}
-    entries = [
-        entry(1, Status.READY),
-        entry(2, Status.PENDING, (1, 2, 3, 4, 5)),
-        entry(3, Status.OVERDUE, (2,)),
-        entry(4, Status.PENDING, (3,)),
-        entry(5, Status.UNCOVERED, (1,)),
-        entry(6, Status.PENDING, ()),
-    ]
-    board = build_dashboard(
-        entries, cards=cards, filters=DashboardFilters(status="pending", page=2), page_size=2
+    board = Board(
+        entries=[entry(2, Status.PENDING, (1, 2, 3, 4, 5)), entry(3, Status.OVERDUE, (2,))],
+        counts={Status.READY: 4, Status.PENDING: 1, Status.OVERDUE: 1, Status.UNCOVERED: 0},
+        total=12,
+        page=page_of(12, number=2, size=10),
+        cards=cards,
     )
-    assert board.counts == {"ready": 1, "pending": 3, "overdue": 1, "uncovered": 1}
-    assert (board.total, board.pages, board.page, board.first_number) == (3, 2, 2, 3)
-    assert [row.entry.shift.id for row in board.rows] == [6]
-    first = build_dashboard(
-        entries, cards=cards, filters=DashboardFilters(status="pending"), page_size=2
-    )
-    many = first.rows[0]
+    dashboard = build_dashboard(board)
+    many, one = dashboard.rows
     assert many.missing_titles == ["Card 1", "Card 2", "Card 3"][:MISSING_SHOWN]
     assert many.more_missing == 5 - MISSING_SHOWN
-
-
-@given(
-    st.lists(st.sampled_from(list(Status)), max_size=40),
-    st.sampled_from(["", *STATUS_LABELS]),
-    st.integers(min_value=1, max_value=50),
-    st.integers(min_value=1, max_value=7),
-)
-def test_pages_hold_every_chosen_shift_once(
-    statuses: list[Status], status: str, page: int, page_size: int
-) -> None:
-    entries = [entry(i, s) for i, s in enumerate(statuses, start=1)]
-    expected = [e.shift.id for e in entries if not status or e.readiness.status.value == status]
-    filters = DashboardFilters(status=status)
-    board = build_dashboard(entries, cards={}, filters=filters, page_size=page_size)
-    assert sum(board.counts.values()) == len(entries)
-    assert board.total == len(expected)
-    seen = []
-    for number in range(1, board.pages + 1):
-        rows = build_dashboard(
-            entries,
-            cards={},
-            filters=DashboardFilters(status=status, page=number),
-            page_size=page_size,
-        ).rows
-        assert 0 < len(rows) <= page_size or not expected
-        seen.extend(row.entry.shift.id for row in rows)
-    assert seen == expected
-    beyond = build_dashboard(
-        entries,
-        cards={},
-        filters=DashboardFilters(status=status, page=board.pages + page),
-        page_size=page_size,
+    assert (one.missing_titles, one.more_missing) == (["Card 2"], 0)
+    assert dashboard.counts == {"ready": 4, "pending": 1, "overdue": 1, "uncovered": 0}
+    assert (dashboard.total, dashboard.page, dashboard.pages, dashboard.first_number) == (
+        12,
+        2,
+        2,
+        11,
     )
-    assert beyond.page == board.pages  # past the end shows the last page
+
+
+def test_matching_picks_one_status_or_all() -> None:
+    entries = [entry(1, Status.READY), entry(2, Status.OVERDUE), entry(3, Status.READY)]
+    assert [e.shift.id for e in matching(entries, status="ready")] == [1, 3]
+    assert matching(entries, status="") == entries

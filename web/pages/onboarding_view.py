@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
 from kb_links.models import Card
-from onboarding.progress import ChecklistEntry, ReadinessEntry
+from onboarding.progress import Board, ChecklistEntry, ReadinessEntry
 from onboarding.readiness import CardProgress, Status
 from web.pages.card_view import safe_href
 
@@ -139,7 +139,8 @@ class Dashboard:
     total: int
     page: int
     pages: int
-    first_number: int = field(default=0)
+    # The number of the first row shown, counting from 1 (0 when none is).
+    first_number: int
 
 
 def matching(entries: Sequence[ReadinessEntry], *, status: str) -> list[ReadinessEntry]:
@@ -149,40 +150,23 @@ def matching(entries: Sequence[ReadinessEntry], *, status: str) -> list[Readines
     return [entry for entry in entries if entry.readiness.status.value == status]
 
 
-def build_dashboard(
-    entries: Sequence[ReadinessEntry],
-    *,
-    cards: Mapping[int, Card],
-    filters: DashboardFilters,
-    page_size: int = PAGE_SIZE,
-) -> Dashboard:
-    """The page of rows the filters select, with counts per status over every row.
-
-    A page past the last one shows the last page, so a link kept from a busier day still
-    lands somewhere useful.
-    """
-    counts = {status: 0 for status in STATUS_LABELS}
-    for entry in entries:
-        counts[entry.readiness.status.value] += 1
-    selected = matching(entries, status=filters.status)
-    pages = max(1, -(-len(selected) // page_size))
-    page = min(max(filters.page, 1), pages)
-    first = (page - 1) * page_size
+def build_dashboard(board: Board) -> Dashboard:
+    """The rows of the board's page, each naming its first few missing cards."""
     rows = []
-    for entry in selected[first : first + page_size]:
+    for entry in board.entries:
         missing = entry.readiness.missing
         rows.append(
             DashboardRow(
                 entry=entry,
-                missing_titles=[cards[card_id].title for card_id in missing[:MISSING_SHOWN]],
+                missing_titles=[board.cards[card_id].title for card_id in missing[:MISSING_SHOWN]],
                 more_missing=max(0, len(missing) - MISSING_SHOWN),
             )
         )
     return Dashboard(
         rows=rows,
-        counts=counts,
-        total=len(selected),
-        page=page,
-        pages=pages,
-        first_number=first + 1 if rows else 0,
+        counts={status.value: count for status, count in board.counts.items()},
+        total=board.total,
+        page=board.page.number,
+        pages=board.page.pages,
+        first_number=board.page.start + 1 if rows else 0,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends, HTTPException, Request, status
 
 from core.errors import DomainError
 from core.models import Person
@@ -16,9 +16,13 @@ from web.deps import SessionDep
 from web.pages.common import Viewer
 
 
-def require_manager(viewer: Viewer, session: SessionDep) -> Person:
+def require_manager(request: Request, viewer: Viewer, session: SessionDep) -> Person:
     """Admins and anyone who manages a rotation."""
-    if not access.manages_any(session, person=viewer):
+    # The viewer dependency has asked already, for the navigation.
+    manages = getattr(request.state, "viewer_manages", None)
+    if manages is None:
+        manages = access.manages_any(session, person=viewer)
+    if not manages:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
             detail="Only admins and rotation managers can open this page.",

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from core.errors import Invalid
 from core.models import Person
 from onboarding import progress
+from onboarding.readiness import Status
 from rotation import access
 from rotation import service as rotation_service
 from rotation.models import Rotation
@@ -23,6 +24,7 @@ from web.deps import NowDep, SessionDep
 from web.pages.onboarding_view import (
     DEFAULT_WEEKS,
     MAX_WEEKS,
+    PAGE_SIZE,
     STATUS_LABELS,
     WEEK_CHOICES,
     DashboardFilters,
@@ -98,18 +100,11 @@ def _scope(
     return {rotation.id for rotation in allowed}, allowed
 
 
-def _board(
-    session: Session, viewer: Person, filters: DashboardFilters, *, now: datetime
-) -> tuple[progress.Board, list[Rotation]]:
-    rotation_ids, rotations = _scope(session, viewer, filters)
+def _window(filters: DashboardFilters, *, now: datetime) -> tuple[datetime, datetime]:
     try:
-        start, end = progress.resolve_window(
-            start=now, end=now + timedelta(weeks=filters.weeks), now=now
-        )
+        return progress.resolve_window(start=now, end=now + timedelta(weeks=filters.weeks), now=now)
     except Invalid as exc:
         raise page_error(exc) from None
-    board = progress.board(session, start=start, end=end, rotation_ids=rotation_ids, now=now)
-    return board, rotations
 
 
 @router.get("/readiness", response_class=HTMLResponse)
@@ -120,8 +115,19 @@ def readiness_page(
     now: NowDep,
     filters: FiltersDep,
 ) -> HTMLResponse:
-    board, rotations = _board(session, viewer, filters, now=now)
-    dashboard = build_dashboard(board.entries, cards=board.cards, filters=filters)
+    rotation_ids, rotations = _scope(session, viewer, filters)
+    start, end = _window(filters, now=now)
+    board = progress.board(
+        session,
+        start=start,
+        end=end,
+        rotation_ids=rotation_ids,
+        now=now,
+        status=Status(filters.status) if filters.status else None,
+        page=filters.page,
+        page_size=PAGE_SIZE,
+    )
+    dashboard = build_dashboard(board)
     weeks = sorted({*WEEK_CHOICES, filters.weeks})
     return render(
         request,
@@ -143,9 +149,11 @@ def readiness_page(
 def readiness_csv(
     session: SessionDep, viewer: ManagerViewer, now: NowDep, filters: FiltersDep
 ) -> Response:
-    board, _rotations = _board(session, viewer, filters, now=now)
+    rotation_ids, _rotations = _scope(session, viewer, filters)
+    start, end = _window(filters, now=now)
+    entries = progress.report(session, start=start, end=end, rotation_ids=rotation_ids, now=now)
     return Response(
-        content=progress.report_csv(matching(board.entries, status=filters.status)),
+        content=progress.report_csv(matching(entries, status=filters.status)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="readiness.csv"'},
     )
