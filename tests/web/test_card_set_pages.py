@@ -154,6 +154,7 @@ def test_a_move_past_either_end_changes_nothing(
         ("cards", {"card_id": "{refund}"}, 422, "That card is already in this set."),
         ("cards", {"card_id": "{archived}"}, 422, "Archived cards cannot be added"),
         ("cards", {"card_id": "999999"}, 422, "Unknown card ids: 999999."),
+        ("cards", {"card_id": "²"}, 422, "Choose a card to add."),
         ("cards/{outside}/move", {"direction": "up"}, 404, "That card is not in this set."),
         ("cards/{refund}/move", {"direction": "sideways"}, 422, "Move a card either up or down."),
         ("cards/{outside}/remove", {}, 404, "That card is not in this set."),

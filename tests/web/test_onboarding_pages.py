@@ -161,6 +161,8 @@ def test_an_overdue_shift_is_highlighted(
         ({"card_id": "abc", "version": "1"}, 422),
         ({"card_id": "1", "version": "-1"}, 422),
         ({"card_id": str(2**70), "version": "1"}, 422),
+        ({"card_id": "²", "version": "1"}, 422),
+        ({"card_id": "1", "version": "9" * 5000}, 422),
         ({"card_id": "999999", "version": "1"}, 404),
     ],
 )
@@ -353,6 +355,8 @@ def test_filters_by_rotation_status_and_weeks(
         ("weeks=105", 422),
         ("weeks=soon", 422),
         ("page=0", 422),
+        ("page=" + "9" * 5000, 422),
+        ("weeks=%C2%B2", 422),
         ("rotation=nope", 404),
     ],
 )

@@ -50,7 +50,8 @@ def page_error(exc: DomainError) -> HTTPException:
 def parse_id(text: str) -> int | None:
     """A database id typed into a form, or None when it is not one."""
     text = text.strip()
-    if not text.isdigit() or len(text) > len(str(MAX_ID)):
+    # ASCII digits only: int() refuses other digits such as "²".
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
         return None
     value = int(text)
     return value if 1 <= value <= MAX_ID else None

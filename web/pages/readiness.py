@@ -42,7 +42,8 @@ def _whole_number(value: str, *, name: str, low: int, high: int, default: int) -
     if not value.strip():
         return default
     text = value.strip()
-    if not text.isdigit() or not low <= int(text) <= high:
+    # ASCII digits only, and few of them: int() refuses "²" and numbers thousands of digits long.
+    if not (text.isascii() and text.isdigit() and len(text) <= 9 and low <= int(text) <= high):
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             detail=f"{name} must be a whole number from {low} to {high}.",
