@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from core.errors import Invalid
 from core.models import Person
 from kb_links.models import Card
-from onboarding import exports, facts, readiness
-from onboarding.readiness import CardProgress, ShiftReadiness
+from onboarding import exports, facts, paging, readiness
+from onboarding.readiness import CardProgress, ShiftReadiness, Status
+from rotation import shifts as shift_rows
 from rotation.models import RotationMember, Shift, rotation_manager
 
 DEFAULT_WINDOW = timedelta(weeks=8)
@@ -46,6 +47,27 @@ class ChecklistEntry:
 class ReadinessEntry:
     shift: Shift
     readiness: ShiftReadiness
+
+
+@dataclass(frozen=True)
+class Board:
+    """One page of a readiness report, with counts over all of it and the cards it needs."""
+
+    # The page's shifts, in report order.
+    entries: list[ReadinessEntry]
+    # Shifts per status over the whole window, whatever the status asked for.
+    counts: dict[Status, int]
+    # Shifts of the status asked for, over every page.
+    total: int
+    page: paging.Page
+    # Every required card, by id, so a page can name what is missing.
+    cards: dict[int, Card]
+
+
+@dataclass(frozen=True)
+class UpcomingShift:
+    shift: Shift
+    outlook: readiness.Outlook
 
 
 def may_view_person(session: Session, *, viewer: Person, person: Person) -> bool:
@@ -138,6 +160,76 @@ def report(
         now=now,
     )
     return [ReadinessEntry(reading.shifts_by_id[r.shift.id], r) for r in results]
+
+
+def board(
+    session: Session,
+    *,
+    start: datetime,
+    end: datetime,
+    rotation_ids: Collection[int] | None,
+    now: datetime,
+    status: Status | None = None,
+    page: int = 1,
+    page_size: int = 100,
+) -> Board:
+    """A page of the readiness report (only shifts of ``status``, if given), in report order.
+
+    Readiness is worked out for every shift, to count them per status, from plain facts;
+    only the page's shifts are loaded as rows. Five queries whatever the number of shifts
+    (four when the page is empty).
+    """
+    conditions = [Shift.start < end, Shift.end > start]
+    if rotation_ids is not None:
+        conditions.append(Shift.rotation_id.in_(sorted(rotation_ids)))
+    loaded = facts.load_facts(session, where=facts.live_shift_conditions(*conditions))
+    results = readiness.readiness(
+        loaded.shift_facts,
+        requirements=loaded.requirements,
+        card_sets=loaded.card_sets,
+        cards=loaded.card_facts,
+        acks=loaded.acks,
+        now=now,
+    )
+    counts = dict.fromkeys(Status, 0)
+    for result in results:
+        counts[result.status] += 1
+    chosen = results if status is None else [r for r in results if r.status is status]
+    shown = paging.page_of(len(chosen), number=page, size=page_size)
+    on_page = chosen[shown.start : shown.stop]
+    rows = {row.id: row for row in shift_rows.load(session, [r.shift.id for r in on_page])}
+    return Board(
+        entries=[ReadinessEntry(rows[r.shift.id], r) for r in on_page],
+        counts=counts,
+        total=len(chosen),
+        page=shown,
+        cards=loaded.cards,
+    )
+
+
+def upcoming(
+    session: Session, *, person: Person, now: datetime, until: datetime
+) -> list[UpcomingShift]:
+    """The person's live shifts from now until ``until``, by start, each with its outlook:
+    checklist progress once reading is assigned, or when it will be.
+
+    Four queries whatever the number of shifts, cards or acknowledgements.
+    """
+    reading = facts.load_reading(
+        session,
+        where=facts.live_shift_conditions(
+            Shift.person_id == person.id, Shift.end > now, Shift.start < until
+        ),
+    )
+    outlooks = readiness.outlook(
+        reading.shift_facts,
+        requirements=reading.requirements,
+        card_sets=reading.card_sets,
+        cards=reading.card_facts,
+        acks=reading.acks,
+        now=now,
+    )
+    return [UpcomingShift(reading.shifts_by_id[o.shift.id], o) for o in outlooks]
 
 
 def report_csv(entries: list[ReadinessEntry]) -> str:

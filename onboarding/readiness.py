@@ -299,3 +299,47 @@ def checklist(
             )
         )
     return entries
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """A shift ahead as its person sees it: the reading assigned so far, or when it opens."""
+
+    shift: ShiftFacts
+    # Against the requirements assigned by now (as on the checklist); None before any is.
+    checklist: ShiftReadiness | None
+    # When the first requirement is assigned, while none is yet; None once one is, or
+    # when the rotation requires no reading at all.
+    opens_at: datetime | None
+
+
+def outlook(
+    shifts: Iterable[ShiftFacts],
+    *,
+    requirements: Iterable[RequirementFacts],
+    card_sets: Mapping[int, Sequence[int]],
+    cards: Mapping[int, CardFacts],
+    acks: AckIndex,
+    now: datetime,
+) -> list[Outlook]:
+    """Every shift not yet ended, by start: its checklist so far, or when reading opens.
+
+    The checklists are exactly those ``checklist`` gives, so a home page's progress and the
+    checklist page always agree.
+    """
+    by_rotation = group_requirements(requirements)
+    result: list[Outlook] = []
+    for shift in sorted(shifts, key=lambda s: (s.start, s.id)):
+        if shift.end <= now:
+            continue
+        required = by_rotation.get(shift.rotation_id, [])
+        assigned = assigned_requirements(shift, required, now=now)
+        if assigned:
+            entry = assess(
+                shift, requirements=assigned, card_sets=card_sets, cards=cards, acks=acks, now=now
+            )
+            result.append(Outlook(shift, entry, None))
+        else:
+            opens_at = min((assigned_at(shift, r) for r in required), default=None)
+            result.append(Outlook(shift, None, opens_at))
+    return result

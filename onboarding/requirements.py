@@ -110,3 +110,20 @@ def set_requirements(
         at=now,
     )
     return views
+
+
+def rotations_requiring(session: Session) -> dict[int, list[Rotation]]:
+    """Per card set id, the live rotations that require it, by name (one query).
+
+    Card sets no rotation requires are absent.
+    """
+    rows = session.execute(
+        select(RotationRequirement.card_set_id, Rotation)
+        .join(Rotation, Rotation.id == RotationRequirement.rotation_id)
+        .where(Rotation.archived.is_(False))
+        .order_by(Rotation.name, Rotation.id)
+    )
+    result: dict[int, list[Rotation]] = {}
+    for card_set_id, rotation in rows:
+        result.setdefault(card_set_id, []).append(rotation)
+    return result

@@ -24,7 +24,11 @@ from web.api import cards, onboarding, ops, people, rotations
 from web.metrics import Metrics, MetricsMiddleware
 from web.pages import admin as admin_pages
 from web.pages import auth as auth_pages
+from web.pages import card_sets as card_set_pages
 from web.pages import cards as card_pages
+from web.pages import checklist as checklist_pages
+from web.pages import home as home_pages
+from web.pages import readiness as readiness_pages
 from web.pages import rotations as rotation_pages
 from web.pages.common import LoginRequired, login_url
 from web.ratelimit import LoginLimiter
@@ -125,4 +129,8 @@ def create_app(
     app.include_router(card_pages.router)
     app.include_router(feeds.router)
     app.include_router(rotation_pages.router)
+    app.include_router(home_pages.router)
+    app.include_router(checklist_pages.router)
+    app.include_router(readiness_pages.router)
+    app.include_router(card_set_pages.router)
     return app

@@ -41,19 +41,42 @@ def local_time(value: datetime | None, timezone: str, fmt: str = "%a %d %b %Y, %
     return value.astimezone(ZoneInfo(timezone)).strftime(fmt)
 
 
-# (path, label, admins only) for the main navigation; pages add themselves here.
-NAV_ITEMS: list[tuple[str, str, bool]] = [
+# Audience of a navigation entry meant for admins and rotation managers.
+MANAGERS = "managers"
+
+# (path, label, audience) for the main navigation; pages add themselves here. The audience is
+# False for everyone, True for admins only, or MANAGERS for admins and rotation managers.
+NAV_ITEMS: list[tuple[str, str, bool | str]] = [
+    ("/me/checklist", "My checklist", False),
+    ("/readiness", "Readiness", MANAGERS),
     ("/rotations", "Rotations", False),
     ("/time-off", "Time off", False),
     ("/cards", "Cards", False),
+    ("/card-sets", "Card sets", MANAGERS),
     ("/people", "People", True),
     ("/audit", "Audit", True),
 ]
 
 
+def visible_nav(request: Request, viewer: Any) -> list[tuple[str, str]]:
+    """The navigation entries this viewer can use; members never see pages they cannot open.
+
+    Whether the viewer manages a rotation is worked out once per request by the page's
+    viewer dependency; pages rendered without one (errors) show the everyone entries only.
+    """
+    manages = bool(getattr(request.state, "viewer_manages", False))
+    return [
+        (href, label)
+        for href, label, audience in NAV_ITEMS
+        if audience is False
+        or (audience is True and viewer.is_admin)
+        or (audience == MANAGERS and (manages or viewer.is_admin))
+    ]
+
+
 def build_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-    templates.env.globals["nav_items"] = NAV_ITEMS
+    templates.env.globals["visible_nav"] = visible_nav
     templates.env.globals["csrf_token"] = csrf_token
     templates.env.filters["local_time"] = local_time
     return templates

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import FixedClock
@@ -12,6 +13,7 @@ from core.errors import Invalid
 from core.models import Person
 from kb_links.models import Card
 from onboarding import progress
+from onboarding.readiness import Status
 from rotation.models import Rotation, Shift
 from tests.factories import make_person
 from tests.onboarding.factories import (
@@ -247,3 +249,120 @@ def test_shifts_are_loaded_with_rotation_and_person(session: Session, clock: Fix
     assert isinstance(entry.shift, Shift)
     assert entry.shift.rotation.slug == world.rotation.slug
     assert entry.shift.person is not None and entry.shift.person.name == "Ana"
+
+
+# --- the home page's outlook and the readiness board --------------------------------------
+
+
+def test_upcoming_lists_the_persons_shifts_with_progress_or_when_reading_opens(
+    session: Session, clock: FixedClock
+) -> None:
+    now = clock.now()
+    world = World(session, now)
+    read_all(session, world.ana, world.cards[:1], now)
+    later = make_shift(
+        session, rotation=world.rotation, start=now + timedelta(days=41), person=world.ana
+    )
+    free_rotation = make_rotation(session)
+    nothing_to_read = make_shift(
+        session, rotation=free_rotation, start=now + timedelta(days=20), person=world.ana
+    )
+    make_shift(session, rotation=world.rotation, start=now + timedelta(days=13), person=world.bo)
+    make_shift(session, rotation=world.rotation, start=now + timedelta(days=90), person=world.ana)
+    make_shift(session, rotation=world.rotation, start=now - timedelta(days=8), person=world.ana)
+
+    result = progress.upcoming(session, person=world.ana, now=now, until=now + timedelta(days=60))
+
+    assert [u.shift.id for u in result] == [world.shift.id, nothing_to_read.id, later.id]
+    first, free, last = result
+    assert first.shift.rotation.name == world.rotation.name
+    assert first.outlook.checklist is not None
+    assert (first.outlook.checklist.done, first.outlook.checklist.required) == (1, 2)
+    assert (free.outlook.checklist, free.outlook.opens_at) == (None, None)
+    assert last.outlook.checklist is None
+    assert last.outlook.opens_at == later.start - timedelta(days=21)
+
+
+def test_board_names_the_cards_behind_the_report(session: Session, clock: FixedClock) -> None:
+    now = clock.now()
+    world = World(session, now)
+    result = progress.board(
+        session, start=now, end=now + timedelta(weeks=8), rotation_ids=None, now=now
+    )
+    (entry,) = result.entries
+    assert entry.shift.person is not None and entry.shift.person.name == "Ana"
+    assert entry.shift.rotation.slug == world.rotation.slug
+    assert entry.readiness.missing == tuple(card.id for card in world.cards)
+    assert {result.cards[card_id].title for card_id in entry.readiness.missing} == {
+        card.title for card in world.cards
+    }
+
+
+def test_board_counts_every_status_and_pages_the_chosen_one(
+    session: Session, clock: FixedClock
+) -> None:
+    now = clock.now()
+    world = World(session, now)
+    read_all(session, world.bo, world.cards, now)
+    shifts = [world.shift] + [
+        make_shift(
+            session,
+            rotation=world.rotation,
+            start=now + timedelta(days=6 + 7 * week),
+            person=(world.bo, None, world.ana)[week % 3],
+        )
+        for week in range(1, 7)
+    ]  # weeks 1..6: nobody, Ana, Bo, nobody, Ana, Bo
+    everything = progress.report(
+        session, start=now, end=now + timedelta(weeks=8), rotation_ids=None, now=now
+    )
+
+    def board(**kwargs: object) -> progress.Board:
+        return progress.board(
+            session,
+            start=now,
+            end=now + timedelta(weeks=8),
+            rotation_ids=None,
+            now=now,
+            **kwargs,
+        )
+
+    whole = board()
+    assert [e.shift.id for e in whole.entries] == [e.shift.id for e in everything]
+    assert [e.readiness for e in whole.entries] == [e.readiness for e in everything]
+    assert whole.counts == {Status.READY: 2, Status.PENDING: 3, Status.OVERDUE: 0,
+                            Status.UNCOVERED: 2}  # fmt: skip
+    pending = board(status=Status.PENDING, page=2, page_size=2)
+    assert (pending.total, pending.page.number, pending.page.pages) == (3, 2, 2)
+    assert [e.shift.id for e in pending.entries] == [shifts[5].id]
+    assert pending.counts == whole.counts
+    past_the_end = board(status=Status.UNCOVERED, page=7, page_size=1)
+    assert past_the_end.page.number == 2
+    assert [e.shift.id for e in past_the_end.entries] == [shifts[4].id]
+    assert board(status=Status.OVERDUE).entries == []
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_upcoming_and_board_take_a_fixed_number_of_queries(
+    session: Session, clock: FixedClock, size: int
+) -> None:
+    now = clock.now()
+    build(session, now, rotations=2 * size, people=3, cards=4 * size)
+    person = session.scalars(select(Person).order_by(Person.id.desc())).first()
+    assert person is not None
+    session.flush()
+    with count_statements(session) as upcoming_queries:
+        result = progress.upcoming(session, person=person, now=now, until=now + timedelta(weeks=8))
+    assert result
+    assert upcoming_queries.count == 4, upcoming_queries.sql
+    with count_statements(session) as board_queries:
+        board = progress.board(
+            session,
+            start=now,
+            end=now + timedelta(weeks=8),
+            rotation_ids=None,
+            now=now,
+            page_size=10,
+        )
+    assert board.total == 16 * size and len(board.entries) == 10
+    assert board_queries.count == 5, board_queries.sql

@@ -1,4 +1,4 @@
-"""Login, logout and the home page."""
+"""Login and logout."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from core import people
 from core.security import verify_password
 from web.deps import NowDep, SessionDep, SettingsDep, person_from_cookie
-from web.pages.common import Viewer, verify_csrf
+from web.pages.common import verify_csrf
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -91,8 +91,3 @@ def logout(request: Request, session: SessionDep, now: NowDep) -> RedirectRespon
     request.session.clear()
     flash(request, "You are logged out.")
     return RedirectResponse("/login", status_code=303)
-
-
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request, viewer: Viewer) -> HTMLResponse:
-    return render(request, "home.html", {"viewer": viewer})

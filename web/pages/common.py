@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Request, status
 
 from core.models import Person
 from core.security import constant_time_equal
+from rotation import access
 from web.deps import SessionDep, SettingsDep, person_from_cookie, person_from_proxy_header
 
 
@@ -26,6 +27,8 @@ def page_viewer(request: Request, session: SessionDep, settings: SettingsDep) ->
     )
     if person is None:
         raise LoginRequired(request.url.path)
+    # The navigation shows manager pages only to those who can use them.
+    request.state.viewer_manages = access.manages_any(session, person=person)
     return person
 
 
