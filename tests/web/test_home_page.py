@@ -29,7 +29,6 @@ from tests.web.onboarding_world import (
 )
 from tests.web.test_auth_pages import csrf_from
 
-
 FEED_FIELD = re.compile(r'id="feed-url" type="text" readonly value="http://testserver([^"]+)"')
 
 
