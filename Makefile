@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 CHECK_DB := $(VENV)/db-check.sqlite
 
-.PHONY: run test lint typecheck layers unit browser-deps bench clean
+.PHONY: run test lint typecheck layers unit browser-deps bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "allhands needs Python 3.11 or newer")'
@@ -49,6 +49,10 @@ unit: $(STAMP) $(NODE_STAMP) browser-deps
 	$(BIN)/pytest
 
 test: lint typecheck layers unit
+
+# Refresh docs/screenshots/ from the browser tests (demo-like data, 1280 px wide).
+screenshots: $(STAMP) browser-deps
+	ALLHANDS_SCREENSHOTS=docs $(BIN)/pytest -q tests/browser
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
