@@ -17,7 +17,7 @@ import random
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -38,7 +38,7 @@ from core.settings import Settings
 from migrations import runner
 from onboarding import progress
 from rotation import swap_views
-from rotation.models import Shift, SwapRequest
+from rotation.models import Rotation, Shift, SwapRequest
 from web.app import create_app
 from web.pages.home import HOME_WEEKS
 
@@ -167,7 +167,7 @@ def report(name: str, figure: Figure, *, floor: Figure, core: Figure | None = No
     print(f"    {ratios}")
 
 
-def main() -> None:
+def main(argv: Sequence[str] = ()) -> int:
     with tempfile.TemporaryDirectory() as directory:
         engine = make_engine(f"sqlite:///{Path(directory) / 'bench.sqlite'}")
         runner.upgrade(engine)
@@ -190,6 +190,7 @@ def main() -> None:
         with make_sessionmaker(engine)() as session:
             member = session.scalars(select(Person).where(Person.email == MEMBER_EMAIL)).one()
             session.expunge(member)
+            slug = session.scalars(select(Rotation.slug).order_by(Rotation.id)).first()
 
         def upcoming(session: Session) -> int:
             shifts = progress.upcoming(
@@ -220,6 +221,8 @@ def main() -> None:
             admin_core = measure(engine, domain(engine, board(None)))
             admin_4 = measure(engine, page(client, "/readiness?weeks=4", ADMIN_EMAIL))
             overdue = measure(engine, page(client, "/readiness?status=overdue", ADMIN_EMAIL))
+            rotation_page = measure(engine, page(client, f"/rotations/{slug}", MEMBER_EMAIL))
+            rotations_list = measure(engine, page(client, "/rotations", MEMBER_EMAIL))
         engine.dispose()
 
     print(f"  baseline /healthz: {ms(floor.wall)} wall, {floor.queries} queries")
@@ -233,7 +236,10 @@ def main() -> None:
     )
     report("readiness, admin, all rotations, 4 weeks", admin_4, floor=floor)
     report("readiness, admin, overdue only", overdue, floor=floor)
+    report(f"rotation page (/rotations/{slug}, month grid)", rotation_page, floor=floor)
+    report("rotations list (250 rotations)", rotations_list, floor=floor)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
