@@ -24,7 +24,7 @@ from starlette.routing import Mount
 from core.models import Person
 from core.security import hash_password
 from kb_links.models import Card
-from onboarding.models import CardSet
+from onboarding.models import CardSet, CardSetItem
 from rotation.models import Rotation, RotationMember, Shift, SwapRequest, TimeOff
 from tests.conftest import DEFAULT_NOW
 from tests.factories import make_person, make_token
@@ -71,7 +71,8 @@ class World:
     other_rotation: Rotation
     shift: Shift  # the member's shift in the managed rotation
     other_shift: Shift  # the other member's shift in the managed rotation
-    card: Card  # verified by the other member
+    card: Card  # verified by the other member; the one card of the card set
+    spare_card: Card  # in no card set: one to add
     card_set: CardSet
     time_off: TimeOff  # the other member's
     swap_to_member: SwapRequest  # pending: the other member offers their shift to the member
@@ -122,10 +123,16 @@ def _shift(session: Session, rotation: Rotation, person: Person, index: int) -> 
     return shift
 
 
-def _card(session: Session, verifier: Person) -> Card:
+def _card(
+    session: Session,
+    verifier: Person,
+    *,
+    title: str = "Refund policy",
+    url: str = "https://kb.example.com/refunds",
+) -> Card:
     card = Card(
-        title="Refund policy",
-        url="https://kb.example.com/refunds",
+        title=title,
+        url=url,
         source="link",
         verifier_id=verifier.id,
         last_verified_at=DEFAULT_NOW,
@@ -199,6 +206,9 @@ def build_world(session: Session, *, secret_key: str) -> World:
     )
     session.add_all([card_set, time_off])
     session.flush()
+    card = _card(session, other_member)
+    session.add(CardSetItem(card_set_id=card_set.id, card_id=card.id, position=0))
+    session.flush()
     return World(
         people=people,
         tokens={role: make_token(session, person) for role, person in people.items()},
@@ -207,7 +217,10 @@ def build_world(session: Session, *, secret_key: str) -> World:
         other_rotation=other_rotation,
         shift=shift,
         other_shift=other_shift,
-        card=_card(session, other_member),
+        card=card,
+        spare_card=_card(
+            session, other_member, title="Outage notices", url="https://kb.example.com/outages"
+        ),
         card_set=card_set,
         time_off=time_off,
         swap_to_member=_swap(session, other_shift, other_member, people[MEMBER], "pending"),

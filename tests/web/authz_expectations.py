@@ -11,6 +11,7 @@ from core import feed_tokens
 from tests.web.authz import (
     FORBIDDEN,
     LOGGED_OUT,
+    MANAGER,
     MEMBER,
     OK,
     PASSWORD,
@@ -68,6 +69,15 @@ PAGE_ANYONE = outcomes(anonymous=TO_LOGIN, member=OK, other_manager=OK, manager=
 PAGE_ADMIN = outcomes(
     anonymous=TO_LOGIN, member=FORBIDDEN, other_manager=FORBIDDEN, manager=FORBIDDEN, admin=OK
 )
+# The page twins of the API shapes above.
+PAGE_ANY_MANAGER = PAGE_CARD_EDITOR
+PAGE_ROTATION_MANAGER = outcomes(
+    anonymous=TO_LOGIN, member=FORBIDDEN, other_manager=FORBIDDEN, manager=OK, admin=OK
+)
+PAGE_ABOUT_OTHER_MEMBER = PAGE_ROTATION_MANAGER
+PAGE_MEMBER_ONLY = outcomes(
+    anonymous=TO_LOGIN, member=OK, other_manager=FORBIDDEN, manager=FORBIDDEN, admin=FORBIDDEN
+)
 
 
 def other_member(world: World) -> dict[str, object]:
@@ -103,6 +113,44 @@ def card_edit_form(world: World) -> dict[str, object]:
         "verify_every_days": "90",
         "change": "minor",
         "version": str(world.card.version),
+    }
+
+
+def card_set(world: World) -> dict[str, object]:
+    return {"card_set_id": world.card_set.id}
+
+
+def card_in_set(world: World) -> dict[str, object]:
+    return {"card_set_id": world.card_set.id, "card_id": world.card.id}
+
+
+def rotation_form(_world: World) -> dict[str, object]:
+    return {
+        "name": "Night desk",
+        "timezone": "Europe/Amsterdam",
+        "start_date": "2026-11-30",
+        "handoff_time": "09:00",
+        "shift_days": "7",
+        "people_per_shift": "1",
+        "horizon_days": "56",
+    }
+
+
+def settings_form(world: World) -> dict[str, object]:
+    return {
+        "name": world.rotation.name,
+        "slug": world.rotation.slug,
+        "description": "Tier-2 tickets, weekly",
+        "timezone": world.rotation.timezone,
+        "start_date": world.rotation.start_date.isoformat(),
+        "handoff_time": "09:00",
+        "shift_days": str(world.rotation.shift_days),
+        "people_per_shift": str(world.rotation.people_per_shift),
+        "horizon_days": str(world.rotation.horizon_days),
+        "swap_requires_approval": "true",
+        "managers": world.person(MANAGER).email,
+        "version": str(world.rotation.version),
+        "action": "save",
     }
 
 
@@ -312,4 +360,130 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     ("POST", "/people/{person_id}/deactivate"): Case(PAGE_ADMIN, params=other_member),
     ("POST", "/people/import"): Case(PAGE_ADMIN, form=lambda w: {"csv_text": people_csv(w)}),
     ("GET", "/audit"): Case(PAGE_ADMIN),
+    ("POST", "/me/calendar/reset"): Case(
+        PAGE_ANYONE, note="always the viewer's own link: the form names nobody"
+    ),
+    # --- home page swap answers -------------------------------------------------------
+    ("POST", "/swaps/{swap_id}/accept"): Case(
+        PAGE_MEMBER_ONLY,
+        params=lambda w: {"swap_id": w.swap_to_member.id},
+        note="IDOR: accepting a swap offered to someone else; admins are no exception",
+    ),
+    ("POST", "/swaps/{swap_id}/decline"): Case(
+        PAGE_MEMBER_ONLY,
+        params=lambda w: {"swap_id": w.swap_to_member.id},
+        note="IDOR: declining a swap offered to someone else",
+    ),
+    ("POST", "/swaps/{swap_id}/cancel"): Case(
+        PAGE_MEMBER_ONLY,
+        params=lambda w: {"swap_id": w.swap_from_member.id},
+        note="IDOR: withdrawing someone else's request",
+    ),
+    # --- rotation pages ---------------------------------------------------------------
+    ("GET", "/rotations"): Case(PAGE_ANYONE),
+    ("POST", "/rotations"): Case(PAGE_ADMIN, form=rotation_form),
+    ("GET", "/rotations/{slug}"): Case(PAGE_ANYONE, params=rotation),
+    ("POST", "/rotations/{slug}/swaps"): Case(
+        PAGE_MEMBER_ONLY,
+        params=rotation,
+        form=lambda w: {
+            "kind": "trade",
+            "shift_id": str(w.shift.id),
+            "counterpart_shift_id": str(w.other_shift.id),
+        },
+        note="IDOR: offering someone else's shift; admins and managers are no exception",
+    ),
+    ("POST", "/rotations/{slug}/swaps/{swap_id}/{answer}"): Case(
+        PAGE_MEMBER_ONLY,
+        params=lambda w: {
+            "slug": w.rotation.slug,
+            "swap_id": w.swap_to_member.id,
+            "answer": "accept",
+        },
+        note="IDOR: accepting a swap offered to someone else",
+    ),
+    ("GET", "/rotations/{slug}/manage"): Case(
+        PAGE_ROTATION_MANAGER, params=rotation, note="IDOR: managing a rotation one does not manage"
+    ),
+    ("POST", "/rotations/{slug}/manage/settings"): Case(
+        PAGE_ROTATION_MANAGER,
+        params=rotation,
+        form=settings_form,
+        note="IDOR: editing a rotation one does not manage",
+    ),
+    ("POST", "/rotations/{slug}/manage/members"): Case(
+        PAGE_ROTATION_MANAGER,
+        params=rotation,
+        form=lambda w: {"action": "up", "person_id": str(w.other_member.id)},
+    ),
+    ("POST", "/rotations/{slug}/manage/requirements"): Case(
+        PAGE_ROTATION_MANAGER,
+        params=rotation,
+        form=lambda w: {"new_card_set_id": str(w.card_set.id)},
+    ),
+    ("POST", "/rotations/{slug}/manage/override"): Case(
+        PAGE_ROTATION_MANAGER,
+        params=rotation,
+        form=lambda w: {"shift_id": str(w.shift.id), "person_id": str(w.other_member.id)},
+    ),
+    ("POST", "/rotations/{slug}/manage/rebalance"): Case(
+        PAGE_ROTATION_MANAGER, params=rotation, form=lambda _w: {"from_date": "2026-12-07"}
+    ),
+    # --- time off pages ---------------------------------------------------------------
+    ("GET", "/time-off"): Case(
+        PAGE_ABOUT_OTHER_MEMBER,
+        query=lambda w: {"person": str(w.other_member.id)},
+        note="IDOR: a member opening another's time off",
+    ),
+    ("POST", "/time-off"): Case(
+        PAGE_ABOUT_OTHER_MEMBER,
+        form=lambda w: {
+            "person_id": str(w.other_member.id),
+            "start": "2027-03-01",
+            "end": "2027-03-02",
+        },
+        note="IDOR: a member booking time off for someone else",
+    ),
+    ("POST", "/time-off/{time_off_id}/delete"): Case(
+        PAGE_ABOUT_OTHER_MEMBER,
+        params=lambda w: {"time_off_id": w.time_off.id},
+        note="IDOR: a member deleting someone else's time off",
+    ),
+    # --- onboarding pages -------------------------------------------------------------
+    ("GET", "/me/checklist"): Case(PAGE_ANYONE),
+    ("POST", "/me/checklist/ack"): Case(
+        PAGE_ANYONE,
+        form=lambda w: {"card_id": str(w.card.id), "version": str(w.card.version)},
+        note="always the viewer's own acknowledgement: the form names nobody",
+    ),
+    ("GET", "/people/{person_id}/checklist"): Case(
+        PAGE_ABOUT_OTHER_MEMBER,
+        params=other_member,
+        note="IDOR: a member reading another's checklist",
+    ),
+    ("GET", "/readiness"): Case(PAGE_ANY_MANAGER),
+    ("GET", "/readiness.csv"): Case(
+        PAGE_ROTATION_MANAGER,
+        query=lambda w: {"rotation": w.rotation.slug},
+        note="IDOR: the readiness of a rotation one does not manage",
+    ),
+    ("GET", "/card-sets"): Case(PAGE_ANY_MANAGER),
+    ("POST", "/card-sets"): Case(
+        PAGE_ANY_MANAGER, form=lambda _w: {"name": "Escalation basics", "description": ""}
+    ),
+    ("GET", "/card-sets/{card_set_id}"): Case(PAGE_ANY_MANAGER, params=card_set),
+    ("POST", "/card-sets/{card_set_id}"): Case(
+        PAGE_ANY_MANAGER,
+        params=card_set,
+        form=lambda _w: {"name": "Tier 2 basics", "description": "Read before a first shift"},
+    ),
+    ("POST", "/card-sets/{card_set_id}/cards"): Case(
+        PAGE_ANY_MANAGER, params=card_set, form=lambda w: {"card_id": str(w.spare_card.id)}
+    ),
+    ("POST", "/card-sets/{card_set_id}/cards/{card_id}/move"): Case(
+        PAGE_ANY_MANAGER, params=card_in_set, form=lambda _w: {"direction": "down"}
+    ),
+    ("POST", "/card-sets/{card_set_id}/cards/{card_id}/remove"): Case(
+        PAGE_ANY_MANAGER, params=card_in_set
+    ),
 }

@@ -7,10 +7,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import feed_tokens
+from core.models import AuditEvent
 from core.settings import Settings
 from onboarding.models import Acknowledgement
 from tests.factories import auth
-from tests.web.authz import MEMBER, build_world
+from tests.web.authz import MEMBER, OK, Case, build_world, outcomes, send
 
 
 def test_acknowledging_for_someone_else_is_refused(
@@ -53,3 +54,29 @@ def test_rotating_a_feed_token_changes_only_ones_own(
     assert client.get(f"/feeds/{theirs}.ics").status_code == 200
     session.refresh(world.other_member)
     assert world.other_member.feed_token_version == 0
+
+
+def test_answering_a_swap_from_the_wrong_side_is_refused_on_the_pages(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    world = build_world(session, secret_key=settings.secret_key)
+    slug = world.rotation.slug
+    mine, theirs = world.swap_from_member, world.swap_to_member
+    case = Case(outcomes(anonymous=OK, member=OK, other_manager=OK, manager=OK, admin=OK))
+    # The member asked for ``mine`` (only the other side answers it) and was asked ``theirs``
+    # (only the other side withdraws it).
+    for path in (
+        f"/swaps/{mine.id}/accept",
+        f"/swaps/{mine.id}/decline",
+        f"/swaps/{theirs.id}/cancel",
+        f"/rotations/{slug}/swaps/{mine.id}/accept",
+        f"/rotations/{slug}/swaps/{mine.id}/decline",
+        f"/rotations/{slug}/swaps/{theirs.id}/cancel",
+        f"/rotations/{slug}/swaps/{world.accepted_swap.id}/approve",
+    ):
+        response = send(client, world, MEMBER, "POST", path, case)
+        assert response.status_code == 403, (path, response.text[:300])
+    session.expire_all()
+    assert mine.status == theirs.status == "pending"
+    assert world.accepted_swap.status == "accepted"
+    assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
