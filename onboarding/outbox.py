@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -140,12 +140,22 @@ def pending(session: Session, *, now: datetime) -> list[PendingMessage]:
     return [PendingMessage(*row) for row in rows]
 
 
+# An arbitrary constant naming the outbox claim lock among PostgreSQL advisory locks.
+CLAIM_LOCK_KEY = 0x616C6C68  # "allh"
+
+
 def claim(session: Session, *, now: datetime) -> list[PendingMessage]:
     """Mark every claimable message as claimed by this run and return them, by id.
 
     Rows another run has locked are skipped, and a row claimed since this statement
-    started fails the re-checked condition, so no message is claimed twice.
+    started fails the re-checked condition, so no message is claimed twice. On PostgreSQL
+    claims also queue on one transaction-scoped advisory lock: without it two runs could
+    each take part of one person's messages and send that person two digests instead of
+    one. The claim transaction is a single short UPDATE, so queueing on it costs nothing.
+    (SQLite serialises writers already.)
     """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK_KEY)))
     candidates = (
         select(OutboxMessage.id)
         .where(*_claimable(now))
