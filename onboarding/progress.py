@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from core.errors import Invalid
@@ -134,6 +134,16 @@ def resolve_window(
     return start, end
 
 
+def _window(
+    *, start: datetime, end: datetime, rotation_ids: Collection[int] | None
+) -> list[ColumnElement[bool]]:
+    """Shifts overlapping [start, end), limited to ``rotation_ids`` when given."""
+    conditions: list[ColumnElement[bool]] = [Shift.start < end, Shift.end > start]
+    if rotation_ids is not None:
+        conditions.append(Shift.rotation_id.in_(sorted(rotation_ids)))
+    return conditions
+
+
 def report(
     session: Session,
     *,
@@ -147,9 +157,7 @@ def report(
     ``rotation_ids`` limits the report (a manager's own rotations); None means every
     rotation. Four queries whatever the number of shifts, people, cards or acknowledgements.
     """
-    conditions = [Shift.start < end, Shift.end > start]
-    if rotation_ids is not None:
-        conditions.append(Shift.rotation_id.in_(sorted(rotation_ids)))
+    conditions = _window(start=start, end=end, rotation_ids=rotation_ids)
     reading = facts.load_reading(session, where=facts.live_shift_conditions(*conditions))
     results = readiness.readiness(
         reading.shift_facts,
@@ -179,9 +187,7 @@ def board(
     only the page's shifts are loaded as rows. Five queries whatever the number of shifts
     (four when the page is empty).
     """
-    conditions = [Shift.start < end, Shift.end > start]
-    if rotation_ids is not None:
-        conditions.append(Shift.rotation_id.in_(sorted(rotation_ids)))
+    conditions = _window(start=start, end=end, rotation_ids=rotation_ids)
     loaded = facts.load_facts(session, where=facts.live_shift_conditions(*conditions))
     results = readiness.readiness(
         loaded.shift_facts,
