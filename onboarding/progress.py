@@ -144,6 +144,17 @@ def _window(
     return conditions
 
 
+def _readiness_of(loaded: facts.Facts, *, now: datetime) -> list[ShiftReadiness]:
+    return readiness.readiness(
+        loaded.shift_facts,
+        requirements=loaded.requirements,
+        card_sets=loaded.card_sets,
+        cards=loaded.card_facts,
+        acks=loaded.acks,
+        now=now,
+    )
+
+
 def report(
     session: Session,
     *,
@@ -159,14 +170,7 @@ def report(
     """
     conditions = _window(start=start, end=end, rotation_ids=rotation_ids)
     reading = facts.load_reading(session, where=facts.live_shift_conditions(*conditions))
-    results = readiness.readiness(
-        reading.shift_facts,
-        requirements=reading.requirements,
-        card_sets=reading.card_sets,
-        cards=reading.card_facts,
-        acks=reading.acks,
-        now=now,
-    )
+    results = _readiness_of(reading, now=now)
     return [ReadinessEntry(reading.shifts_by_id[r.shift.id], r) for r in results]
 
 
@@ -189,14 +193,7 @@ def board(
     """
     conditions = _window(start=start, end=end, rotation_ids=rotation_ids)
     loaded = facts.load_facts(session, where=facts.live_shift_conditions(*conditions))
-    results = readiness.readiness(
-        loaded.shift_facts,
-        requirements=loaded.requirements,
-        card_sets=loaded.card_sets,
-        cards=loaded.card_facts,
-        acks=loaded.acks,
-        now=now,
-    )
+    results = _readiness_of(loaded, now=now)
     counts = dict.fromkeys(Status, 0)
     for result in results:
         counts[result.status] += 1
