@@ -108,15 +108,16 @@ def apply_guru_events(session: Session, *, events: list[GuruEvent], now: datetim
     )
     cards = {card.external_id: card for card in session.scalars(query)}
     summaries = {_summary(e) for e in updates} - {""}
-    seen = (
-        set(
-            session.execute(
+    seen: set[tuple[int, str]] = (
+        {
+            (card_id, summary)
+            for card_id, summary in session.execute(
                 select(CardRevision.card_id, CardRevision.summary).where(
                     CardRevision.card_id.in_([c.id for c in cards.values()]),
                     CardRevision.summary.in_(summaries),
                 )
-            ).tuples()
-        )
+            )
+        }
         if summaries and cards
         else set()
     )
