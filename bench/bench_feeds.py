@@ -36,7 +36,7 @@ import httpx  # noqa: E402
 from bench import load as load_generators  # noqa: E402
 from bench.feeds_setup import Seeded, seed, swap_shift  # noqa: E402
 from core.db import make_engine, make_sessionmaker  # noqa: E402
-from web.feed_cache import FRESH_SECONDS  # noqa: E402
+from web.feeds.cache import FRESH_SECONDS  # noqa: E402
 
 SECRET = "bench-secret-key"
 TARGET_RATIO = 0.8

@@ -40,7 +40,7 @@ from onboarding import progress
 from rotation import swap_views
 from rotation.models import Rotation, Shift, SwapRequest
 from web.app import create_app
-from web.pages.home import HOME_WEEKS
+from web.pages.onboarding.home import HOME_WEEKS
 
 TARGET_SECONDS = 0.3
 REPEATS = 9

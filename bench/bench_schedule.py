@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session, sessionmaker
 import migrations.models  # noqa: F401  (every table registered)
 from core.db import make_engine, make_sessionmaker
 from core.models import Person
+from flows.cli import extend_schedules
 from migrations import runner
 from rotation import generation
 from rotation.generation import SHIFT_TABLE
 from rotation.models import Rotation, RotationMember, Shift, TimeOff
-from web.cli import extend_schedules
 
 PEOPLE = 5_000
 ROTATION_SIZE = 20

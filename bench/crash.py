@@ -125,7 +125,7 @@ def extend_command(database_url: str, workdir: Path) -> subprocess.Popen[str]:
         "ALLHANDS_DATA_DIR": str(workdir),
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "schedule", "extend"],
+        [sys.executable, "-m", "flows.cli", "schedule", "extend"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

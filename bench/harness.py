@@ -1,7 +1,7 @@
 """What the load and fault scripts share: real `allhands serve` processes, databases, data.
 
 Everything here talks to 127.0.0.1 only. Servers are started as an operator would start
-them (``python -m web.cli serve``) and stopped with the process group they lead.
+them (``python -m flows.cli serve``) and stopped with the process group they lead.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ def serve(database_url: str, *, workers: int = 2, workdir: Path) -> Iterator[Ser
             [
                 sys.executable,
                 "-m",
-                "web.cli",
+                "flows.cli",
                 "serve",
                 "--port",
                 str(port),

@@ -19,6 +19,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# Primary keys are 32-bit integers on PostgreSQL; a larger id cannot name a row, and passing
+# it to the database would fail there (and overflow SQLite's driver) instead of giving a 4xx.
+MAX_ID = 2**31 - 1
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)

@@ -13,8 +13,8 @@ from urllib.parse import quote
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from kb_links import freshness
+from kb_links.fields import DEFAULT_VERIFY_EVERY_DAYS, check_url
 from kb_links.records import CardRecord, ImportRejected, LineError, check_duplicates, describe
-from kb_links.schemas import DEFAULT_VERIFY_EVERY_DAYS, check_url
 
 CARD_URL = "https://app.getguru.com/card/"
 TRUSTED = "TRUSTED"

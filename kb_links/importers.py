@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from core.models import Person
 from kb_links import guru, service
+from kb_links.fields import DEFAULT_VERIFY_EVERY_DAYS
 from kb_links.models import Card
 from kb_links.records import CardRecord, ImportRejected, LineError, check_duplicates, describe
-from kb_links.schemas import DEFAULT_VERIFY_EVERY_DAYS, CardCreate
+from kb_links.schemas import CardCreate
 
 CSV_COLUMNS = ("title", "url", "source", "external_id", "collection", "verify_every_days")
 CSV_REQUIRED = ("title", "url")

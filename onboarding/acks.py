@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import audit
+from core import csv_export as exports
 from core.errors import Conflict, NotFound
 from core.models import Person
 from kb_links.models import Card
-from onboarding import exports
 from onboarding.models import Acknowledgement
 
 CSV_COLUMNS = (

@@ -9,10 +9,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
+from core import csv_export as exports
+from core import paging
 from core.errors import Invalid
 from core.models import Person
 from kb_links.models import Card
-from onboarding import exports, facts, paging, readiness
+from onboarding import facts, readiness
 from onboarding.readiness import CardProgress, ShiftReadiness, Status
 from rotation import shifts as shift_rows
 from rotation.models import RotationMember, Shift, rotation_manager

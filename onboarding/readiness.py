@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
-from functools import lru_cache
 from types import MappingProxyType
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
+
+from core.wallclock import days_before
 
 
 class Status(StrEnum):
@@ -93,18 +93,6 @@ Versions = Mapping[int, datetime | None]
 AckIndex = Mapping[int, Mapping[int, Versions]]
 NOTHING_READ: Mapping[int, Versions] = MappingProxyType({})
 NO_VERSION: Versions = MappingProxyType({})
-
-
-@lru_cache(maxsize=4096)
-def days_before(start: datetime, *, days: int, timezone: str) -> datetime:
-    """The instant ``days`` calendar days before ``start`` at the same local wall-clock time.
-
-    Cached: a report asks it for thousands of shifts that mostly share a handoff time.
-    """
-    local = start.astimezone(ZoneInfo(timezone))
-    # Aware arithmetic within one tzinfo is wall-clock arithmetic; converting back to UTC
-    # then applies the offset in force on the earlier day.
-    return (local - timedelta(days=days)).astimezone(UTC)
 
 
 def assigned_at(shift: ShiftFacts, requirement: RequirementFacts) -> datetime:

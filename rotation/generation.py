@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.models import Person
+from core.wallclock import local_to_utc
 from rotation import availability, scheduler
 from rotation import shifts as shift_rows
 from rotation.models import Rotation, RotationMember, Shift
-from rotation.timeline import MIDNIGHT, Cadence, local_to_utc
+from rotation.timeline import MIDNIGHT, Cadence
 
 SHIFT_TABLE = cast(Table, Shift.__table__)
 

@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from core.db import MAX_ID
 from core.schemas import PersonRef, Strict
 from core.timezones import check_timezone
 from rotation.models import Rotation, RotationMember, Shift
@@ -25,8 +26,6 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 # no rotation needs them, so they are refused up front rather than failing later.
 EARLIEST_DATE = date(1970, 1, 1)
 LATEST_DATE = date(2199, 12, 31)
-# Ids beyond a 32-bit integer cannot name a row and would overflow the database driver.
-MAX_ID = 2**31 - 1
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 SwapStatus = Literal["pending", "accepted", "approved", "declined", "cancelled"]
 ShiftKind = Literal["scheduled", "override", "swap"]

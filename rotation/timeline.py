@@ -4,41 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from core.wallclock import local_to_utc
+
 MIDNIGHT = time(0, 0)
-
-
-def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
-    """The UTC instant of the wall time ``day at`` in ``zone``.
-
-    A wall time that does not exist (inside a spring-forward gap) moves to the end of the
-    gap, i.e. to the transition itself; an ambiguous one (fall-back) takes the first
-    occurrence.
-    """
-    wall = datetime.combine(day, at, tzinfo=zone)  # fold=0: the first occurrence
-    instant = wall.astimezone(UTC)
-    if instant.astimezone(zone).replace(tzinfo=None) == wall.replace(tzinfo=None):
-        return instant
-    return _transition_within(wall.replace(fold=1).astimezone(UTC), instant, zone)
-
-
-def _transition_within(before: datetime, after: datetime, zone: ZoneInfo) -> datetime:
-    """The first instant in (before, after] whose UTC offset is the one ``after`` has.
-
-    zoneinfo exposes no transition table, so bisect to the second: transitions fall on
-    whole seconds and a gap is at most a few hours wide, so this takes ~15 steps.
-    """
-    target = after.astimezone(zone).utcoffset()
-    low, high = int(before.timestamp()), int(after.timestamp())
-    while high - low > 1:
-        middle = (low + high) // 2
-        if datetime.fromtimestamp(middle, zone).utcoffset() == target:
-            high = middle
-        else:
-            low = middle
-    return datetime.fromtimestamp(high, UTC)
 
 
 def days_to_utc(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:

@@ -7,12 +7,8 @@ replaced before a line is formatted, whichever handler or formatter writes it.
 
 from __future__ import annotations
 
-import copy
 import logging
 import re
-from typing import Any
-
-import uvicorn.config
 
 REDACTED = "[redacted]"
 _FEED_TOKEN = re.compile(r"(/feeds/)[^/?#\s.]+")
@@ -38,12 +34,3 @@ class RedactFeedTokens(logging.Filter):
         if redact(message) != message:  # the token was in the message text itself
             record.msg, record.args = redact(message), ()
         return True
-
-
-def log_config() -> dict[str, Any]:
-    """uvicorn's own logging setup, with the redacting filter on each of its handlers."""
-    config: dict[str, Any] = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    config.setdefault("filters", {})["redact_feed_tokens"] = {"()": RedactFeedTokens}
-    for handler in config["handlers"].values():
-        handler.setdefault("filters", []).append("redact_feed_tokens")
-    return config

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -18,19 +18,10 @@ import migrations.models  # noqa: F401  (every table registered before first use
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_sessionmaker, max_connections
 from core.settings import Settings, get_settings
-from web import errors, feeds, openapi
+from web import errors, openapi, routes
 from web.admission import AdmissionLimit
-from web.api import cards, onboarding, ops, people, rotations
 from web.metrics import Metrics, MetricsMiddleware
-from web.pages import admin as admin_pages
-from web.pages import auth as auth_pages
-from web.pages import card_sets as card_set_pages
-from web.pages import cards as card_pages
-from web.pages import checklist as checklist_pages
-from web.pages import home as home_pages
-from web.pages import readiness as readiness_pages
-from web.pages import rotations as rotation_pages
-from web.pages.common import LoginRequired, login_url
+from web.pages.helpers import LoginRequired, login_url
 from web.ratelimit import LoginLimiter
 from web.security_headers import SecurityHeadersMiddleware
 from web.templating import build_templates, render
@@ -47,14 +38,10 @@ def is_page_request(request: Request) -> bool:
     return not path.startswith(NON_PAGE_PREFIXES) and path != "/openapi.json"
 
 
-def create_app(
-    settings: Settings | None = None,
-    *,
-    clock: Clock | None = None,
-    session_factory: sessionmaker[Session] | None = None,
-) -> FastAPI:
-    """Build the app; tests pass their own clock and a session factory bound to one connection."""
-    settings = settings or get_settings()
+def _lifespan(
+    settings: Settings, session_factory: sessionmaker[Session] | None
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The engine is built when the app starts and disposed when it stops, never at import."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,26 +56,33 @@ def create_app(
         finally:
             engine.dispose()
 
-    app = FastAPI(
-        title="allhands",
-        version="0.1.0",
-        description="All Hands Support rotations, calendar feeds and onboarding.",
-        lifespan=lifespan,
-    )
-    app.state.settings = settings
-    app.state.clock = clock or SystemClock()
-    app.state.templates = build_templates()
-    app.state.metrics = Metrics()
-    app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute)
+    return lifespan
 
-    errors.install(app)
-    openapi.install(app)
 
-    @app.exception_handler(LoginRequired)
-    async def _to_login(_request: Request, exc: Exception) -> RedirectResponse:
-        assert isinstance(exc, LoginRequired)
-        return RedirectResponse(login_url(exc.next_path), status_code=303)
+async def _to_login(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, LoginRequired)
+    return RedirectResponse(login_url(exc.next_path), status_code=303)
 
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Pages answer HTTP errors with an HTML page; the API and feeds keep FastAPI's JSON."""
+    assert isinstance(exc, StarletteHTTPException)
+    if is_page_request(request):
+        return render(
+            request,
+            "error.html",
+            {
+                "status_code": exc.status_code,
+                "title": ERROR_TITLES.get(exc.status_code, "Something went wrong"),
+                "detail": exc.detail,
+            },
+            status_code=exc.status_code,
+        )
+    return await http_exception_handler(request, exc)
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    """Added innermost first: admission, sessions, security headers, then metrics outermost."""
     # Innermost, so waiting requests are counted by the metrics but hold nothing else.
     app.add_middleware(AdmissionLimit, limit=max_connections(settings.effective_database_url))
     app.add_middleware(
@@ -102,35 +96,33 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, StarletteHTTPException)
-        if is_page_request(request):
-            return render(
-                request,
-                "error.html",
-                {
-                    "status_code": exc.status_code,
-                    "title": ERROR_TITLES.get(exc.status_code, "Something went wrong"),
-                    "detail": exc.detail,
-                },
-                status_code=exc.status_code,
-            )
-        return await http_exception_handler(request, exc)
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+) -> FastAPI:
+    """Build the app; tests pass their own clock and a session factory bound to one connection."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="allhands",
+        version="0.1.0",
+        description="All Hands Support rotations, calendar feeds and onboarding.",
+        lifespan=_lifespan(settings, session_factory),
+    )
+    app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    app.state.templates = build_templates()
+    app.state.metrics = Metrics()
+    app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute)
+
+    errors.install(app)
+    openapi.install(app)
+    app.add_exception_handler(LoginRequired, _to_login)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    _add_middleware(app, settings)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(ops.router)
-    app.include_router(people.router)
-    app.include_router(cards.router)
-    app.include_router(rotations.router)
-    app.include_router(onboarding.router)
-    app.include_router(auth_pages.router)
-    app.include_router(admin_pages.router)
-    app.include_router(card_pages.router)
-    app.include_router(feeds.router)
-    app.include_router(rotation_pages.router)
-    app.include_router(home_pages.router)
-    app.include_router(checklist_pages.router)
-    app.include_router(readiness_pages.router)
-    app.include_router(card_set_pages.router)
+    routes.include_all(app)
     return app

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.models import Person
 from core.security import hash_password
+from flows import demo_data
 from kb_links.models import Card
 from onboarding.models import Acknowledgement, CardSet, CardSetItem, RotationRequirement
 from rotation import members, swaps, time_off
@@ -20,7 +21,6 @@ from rotation import service as rotation_service
 from rotation.models import Rotation, Shift
 from rotation.schemas import RotationCreate
 from tests.conftest import DEFAULT_NOW, LiveServer
-from web import demo_data
 
 PASSWORD = "correct horse battery"
 SLUG = "tier-2"

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 
 from core.models import Person
 from core.security import hash_password
+from flows import demo_data
 from kb_links.models import Card
 from rotation.models import Rotation, rotation_manager
 from tests.browser.screenshots import save_screenshot
 from tests.conftest import DEFAULT_NOW, LiveServer
-from web import demo_data
 
 pytestmark = pytest.mark.browser
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from core import people
 from core.models import Person
 from core.schemas import PersonCreate
+from flows import demo_data
 from kb_links import service as card_service
 from kb_links.models import Card
 from kb_links.schemas import CardCreate, CardUpdate
@@ -24,7 +25,6 @@ from rotation.models import Shift
 from rotation.schemas import RotationCreate
 from tests.browser.screenshots import save_screenshot
 from tests.conftest import DEFAULT_NOW, LiveServer
-from web import demo_data
 
 pytestmark = pytest.mark.browser
 

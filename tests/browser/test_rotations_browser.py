@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from flows import demo_data
 from tests.browser.rotation_demo import PASSWORD, SLUG, add_people, email, load_tier_two
 from tests.browser.screenshots import save_screenshot
 from tests.conftest import LiveServer
-from web import demo_data
 
 pytestmark = pytest.mark.browser
 

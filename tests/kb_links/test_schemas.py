@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from kb_links.schemas import SOURCES, CardCreate, CardUpdate, check_url
+from kb_links.fields import SOURCES, check_url
+from kb_links.schemas import CardCreate, CardUpdate
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.wallclock import days_before
 from onboarding.readiness import (
     AckFacts,
     CardFacts,
@@ -20,7 +21,6 @@ from onboarding.readiness import (
     assess,
     card_progress,
     checklist,
-    days_before,
     index_acks,
     readiness,
     required_cards,

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import Base, make_sessionmaker
 from core.models import Person
+from flows.cli import ExtendSummary, extend_schedules
 from rotation import members, service
 from rotation.models import Shift
 from rotation.schemas import RotationCreate
-from web.cli import ExtendSummary, extend_schedules
 
 START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 

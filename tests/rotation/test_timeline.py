@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rotation.timeline import Cadence, days_to_utc, describe, local_to_utc
+from core.wallclock import local_to_utc
+from rotation.timeline import Cadence, days_to_utc, describe
 
 HOUR = timedelta(hours=1)
 

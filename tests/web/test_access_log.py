@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from web.access_log import REDACTED, RedactFeedTokens, log_config, redact
+from flows.cli import server_log_config as log_config
+from web.access_log import REDACTED, RedactFeedTokens, redact
 
 TOKEN = "kq3v9TzZ4m0pVh2C1xY8nQ"
 

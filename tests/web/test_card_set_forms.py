@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kb_links.models import Card
-from web.pages.card_forms import FormInvalid
-from web.pages.card_set_forms import (
+from web.pages.cards.forms import FormInvalid
+from web.pages.onboarding.card_set_forms import (
     CardSetForm,
     by_collection,
     check_details,

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kb_links.models import Card
 from tests.conftest import DEFAULT_NOW
-from web.pages.card_view import SHOW_CHOICES, Filters, Registry, build_registry, safe_href
+from web.pages.cards.view import SHOW_CHOICES, Filters, Registry, build_registry, safe_href
 
 NOW = DEFAULT_NOW
 

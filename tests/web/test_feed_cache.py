@@ -14,7 +14,7 @@ from core.feed_tokens import FeedHolder
 from tests.conftest import DEFAULT_NOW
 from tests.factories import make_person
 from tests.shift_rows import make_rotation, make_shift
-from web.feed_cache import FRESH_SECONDS, MISSING, CachedFeed, FeedCache
+from web.feeds.cache import FRESH_SECONDS, MISSING, CachedFeed, FeedCache
 
 ANA = FeedHolder(person_id=1, name="Ana", token_version=0)
 T0 = 1_000_000.0

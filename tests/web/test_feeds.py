@@ -22,8 +22,8 @@ from tests.factories import auth, make_person, make_token
 from tests.ics import read_all, run_icaljs, utc
 from tests.querycount import selects
 from tests.shift_rows import cancel, make_rotation, make_shift, make_shifts, reassign
-from web.feed_cache import FRESH_SECONDS
-from web.feeds import webcal
+from web.feeds.cache import FRESH_SECONDS
+from web.feeds.routes import webcal
 
 BASE = "http://testserver"
 

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, cast
 
+from core.paging import page_of
 from kb_links.models import Card
-from onboarding.paging import page_of
 from onboarding.progress import Board, ReadinessEntry
 from onboarding.readiness import CardProgress, ShiftFacts, ShiftReadiness, Status
-from web.pages.onboarding_view import (
+from web.pages.onboarding.view import (
     MISSING_SHOWN,
     DashboardFilters,
     build_dashboard,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from web.pages.visuals import GridShift, bar_chart, grid_bounds, month_grid
+from web.pages.rotations.visuals import GridShift, bar_chart, grid_bounds, month_grid
 
 
 def test_weekly_shift_covers_seven_local_days_across_dst() -> None:

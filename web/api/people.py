@@ -7,8 +7,8 @@ from pydantic import BaseModel
 
 from core import people
 from core.schemas import PersonCreate, PersonOut, PersonUpdate
+from flows import lifecycle
 from rotation import members as rotation_members
-from web import lifecycle
 from web.bodies import CSV_BODY, CsvBody
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, forbidden
 from web.params import ObjectId

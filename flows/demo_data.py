@@ -1,0 +1,117 @@
+"""The demo organisation: a small SaaS company running All Hands Support.
+
+Plain data only; ``flows.demo`` loads it through the domain services.
+"""
+
+from __future__ import annotations
+
+# (email local part, name, timezone, team)
+ENGINEERS = [
+    ("ana.devries", "Ana de Vries", "Europe/Amsterdam", "Platform"),
+    ("sam.okafor", "Sam Okafor", "Europe/London", "Payments"),
+    ("priya.nair", "Priya Nair", "Asia/Kolkata", "Integrations"),
+    ("lucas.martin", "Lucas Martin", "Europe/Paris", "Platform"),
+    ("mei.chen", "Mei Chen", "America/Los_Angeles", "Mobile"),
+    ("tom.becker", "Tom Becker", "Europe/Berlin", "Data"),
+    ("olivia.brown", "Olivia Brown", "America/New_York", "Payments"),
+    ("kenji.sato", "Kenji Sato", "Asia/Tokyo", "Integrations"),
+    ("isabel.rocha", "Isabel Rocha", "America/Sao_Paulo", "Mobile"),
+    ("noah.wilson", "Noah Wilson", "Australia/Sydney", "Data"),
+]
+PRODUCT = [
+    ("grace.kim", "Grace Kim", "America/New_York", "Product"),
+    ("omar.haddad", "Omar Haddad", "Europe/Amsterdam", "Product"),
+    ("lena.fischer", "Lena Fischer", "Europe/Berlin", "Design"),
+    ("diego.alvarez", "Diego Álvarez", "America/Mexico_City", "Product"),
+]
+FOUNDERS = [
+    ("maya.patel", "Maya Patel", "America/Los_Angeles", "Founders"),
+    ("jonas.berg", "Jonas Berg", "Europe/Stockholm", "Founders"),
+    ("ruth.adeyemi", "Ruth Adeyemi", "Europe/London", "Founders"),
+    ("felix.wagner", "Felix Wagner", "Europe/Vienna", "Executives"),
+]
+SUPPORT = [
+    ("hana.novak", "Hana Novak", "Europe/Prague", "Support"),
+    ("carlos.silva", "Carlos Silva", "Europe/Lisbon", "Support"),
+]
+ADMIN = ("admin", "Alex Admin", "Europe/Amsterdam", "Operations")
+DOMAIN = "example.com"
+DEMO_PASSWORD = "allhands-demo"  # noqa: S105  (documented demo login, never a real secret)
+
+# (title, source, collection, verify_every_days, verified_days_ago or None, major changes)
+CARDS = [
+    ("How to escalate a tier-2 ticket", "guru", "Support Playbooks", 90, 20, 1),
+    ("Refunds and credits policy", "guru", "Support Playbooks", 30, 160, 0),
+    ("Triage: severity levels and SLAs", "guru", "Support Playbooks", 90, 10, 2),
+    ("Handing over an open ticket", "guru", "Support Playbooks", 90, 45, 0),
+    ("Talking to an angry customer", "guru", "Support Playbooks", 180, 30, 0),
+    ("Using the support inbox macros", "guru", "Support Playbooks", 60, 75, 0),
+    ("Feature Breakdown: Scheduled Exports", "guru", "Feature Breakdowns", 14, 8, 3),
+    ("Feature Breakdown: Webhooks v2", "guru", "Feature Breakdowns", 30, 12, 1),
+    ("Feature Breakdown: SSO and SCIM", "guru", "Feature Breakdowns", 30, 40, 0),
+    ("Feature Breakdown: Billing portal", "guru", "Feature Breakdowns", 30, 5, 0),
+    ("Feature Breakdown: Mobile offline mode", "guru", "Feature Breakdowns", 30, 25, 0),
+    ("Known issues this quarter", "confluence", "Engineering", 14, 3, 4),
+    ("Reading application logs in Grafana", "confluence", "Engineering", 90, 50, 0),
+    ("Reproducing a customer's account locally", "confluence", "Engineering", 90, 100, 0),
+    ("Querying the read replica safely", "confluence", "Engineering", 90, 20, 0),
+    ("Incident response: who to page", "confluence", "Engineering", 30, 15, 1),
+    ("Rate limits and quotas explained", "confluence", "Engineering", 180, 60, 0),
+    ("Data deletion and GDPR requests", "confluence", "Legal & Compliance", 90, 95, 0),
+    ("Security questionnaire answers", "confluence", "Legal & Compliance", 90, 30, 0),
+    ("Pricing and plans FAQ", "notion", "Product", 60, 20, 1),
+    ("Roadmap: what we can promise", "notion", "Product", 30, 35, 0),
+    ("Writing a good bug report", "notion", "Product", 180, 10, 0),
+    ("Feature request triage", "notion", "Product", 90, 15, 0),
+    ("Customer interview checklist", "notion", "Product", 180, 200, 0),
+    ("Enterprise accounts and their CSMs", "notion", "Customer Success", 30, 10, 0),
+    ("Churn-risk signals", "notion", "Customer Success", 60, 70, 0),
+    ("Status page: when and how to post", "link", "Communications", 90, 5, 0),
+    ("Tone of voice for support replies", "link", "Communications", 365, 100, 0),
+    ("Founders' customer day: what to expect", "notion", "Leadership", 90, 30, 0),
+    ("Top 10 accounts and their history", "notion", "Leadership", 30, 12, 1),
+]
+
+# card-set name → (description, card titles)
+CARD_SETS = {
+    "Tier-2 essentials": (
+        "What every engineer needs before a tier-2 week.",
+        [
+            "How to escalate a tier-2 ticket",
+            "Triage: severity levels and SLAs",
+            "Handing over an open ticket",
+            "Known issues this quarter",
+            "Reading application logs in Grafana",
+            "Incident response: who to page",
+            "Refunds and credits policy",
+        ],
+    ),
+    "Current feature breakdowns": (
+        "Recently shipped features customers ask about.",
+        [
+            "Feature Breakdown: Scheduled Exports",
+            "Feature Breakdown: Webhooks v2",
+            "Feature Breakdown: SSO and SCIM",
+            "Feature Breakdown: Billing portal",
+        ],
+    ),
+    "Product support week": (
+        "For product managers and designers on the fortnightly rotation.",
+        [
+            "Pricing and plans FAQ",
+            "Roadmap: what we can promise",
+            "Feature request triage",
+            "Writing a good bug report",
+            "Tone of voice for support replies",
+        ],
+    ),
+    "Customer day briefing": (
+        "A founder's or executive's monthly day on the queue.",
+        [
+            "Founders' customer day: what to expect",
+            "Top 10 accounts and their history",
+            "Enterprise accounts and their CSMs",
+            "Talking to an angry customer",
+        ],
+    ),
+}

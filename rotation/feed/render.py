@@ -1,0 +1,359 @@
+"""The iCalendar renderer of shift feeds: plain values in, byte-stable ``.ics`` bytes out.
+
+Everything in the output derives from the data (DTSTAMP from the shift's last change, the
+calendar UID from the feed's identity), so the same shifts always give the same bytes and an
+ETag over them only changes when a shift does. Rendering an event with ``icalendar`` costs a
+fraction of a millisecond, which adds up for long feeds; events and time zones are therefore
+memoised by value, so rebuilding a feed after one swap re-renders only the events that changed.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from icalendar import (
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    is_utc,
+    vDuration,
+)
+from icalendar.enums import STATUS, TRANSP
+
+PRODID = "-//allhands//Support rotation feeds//EN"
+END_OF_CALENDAR = b"END:VCALENDAR\r\n"
+# A feed renders a few hundred events; this keeps every event of thousands of feeds warm.
+EVENT_MEMO_SIZE = 50_000
+
+
+class Perspective(enum.Enum):
+    """Whose view a feed is: one person's shifts, or every shift of one rotation."""
+
+    PERSON = "person"
+    ROTATION = "rotation"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedShift:
+    """One shift (one slot of it) as a feed shows it; gathered by ``rotation.feed.content``.
+
+    ``on_shift`` names everyone on the shift (every slot, in order) and is empty for cancelled
+    shifts, so a cancelled event never tells who took the shift over. ``released`` marks a
+    shift the feed's owner no longer has (swapped away, overridden, reassigned).
+    """
+
+    shift_id: int
+    uid: str
+    rotation_slug: str
+    rotation_name: str
+    timezone: str
+    slot: int
+    people_per_shift: int
+    start: datetime
+    end: datetime
+    sequence: int
+    created_at: datetime
+    modified_at: datetime
+    cancelled: bool = False
+    released: bool = False
+    assignee: str | None = None
+    on_shift: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedCalendar:
+    """The calendar-level facts of one feed."""
+
+    name: str
+    description: str
+    identity: str
+    base_url: str
+    perspective: Perspective
+    refresh: timedelta = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEvent:
+    """The text and times of one VEVENT, before rendering."""
+
+    uid: str
+    sequence: int
+    start: datetime
+    end: datetime
+    timezone: str
+    summary: str
+    description: str
+    url: str
+    cancelled: bool
+    created_at: datetime
+    modified_at: datetime
+
+
+def _slot_label(shift: FeedShift) -> str:
+    if shift.people_per_shift <= 1:
+        return ""
+    return f" (slot {shift.slot + 1} of {shift.people_per_shift})"
+
+
+def _description(shift: FeedShift, *, perspective: Perspective, base_url: str) -> str:
+    rotation_url = f"{base_url}/rotations/{shift.rotation_slug}"
+    if shift.released:
+        return (
+            "This shift is no longer yours: it was swapped, overridden or reassigned.\n"
+            f"Your current shifts: {rotation_url}"
+        )
+    if shift.cancelled:
+        return (
+            f"This shift was removed from the {shift.rotation_name} schedule.\n"
+            f"Current schedule: {rotation_url}"
+        )
+    people = ", ".join(shift.on_shift) if shift.on_shift else "nobody yet (uncovered)"
+    lines = [
+        f"On shift: {people}",
+        "",
+        f"Get ready (required reading): {base_url}/me/checklist",
+    ]
+    if perspective is Perspective.PERSON:
+        lines.append(f"Need to swap? Ask a teammate to trade or cover it at {rotation_url}")
+    else:
+        lines.append(f"Swap or cover a shift: {rotation_url}")
+    return "\n".join(lines)
+
+
+def feed_event(shift: FeedShift, *, perspective: Perspective, base_url: str) -> FeedEvent:
+    """The event a feed shows for ``shift``: summary, description and link in plain text."""
+    summary = shift.rotation_name + _slot_label(shift)
+    if perspective is Perspective.ROTATION and not shift.cancelled:
+        summary += f": {shift.assignee or 'uncovered'}"
+    return FeedEvent(
+        uid=shift.uid,
+        sequence=shift.sequence,
+        start=shift.start,
+        end=shift.end,
+        timezone=shift.timezone,
+        summary=summary,
+        description=_description(shift, perspective=perspective, base_url=base_url),
+        url=f"{base_url}/rotations/{shift.rotation_slug}#shift-{shift.shift_id}",
+        cancelled=shift.cancelled or shift.released,
+        created_at=shift.created_at,
+        modified_at=shift.modified_at,
+    )
+
+
+def local_time(instant: datetime, zone: ZoneInfo) -> datetime:
+    """``instant`` as wall-clock time in ``zone``, or in UTC when the wall clock is ambiguous.
+
+    A wall-clock time that occurs twice (in the hour a DST fall-back repeats) names two
+    instants; RFC 5545 says the first, but ical.js and icalendar take the second, so such an
+    instant is written in UTC, which every client reads the same. Zones that are UTC under
+    another name are written as UTC too.
+    """
+    if _is_utc(zone):
+        return instant.astimezone(UTC)
+    local = instant.astimezone(zone)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return instant.astimezone(UTC)
+    return local
+
+
+def _is_utc(zone: ZoneInfo) -> bool:
+    return zone.key is not None and _is_utc_name(zone.key)
+
+
+@lru_cache(maxsize=1024)
+def _is_utc_name(tzid: str) -> bool:
+    # icalendar's check walks its table of equivalent zones: worth remembering per name.
+    return bool(is_utc(ZoneInfo(tzid)))
+
+
+def _utc(instant: datetime) -> datetime:
+    return instant.astimezone(UTC)
+
+
+def event_component(event: FeedEvent) -> Event:
+    """The icalendar VEVENT of ``event``."""
+    zone = ZoneInfo(event.timezone)
+    component = Event.new(
+        uid=event.uid,
+        sequence=event.sequence,
+        start=local_time(event.start, zone),
+        end=local_time(event.end, zone),
+        summary=event.summary,
+        description=event.description,
+        url=event.url,
+        status=STATUS.CANCELLED if event.cancelled else STATUS.CONFIRMED,
+        transparency=TRANSP.TRANSPARENT,
+        stamp=_utc(event.modified_at),
+        created=_utc(event.created_at),
+        last_modified=_utc(event.modified_at),
+    )
+    return component
+
+
+def render_event(event: FeedEvent) -> bytes:
+    """The VEVENT bytes of ``event``."""
+    rendered: bytes = event_component(event).to_ical()
+    return rendered
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedShift:
+    """A shift's VEVENT bytes and the local years its times span in its TZID (if any)."""
+
+    body: bytes
+    tzid: str | None
+    first_year: int
+    last_year: int
+
+
+def _zone_years(event: FeedEvent) -> tuple[str | None, int, int]:
+    zone = ZoneInfo(event.timezone)
+    years = [
+        local.year
+        for local in (local_time(event.start, zone), local_time(event.end, zone))
+        if local.tzinfo is not UTC
+    ]
+    if not years:
+        return None, 0, 0
+    return event.timezone, min(years), max(years)
+
+
+@lru_cache(maxsize=EVENT_MEMO_SIZE)
+def render_shift(shift: FeedShift, perspective: Perspective, base_url: str) -> RenderedShift:
+    """The rendered event of ``shift`` (memoised: shifts are values)."""
+    event = feed_event(shift, perspective=perspective, base_url=base_url)
+    return RenderedShift(render_event(event), *_zone_years(event))
+
+
+def _onset(zone: ZoneInfo, local: datetime, before: timedelta, after: timedelta) -> datetime:
+    """The RFC 5545 onset of a change from offset ``before`` to ``after`` near ``local``.
+
+    The onset is the wall-clock time just before the change, in the old offset. icalendar
+    writes some onsets in the new offset instead; find the real instant of the change and
+    express it the RFC way.
+    """
+    for offset in (before, after):
+        instant = (local - offset).replace(tzinfo=UTC)
+        if (
+            instant.astimezone(zone).utcoffset() == after
+            and (instant - timedelta(seconds=1)).astimezone(zone).utcoffset() == before
+        ):
+            return (instant + before).replace(tzinfo=None)
+    return local
+
+
+@lru_cache(maxsize=256)
+def _timezone_component(tzid: str, first_year: int, last_year: int) -> Timezone:
+    """A VTIMEZONE for ``tzid`` over whole calendar years, one sub-component per change.
+
+    Whole years keep the VTIMEZONE (and so the feed bytes) the same all year. icalendar
+    lists later changes as RDATEs of the first; ical.js (and so Thunderbird) ignores the
+    DTSTART of a sub-component that has RDATEs and all but the first date of an RDATE line,
+    so each change gets its own sub-component with only a DTSTART, which every parser reads.
+    """
+    zone = ZoneInfo(tzid)
+    generated = Timezone.from_tzinfo(zone, tzid, date(first_year, 1, 1), date(last_year + 1, 1, 1))
+    changes: list[tuple[datetime, type[TimezoneStandard | TimezoneDaylight], Any]] = []
+    for part in generated.subcomponents:
+        kind = TimezoneDaylight if part.name == "DAYLIGHT" else TimezoneStandard
+        before, after = part.TZOFFSETFROM, part.TZOFFSETTO
+        for local in [part.DTSTART, *(start for start, _end in part.rdates)]:
+            changes.append((_onset(zone, local, before, after), kind, part))
+    timezone = Timezone()
+    timezone.add("TZID", tzid)
+    timezone.add("COMMENT", generated["COMMENT"])
+    for onset, kind, part in sorted(changes, key=lambda change: change[0]):
+        change = kind()
+        change.DTSTART = onset
+        change.add("TZNAME", part["TZNAME"])
+        change.TZOFFSETFROM = part.TZOFFSETFROM
+        change.TZOFFSETTO = part.TZOFFSETTO
+        timezone.add_component(change)
+    return timezone
+
+
+@lru_cache(maxsize=256)
+def _render_timezone(tzid: str, first_year: int, last_year: int) -> bytes:
+    rendered: bytes = _timezone_component(tzid, first_year, last_year).to_ical()
+    return rendered
+
+
+def _zone_ranges(spans: Iterable[tuple[str | None, int, int]]) -> list[tuple[str, int, int]]:
+    """Each time zone used with a TZID, and the years its events span, by name."""
+    years: dict[str, tuple[int, int]] = {}
+    for tzid, first_year, last_year in spans:
+        if tzid is None:
+            continue
+        low, high = years.get(tzid, (first_year, last_year))
+        years[tzid] = (min(low, first_year), max(high, last_year))
+    return [(tzid, low, high) for tzid, (low, high) in sorted(years.items())]
+
+
+def _calendar_header(calendar: FeedCalendar) -> Calendar:
+    header = Calendar()
+    header.add("VERSION", "2.0")
+    header.add("PRODID", PRODID)
+    header.add("CALSCALE", "GREGORIAN")
+    header.calendar_name = calendar.name
+    header.description = calendar.description
+    # A stable UID (RFC 7986): derived from the feed's identity, never random per request.
+    header.add(
+        "UID", str(uuid.uuid5(uuid.NAMESPACE_URL, f"{calendar.base_url}#{calendar.identity}"))
+    )
+    header.add("REFRESH-INTERVAL", vDuration(calendar.refresh), parameters={"VALUE": "DURATION"})
+    header.add("X-PUBLISHED-TTL", vDuration(calendar.refresh))
+    return header
+
+
+def _ordered(shifts: Iterable[FeedShift]) -> list[FeedShift]:
+    """A stable order: by start, then slot, then UID."""
+    return sorted(shifts, key=lambda s: (s.start, s.slot, s.uid))
+
+
+def feed_events(calendar: FeedCalendar, shifts: Iterable[FeedShift]) -> list[FeedEvent]:
+    """The feed's events in their stable order."""
+    return [
+        feed_event(shift, perspective=calendar.perspective, base_url=calendar.base_url)
+        for shift in _ordered(shifts)
+    ]
+
+
+def calendar_component(calendar: FeedCalendar, shifts: Iterable[FeedShift]) -> Calendar:
+    """The whole feed as one icalendar ``Calendar`` (what ``render_feed`` serialises)."""
+    events = feed_events(calendar, shifts)
+    component = _calendar_header(calendar)
+    for tzid, first_year, last_year in _zone_ranges(_zone_years(e) for e in events):
+        component.add_component(_timezone_component(tzid, first_year, last_year))
+    for event in events:
+        component.add_component(event_component(event))
+    return component
+
+
+def render_feed(calendar: FeedCalendar, shifts: Iterable[FeedShift]) -> bytes:
+    """The feed as ``.ics`` bytes, byte-for-byte ``calendar_component(...).to_ical()``.
+
+    A VCALENDAR serialises as its own lines, then each subcomponent's lines, then its END
+    line; joining memoised VTIMEZONE and VEVENT bytes in that order gives the same output
+    without re-rendering the events that did not change.
+    """
+    rendered = [
+        render_shift(shift, calendar.perspective, calendar.base_url) for shift in _ordered(shifts)
+    ]
+    header: bytes = _calendar_header(calendar).to_ical()
+    if not header.endswith(END_OF_CALENDAR):  # pragma: no cover - icalendar's format
+        raise RuntimeError("unexpected VCALENDAR serialisation")
+    zones = _zone_ranges((r.tzid, r.first_year, r.last_year) for r in rendered)
+    parts = [header[: -len(END_OF_CALENDAR)]]
+    parts.extend(_render_timezone(*zone_range) for zone_range in zones)
+    parts.extend(r.body for r in rendered)
+    parts.append(END_OF_CALENDAR)
+    return b"".join(parts)

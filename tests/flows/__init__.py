@@ -1,0 +1,1 @@
+"""Tests of flows: the CLI, periodic jobs, the demo and backups."""

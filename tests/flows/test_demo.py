@@ -1,0 +1,57 @@
+"""The demo organisation loads through the services and shows every state a user should see."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.clock import FixedClock
+from flows import demo
+from kb_links import service as card_service
+from onboarding import progress
+from rotation import members
+from rotation import service as rotation_service
+from rotation.models import SwapRequest, TimeOff
+from tests.factories import make_person
+
+
+def test_demo_loads_a_realistic_organisation(session: Session, clock: FixedClock) -> None:
+    now = clock.now()
+    summary = demo.load_demo(session, now=now)
+    assert summary.people == 21
+    assert summary.cards == 30
+
+    rotations = {r.name: r for r in rotation_service.list_rotations(session)}
+    assert set(rotations) == set(summary.rotations)
+    tier2 = rotations["Tier-2 engineering"]
+    assert tier2.shift_days == 7
+    assert len(members.list_members(session, rotation=tier2)) == 10
+    assert rotations["Product support fortnight"].shift_days == 14
+
+    # Ten engineers, weekly: the next ten weeks give each of them exactly one shift.
+    upcoming = [
+        s for s in rotation_service.list_shifts(session, rotation=tier2, start=now) if s.start > now
+    ][:10]
+    assert len({s.person_id for s in upcoming}) == 10
+
+    stale = card_service.list_cards(session, now=now, stale=True)
+    assert 0 < len(stale) < 30
+
+    start, end = progress.resolve_window(start=None, end=None, now=now)
+    entries = progress.report(session, start=start, end=end, rotation_ids=None, now=now)
+    statuses = Counter(e.readiness.status for e in entries)
+    assert statuses["ready"] >= 1
+    assert statuses["pending"] >= 1
+
+    assert session.scalar(select(func.count()).select_from(TimeOff)) == 2
+    pending = session.scalars(select(SwapRequest).where(SwapRequest.status == "pending")).all()
+    assert len(pending) == 1
+
+
+def test_demo_refuses_a_database_with_people(session: Session, clock: FixedClock) -> None:
+    make_person(session)
+    with pytest.raises(demo.NotEmpty):
+        demo.load_demo(session, now=clock.now())

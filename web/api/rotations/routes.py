@@ -1,0 +1,199 @@
+"""Rotation endpoints: rotations, members, shifts, who is on call, rebalance, overrides."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, status
+from sqlalchemy.orm import Session
+
+from core.db import MAX_ID
+from core.errors import Invalid
+from core.models import Person
+from rotation import generation, members, overrides
+from rotation import service as rotation_service
+from rotation import shifts as shift_rows
+from rotation.models import Rotation
+from rotation.schemas import (
+    MemberOut,
+    MembersSet,
+    OnCallOut,
+    OverrideCreate,
+    RebalanceOut,
+    RebalanceRequest,
+    RotationCreate,
+    RotationOut,
+    RotationUpdate,
+    ShiftOut,
+    check_date_range,
+)
+from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, forbidden
+
+router = APIRouter(prefix="/api/v1", tags=["rotations"])
+# Swaps and time off belong to the rotation domain; the app mounts all three with one line.
+
+ShiftId = Annotated[int, Path(ge=1, le=MAX_ID)]
+InstantQuery = Annotated[
+    str | None,
+    Query(description="ISO 8601 instant with offset, or a date (midnight on the rotation's clock)"),
+]
+
+
+def parse_instant(value: str, *, rotation: Rotation, name: str) -> datetime:
+    """An instant from a query string: ISO 8601 (offset, else UTC) or a bare date."""
+    # A "+hh:mm" offset sent without URL-encoding arrives with the "+" turned into a space.
+    text = value.strip().replace(" ", "+")
+    try:
+        if len(text) == 10:
+            return generation.start_of_day(rotation, check_date_range(date.fromisoformat(text)))
+        instant = datetime.fromisoformat(text)
+        check_date_range(instant.date())
+    except ValueError as exc:
+        raise Invalid(f"{name} must be an ISO 8601 instant or date, got {value!r}: {exc}") from exc
+    if instant.tzinfo is None:
+        return instant.replace(tzinfo=UTC)
+    return instant
+
+
+def require_manager(session: Session, *, person: Person, rotation: Rotation) -> None:
+    if not rotation_service.is_manager(session, person=person, rotation=rotation):
+        raise forbidden("only a manager of this rotation (or an admin) can do this")
+
+
+@router.post("/rotations", response_model=RotationOut, status_code=status.HTTP_201_CREATED)
+def create_rotation(
+    data: RotationCreate, session: SessionDep, actor: AdminPerson, now: NowDep
+) -> RotationOut:
+    rotation = rotation_service.create_rotation(session, data=data, now=now, actor=actor)
+    return RotationOut.of(rotation)
+
+
+@router.get("/rotations", response_model=list[RotationOut])
+def list_rotations(
+    session: SessionDep, _caller: CurrentPerson, archived: bool | None = None
+) -> list[RotationOut]:
+    rotations = rotation_service.list_rotations(session, archived=archived)
+    return [RotationOut.of(r) for r in rotations]
+
+
+@router.get("/rotations/{slug}", response_model=RotationOut)
+def get_rotation(slug: str, session: SessionDep, _caller: CurrentPerson) -> RotationOut:
+    return RotationOut.of(rotation_service.get_rotation(session, slug))
+
+
+@router.patch("/rotations/{slug}", response_model=RotationOut)
+def update_rotation(
+    slug: str, data: RotationUpdate, session: SessionDep, caller: CurrentPerson, now: NowDep
+) -> RotationOut:
+    rotation = rotation_service.get_rotation(session, slug)
+    require_manager(session, person=caller, rotation=rotation)
+    rotation = rotation_service.update_rotation(
+        session, rotation=rotation, data=data, now=now, actor=caller
+    )
+    return RotationOut.of(rotation)
+
+
+@router.delete("/rotations/{slug}", response_model=RotationOut)
+def archive_rotation(
+    slug: str, session: SessionDep, actor: AdminPerson, now: NowDep
+) -> RotationOut:
+    rotation = rotation_service.get_rotation(session, slug)
+    rotation = rotation_service.archive_rotation(session, rotation=rotation, now=now, actor=actor)
+    return RotationOut.of(rotation)
+
+
+@router.put("/rotations/{slug}/members", response_model=list[MemberOut])
+def set_members(
+    slug: str, data: MembersSet, session: SessionDep, caller: CurrentPerson, now: NowDep
+) -> list[MemberOut]:
+    rotation = rotation_service.get_rotation(session, slug)
+    require_manager(session, person=caller, rotation=rotation)
+    roster = members.set_members(
+        session, rotation=rotation, person_ids=data.person_ids, now=now, actor=caller
+    )
+    return [MemberOut.of(m) for m in roster]
+
+
+@router.get("/rotations/{slug}/members", response_model=list[MemberOut])
+def list_members(slug: str, session: SessionDep, _caller: CurrentPerson) -> list[MemberOut]:
+    rotation = rotation_service.get_rotation(session, slug)
+    return [MemberOut.of(m) for m in members.list_members(session, rotation=rotation)]
+
+
+@router.get("/rotations/{slug}/shifts", response_model=list[ShiftOut])
+def list_shifts(
+    slug: str,
+    session: SessionDep,
+    _caller: CurrentPerson,
+    start: InstantQuery = None,
+    end: InstantQuery = None,
+    include_cancelled: bool = False,
+) -> list[ShiftOut]:
+    rotation = rotation_service.get_rotation(session, slug)
+    window_start = parse_instant(start, rotation=rotation, name="start") if start else None
+    window_end = parse_instant(end, rotation=rotation, name="end") if end else None
+    if window_start and window_end and window_end < window_start:
+        raise Invalid("end must not be before start")
+    shifts = rotation_service.list_shifts(
+        session,
+        rotation=rotation,
+        start=window_start,
+        end=window_end,
+        include_cancelled=include_cancelled,
+    )
+    return [ShiftOut.of(s) for s in shifts]
+
+
+@router.get("/rotations/{slug}/on-call", response_model=OnCallOut)
+def on_call(
+    slug: str, session: SessionDep, _caller: CurrentPerson, now: NowDep, at: InstantQuery = None
+) -> OnCallOut:
+    rotation = rotation_service.get_rotation(session, slug)
+    instant = parse_instant(at, rotation=rotation, name="at") if at else now
+    shifts = rotation_service.on_call(session, rotation=rotation, at=instant)
+    return OnCallOut(at=instant, shifts=[ShiftOut.of(s) for s in shifts])
+
+
+@router.post("/rotations/{slug}/rebalance", response_model=RebalanceOut)
+def rebalance(
+    slug: str, data: RebalanceRequest, session: SessionDep, caller: CurrentPerson, now: NowDep
+) -> RebalanceOut:
+    rotation = rotation_service.get_rotation(session, slug)
+    require_manager(session, person=caller, rotation=rotation)
+    changed = rotation_service.rebalance(
+        session, rotation=rotation, from_date=data.from_date, now=now, actor=caller
+    )
+    return RebalanceOut(changed_shift_ids=changed)
+
+
+@router.get("/shifts/{shift_id}", response_model=ShiftOut)
+def get_shift(shift_id: ShiftId, session: SessionDep, _caller: CurrentPerson) -> ShiftOut:
+    return ShiftOut.of(shift_rows.get(session, shift_id))
+
+
+@router.post(
+    "/shifts/{shift_id}/override",
+    response_model=ShiftOut | list[ShiftOut],
+    status_code=status.HTTP_201_CREATED,
+    responses={201: {"description": "The shift; every piece, in time order, when split"}},
+)
+def override_shift(
+    shift_id: ShiftId, data: OverrideCreate, session: SessionDep, caller: CurrentPerson, now: NowDep
+) -> ShiftOut | list[ShiftOut]:
+    shift = shift_rows.get(session, shift_id)
+    require_manager(session, person=caller, rotation=shift.rotation)
+    person = session.get(Person, data.person_id)
+    if person is None:
+        raise Invalid(f"unknown person id {data.person_id}")
+    pieces = overrides.override(
+        session,
+        shift=shift,
+        person=person,
+        start=data.start,
+        end=data.end,
+        now=now,
+        actor=caller,
+    )
+    loaded = [ShiftOut.of(s) for s in shift_rows.load(session, [p.id for p in pieces])]
+    return loaded[0] if len(loaded) == 1 else loaded

@@ -1,0 +1,238 @@
+"""Calendar feeds: secret-URL ``.ics`` feeds served from memory, and each person's feed URLs.
+
+A feed request with a warm cache touches no database and no renderer: the holder of the
+token and the feed's fingerprint come from short-lived caches, the bytes from the rendered
+cache (see ``web.feeds.cache``). Feed routes are read-only, so a miss reads through its own
+session in the thread pool instead of the request's unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from core import feed_tokens
+from core.feed_tokens import FeedHolder
+from core.models import Person
+from core.settings import Settings
+from rotation.feed import content as rotation_feeds
+from rotation.feed import fingerprint as feed_fingerprints
+from rotation.feed import render as ical
+from web.deps import CurrentPerson, NowDep, SessionDep, SettingsDep
+from web.feeds.cache import CachedFeed, FeedCache, Missing, feed_key, rendered_key
+
+router = APIRouter(tags=["calendar feeds"])
+
+PERSON_FEED = "/feeds/{token}.ics"
+ROTATION_FEED = "/feeds/{token}/rotations/{slug}.ics"
+SECONDS_PER_DAY = 86_400
+
+T = TypeVar("T")
+
+
+class CalendarUrlsOut(BaseModel):
+    feed_url: str
+    webcal_url: str
+    rotation_feed_urls: dict[str, str]
+    rotation_webcal_urls: dict[str, str]
+
+
+def webcal(url: str) -> str:
+    """The same feed URL for calendar apps that subscribe on a ``webcal://`` link."""
+    scheme, _, rest = url.partition("://")
+    return f"webcal://{rest}" if scheme in ("http", "https") else url
+
+
+def calendar_urls(
+    *, settings: Settings, person: Person, rotations: list[rotation_feeds.RotationRef]
+) -> CalendarUrlsOut:
+    token = feed_tokens.token_for(secret_key=settings.resolved_secret_key(), person=person)
+    feed_url = settings.base_url + PERSON_FEED.format(token=token)
+    by_slug = {
+        r.slug: settings.base_url + ROTATION_FEED.format(token=token, slug=r.slug)
+        for r in rotations
+    }
+    return CalendarUrlsOut(
+        feed_url=feed_url,
+        webcal_url=webcal(feed_url),
+        rotation_feed_urls=by_slug,
+        rotation_webcal_urls={slug: webcal(url) for slug, url in by_slug.items()},
+    )
+
+
+@router.get("/api/v1/me/calendar", response_model=CalendarUrlsOut)
+def my_calendar(session: SessionDep, person: CurrentPerson, settings: SettingsDep) -> Any:
+    rotations = rotation_feeds.feed_rotations(session)
+    return calendar_urls(settings=settings, person=person, rotations=rotations)
+
+
+@router.post("/api/v1/me/calendar/rotate", response_model=CalendarUrlsOut)
+def rotate_my_calendar(
+    session: SessionDep, person: CurrentPerson, settings: SettingsDep, now: NowDep
+) -> Any:
+    feed_tokens.rotate_feed_token(session, person=person, now=now)
+    rotations = rotation_feeds.feed_rotations(session)
+    return calendar_urls(settings=settings, person=person, rotations=rotations)
+
+
+def feed_cache(app: FastAPI) -> FeedCache:
+    """The app's feed cache, created (and hooked to its sessions) on first use."""
+    cache: FeedCache | None = getattr(app.state, "feed_cache", None)
+    if cache is None:
+        settings: Settings = app.state.settings
+        cache = FeedCache(secret_key=settings.resolved_secret_key())
+        cache.watch(app.state.sessionmaker)
+        app.state.feed_cache = cache
+    return cache
+
+
+class FeedResponse(Response):
+    """A response from pre-encoded headers: a warm feed costs no header encoding."""
+
+    def __init__(self, status_code: int, body: bytes, headers: Iterable[tuple[bytes, bytes]]):
+        self.status_code = status_code
+        self.body = body
+        self.background = None
+        # A fresh list: middlewares append their headers to it.
+        self.raw_headers = list(headers)
+
+
+def _not_found() -> Response:
+    # The same answer as for a path that does not exist: nothing tells a wrong token apart.
+    return JSONResponse({"detail": "Not Found"}, status_code=404)
+
+
+def _look_up(
+    app: FastAPI,
+    cache: FeedCache,
+    token: str,
+    slug: str | None,
+    day: int,
+    holder: FeedHolder | None,
+) -> tuple[FeedHolder | None, str | None, tuple[Hashable, ...]]:
+    """The token's holder and the feed's fingerprint, read in one short session."""
+    with app.state.sessionmaker() as session:
+        if holder is None:
+            holder = feed_tokens.holder_for_token(session, secret_key=cache.secret_key, token=token)
+            if holder is None:
+                return None, None, ()
+        key = feed_key(holder=holder, slug=slug, day=day)
+        if slug is not None:
+            return holder, feed_fingerprints.rotation_fingerprint(session, slug=slug), key
+        return (
+            holder,
+            feed_fingerprints.person_fingerprint(session, person_id=holder.person_id),
+            key,
+        )
+
+
+def _build(app: FastAPI, holder: FeedHolder, slug: str | None, now: datetime) -> CachedFeed | None:
+    """Read and render one feed; None if its rotation disappeared meanwhile."""
+    settings: Settings = app.state.settings
+    refresh = timedelta(minutes=settings.feed_refresh_minutes)
+    with app.state.sessionmaker() as session:
+        if slug is None:
+            shifts = rotation_feeds.person_feed(session, person_id=holder.person_id, now=now)
+            calendar = ical.FeedCalendar(
+                name=f"Support shifts: {holder.name}",
+                description="Your All Hands Support shifts in every rotation.",
+                identity=f"person:{holder.person_id}",
+                base_url=settings.base_url,
+                perspective=ical.Perspective.PERSON,
+                refresh=refresh,
+            )
+        else:
+            feed = rotation_feeds.rotation_feed(session, slug=slug, now=now)
+            if feed is None:
+                return None
+            shifts = feed.shifts
+            calendar = ical.FeedCalendar(
+                name=f"{feed.name}: all shifts",
+                description=f"Every shift of the {feed.name} All Hands Support rotation.",
+                identity=f"rotation:{feed.slug}",
+                base_url=settings.base_url,
+                perspective=ical.Perspective.ROTATION,
+                refresh=refresh,
+            )
+    return CachedFeed.of(ical.render_feed(calendar, shifts))
+
+
+async def _serve(request: Request, *, token: str, slug: str | None) -> Response:
+    app: FastAPI = request.app
+    cache = feed_cache(app)
+    now: datetime = app.state.clock.now()
+    timestamp = now.timestamp()
+    # The UTC day number: feeds.window_start moves exactly when it changes.
+    day = int(timestamp // SECONDS_PER_DAY)
+    found = cache.lookup(token=token, slug=slug, day=day, now=timestamp)
+    if found.feed is not None:  # the hot path: everything from memory
+        return _respond(request, found.feed)
+
+    holder, cached = found.holder, found.fingerprint
+    if holder is None or isinstance(cached, Missing):
+        if holder is None and feed_tokens.parse_feed_token(token) is None:
+            return _not_found()  # malformed: not worth a query
+        known = holder
+        generation, (holder, fingerprint, key) = await cache.single_flight(
+            ("look-up", token, slug, day),
+            lambda: _in_thread(cache, _look_up, app, cache, token, slug, day, known),
+        )
+        if holder is None:
+            return _not_found()
+        cache.store(
+            generation, now=timestamp, holder=(token, holder), fingerprint=(key, fingerprint)
+        )
+    else:
+        fingerprint = cached
+    if fingerprint is None:  # no such rotation
+        return _not_found()
+
+    key = rendered_key(feed_key(holder=holder, slug=slug, day=day), fingerprint, holder, slug)
+    feed = cache.feed(key)
+    if feed is None:
+        owner = holder
+        generation, feed = await cache.single_flight(
+            key, lambda: _in_thread(cache, _build, app, owner, slug, now)
+        )
+        if feed is None:
+            return _not_found()
+        cache.store(generation, now=timestamp, feed=(key, feed))
+    return _respond(request, feed)
+
+
+async def _in_thread(cache: FeedCache, function: Callable[..., T], *args: Any) -> tuple[int, T]:
+    """``function(*args)`` in the thread pool, with the cache generation from before it ran.
+
+    Whoever stores the result checks that generation: a commit during the read (which
+    the read may have missed) keeps a stale answer out of the cache.
+    """
+    generation = cache.generation
+    return generation, await run_in_threadpool(function, *args)
+
+
+def _respond(request: Request, feed: CachedFeed) -> Response:
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None and feed.matches(if_none_match):
+        return FeedResponse(304, b"", feed.not_modified_headers)
+    # HEAD: the same headers (Content-Length included) without the body.
+    return FeedResponse(200, b"" if request.method == "HEAD" else feed.body, feed.headers)
+
+
+@router.head(PERSON_FEED, response_class=Response, include_in_schema=False)
+@router.get(PERSON_FEED, response_class=Response)  # registered first: GET is the common case
+async def person_feed(request: Request, token: str) -> Response:
+    """The person's shifts in every rotation, as iCalendar."""
+    return await _serve(request, token=token, slug=None)
+
+
+@router.head(ROTATION_FEED, response_class=Response, include_in_schema=False)
+@router.get(ROTATION_FEED, response_class=Response)  # registered first: GET is the common case
+async def rotation_feed(request: Request, token: str, slug: str) -> Response:
+    """Every shift of one rotation, as iCalendar."""
+    return await _serve(request, token=token, slug=slug)

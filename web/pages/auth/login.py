@@ -1,0 +1,93 @@
+"""Login and logout."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from core import people
+from core.security import verify_password
+from web.deps import NowDep, SessionDep, SettingsDep, person_from_cookie
+from web.pages.helpers import verify_csrf
+from web.templating import flash, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(value: str | None) -> str:
+    # Only same-site paths: "//evil.example" or "https://…" would be an open redirect.
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    return value
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, settings: SettingsDep, next: str | None = None) -> HTMLResponse:
+    return render(
+        request,
+        "login.html",
+        {"next": _safe_next(next), "email": "", "error": None, "proxy_auth": settings.auth_header},
+    )
+
+
+@router.post("/login", response_model=None, dependencies=[Depends(verify_csrf)])
+def login(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    limiter = request.app.state.login_limiter
+    client = request.client.host if request.client else "unknown"
+    key_email = email.strip().lower()
+    if not limiter.allow(client, key_email):
+        return render(
+            request,
+            "login.html",
+            {
+                "next": _safe_next(next),
+                "email": email,
+                "error": "Too many attempts. Wait a minute and try again.",
+                "proxy_auth": settings.auth_header,
+            },
+            status_code=429,
+        )
+    person = people.find_by_email(session, key_email) if key_email else None
+    hash_ = person.password_hash if person is not None and person.active else None
+    if person is None or not verify_password(hash_, password):
+        limiter.failed(client, key_email)
+        return render(
+            request,
+            "login.html",
+            {
+                "next": _safe_next(next),
+                "email": email,
+                "error": "Wrong email or password.",
+                "proxy_auth": settings.auth_header,
+            },
+            status_code=401,
+        )
+    limiter.succeeded(client, key_email)
+    # A fresh session at login: nothing set before authentication survives (no fixation).
+    request.session.clear()
+    request.session.update(
+        {"pid": person.id, "epoch": person.session_epoch, "csrf": secrets.token_urlsafe(32)}
+    )
+    flash(request, f"Welcome, {person.name}.")
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout", dependencies=[Depends(verify_csrf)])
+def logout(request: Request, session: SessionDep, now: NowDep) -> RedirectResponse:
+    person = person_from_cookie(request, session)
+    if person is not None:
+        # Clearing our copy of the cookie is not enough: a copied one must stop working too.
+        people.end_sessions(session, person=person, now=now)
+    request.session.clear()
+    flash(request, "You are logged out.")
+    return RedirectResponse("/login", status_code=303)

@@ -1,0 +1,211 @@
+"""Adding, editing (major or minor), archiving and restoring cards through forms."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from core import people
+from core.errors import Conflict, Invalid
+from core.models import Person
+from kb_links import service
+from kb_links.fields import SOURCES
+from kb_links.models import Card
+from web.deps import NowDep, SessionDep
+from web.pages.cards import forms as card_forms
+from web.pages.cards import view as card_view
+from web.pages.cards.common import CardEditor, card_or_404
+from web.pages.cards.forms import CardEditForm, CardForm
+from web.pages.helpers import FormInvalid, verify_csrf
+from web.templating import flash, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _people_choices(session: Session) -> list[Person]:
+    return people.list_people(session, include_inactive=False)
+
+
+@router.get("/cards/new", response_class=HTMLResponse)
+def new_card_page(request: Request, session: SessionDep, viewer: CardEditor) -> HTMLResponse:
+    return render(
+        request,
+        "card_new.html",
+        {
+            "viewer": viewer,
+            "values": CardForm().model_dump(),
+            "errors": {},
+            "sources": SOURCES,
+            "people": _people_choices(session),
+        },
+    )
+
+
+@router.post("/cards", response_model=None, dependencies=[Depends(verify_csrf)])
+def create_card(
+    request: Request,
+    session: SessionDep,
+    viewer: CardEditor,
+    now: NowDep,
+    form: Annotated[CardForm, Form()],
+) -> Response:
+    try:
+        data = card_forms.check_new_card(session, form=form)
+        card = service.create_card(session, data=data, now=now, actor=viewer)
+    except (FormInvalid, Conflict, Invalid) as exc:
+        session.rollback()
+        errors = _errors_of(exc, conflict_field="external_id")
+        return render(
+            request,
+            "card_new.html",
+            {
+                "viewer": viewer,
+                "values": form.model_dump(),
+                "errors": errors,
+                "sources": SOURCES,
+                "people": _people_choices(session),
+            },
+            status_code=409 if isinstance(exc, Conflict) else 422,
+        )
+    flash(request, f"Added “{card.title}” (version 1, verified now).")
+    return RedirectResponse(f"/cards#card-{card.id}", status_code=303)
+
+
+def _errors_of(exc: Exception, *, conflict_field: str) -> dict[str, str]:
+    if isinstance(exc, FormInvalid):
+        return exc.errors
+    assert isinstance(exc, Conflict | Invalid)
+    if isinstance(exc, Conflict):
+        return {conflict_field: exc.detail}
+    return {"form": exc.detail}
+
+
+def _edit_page(
+    request: Request,
+    session: Session,
+    viewer: Person,
+    *,
+    card: Card,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    revisions = service.list_revisions(session, card=card)
+    actors = people.people_by_id(
+        session, person_ids={r.actor_id for r in revisions if r.actor_id is not None}
+    )
+    return render(
+        request,
+        "card_edit.html",
+        {
+            "viewer": viewer,
+            "card": card,
+            "href": card_view.safe_href(card.url),
+            "values": values,
+            "errors": errors or {},
+            "sources": SOURCES,
+            "people": _people_choices(session),
+            "revisions": list(reversed(revisions)),
+            "actor_names": {person_id: person.name for person_id, person in actors.items()},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/cards/{card_id}/edit", response_class=HTMLResponse)
+def edit_card_page(
+    request: Request, card_id: int, session: SessionDep, viewer: CardEditor
+) -> HTMLResponse:
+    card = card_or_404(session, card_id)
+    verifier = session.get(Person, card.verifier_id) if card.verifier_id is not None else None
+    values = card_forms.values_of(card, verifier_email=verifier.email if verifier else "")
+    return _edit_page(request, session, viewer, card=card, values=values)
+
+
+@router.post("/cards/{card_id}/edit", response_model=None, dependencies=[Depends(verify_csrf)])
+def edit_card(
+    request: Request,
+    card_id: int,
+    session: SessionDep,
+    viewer: CardEditor,
+    now: NowDep,
+    form: Annotated[CardEditForm, Form()],
+) -> Response:
+    card = card_or_404(session, card_id, for_update=True)
+    if card_forms.edited_version(form) != card.version:
+        # Saving would silently undo the other edit; show the newer version and ask again.
+        values = {**form.model_dump(), "version": str(card.version)}
+        message = (
+            f"Someone else changed this card while you were editing: it is now at version "
+            f"{card.version}. Your input is kept below; check it against the card and save again."
+        )
+        return _edit_page(
+            request, session, viewer, card=card, values=values, errors={"form": message},
+            status_code=409,
+        )  # fmt: skip
+    try:
+        data = card_forms.check_edit(session, form=form, card=card)
+        if data.change == "minor" and not card_forms.changes_anything(data):
+            flash(request, f"Nothing changed in “{card.title}”.")
+            return RedirectResponse("/cards", status_code=303)
+        card = service.update_card(session, card=card, data=data, now=now, actor=viewer)
+    except (FormInvalid, Conflict, Invalid) as exc:
+        session.rollback()
+        card = card_or_404(session, card_id)
+        return _edit_page(
+            request,
+            session,
+            viewer,
+            card=card,
+            values=form.model_dump(),
+            errors=_errors_of(exc, conflict_field="external_id"),
+            status_code=409 if isinstance(exc, Conflict) else 422,
+        )
+    if data.change == "major":
+        message = (
+            f"Saved “{card.title}” as a major change: now version {card.version}; "
+            "everyone whose shift needs it must read it again."
+        )
+    else:
+        message = (
+            f"Saved “{card.title}” as a minor change: still version {card.version}; "
+            "earlier acknowledgements stay valid."
+        )
+    flash(request, message)
+    return RedirectResponse(f"/cards#card-{card.id}", status_code=303)
+
+
+def _set_archived(
+    request: Request,
+    session: Session,
+    viewer: Person,
+    *,
+    card_id: int,
+    archived: bool,
+    now: datetime,
+) -> RedirectResponse:
+    card = card_or_404(session, card_id, for_update=True)
+    service.set_archived(session, card=card, archived=archived, now=now, actor=viewer)
+    if archived:
+        flash(request, f"Archived “{card.title}”: it is no longer listed or required.")
+        return RedirectResponse("/cards", status_code=303)
+    flash(request, f"Restored “{card.title}”.")
+    return RedirectResponse(f"/cards#card-{card.id}", status_code=303)
+
+
+@router.post("/cards/{card_id}/archive", response_model=None, dependencies=[Depends(verify_csrf)])
+def archive_card(
+    request: Request, card_id: int, session: SessionDep, viewer: CardEditor, now: NowDep
+) -> Response:
+    return _set_archived(request, session, viewer, card_id=card_id, archived=True, now=now)
+
+
+@router.post("/cards/{card_id}/restore", response_model=None, dependencies=[Depends(verify_csrf)])
+def restore_card(
+    request: Request, card_id: int, session: SessionDep, viewer: CardEditor, now: NowDep
+) -> Response:
+    return _set_archived(request, session, viewer, card_id=card_id, archived=False, now=now)

@@ -1,0 +1,199 @@
+"""The card registry page: stale cards highlighted, filters, verify buttons and the import form.
+
+Adding and editing cards live in ``card_edit``; its routes are part of this router.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from core import people
+from core.errors import Conflict, Invalid
+from core.models import Person
+from kb_links import freshness, importers, service
+from kb_links.fields import SOURCES
+from kb_links.records import ImportRejected, LineError
+from rotation import access
+from web.bodies import MAX_UPLOAD_BYTES
+from web.deps import NowDep, SessionDep
+from web.pages.cards import view as card_view
+from web.pages.cards.common import card_or_404
+from web.pages.cards.view import SHOW_CHOICES, Filters
+from web.pages.helpers import AdminViewer, Viewer, verify_csrf
+from web.templating import flash, local_time, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def registry_filters(show: str = "all", collection: str = "", source: str = "") -> Filters:
+    """The registry's GET filters; an unknown choice is a clear 422, not an empty page."""
+    if show not in SHOW_CHOICES:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail=f'Unknown filter show="{show}"; use one of: {", ".join(SHOW_CHOICES)}.',
+        )
+    if source and source not in SOURCES:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail=f'Unknown source "{source}"; use one of: {", ".join(SOURCES)}.',
+        )
+    return Filters(show=show, collection=collection.strip(), source=source)
+
+
+FiltersDep = Annotated[Filters, Depends(registry_filters)]
+
+
+def _back_to_registry(back: str) -> str:
+    # Only the registry itself (with its filters): anything else would be an open redirect.
+    return back if back == "/cards" or back.startswith("/cards?") else "/cards"
+
+
+def _registry_page(
+    request: Request,
+    session: Session,
+    viewer: Person,
+    *,
+    now: datetime,
+    filters: Filters | None = None,
+    import_errors: list[str] | None = None,
+    import_text: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    filters = filters or Filters()
+    is_editor = access.manages_any(session, person=viewer)
+    cards = service.list_cards(session, now=now, include_archived=True)
+    verifiers = people.people_by_id(
+        session, person_ids={c.verifier_id for c in cards if c.verifier_id is not None}
+    )
+    registry = card_view.build_registry(
+        cards,
+        now=now,
+        filters=filters,
+        verifier_names={person_id: person.name for person_id, person in verifiers.items()},
+        viewer_id=viewer.id,
+        is_editor=is_editor,
+    )
+    return render(
+        request,
+        "cards.html",
+        {
+            "viewer": viewer,
+            "registry": registry,
+            "filters": filters,
+            "show_choices": SHOW_CHOICES,
+            "is_editor": is_editor,
+            "back": "/cards" + filters.query_string(),
+            "import_errors": import_errors or [],
+            "import_text": import_text,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/cards", response_class=HTMLResponse)
+def cards_page(
+    request: Request, session: SessionDep, viewer: Viewer, now: NowDep, filters: FiltersDep
+) -> HTMLResponse:
+    return _registry_page(request, session, viewer, now=now, filters=filters)
+
+
+@router.post("/cards/{card_id}/verify", response_model=None, dependencies=[Depends(verify_csrf)])
+def verify_card(
+    request: Request,
+    card_id: int,
+    session: SessionDep,
+    viewer: Viewer,
+    now: NowDep,
+    back: Annotated[str, Form()] = "/cards",
+) -> Response:
+    card = card_or_404(session, card_id, for_update=True)
+    if card.verifier_id != viewer.id and not access.manages_any(session, person=viewer):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="Only the card's verifier, rotation managers and admins can verify it.",
+        )
+    card = service.verify_card(session, card=card, now=now, actor=viewer)
+    due_at = freshness.verification_due_at(
+        last_verified_at=card.last_verified_at, verify_every_days=card.verify_every_days
+    )
+    until = local_time(due_at, viewer.timezone, "%a %d %b %Y")
+    flash(request, f"Verified “{card.title}”: trusted until {until} ({viewer.timezone}).")
+    return RedirectResponse(_back_to_registry(back), status_code=303)
+
+
+# --- import ---------------------------------------------------------------------------------
+
+
+def _line_message(error: LineError) -> str:
+    # Guru items already say "item N: …"; CSV rows (and JSON syntax errors) name their line.
+    return error.message if error.item is not None else f"line {error.line}: {error.message}"
+
+
+def _read_upload(upload: UploadFile) -> str:
+    content = upload.file.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise Invalid(f"{upload.filename} is larger than 5 MiB; split it into smaller files.")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid(
+            f"{upload.filename} is not UTF-8 text; save it as UTF-8 CSV or JSON."
+        ) from None
+
+
+def _is_json(upload: UploadFile | None, text: str) -> bool:
+    if upload is not None and upload.filename:
+        name = upload.filename.lower()
+        if name.endswith(".json") or (upload.content_type or "").endswith("json"):
+            return True
+        if name.endswith(".csv"):
+            return False
+    return importers.looks_like_json(text)
+
+
+@router.post("/cards/import", response_model=None, dependencies=[Depends(verify_csrf)])
+def import_cards(
+    request: Request,
+    session: SessionDep,
+    viewer: AdminViewer,
+    now: NowDep,
+    text: Annotated[str, Form()] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    upload = file if file is not None and file.filename else None
+    try:
+        content = _read_upload(upload) if upload is not None else text
+        if not content.strip():
+            raise Invalid("Choose a file or paste CSV or a Guru export to import.")
+        if _is_json(upload, content):
+            kind = "Guru export"
+            result = importers.import_guru_export(session, text=content, now=now, actor=viewer)
+        else:
+            kind = "CSV"
+            result = importers.import_csv(session, text=content, now=now, actor=viewer)
+    except (Invalid, Conflict) as exc:
+        session.rollback()
+        if isinstance(exc, ImportRejected):
+            messages = [_line_message(error) for error in exc.errors]
+        else:
+            messages = [exc.detail]
+        return _registry_page(
+            request,
+            session,
+            viewer,
+            now=now,
+            import_errors=messages,
+            import_text=text,
+            status_code=409 if isinstance(exc, Conflict) else 422,
+        )
+    flash(
+        request,
+        f"Imported the {kind}: {result.created} created, {result.updated} updated, "
+        f"{result.bumped} bumped to a new version.",
+    )
+    return RedirectResponse("/cards", status_code=303)

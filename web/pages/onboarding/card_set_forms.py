@@ -1,0 +1,75 @@
+"""The card-set forms: name and description as typed, and the ordered card list edited one
+step at a time (add, remove, move up or down), so it all works without JavaScript."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from kb_links.models import Card
+from onboarding.schemas import CardSetCreate
+from web.pages.helpers import FormInvalid
+
+DIRECTIONS = ("up", "down")
+
+
+class CardSetForm(BaseModel):
+    """The name-and-description form as typed."""
+
+    # The CSRF field and anything else a browser sends along is not ours to check here.
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = ""
+    description: str = ""
+
+
+def check_details(form: CardSetForm) -> CardSetCreate:
+    """The name and description, validated, or ``FormInvalid`` naming every bad field."""
+    try:
+        return CardSetCreate(name=form.name.strip(), description=form.description.strip())
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for item in exc.errors():
+            field = str(item["loc"][0]) if item["loc"] else "form"
+            if item["type"] == "string_too_short":
+                message = "Give the card set a name."
+            elif item["type"] == "string_too_long":
+                limit = item.get("ctx", {}).get("max_length")
+                message = f"Keep it to {limit} characters." if limit else str(item["msg"])
+            else:
+                message = str(item["msg"])
+            errors.setdefault(field, message)
+        raise FormInvalid(errors) from None
+
+
+def with_card(card_ids: Sequence[int], card_id: int) -> list[int]:
+    """The list with ``card_id`` added at the end."""
+    return [*card_ids, card_id]
+
+
+def without_card(card_ids: Sequence[int], card_id: int) -> list[int]:
+    """The list without ``card_id``."""
+    return [other for other in card_ids if other != card_id]
+
+
+def moved(card_ids: Sequence[int], card_id: int, direction: str) -> list[int]:
+    """The list with ``card_id`` one place up or down; at either end it stays where it is."""
+    order = list(card_ids)
+    index = order.index(card_id)
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(order):
+        order[index], order[target] = order[target], order[index]
+    return order
+
+
+def by_collection(cards: Iterable[Card]) -> list[tuple[str, list[Card]]]:
+    """Cards grouped by collection (named ones by name, then those without), each by title."""
+    groups: dict[str, list[Card]] = {}
+    for card in cards:
+        groups.setdefault(card.collection or "", []).append(card)
+    ordered = sorted(groups, key=lambda name: (name == "", name.lower(), name))
+    return [
+        (name, sorted(groups[name], key=lambda card: (card.title.lower(), card.id)))
+        for name in ordered
+    ]

@@ -1,0 +1,323 @@
+"""Card sets: the list, a new set, and the editor (details and the ordered cards).
+
+For admins and rotation managers, like the API. Every change goes through
+``onboarding.card_sets``; the editor only works out the new order of cards.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from core.errors import Conflict, Invalid, NotFound
+from core.models import Person
+from kb_links import service as card_service
+from onboarding import card_sets, requirements
+from onboarding.models import CardSet
+from onboarding.schemas import CardSetUpdate
+from web.deps import NowDep, SessionDep
+from web.pages.helpers import (
+    FormInvalid,
+    ManagerViewer,
+    existing_id,
+    parse_id,
+    sentence,
+    verify_csrf,
+)
+from web.pages.onboarding import card_set_forms
+from web.pages.onboarding.card_set_forms import DIRECTIONS, CardSetForm
+from web.templating import flash, render
+
+router = APIRouter(include_in_schema=False)
+
+EMPTY_FORM = {"name": "", "description": ""}
+
+
+def _card_set_or_404(session: Session, card_set_id: int) -> CardSet:
+    existing_id(card_set_id, what="card set")
+    try:
+        return card_sets.get_card_set(session, card_set_id=card_set_id)
+    except NotFound:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, detail="There is no such card set."
+        ) from None
+
+
+def _list_page(
+    request: Request,
+    session: Session,
+    viewer: Person,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    views = card_sets.list_card_sets(session)
+    cards = card_service.get_cards(
+        session, card_ids={card_id for view in views for card_id in view.card_ids}
+    )
+    return render(
+        request,
+        "card_sets.html",
+        {
+            "viewer": viewer,
+            "views": views,
+            "cards": cards,
+            "required_by": requirements.rotations_requiring(session),
+            "values": values or EMPTY_FORM,
+            "errors": errors or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/card-sets", response_class=HTMLResponse)
+def card_sets_page(request: Request, session: SessionDep, viewer: ManagerViewer) -> HTMLResponse:
+    return _list_page(request, session, viewer)
+
+
+@router.post("/card-sets", response_model=None, dependencies=[Depends(verify_csrf)])
+def create_card_set(
+    request: Request,
+    session: SessionDep,
+    viewer: ManagerViewer,
+    now: NowDep,
+    form: Annotated[CardSetForm, Form()],
+) -> Response:
+    try:
+        data = card_set_forms.check_details(form)
+        view = card_sets.create_card_set(session, data=data, now=now, actor=viewer)
+    except (FormInvalid, Conflict) as exc:
+        session.rollback()
+        errors = exc.errors if isinstance(exc, FormInvalid) else {"name": sentence(exc.detail)}
+        return _list_page(
+            request,
+            session,
+            viewer,
+            values=form.model_dump(),
+            errors=errors,
+            status_code=409 if isinstance(exc, Conflict) else 422,
+        )
+    flash(request, f"Created the card set “{view.card_set.name}”. Add its cards below.")
+    return RedirectResponse(f"/card-sets/{view.card_set.id}", status_code=303)
+
+
+# --- the editor ---------------------------------------------------------------------------------
+
+
+def _edit_page(
+    request: Request,
+    session: Session,
+    viewer: Person,
+    *,
+    card_set: CardSet,
+    now: datetime,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    add_error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    card_ids = card_sets.view(session, card_set=card_set).card_ids
+    every_card = {
+        card.id: card for card in card_service.list_cards(session, now=now, include_archived=True)
+    }
+    in_set = set(card_ids)
+    addable = [card for card in every_card.values() if not card.archived and card.id not in in_set]
+    return render(
+        request,
+        "card_set_edit.html",
+        {
+            "viewer": viewer,
+            "card_set": card_set,
+            "items": [every_card[card_id] for card_id in card_ids],
+            "groups": card_set_forms.by_collection(addable),
+            "required_by": requirements.rotations_requiring(session).get(card_set.id, []),
+            "values": values or {"name": card_set.name, "description": card_set.description},
+            "errors": errors or {},
+            "add_error": add_error,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/card-sets/{card_set_id}", response_class=HTMLResponse)
+def edit_card_set_page(
+    request: Request, card_set_id: int, session: SessionDep, viewer: ManagerViewer, now: NowDep
+) -> HTMLResponse:
+    card_set = _card_set_or_404(session, card_set_id)
+    return _edit_page(request, session, viewer, card_set=card_set, now=now)
+
+
+@router.post("/card-sets/{card_set_id}", response_model=None, dependencies=[Depends(verify_csrf)])
+def save_details(
+    request: Request,
+    card_set_id: int,
+    session: SessionDep,
+    viewer: ManagerViewer,
+    now: NowDep,
+    form: Annotated[CardSetForm, Form()],
+) -> Response:
+    card_set = _card_set_or_404(session, card_set_id)
+    try:
+        data = card_set_forms.check_details(form)
+        card_sets.update_card_set(
+            session,
+            card_set=card_set,
+            data=CardSetUpdate(name=data.name, description=data.description),
+            now=now,
+            actor=viewer,
+        )
+    except (FormInvalid, Conflict) as exc:
+        session.rollback()
+        errors = exc.errors if isinstance(exc, FormInvalid) else {"name": sentence(exc.detail)}
+        return _edit_page(
+            request,
+            session,
+            viewer,
+            card_set=_card_set_or_404(session, card_set_id),
+            now=now,
+            values=form.model_dump(),
+            errors=errors,
+            status_code=409 if isinstance(exc, Conflict) else 422,
+        )
+    flash(request, f"Saved the name and description of “{card_set.name}”.")
+    return RedirectResponse(f"/card-sets/{card_set.id}", status_code=303)
+
+
+def _set_cards(
+    request: Request,
+    session: Session,
+    viewer: Person,
+    *,
+    card_set: CardSet,
+    card_ids: list[int],
+    now: datetime,
+) -> HTMLResponse | None:
+    """Save the new order; a refusal comes back as the editor with why (None: saved)."""
+    try:
+        card_sets.update_card_set(
+            session, card_set=card_set, data=CardSetUpdate(card_ids=card_ids), now=now, actor=viewer
+        )
+    except Invalid as exc:
+        session.rollback()
+        return _edit_page(
+            request,
+            session,
+            viewer,
+            card_set=_card_set_or_404(session, card_set.id),
+            now=now,
+            add_error=sentence(exc.detail),
+            status_code=422,
+        )
+    return None
+
+
+@router.post(
+    "/card-sets/{card_set_id}/cards", response_model=None, dependencies=[Depends(verify_csrf)]
+)
+def add_card(
+    request: Request,
+    card_set_id: int,
+    session: SessionDep,
+    viewer: ManagerViewer,
+    now: NowDep,
+    card_id: Annotated[str, Form()] = "",
+) -> Response:
+    card_set = _card_set_or_404(session, card_set_id)
+    current = card_sets.view(session, card_set=card_set).card_ids
+    chosen = parse_id(card_id)
+    problem = None
+    if chosen is None:
+        problem = "Choose a card to add."
+    elif chosen in current:
+        problem = "That card is already in this set."
+    if problem is not None or chosen is None:
+        return _edit_page(
+            request, session, viewer, card_set=card_set, now=now, add_error=problem,
+            status_code=422,
+        )  # fmt: skip
+    refused = _set_cards(
+        request,
+        session,
+        viewer,
+        card_set=card_set,
+        card_ids=card_set_forms.with_card(current, chosen),
+        now=now,
+    )
+    if refused is not None:
+        return refused
+    title = card_service.get_card(session, card_id=chosen).title
+    flash(request, f"Added “{title}” to “{card_set.name}” as card {len(current) + 1}.")
+    return RedirectResponse(f"/card-sets/{card_set.id}#cards", status_code=303)
+
+
+def _card_in_set(session: Session, card_set: CardSet, card_id: int) -> tuple[list[int], str]:
+    """The set's card ids and the title of ``card_id``, or a 404 when it is not in the set."""
+    current = card_sets.view(session, card_set=card_set).card_ids
+    if card_id not in current:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="That card is not in this set.")
+    return current, card_service.get_card(session, card_id=card_id).title
+
+
+@router.post(
+    "/card-sets/{card_set_id}/cards/{card_id}/move",
+    response_model=None,
+    dependencies=[Depends(verify_csrf)],
+)
+def move_card(
+    request: Request,
+    card_set_id: int,
+    card_id: int,
+    session: SessionDep,
+    viewer: ManagerViewer,
+    now: NowDep,
+    direction: Annotated[str, Form()] = "",
+) -> Response:
+    card_set = _card_set_or_404(session, card_set_id)
+    current, title = _card_in_set(session, card_set, card_id)
+    if direction not in DIRECTIONS:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, detail="Move a card either up or down."
+        )
+    order = card_set_forms.moved(current, card_id, direction)
+    if order == current:
+        flash(request, f"“{title}” is already at the {'top' if direction == 'up' else 'bottom'}.")
+    else:
+        refused = _set_cards(request, session, viewer, card_set=card_set, card_ids=order, now=now)
+        if refused is not None:
+            return refused
+        flash(request, f"Moved “{title}” {direction} to position {order.index(card_id) + 1}.")
+    return RedirectResponse(f"/card-sets/{card_set.id}#item-{card_id}", status_code=303)
+
+
+@router.post(
+    "/card-sets/{card_set_id}/cards/{card_id}/remove",
+    response_model=None,
+    dependencies=[Depends(verify_csrf)],
+)
+def remove_card(
+    request: Request,
+    card_set_id: int,
+    card_id: int,
+    session: SessionDep,
+    viewer: ManagerViewer,
+    now: NowDep,
+) -> Response:
+    card_set = _card_set_or_404(session, card_set_id)
+    current, title = _card_in_set(session, card_set, card_id)
+    refused = _set_cards(
+        request,
+        session,
+        viewer,
+        card_set=card_set,
+        card_ids=card_set_forms.without_card(current, card_id),
+        now=now,
+    )
+    if refused is not None:
+        return refused
+    flash(request, f"Removed “{title}” from “{card_set.name}”.")
+    return RedirectResponse(f"/card-sets/{card_set.id}#cards", status_code=303)

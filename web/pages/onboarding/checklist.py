@@ -1,0 +1,136 @@
+"""My checklist: the cards each upcoming shift requires, acknowledged one by one.
+
+Managers and admins may look at someone else's checklist, read-only, under the same rule
+as the API (the person, managers of a rotation they belong to, admins).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from core import people
+from core.errors import Conflict, NotFound
+from core.models import Person
+from kb_links.models import Card
+from onboarding import acks, progress
+from web.deps import NowDep, SessionDep
+from web.pages.helpers import Viewer, existing_id, parse_id, sentence, verify_csrf
+from web.pages.onboarding.view import STATUS_LABELS, checklist_shifts, progress_text
+from web.templating import flash, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def checklist_page(
+    request: Request,
+    session: Session,
+    viewer: Person,
+    *,
+    person: Person,
+    now: datetime,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    entries = progress.checklist(session, person=person, now=now)
+    return render(
+        request,
+        "checklist.html",
+        {
+            "viewer": viewer,
+            "person": person,
+            "own": person.id == viewer.id,
+            "shifts": checklist_shifts(entries),
+            "status_labels": STATUS_LABELS,
+            "progress_text": progress_text,
+            "error": error,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/me/checklist", response_class=HTMLResponse)
+def my_checklist(
+    request: Request, session: SessionDep, viewer: Viewer, now: NowDep
+) -> HTMLResponse:
+    return checklist_page(request, session, viewer, person=viewer, now=now)
+
+
+@router.get("/people/{person_id}/checklist", response_model=None)
+def person_checklist(
+    request: Request, person_id: int, session: SessionDep, viewer: Viewer, now: NowDep
+) -> Response:
+    existing_id(person_id, what="person")
+    try:
+        person = people.get_person(session, person_id)
+    except NotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="There is no such person.") from None
+    if person.id == viewer.id:
+        return RedirectResponse("/me/checklist", status_code=status.HTTP_303_SEE_OTHER)
+    if not progress.may_view_person(session, viewer=viewer, person=person):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="Only the person, managers of their rotations and admins can see a checklist.",
+        )
+    return checklist_page(request, session, viewer, person=person, now=now)
+
+
+def _stale_message(session: Session, exc: Conflict, *, card_id: int, version: int) -> str:
+    card = session.get(Card, card_id)
+    current = exc.extra.get("current_version")
+    if card is None or current is None:
+        return sentence(exc.detail)
+    return (
+        f"“{card.title}” changed while you were reading it: you had version {version} open, "
+        f"it is now version {current}. Open it again, read what changed, then mark it as read."
+    )
+
+
+@router.post("/me/checklist/ack", response_model=None, dependencies=[Depends(verify_csrf)])
+def acknowledge(
+    request: Request,
+    session: SessionDep,
+    viewer: Viewer,
+    now: NowDep,
+    card_id: Annotated[str, Form()] = "",
+    version: Annotated[str, Form()] = "",
+) -> Response:
+    chosen_card, read_version = parse_id(card_id), parse_id(version)
+    if chosen_card is None or read_version is None:
+        return checklist_page(
+            request,
+            session,
+            viewer,
+            person=viewer,
+            now=now,
+            error="That form did not say which card and version you read; reload the page "
+            "and try again.",
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
+    try:
+        view = acks.acknowledge(
+            session, person=viewer, card_id=chosen_card, version=read_version, now=now
+        )
+    except NotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="There is no such card.") from None
+    except Conflict as exc:
+        session.rollback()
+        message = _stale_message(session, exc, card_id=chosen_card, version=read_version)
+        return checklist_page(
+            request,
+            session,
+            viewer,
+            person=viewer,
+            now=now,
+            error=message,
+            status_code=status.HTTP_409_CONFLICT,
+        )
+    flash(
+        request,
+        f"Marked “{view.card_title}” (version {view.acknowledgement.card_version}) as read.",
+    )
+    return RedirectResponse("/me/checklist", status_code=status.HTTP_303_SEE_OTHER)

@@ -1,0 +1,150 @@
+"""Admin pages: people (list, add, deactivate, CSV import) and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from core import audit, people
+from core.errors import Conflict, Invalid
+from core.models import Person
+from core.people import ImportRejected
+from core.schemas import PersonCreate
+from web.deps import NowDep, SessionDep
+from web.pages.helpers import AdminViewer, field_errors, verify_csrf
+from web.params import ObjectId
+from web.templating import flash, render
+
+router = APIRouter(include_in_schema=False)
+
+EMPTY_PERSON = {"email": "", "name": "", "timezone": "UTC", "team": "", "is_admin": False}
+
+
+def _people_page(
+    request: Request,
+    session: Session,
+    viewer: Person,
+    *,
+    values: dict[str, object] | None = None,
+    errors: dict[str, str] | None = None,
+    import_errors: list[dict[str, object]] | None = None,
+    csv_text: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "people.html",
+        {
+            "viewer": viewer,
+            "people": people.list_people(session),
+            "values": values or EMPTY_PERSON,
+            "errors": errors or {},
+            "import_errors": import_errors or [],
+            "csv_text": csv_text,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/people", response_class=HTMLResponse)
+def people_page(request: Request, session: SessionDep, viewer: AdminViewer) -> HTMLResponse:
+    return _people_page(request, session, viewer)
+
+
+@router.post("/people", response_model=None, dependencies=[Depends(verify_csrf)])
+def add_person(
+    request: Request,
+    session: SessionDep,
+    viewer: AdminViewer,
+    now: NowDep,
+    email: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    timezone: Annotated[str, Form()] = "UTC",
+    team: Annotated[str, Form()] = "",
+    is_admin: Annotated[bool, Form()] = False,
+) -> Response:
+    values: dict[str, object] = {
+        "email": email, "name": name, "timezone": timezone, "team": team, "is_admin": is_admin
+    }  # fmt: skip
+    try:
+        data = PersonCreate(
+            email=email, name=name, timezone=timezone, team=team or None, is_admin=is_admin
+        )
+        person = people.create_person(session, data=data, now=now, actor=viewer)
+    except ValidationError as exc:
+        return _people_page(
+            request, session, viewer, values=values, errors=field_errors(exc), status_code=422
+        )
+    except Conflict as exc:
+        return _people_page(
+            request, session, viewer, values=values, errors={"email": exc.detail}, status_code=409
+        )
+    flash(request, f"Added {person.name} ({person.email}).")
+    return RedirectResponse("/people", status_code=303)
+
+
+@router.post(
+    "/people/{person_id}/deactivate", response_model=None, dependencies=[Depends(verify_csrf)]
+)
+def deactivate(
+    request: Request, person_id: ObjectId, session: SessionDep, viewer: AdminViewer, now: NowDep
+) -> Response:
+    from flows.lifecycle import deactivate_person
+
+    person = people.get_person(session, person_id)
+    if person.id == viewer.id:
+        flash(request, "You cannot deactivate yourself.", "error")
+        return RedirectResponse("/people", status_code=303)
+    deactivate_person(session, person=person, now=now, actor=viewer)
+    flash(request, f"Deactivated {person.name}; their future shifts were reassigned.")
+    return RedirectResponse("/people", status_code=303)
+
+
+@router.post("/people/import", response_model=None, dependencies=[Depends(verify_csrf)])
+def import_people(
+    request: Request,
+    session: SessionDep,
+    viewer: AdminViewer,
+    now: NowDep,
+    csv_text: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        result = people.import_people_csv(session, text=csv_text, now=now, actor=viewer)
+    except ImportRejected as exc:
+        return _people_page(
+            request,
+            session,
+            viewer,
+            import_errors=[{"line": e.line, "message": e.message} for e in exc.errors],
+            csv_text=csv_text,
+            status_code=422,
+        )
+    except Invalid as exc:
+        flash(request, exc.detail, "error")
+        return RedirectResponse("/people", status_code=303)
+    flash(request, f"Imported: {result.created} created, {result.updated} updated.")
+    return RedirectResponse("/people", status_code=303)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(
+    request: Request,
+    session: SessionDep,
+    viewer: AdminViewer,
+    now: NowDep,
+    days: int = 30,
+) -> HTMLResponse:
+    days = max(1, min(days, 3650))
+    since: datetime = now - timedelta(days=days)
+    events = audit.list_events(session, since=since)
+    names = {p.id: p.name for p in people.list_people(session)}
+    return render(
+        request,
+        "audit.html",
+        {"viewer": viewer, "events": events, "names": names, "days": days},
+    )

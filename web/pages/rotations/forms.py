@@ -1,0 +1,187 @@
+"""The new-rotation and settings forms: what a manager typed, checked into the domain's inputs.
+
+Every problem is collected per field in one pass, so the form comes back once with all of
+them marked.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.models import Person
+from rotation import generation
+from rotation.models import Rotation
+from rotation.schemas import RotationCreate, RotationUpdate, format_handoff_time
+from rotation.timeline import Cadence
+from web.pages.helpers import FormInvalid
+
+# Settings a manager edits, in form order (the slug stays: links and feeds carry it).
+SETTINGS_FIELDS = (
+    "name",
+    "description",
+    "timezone",
+    "start_date",
+    "handoff_time",
+    "shift_days",
+    "people_per_shift",
+    "horizon_days",
+    "swap_requires_approval",
+)
+NUMBER_FIELDS = ("shift_days", "people_per_shift", "horizon_days")
+_EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+class RotationForm(BaseModel):
+    """The rotation form as typed: every field is text (a checkbox sends "true" or nothing)."""
+
+    # The CSRF field, the submit button's name and the like are not ours to check here.
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = ""
+    slug: str = ""
+    description: str = ""
+    timezone: str = "UTC"
+    start_date: str = ""
+    handoff_time: str = "09:00"
+    shift_days: str = "7"
+    people_per_shift: str = "1"
+    horizon_days: str = "182"
+    swap_requires_approval: str = ""
+    managers: str = ""
+    version: str = ""
+
+
+def values_of(rotation: Rotation) -> dict[str, str]:
+    """The settings form's starting values: the rotation as it is now (managers loaded)."""
+    return RotationForm(
+        name=rotation.name,
+        slug=rotation.slug,
+        description=rotation.description,
+        timezone=rotation.timezone,
+        start_date=rotation.start_date.isoformat(),
+        handoff_time=format_handoff_time(rotation.handoff_time),
+        shift_days=str(rotation.shift_days),
+        people_per_shift=str(rotation.people_per_shift),
+        horizon_days=str(rotation.horizon_days),
+        swap_requires_approval="true" if rotation.swap_requires_approval else "",
+        managers="\n".join(p.email for p in sorted(rotation.managers, key=lambda p: p.email)),
+        version=str(rotation.version),
+    ).model_dump()
+
+
+def _messages(error: ValidationError) -> dict[str, str]:
+    messages: dict[str, str] = {}
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else "form"
+        kind = item["type"]
+        if kind in ("string_too_short", "missing"):
+            message = "This field is required."
+        elif kind == "int_parsing":
+            message = "Enter a whole number."
+        elif kind.startswith("date"):
+            message = "Enter a date as YYYY-MM-DD."
+        elif field == "slug" and kind == "string_pattern_mismatch":
+            message = "Use lowercase letters, digits and single dashes, e.g. tier-2-support."
+        else:
+            message = str(item["msg"]).removeprefix("Value error, ")
+        messages.setdefault(field, message)
+    return messages
+
+
+def people_ids(session: Session, text: str) -> tuple[list[int], str]:
+    """The people named by the emails in ``text`` (commas, spaces or lines between them).
+
+    One query whatever the number of emails. Returns their ids in the order given and what
+    is wrong, if anyone is unknown or deactivated ("" when all is well).
+    """
+    emails = list(dict.fromkeys(e.lower() for e in _EMAIL_SEPARATORS.split(text) if e))
+    if not emails:
+        return [], ""
+    found = {
+        person.email.lower(): person
+        for person in session.scalars(select(Person).where(func.lower(Person.email).in_(emails)))
+    }
+    unknown = [e for e in emails if e not in found]
+    inactive = [found[e].name for e in emails if e in found and not found[e].active]
+    problem = ""
+    if unknown:
+        problem = f"Nobody with the email {', '.join(unknown)} uses allhands."
+    elif inactive:
+        problem = f"{', '.join(inactive)} is deactivated; choose someone active."
+    return [found[e].id for e in emails if e in found], problem
+
+
+def manager_ids(session: Session, text: str, errors: dict[str, str]) -> list[int]:
+    """The managers' ids from the managers field; problems go to ``errors["managers"]``."""
+    ids, problem = people_ids(session, text)
+    if problem:
+        errors["managers"] = problem
+    return ids
+
+
+def _fields(form: RotationForm) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "name": form.name.strip(),
+        "description": form.description,
+        "timezone": form.timezone.strip(),
+        "start_date": form.start_date.strip(),
+        "handoff_time": form.handoff_time.strip(),
+        "swap_requires_approval": form.swap_requires_approval == "true",
+    }
+    for name in NUMBER_FIELDS:
+        fields[name] = getattr(form, name).strip()
+    return fields
+
+
+def check_new(session: Session, *, form: RotationForm) -> RotationCreate:
+    """The new rotation's validated input, or ``FormInvalid`` naming every bad field."""
+    errors: dict[str, str] = {}
+    ids = manager_ids(session, form.managers, errors)
+    fields = {**_fields(form), "slug": form.slug.strip() or None, "manager_ids": ids}
+    try:
+        data = RotationCreate(**fields)
+    except ValidationError as exc:
+        raise FormInvalid({**_messages(exc), **errors}) from None
+    if errors:
+        raise FormInvalid(errors)
+    return data
+
+
+def check_settings(session: Session, *, form: RotationForm) -> RotationUpdate:
+    """The settings as a full ``RotationUpdate`` carrying the version the form was opened on."""
+    errors: dict[str, str] = {}
+    ids = manager_ids(session, form.managers, errors)
+    try:
+        version = int(form.version)
+    except ValueError:
+        errors["form"] = "The form is missing the rotation's version; reload the page."
+        version = None
+    try:
+        data = RotationUpdate(**_fields(form), manager_ids=ids, version=version)
+    except ValidationError as exc:
+        raise FormInvalid({**_messages(exc), **errors}) from None
+    if errors:
+        raise FormInvalid(errors)
+    return data
+
+
+def cadence_of(data: RotationUpdate, *, rotation: Rotation) -> Cadence:
+    """The cadence the settings describe (fields left out keep the rotation's)."""
+    return Cadence(
+        timezone=data.timezone or rotation.timezone,
+        start_date=data.start_date or rotation.start_date,
+        handoff_time=data.handoff_time or rotation.handoff_time,
+        shift_days=data.shift_days or rotation.shift_days,
+    )
+
+
+def changes_cadence(data: RotationUpdate, *, rotation: Rotation) -> bool:
+    """True when saving would regenerate the shifts ahead."""
+    return cadence_of(data, rotation=rotation) != generation.cadence_of(rotation) or (
+        data.people_per_shift not in (None, rotation.people_per_shift)
+    )

@@ -1,0 +1,128 @@
+"""The rotations list: cadence in words, who is on now, the next handoff; admins add rotations.
+
+The rotation page, its manage page and the time-off page live in their own modules; their
+routes are part of this router, so the app includes them all with one line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from core.errors import Conflict, Invalid
+from core.models import Person
+from rotation import generation, overview, timeline
+from rotation import service as rotation_service
+from rotation.models import Rotation, Shift
+from web.deps import NowDep, SessionDep
+from web.pages.helpers import AdminViewer, FormInvalid, Viewer, verify_csrf
+from web.pages.rotations import forms as rotation_forms
+from web.pages.rotations.forms import RotationForm
+from web.templating import flash, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class RotationRow:
+    rotation: Rotation
+    cadence: str
+    on_call: list[Shift]
+    next_handoff: datetime | None
+
+
+def _rows(session: Session, *, now: datetime) -> list[RotationRow]:
+    """Every rotation with who is on and the next handoff: four queries, whatever the count."""
+    rotations = rotation_service.list_rotations(session)
+    on_call = overview.on_call_by_rotation(session, rotation_ids=None, at=now)
+    handoffs = overview.next_handoffs(session, rotation_ids=None, after=now)
+    return [
+        RotationRow(
+            rotation=rotation,
+            cadence=timeline.describe(
+                generation.cadence_of(rotation), people_per_shift=rotation.people_per_shift
+            ),
+            on_call=on_call.get(rotation.id, []),
+            next_handoff=handoffs.get(rotation.id),
+        )
+        for rotation in rotations
+    ]
+
+
+def new_rotation_values(viewer: Person, *, now: datetime) -> dict[str, str]:
+    """An empty new-rotation form starting today, on the viewer's clock."""
+    today = now.astimezone(ZoneInfo(viewer.timezone)).date()
+    return RotationForm(timezone=viewer.timezone, start_date=today.isoformat()).model_dump()
+
+
+def _list_page(
+    request: Request,
+    session: Session,
+    viewer: Person,
+    *,
+    now: datetime,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    rows = _rows(session, now=now)
+    return render(
+        request,
+        "rotations.html",
+        {
+            "viewer": viewer,
+            "rows": [row for row in rows if not row.rotation.archived],
+            "archived": [row for row in rows if row.rotation.archived],
+            "values": values or new_rotation_values(viewer, now=now),
+            "errors": errors or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/rotations", response_class=HTMLResponse)
+def rotations_page(
+    request: Request, session: SessionDep, viewer: Viewer, now: NowDep
+) -> HTMLResponse:
+    return _list_page(request, session, viewer, now=now)
+
+
+@router.post("/rotations", response_model=None, dependencies=[Depends(verify_csrf)])
+def create_rotation(
+    request: Request,
+    session: SessionDep,
+    viewer: AdminViewer,
+    now: NowDep,
+    form: Annotated[RotationForm, Form()],
+) -> Response:
+    try:
+        data = rotation_forms.check_new(session, form=form)
+        rotation = rotation_service.create_rotation(session, data=data, now=now, actor=viewer)
+    except (FormInvalid, Conflict, Invalid) as exc:
+        session.rollback()
+        if isinstance(exc, FormInvalid):
+            errors = exc.errors
+        elif isinstance(exc, Conflict):
+            errors = {"slug": exc.detail}
+        else:
+            errors = {"form": exc.detail}
+        return _list_page(
+            request,
+            session,
+            viewer,
+            now=now,
+            values=form.model_dump(),
+            errors=errors,
+            status_code=409 if isinstance(exc, Conflict) else 422,
+        )
+    flash(
+        request,
+        f"Created “{rotation.name}”. Add its members below: its shifts fill as they join.",
+    )
+    return RedirectResponse(f"/rotations/{rotation.slug}/manage#members", status_code=303)

@@ -1,0 +1,224 @@
+"""The manage page of a rotation: settings with a preview of the handoffs before saving.
+
+Members, requirements, overrides and rebalancing post to ``rotation_manage_actions``; every
+form of the page comes back here, with its input kept, when something is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from core import people
+from core.errors import Conflict, Invalid
+from core.models import Person
+from onboarding import card_sets, requirements
+from rotation import generation, members, overview, timeline
+from rotation import service as rotation_service
+from rotation.models import Rotation, Shift
+from web.deps import NowDep, SessionDep
+from web.pages.helpers import FormInvalid, Viewer, parse_id, required_id, verify_csrf
+from web.pages.rotations import forms as rotation_forms
+from web.pages.rotations.common import require_rotation_manager, rotation_or_404
+from web.pages.rotations.forms import RotationForm
+from web.templating import flash, render
+
+router = APIRouter(include_in_schema=False)
+
+# Shifts offered for an override: the one under way and this many ahead.
+OVERRIDE_CHOICES = 40
+PREVIEW_COUNT = 8
+
+
+@dataclass
+class ManageState:
+    """Input to keep and problems to show on the manage page, per form."""
+
+    settings: dict[str, str] | None = None
+    settings_errors: dict[str, str] = field(default_factory=dict)
+    preview: list[tuple[datetime, datetime]] | None = None
+    preview_changes: bool = False
+    member_email: str = ""
+    member_error: str = ""
+    requirement_rows: list[dict[str, str]] | None = None
+    new_requirement: dict[str, str] = field(
+        default_factory=lambda: {
+            "card_set_id": "",
+            "assign_days_before": "21",
+            "due_days_before": "2",
+        }
+    )
+    requirement_errors: dict[str, str] = field(default_factory=dict)
+    override: dict[str, str] = field(
+        default_factory=lambda: {"shift_id": "", "person_id": "", "start": "", "end": ""}
+    )
+    override_errors: dict[str, str] = field(default_factory=dict)
+    rebalance_from: str = ""
+    rebalance_error: str = ""
+    page_error: str = ""
+
+
+def _override_choices(
+    session: Session, *, rotation: Rotation, now: datetime, chosen: int | None
+) -> list[Shift]:
+    """The shift under way and the next ones, plus the chosen one if it is further ahead."""
+    choices = rotation_service.on_call(session, rotation=rotation, at=now) + (
+        overview.upcoming_shifts(session, rotation=rotation, after=now, limit=OVERRIDE_CHOICES)
+    )
+    if chosen is not None and chosen not in {shift.id for shift in choices}:
+        extra = overview.shifts_by_id(session, shift_ids=[chosen]).values()
+        choices += [
+            s for s in extra if s.rotation_id == rotation.id and s.end > now and not s.cancelled_at
+        ]
+    return choices
+
+
+def manage_page(
+    request: Request,
+    session: Session,
+    viewer: Person,
+    *,
+    rotation: Rotation,
+    now: datetime,
+    state: ManageState | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render the manage page (also after a refused change, with the input kept)."""
+    state = state or ManageState()
+    roster = members.list_members(session, rotation=rotation)
+    in_roster = {member.person_id for member in roster}
+    views = requirements.list_requirements(session, rotation=rotation)
+    chosen = state.override.get("shift_id", "")
+    if not state.rebalance_from:
+        state.rebalance_from = now.astimezone(ZoneInfo(rotation.timezone)).date().isoformat()
+    return render(
+        request,
+        "rotation_manage.html",
+        {
+            "viewer": viewer,
+            "rotation": rotation,
+            "cadence": timeline.describe(
+                generation.cadence_of(rotation), people_per_shift=rotation.people_per_shift
+            ),
+            "state": state,
+            "values": state.settings or rotation_forms.values_of(rotation),
+            "roster": roster,
+            "candidates": [
+                p
+                for p in people.list_people(session, include_inactive=False)
+                if p.id not in in_roster
+            ],
+            "requirement_rows": state.requirement_rows
+            if state.requirement_rows is not None
+            else [
+                {
+                    "card_set_id": str(view.requirement.card_set_id),
+                    "name": view.card_set_name,
+                    "assign_days_before": str(view.requirement.assign_days_before),
+                    "due_days_before": str(view.requirement.due_days_before),
+                }
+                for view in views
+            ],
+            "card_sets": card_sets.list_card_sets(session),
+            "override_shifts": _override_choices(
+                session,
+                rotation=rotation,
+                now=now,
+                chosen=parse_id(chosen),
+            ),
+            "swaps": overview.rotation_swaps(session, rotation=rotation, now=now),
+            "now": now,
+        },
+        status_code=status_code,
+    )
+
+
+def manageable(session: Session, *, viewer: Person, slug: str) -> Rotation:
+    """The rotation, if ``viewer`` manages it: 404 and 403 pages otherwise."""
+    rotation = rotation_or_404(session, slug)
+    require_rotation_manager(session, viewer=viewer, rotation=rotation)
+    return rotation
+
+
+@router.get("/rotations/{slug}/manage", response_class=HTMLResponse)
+def manage_view(
+    request: Request, slug: str, session: SessionDep, viewer: Viewer, now: NowDep, shift: str = ""
+) -> HTMLResponse:
+    rotation = manageable(session, viewer=viewer, slug=slug)
+    state = ManageState()
+    if shift:
+        state.override["shift_id"] = str(required_id(shift, name="shift"))
+    return manage_page(request, session, viewer, rotation=rotation, now=now, state=state)
+
+
+@router.post(
+    "/rotations/{slug}/manage/settings", response_model=None, dependencies=[Depends(verify_csrf)]
+)
+def save_settings(
+    request: Request,
+    slug: str,
+    session: SessionDep,
+    viewer: Viewer,
+    now: NowDep,
+    form: Annotated[RotationForm, Form()],
+    action: Annotated[str, Form()] = "save",
+) -> Response:
+    rotation = manageable(session, viewer=viewer, slug=slug)
+    values = form.model_dump()
+    try:
+        data = rotation_forms.check_settings(session, form=form)
+        if action == "preview":
+            # Nothing is written: the handoffs come from the pure cadence arithmetic.
+            state = ManageState(
+                settings=values,
+                preview=overview.preview(
+                    session,
+                    rotation=rotation,
+                    cadence=rotation_forms.cadence_of(data, rotation=rotation),
+                    now=now,
+                    count=PREVIEW_COUNT,
+                ),
+                preview_changes=rotation_forms.changes_cadence(data, rotation=rotation),
+            )
+            return manage_page(request, session, viewer, rotation=rotation, now=now, state=state)
+        regenerates = rotation_forms.changes_cadence(data, rotation=rotation)
+        rotation_service.update_rotation(
+            session, rotation=rotation, data=data, now=now, actor=viewer
+        )
+    except (FormInvalid, Conflict, Invalid) as exc:
+        session.rollback()
+        rotation = rotation_or_404(session, slug)
+        if isinstance(exc, FormInvalid):
+            errors = exc.errors
+        elif isinstance(exc, Conflict) and values["version"] != str(rotation.version):
+            # Keep what they typed, but against the newer version, so saving again wins
+            # knowingly rather than silently undoing the other change.
+            values["version"] = str(rotation.version)
+            errors = {
+                "form": "Someone else saved this rotation while you were editing: it is now at "
+                f"version {rotation.version}. Your input is kept below; check it against the "
+                "current settings and save again."
+            }
+        else:
+            errors = {"form": exc.detail}
+        state = ManageState(settings=values, settings_errors=errors)
+        return manage_page(
+            request,
+            session,
+            viewer,
+            rotation=rotation,
+            now=now,
+            state=state,
+            status_code=409 if isinstance(exc, Conflict) else 422,
+        )
+    message = f"Saved the settings of “{rotation.name}”."
+    if regenerates:
+        message += " The cadence changed: the shifts ahead were planned again."
+    flash(request, message)
+    return RedirectResponse(f"/rotations/{rotation.slug}/manage#settings", status_code=303)

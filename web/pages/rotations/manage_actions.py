@@ -1,0 +1,287 @@
+"""What a manager changes from the manage page: the roster, requirements, overrides, rebalance.
+
+Each form posts here, calls one domain function and comes back to the manage page with a
+message; a refusal re-renders the page with the input kept and the problem next to it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from core import people
+from core.errors import Conflict, Invalid
+from core.models import Person
+from onboarding import card_sets, requirements
+from onboarding.schemas import RequirementIn, RequirementsPut
+from rotation import members, overrides
+from rotation import service as rotation_service
+from rotation.models import Shift
+from rotation.schemas import check_date_range
+from web.deps import NowDep, SessionDep
+from web.pages.helpers import Viewer, parse_id, verify_csrf
+from web.pages.rotations import forms as rotation_forms
+from web.pages.rotations.common import parse_local, rotation_or_404
+from web.pages.rotations.manage import ManageState, manage_page, manageable
+from web.templating import flash, local_time
+
+router = APIRouter(include_in_schema=False)
+MEMBER_ACTIONS = ("add", "remove", "up", "down")
+
+
+def _back(slug: str, anchor: str) -> RedirectResponse:
+    return RedirectResponse(f"/rotations/{slug}/manage#{anchor}", status_code=303)
+
+
+# --- members --------------------------------------------------------------------------------
+
+
+@router.post(
+    "/rotations/{slug}/manage/members", response_model=None, dependencies=[Depends(verify_csrf)]
+)
+def change_members(
+    request: Request,
+    slug: str,
+    session: SessionDep,
+    viewer: Viewer,
+    now: NowDep,
+    action: Annotated[str, Form()] = "",
+    person_id: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+) -> Response:
+    rotation = manageable(session, viewer=viewer, slug=slug)
+    roster = [m.person for m in members.list_members(session, rotation=rotation)]
+    ids = [person.id for person in roster]
+    try:
+        if action not in MEMBER_ACTIONS:
+            raise Invalid("Choose to add, remove or move a member.")
+        if action == "add":
+            added, problem = rotation_forms.people_ids(session, email)
+            if problem or not added:
+                raise Invalid(problem or "Enter the email of the person to add.")
+            already = [p.name for p in roster if p.id in added]
+            if already:
+                raise Invalid(f"{', '.join(already)} is already a member.")
+            ids += added
+            names = people.people_by_id(session, person_ids=added)
+            message = (
+                f"Added {', '.join(names[i].name for i in added)} at the end of the roster. "
+                "Shifts already published stay as they are: rebalance to share them out."
+            )
+        else:
+            person = next((p for p in roster if str(p.id) == person_id), None)
+            if person is None:
+                raise Invalid("That person is not a member of this rotation any more.")
+            at = ids.index(person.id)
+            if action == "remove":
+                ids.remove(person.id)
+                message = f"Removed {person.name}; their shifts ahead went to the others."
+            else:
+                to = at - 1 if action == "up" else at + 1
+                if not 0 <= to < len(ids):
+                    raise Invalid(f"{person.name} is already {'first' if to < 0 else 'last'}.")
+                ids[at], ids[to] = ids[to], ids[at]
+                message = f"Moved {person.name} {action} the roster."
+        members.set_members(session, rotation=rotation, person_ids=ids, now=now, actor=viewer)
+    except (Invalid, Conflict) as exc:
+        session.rollback()
+        rotation = rotation_or_404(session, slug)
+        state = ManageState(member_email=email, member_error=exc.detail)
+        return manage_page(
+            request, session, viewer, rotation=rotation, now=now, state=state,
+            status_code=409 if isinstance(exc, Conflict) else 422,
+        )  # fmt: skip
+    flash(request, message)
+    return _back(rotation.slug, "members")
+
+
+# --- requirements ---------------------------------------------------------------------------
+
+
+@router.post(
+    "/rotations/{slug}/manage/requirements",
+    response_model=None,
+    dependencies=[Depends(verify_csrf)],
+)
+def save_requirements(
+    request: Request,
+    slug: str,
+    session: SessionDep,
+    viewer: Viewer,
+    now: NowDep,
+    card_set_id: Annotated[list[str], Form()] = [],  # noqa: B006  (FastAPI copies defaults)
+    assign_days_before: Annotated[list[str], Form()] = [],  # noqa: B006
+    due_days_before: Annotated[list[str], Form()] = [],  # noqa: B006
+    remove: Annotated[list[str], Form()] = [],  # noqa: B006
+    new_card_set_id: Annotated[str, Form()] = "",
+    new_assign_days_before: Annotated[str, Form()] = "21",
+    new_due_days_before: Annotated[str, Form()] = "2",
+) -> Response:
+    rotation = manageable(session, viewer=viewer, slug=slug)
+    rows = [
+        {"card_set_id": set_id, "assign_days_before": assign, "due_days_before": due}
+        for set_id, assign, due in zip(
+            card_set_id, assign_days_before, due_days_before, strict=False
+        )
+    ]
+    new = {
+        "card_set_id": new_card_set_id,
+        "assign_days_before": new_assign_days_before,
+        "due_days_before": new_due_days_before,
+    }
+    kept = [row for row in rows if row["card_set_id"] not in remove]
+    wanted = kept + ([new] if new_card_set_id else [])
+    errors: dict[str, str] = {}
+    items = []
+    for row in wanted:
+        try:
+            items.append(RequirementIn.model_validate(row))
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            if problem["type"] == "int_parsing":
+                message = "Enter whole numbers of days."
+            else:
+                message = str(problem["msg"]).removeprefix("Value error, ")
+            errors["new" if row is new else row["card_set_id"]] = message
+    try:
+        if errors:
+            raise Invalid("Nothing was saved: fix the requirements marked below.")
+        requirements.set_requirements(
+            session,
+            rotation=rotation,
+            data=RequirementsPut(requirements=items),
+            now=now,
+            actor=viewer,
+        )
+    except Invalid as exc:
+        session.rollback()
+        rotation = rotation_or_404(session, slug)
+        names = {
+            str(view.card_set.id): view.card_set.name for view in card_sets.list_card_sets(session)
+        }
+        state = ManageState(
+            requirement_rows=[{**row, "name": names.get(row["card_set_id"], "?")} for row in rows],
+            new_requirement=new,
+            requirement_errors={"form": exc.detail, **errors},
+        )
+        return manage_page(
+            request, session, viewer, rotation=rotation, now=now, state=state, status_code=422
+        )
+    flash(request, f"Saved the reading required before each shift of “{rotation.name}”.")
+    return _back(rotation.slug, "requirements")
+
+
+# --- overrides ------------------------------------------------------------------------------
+
+
+@router.post(
+    "/rotations/{slug}/manage/override", response_model=None, dependencies=[Depends(verify_csrf)]
+)
+def override_shift(
+    request: Request,
+    slug: str,
+    session: SessionDep,
+    viewer: Viewer,
+    now: NowDep,
+    shift_id: Annotated[str, Form()] = "",
+    person_id: Annotated[str, Form()] = "",
+    start: Annotated[str, Form()] = "",
+    end: Annotated[str, Form()] = "",
+) -> Response:
+    rotation = manageable(session, viewer=viewer, slug=slug)
+    values = {"shift_id": shift_id, "person_id": person_id, "start": start, "end": end}
+    errors: dict[str, str] = {}
+    zone = viewer.timezone
+    chosen_shift = parse_id(shift_id)
+    shift = session.get(Shift, chosen_shift) if chosen_shift is not None else None
+    if shift is None or shift.rotation_id != rotation.id:
+        shift = None
+        errors["shift_id"] = "Choose a shift of this rotation."
+    chosen = parse_id(person_id)
+    person = session.get(Person, chosen) if chosen is not None else None
+    if person is None:
+        errors["person_id"] = "Choose who takes the shift."
+    window = {}
+    for name, value in (("start", start), ("end", end)):
+        try:
+            window[name] = parse_local(value, timezone=zone)
+        except ValueError:
+            errors[name] = f"Enter a date and time ({zone}), or leave it empty."
+            window[name] = None
+    try:
+        if errors:
+            raise Invalid("Nothing was changed: fix the fields marked below.")
+        assert shift is not None and person is not None
+        pieces = overrides.override(
+            session,
+            shift=shift,
+            person=person,
+            start=window["start"],
+            end=window["end"],
+            now=now,
+            actor=viewer,
+        )
+    except (Invalid, Conflict) as exc:
+        session.rollback()
+        rotation = rotation_or_404(session, slug)
+        state = ManageState(override=values, override_errors={"form": exc.detail, **errors})
+        return manage_page(
+            request, session, viewer, rotation=rotation, now=now, state=state,
+            status_code=409 if isinstance(exc, Conflict) else 422,
+        )  # fmt: skip
+    taken = next(piece for piece in pieces if piece.person_id == person.id)
+    flash(
+        request,
+        f"{person.name} now takes {local_time(taken.start, zone)} to "
+        f"{local_time(taken.end, zone)} ({zone})"
+        + (", a part of the shift: it was split." if len(pieces) > 1 else "."),
+    )
+    return _back(rotation.slug, "override")
+
+
+# --- rebalance ------------------------------------------------------------------------------
+
+
+@router.post(
+    "/rotations/{slug}/manage/rebalance", response_model=None, dependencies=[Depends(verify_csrf)]
+)
+def rebalance(
+    request: Request,
+    slug: str,
+    session: SessionDep,
+    viewer: Viewer,
+    now: NowDep,
+    from_date: Annotated[str, Form()] = "",
+) -> Response:
+    rotation = manageable(session, viewer=viewer, slug=slug)
+    try:
+        try:
+            day = check_date_range(date.fromisoformat(from_date.strip()))
+        except ValueError:
+            raise Invalid("Enter the first day to rebalance from as a date.") from None
+        changed = rotation_service.rebalance(
+            session, rotation=rotation, from_date=day, now=now, actor=viewer
+        )
+    except (Invalid, Conflict) as exc:
+        session.rollback()
+        rotation = rotation_or_404(session, slug)
+        state = ManageState(rebalance_from=from_date, rebalance_error=exc.detail)
+        return manage_page(
+            request, session, viewer, rotation=rotation, now=now, state=state,
+            status_code=409 if isinstance(exc, Conflict) else 422,
+        )  # fmt: skip
+    count = len(changed)
+    flash(
+        request,
+        f"Rebalanced from {day:%a %d %b %Y}: "
+        + (
+            f"{count} shift{'s' if count != 1 else ''} changed hands."
+            if count
+            else "it was already fair; nothing moved."
+        ),
+    )
+    return _back(rotation.slug, "rebalance")

@@ -1,0 +1,190 @@
+"""The time-off page: add and remove one's own days off; managers do it for their members.
+
+After adding, the page lists the shifts that went to someone else, so nobody has to guess
+what the days off changed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from core import people
+from core.errors import NotFound
+from core.models import Person
+from rotation import access, members, time_off
+from rotation import shifts as shift_rows
+from rotation.schemas import TimeOffCreate
+from web.deps import NowDep, SessionDep
+from web.pages.helpers import Viewer, field_errors, parse_id, verify_csrf
+from web.templating import flash, render
+
+router = APIRouter(include_in_schema=False)
+MAX_REASSIGNED_SHOWN = 200
+
+
+def _allowed(session: Session, *, viewer: Person, person: Person) -> None:
+    """The person themselves, admins and managers of a rotation they are in; else a 403 page."""
+    if viewer.id == person.id:
+        return
+    if not members.manages_member(session, manager=viewer, person=person):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="Only the person, an admin or a manager of their rotation can change "
+            "their time off.",
+        )
+
+
+def _person(session: Session, *, viewer: Person, person_id: str) -> Person:
+    """Whose time off the page is about: the viewer unless another person is named."""
+    if not person_id:
+        return viewer
+    chosen = parse_id(person_id)
+    try:
+        person = people.get_person(session, chosen) if chosen is not None else None
+    except NotFound:
+        person = None
+    if person is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="There is no such person.")
+    _allowed(session, viewer=viewer, person=person)
+    return person
+
+
+def _reassigned(value: str) -> list[int]:
+    ids = [parse_id(part) for part in value.split(",")[:MAX_REASSIGNED_SHOWN]]
+    return [i for i in ids if i is not None]
+
+
+def _page(
+    request: Request,
+    session: Session,
+    viewer: Person,
+    *,
+    person: Person,
+    now: datetime,
+    reassigned: list[int] | None = None,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    choices = (
+        members.people_managed_by(session, manager=viewer)
+        if access.manages_any(session, person=viewer)
+        else []
+    )
+    if choices and viewer.id not in {p.id for p in choices}:
+        choices.insert(0, viewer)
+    today = now.astimezone(ZoneInfo(person.timezone)).date()
+    return render(
+        request,
+        "time_off.html",
+        {
+            "viewer": viewer,
+            "person": person,
+            "choices": choices,
+            "rows": time_off.list_time_off(session, person=person),
+            "today": today,
+            "reassigned": shift_rows.load(session, reassigned or []),
+            "values": values
+            or {"start": today.isoformat(), "end": today.isoformat(), "reason": ""},
+            "errors": errors or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/time-off", response_class=HTMLResponse)
+def time_off_page(
+    request: Request,
+    session: SessionDep,
+    viewer: Viewer,
+    now: NowDep,
+    person: str = "",
+    reassigned: str = "",
+) -> HTMLResponse:
+    whose = _person(session, viewer=viewer, person_id=person)
+    return _page(
+        request, session, viewer, person=whose, now=now, reassigned=_reassigned(reassigned)
+    )
+
+
+def _here(person: Person, viewer: Person) -> str:
+    return "/time-off" if person.id == viewer.id else f"/time-off?person={person.id}"
+
+
+@router.post("/time-off", response_model=None, dependencies=[Depends(verify_csrf)])
+def add_time_off(
+    request: Request,
+    session: SessionDep,
+    viewer: Viewer,
+    now: NowDep,
+    person_id: Annotated[str, Form()] = "",
+    start: Annotated[str, Form()] = "",
+    end: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    whose = _person(session, viewer=viewer, person_id=person_id)
+    values = {"start": start, "end": end, "reason": reason}
+    try:
+        data = TimeOffCreate.model_validate({"start": start, "end": end, "reason": reason})
+    except ValidationError as exc:
+        errors = field_errors(exc)
+        for name in ("start", "end"):
+            if name in errors and "date" in errors[name]:
+                errors[name] = "Enter a date as YYYY-MM-DD."
+        return _page(
+            request, session, viewer, person=whose, now=now, values=values, errors=errors,
+            status_code=422,
+        )  # fmt: skip
+    _row, changed = time_off.add_time_off(
+        session,
+        person=whose,
+        start=data.start,
+        end=data.end,
+        reason=data.reason,
+        now=now,
+        actor=viewer,
+    )
+    days = f"{data.start:%a %d %b %Y}" + (
+        f" to {data.end:%a %d %b %Y}" if data.end != data.start else ""
+    )
+    moved = (
+        f" {len(changed)} shift{'s' if len(changed) != 1 else ''} went to someone else: see below."
+        if changed
+        else " No shifts were affected."
+    )
+    who = "your" if whose.id == viewer.id else f"{whose.name}'s"
+    flash(request, f"Added {who} time off: {days} ({whose.timezone}).{moved}")
+    target = _here(whose, viewer)
+    if changed:
+        target += ("&" if "?" in target else "?") + "reassigned=" + ",".join(map(str, changed))
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post(
+    "/time-off/{time_off_id}/delete", response_model=None, dependencies=[Depends(verify_csrf)]
+)
+def delete_time_off(
+    request: Request, time_off_id: str, session: SessionDep, viewer: Viewer, now: NowDep
+) -> Response:
+    found = parse_id(time_off_id)
+    try:
+        row = time_off.get_time_off(session, found) if found is not None else None
+    except NotFound:
+        row = None
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="There is no such time off.")
+    whose = people.get_person(session, row.person_id)
+    _allowed(session, viewer=viewer, person=whose)
+    days = f"{row.start:%a %d %b %Y}" + (
+        f" to {row.end:%a %d %b %Y}" if row.end != row.start else ""
+    )
+    time_off.delete_time_off(session, row=row, now=now, actor=viewer)
+    flash(request, f"Removed the time off of {days}; open shifts were filled again where possible.")
+    return RedirectResponse(_here(whose, viewer), status_code=303)

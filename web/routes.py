@@ -1,0 +1,66 @@
+"""The route table: every router of the app, in the order requests are matched.
+
+Order matters where paths overlap: a fixed path (``/rotations/new``) must come before a
+parameter path that would also match it (``/rotations/{slug}``).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from web.api import cards as cards_api
+from web.api import onboarding as onboarding_api
+from web.api import ops as ops_api
+from web.api import people as people_api
+from web.api.rotations import routes as rotations_api
+from web.api.rotations import swaps as swaps_api
+from web.api.rotations import time_off as time_off_api
+from web.feeds import routes as feeds
+from web.pages.auth import login as login_pages
+from web.pages.cards import edit as card_edit_pages
+from web.pages.cards import registry as card_registry_pages
+from web.pages.onboarding import card_sets as card_set_pages
+from web.pages.onboarding import checklist as checklist_pages
+from web.pages.onboarding import home as home_pages
+from web.pages.onboarding import readiness as readiness_pages
+from web.pages.people import admin as people_pages
+from web.pages.rotations import listing as rotation_list_pages
+from web.pages.rotations import manage as rotation_manage_pages
+from web.pages.rotations import manage_actions as rotation_manage_action_pages
+from web.pages.rotations import swaps as swap_pages
+from web.pages.rotations import time_off as time_off_pages
+from web.pages.rotations import view as rotation_pages
+
+ROUTERS: tuple[APIRouter, ...] = (
+    # Operations and the JSON API under /api/v1.
+    ops_api.router,
+    people_api.router,
+    cards_api.router,
+    swaps_api.router,
+    time_off_api.router,
+    rotations_api.router,
+    onboarding_api.router,
+    # Calendar feeds.
+    feeds.router,
+    # HTML pages.
+    login_pages.router,
+    people_pages.router,
+    card_edit_pages.router,
+    card_registry_pages.router,
+    rotation_pages.router,
+    rotation_manage_pages.router,
+    rotation_manage_action_pages.router,
+    swap_pages.router,
+    time_off_pages.router,
+    rotation_list_pages.router,
+    home_pages.router,
+    checklist_pages.router,
+    readiness_pages.router,
+    card_set_pages.router,
+)
+
+
+def include_all(app: FastAPI) -> None:
+    """Register every router on the app."""
+    for router in ROUTERS:
+        app.include_router(router)
