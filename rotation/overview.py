@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from core import people
 from core.models import Person
-from rotation import generation
+from rotation import schedule_inputs
 from rotation import swaps as swap_rules
 from rotation.models import Rotation, Shift, SwapRequest
 from rotation.timeline import Cadence
@@ -60,7 +60,7 @@ def next_handoffs(
     if rotation_ids is not None:
         query = query.where(Shift.rotation_id.in_(sorted(rotation_ids)))
     return {
-        rotation_id: generation.as_utc(start)
+        rotation_id: schedule_inputs.as_utc(start)
         for rotation_id, start in session.execute(query)
         if start is not None
     }
@@ -194,6 +194,6 @@ def preview(
         )
     )
     shifts = cadence.shifts_from(
-        frontier=generation.as_utc(frontier) if frontier is not None else None, origin=now
+        frontier=schedule_inputs.as_utc(frontier) if frontier is not None else None, origin=now
     )
     return [(start, end) for _index, start, end in islice(shifts, count)]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.models import Person
-from rotation import generation
+from rotation import generation, schedule_inputs
 from rotation import shifts as shift_rows
 from rotation.models import Rotation, RotationMember, Shift
 
@@ -142,7 +142,7 @@ def rebalance(
         actor=actor,
         reason="rebalance",
         reassign=reopen,
-        count_since=generation.as_utc(newest_join) if newest_join is not None else None,
+        count_since=schedule_inputs.as_utc(newest_join) if newest_join is not None else None,
     )
     return sorted(result.changed_shift_ids)
 

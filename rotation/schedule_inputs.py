@@ -1,0 +1,172 @@
+"""What the scheduler needs to know of one rotation, read in a fixed number of queries.
+
+The collect step of ``rotation.generation.reschedule``: members with their shift counts,
+the shifts held fixed around the open slots, and who is away (time off, shifts elsewhere),
+all as plain values for ``rotation.scheduler.assign``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from core.models import Person
+from rotation import availability, scheduler
+from rotation.models import RotationMember, Shift
+
+
+def live(rotation_id: int) -> list[ColumnElement[bool]]:
+    """Filter for the rotation's shifts that are not cancelled."""
+    return [Shift.rotation_id == rotation_id, Shift.cancelled_at.is_(None)]
+
+
+def as_utc(value: datetime) -> datetime:
+    # An aggregate loses the column's type on SQLite, so max() comes back naive there.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+@dataclass(frozen=True)
+class SchedulerInputs:
+    """Plain values for ``scheduler.assign``."""
+
+    members: list[scheduler.Membership]
+    held: list[scheduler.HeldShift]
+    open_slots: list[scheduler.OpenSlot]
+    unavailable: dict[int, list[scheduler.Interval]]
+
+
+def collect(
+    session: Session,
+    *,
+    rotation_id: int,
+    reopened: dict[int, Shift],
+    open_slots: list[scheduler.OpenSlot],
+    count_since: datetime | None,
+) -> SchedulerInputs:
+    """Members with their counts, held shifts and unavailability over the open slots' window."""
+    window_start = open_slots[0].start
+    window_end = max(slot.end for slot in open_slots)
+    counts, last_ends, near = history(
+        session,
+        rotation_id=rotation_id,
+        window_start=window_start,
+        window_end=window_end,
+        count_since=count_since,
+    )
+    for shift in reopened.values():
+        # Reopened shifts are decided afresh, so they must not count for their old holder.
+        if shift.person_id is not None and (count_since is None or shift.start >= count_since):
+            counts[shift.person_id] -= 1
+    members = [
+        replace(
+            member,
+            count_offset=(0 if count_since is not None else member.count_offset)
+            + counts.get(member.person_id, 0),
+            last_shift_end=last_ends.get(member.person_id),
+        )
+        for member in memberships(session, rotation_id)
+    ]
+    held = [
+        scheduler.HeldShift(person_id=person_id, start=start, end=end, counted=False)
+        for shift_id, person_id, start, end in near
+        if shift_id not in reopened
+    ]
+    unavailable = unavailability(
+        session,
+        rotation_id=rotation_id,
+        person_ids=[m.person_id for m in members],
+        start=window_start,
+        end=window_end,
+    )
+    return SchedulerInputs(
+        members=members, held=held, open_slots=open_slots, unavailable=unavailable
+    )
+
+
+def unavailability(
+    session: Session, *, rotation_id: int, person_ids: list[int], start: datetime, end: datetime
+) -> dict[int, list[scheduler.Interval]]:
+    """Each person's time off and shifts in other rotations over [start, end)."""
+    unavailable = availability.time_off_intervals(
+        session, person_ids=person_ids, start=start, end=end
+    )
+    elsewhere = availability.shift_intervals(
+        session, person_ids=person_ids, start=start, end=end, outside_rotation=rotation_id
+    )
+    for person_id, intervals in elsewhere.items():
+        unavailable.setdefault(person_id, []).extend(intervals)
+    return unavailable
+
+
+def memberships(session: Session, rotation_id: int) -> list[scheduler.Membership]:
+    """Every person who ever belonged to the rotation, with all their membership periods."""
+    rows = session.execute(
+        select(RotationMember, Person.active)
+        .join(Person, Person.id == RotationMember.person_id)
+        .where(RotationMember.rotation_id == rotation_id)
+        .order_by(RotationMember.joined_at, RotationMember.id)
+    ).all()
+    periods: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
+    latest: dict[int, tuple[RotationMember, bool]] = {}
+    for member, active in rows:
+        periods[member.person_id].append((member.joined_at, member.left_at))
+        current = latest.get(member.person_id)
+        if current is None or current[0].left_at is not None:
+            latest[member.person_id] = (member, active)
+    return [
+        scheduler.Membership(
+            person_id=person_id,
+            position=member.position,
+            periods=tuple(periods[person_id]),
+            active=active,
+            count_offset=member.count_offset,
+        )
+        for person_id, (member, active) in latest.items()
+    ]
+
+
+def history(
+    session: Session,
+    *,
+    rotation_id: int,
+    window_start: datetime,
+    window_end: datetime,
+    count_since: datetime | None,
+) -> tuple[dict[int, int], dict[int, datetime], list[tuple[int, int, datetime, datetime]]]:
+    """What the scheduler needs of the rotation's held shifts, in three queries.
+
+    Counts per person (all time, or since ``count_since``), each person's last shift end
+    before the window, and the shifts that reach into the window, as plain tuples. Shifts
+    far outside the window matter only through those two aggregates, so the work grows
+    with the window, not with years of history.
+    """
+    assigned = [*live(rotation_id), Shift.person_id.is_not(None)]
+    counted = select(Shift.person_id, func.count()).where(*assigned).group_by(Shift.person_id)
+    if count_since is not None:
+        counted = counted.where(Shift.start >= count_since)
+    counts = {
+        person_id: count for person_id, count in session.execute(counted) if person_id is not None
+    }
+    last_ends = {
+        person_id: as_utc(last_end)
+        for person_id, last_end in session.execute(
+            select(Shift.person_id, func.max(Shift.end))
+            .where(*assigned, Shift.end <= window_start)
+            .group_by(Shift.person_id)
+        )
+        if person_id is not None
+    }
+    near = [
+        (shift_id, person_id, start, end)
+        for shift_id, person_id, start, end in session.execute(
+            select(Shift.id, Shift.person_id, Shift.start, Shift.end).where(
+                *assigned, Shift.end > window_start, Shift.start < window_end
+            )
+        )
+        if person_id is not None
+    ]
+    return counts, last_ends, near
