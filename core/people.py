@@ -40,7 +40,7 @@ def get_person(session: Session, person_id: int) -> Person:
     return person
 
 
-def people_by_id(session: Session, *, person_ids: Iterable[int]) -> dict[int, Person]:
+def find_by_ids(session: Session, *, person_ids: Iterable[int]) -> dict[int, Person]:
     """The people with these ids, by id, in one query; unknown ids are simply absent."""
     ids = set(person_ids)
     if not ids:
@@ -124,14 +124,6 @@ def update_person(
         at=now,
     )
     return person
-
-
-def set_password(session: Session, *, person: Person, password: str) -> None:
-    if len(password) < 8:
-        raise Invalid("password must have at least 8 characters")
-    person.password_hash = hash_password(password)
-    person.session_epoch += 1
-    session.flush()
 
 
 def end_sessions(session: Session, *, person: Person, now: datetime) -> Person:

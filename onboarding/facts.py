@@ -257,6 +257,6 @@ def _load_acks(
     return history
 
 
-def people_by_id(shifts: Sequence[Shift]) -> dict[int, Person]:
-    """The people on ``shifts`` (already loaded with them)."""
+def holders_by_id(shifts: Sequence[Shift]) -> dict[int, Person]:
+    """The people holding ``shifts``, by id, from the shifts' loaded ``person`` (no query)."""
     return {shift.person.id: shift.person for shift in shifts if shift.person is not None}

@@ -100,7 +100,7 @@ def plan(session: Session, *, now: datetime, base_url: str) -> list[PlannedRemin
             acks=reading.acks,
             now=now,
         )
-        people = facts.people_by_id(reading.shifts)
+        people = facts.holders_by_id(reading.shifts)
         managers: dict[int, list[int]] = {}
         rotation_ids = sorted({s.rotation_id for s in reading.shifts})
         for rotation_id, manager in _managers(session, rotation_ids=rotation_ids):

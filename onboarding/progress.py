@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from core import csv_export as exports
@@ -16,8 +16,9 @@ from core.models import Person
 from kb_links.models import Card
 from onboarding import facts, readiness
 from onboarding.readiness import CardProgress, ShiftReadiness, Status
+from rotation import members
 from rotation import shifts as shift_rows
-from rotation.models import RotationMember, Shift, rotation_manager
+from rotation.models import Shift
 
 DEFAULT_WINDOW = timedelta(weeks=8)
 MAX_WINDOW = timedelta(days=731)
@@ -74,20 +75,7 @@ class UpcomingShift:
 
 def may_view_person(session: Session, *, viewer: Person, person: Person) -> bool:
     """Self, admins, and managers of a rotation the person currently belongs to."""
-    if viewer.is_admin or viewer.id == person.id:
-        return True
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    RotationMember.person_id == person.id,
-                    RotationMember.left_at.is_(None),
-                    rotation_manager.c.rotation_id == RotationMember.rotation_id,
-                    rotation_manager.c.person_id == viewer.id,
-                )
-            )
-        )
-    )
+    return viewer.id == person.id or members.manages_member(session, manager=viewer, person=person)
 
 
 def checklist(session: Session, *, person: Person, now: datetime) -> list[ChecklistEntry]:

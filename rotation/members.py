@@ -5,52 +5,33 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import exists, func, insert, select
 from sqlalchemy.orm import Session, joinedload
 
 from core import audit
 from core.errors import Conflict
 from core.models import Person
 from rotation import access, generation, reassignment
-from rotation.models import Rotation, RotationMember, Shift
-from rotation.service import people_by_ids
-
-
-def is_member(session: Session, *, person: Person, rotation: Rotation) -> bool:
-    """True if ``person`` currently belongs to the rotation."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(RotationMember)
-            .where(
-                RotationMember.rotation_id == rotation.id,
-                RotationMember.person_id == person.id,
-                RotationMember.left_at.is_(None),
-            )
-        )
-        or 0
-    ) > 0
+from rotation import service as rotation_service
+from rotation.models import Rotation, RotationMember, Shift, rotation_manager
 
 
 def manages_member(session: Session, *, manager: Person, person: Person) -> bool:
     """True for admins and for managers of a rotation ``person`` currently belongs to."""
     if manager.is_admin:
         return True
-    managed = access.managed_rotation_ids(session, person=manager)
-    if not managed:
-        return False
-    return (
+    return bool(
         session.scalar(
-            select(func.count())
-            .select_from(RotationMember)
-            .where(
-                RotationMember.person_id == person.id,
-                RotationMember.left_at.is_(None),
-                RotationMember.rotation_id.in_(managed),
+            select(
+                exists().where(
+                    RotationMember.person_id == person.id,
+                    RotationMember.left_at.is_(None),
+                    rotation_manager.c.rotation_id == RotationMember.rotation_id,
+                    rotation_manager.c.person_id == manager.id,
+                )
             )
         )
-        or 0
-    ) > 0
+    )
 
 
 def list_members(session: Session, *, rotation: Rotation) -> list[RotationMember]:
@@ -80,7 +61,7 @@ def set_members(
     """
     if rotation.archived:
         raise Conflict("rotation is archived")
-    people = people_by_ids(session, person_ids, role="member")
+    people = rotation_service.require_active_people(session, person_ids, role="member")
     generation.lock(session, rotation.id)
     current = {m.person_id: m for m in list_members(session, rotation=rotation)}
     before = [m.person_id for m in sorted(current.values(), key=lambda m: m.position)]

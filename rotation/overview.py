@@ -160,7 +160,7 @@ def rotation_swaps(
         s.counterpart_shift_id for s in found if s.counterpart_shift_id is not None
     }
     shifts = shifts_by_id(session, shift_ids=shift_ids)
-    persons = people.people_by_id(
+    persons = people.find_by_ids(
         session,
         person_ids={s.requester_id for s in found} | {s.counterpart_person_id for s in found},
     )

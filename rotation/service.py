@@ -1,4 +1,4 @@
-"""Use cases of rotations: create, edit, archive, members, reading shifts, roles."""
+"""Use cases of rotations: create, edit, archive, rebalance, reading rotations and shifts."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from core import audit
 from core.errors import Conflict, Invalid, NotFound
 from core.models import Person
-from rotation import access, generation, reassignment
+from rotation import generation, reassignment
 from rotation.models import Rotation, Shift
 from rotation.schemas import RotationCreate, RotationUpdate, format_handoff_time
 
@@ -27,19 +27,6 @@ EDITABLE_FIELDS = (
     "horizon_days",
     "swap_requires_approval",
 )
-
-
-# --- roles --------------------------------------------------------------------------------
-
-
-def is_manager(session: Session, *, person: Person, rotation: Rotation) -> bool:
-    """True for admins and for managers of this rotation."""
-    return access.is_manager(session, person=person, rotation=rotation)
-
-
-def manages_any(session: Session, *, person: Person) -> bool:
-    """True for admins and for anyone managing at least one rotation."""
-    return access.manages_any(session, person=person)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -139,8 +126,10 @@ def _with_managers(session: Session, rotation: Rotation) -> Rotation:
     return rotation
 
 
-def people_by_ids(session: Session, person_ids: Sequence[int], *, role: str) -> list[Person]:
-    """The people with these ids, in the order given; unknown or repeated ids are Invalid."""
+def require_active_people(
+    session: Session, person_ids: Sequence[int], *, role: str
+) -> list[Person]:
+    """The people with these ids, in order; unknown, repeated or deactivated ids are Invalid."""
     if len(set(person_ids)) != len(person_ids):
         raise Invalid(f"{role} ids must not repeat")
     found = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(person_ids)))}
@@ -178,7 +167,7 @@ def create_rotation(
     if not slug:
         raise Invalid("cannot make a slug from this name; give one")
     _check_slug_free(session, slug)
-    managers = people_by_ids(session, data.manager_ids, role="manager")
+    managers = require_active_people(session, data.manager_ids, role="manager")
     rotation = Rotation(
         slug=slug,
         name=data.name,
@@ -235,7 +224,9 @@ def update_rotation(
     if "slug" in changes:
         _check_slug_free(session, changes["slug"], rotation_id=rotation.id)
     if "manager_ids" in changes:
-        rotation.managers = people_by_ids(session, changes.pop("manager_ids"), role="manager")
+        rotation.managers = require_active_people(
+            session, changes.pop("manager_ids"), role="manager"
+        )
     cadence_changed = any(
         name in changes and changes[name] != getattr(rotation, name) for name in CADENCE_FIELDS
     )

@@ -63,7 +63,7 @@ def open_swaps(session: Session, *, person: Person, now: datetime) -> list[SwapV
         row.counterpart_shift_id for row in rows if row.counterpart_shift_id is not None
     }
     shifts = {shift.id: shift for shift in shift_rows.load(session, sorted(shift_ids))}
-    involved = people.people_by_id(
+    involved = people.find_by_ids(
         session,
         person_ids={row.requester_id for row in rows} | {row.counterpart_person_id for row in rows},
     )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core.db import MAX_ID
 from core.errors import Invalid
 from core.models import Person
-from rotation import generation, members, overrides
+from rotation import access, generation, members, overrides
 from rotation import service as rotation_service
 from rotation import shifts as shift_rows
 from rotation.models import Rotation
@@ -57,7 +57,7 @@ def parse_instant(value: str, *, rotation: Rotation, name: str) -> datetime:
 
 
 def require_manager(session: Session, *, person: Person, rotation: Rotation) -> None:
-    if not rotation_service.is_manager(session, person=person, rotation=rotation):
+    if not access.is_manager(session, person=person, rotation=rotation):
         raise forbidden("only a manager of this rotation (or an admin) can do this")
 
 

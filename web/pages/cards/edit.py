@@ -95,7 +95,7 @@ def _edit_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     revisions = service.list_revisions(session, card=card)
-    actors = people.people_by_id(
+    actors = people.find_by_ids(
         session, person_ids={r.actor_id for r in revisions if r.actor_id is not None}
     )
     return render(

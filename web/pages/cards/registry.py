@@ -67,7 +67,7 @@ def _registry_page(
     filters = filters or Filters()
     is_editor = access.manages_any(session, person=viewer)
     cards = service.list_cards(session, now=now, include_archived=True)
-    verifiers = people.people_by_id(
+    verifiers = people.find_by_ids(
         session, person_ids={c.verifier_id for c in cards if c.verifier_id is not None}
     )
     registry = card_view.build_registry(

@@ -67,7 +67,7 @@ def change_members(
             if already:
                 raise Invalid(f"{', '.join(already)} is already a member.")
             ids += added
-            names = people.people_by_id(session, person_ids=added)
+            names = people.find_by_ids(session, person_ids=added)
             message = (
                 f"Added {', '.join(names[i].name for i in added)} at the end of the roster. "
                 "Shifts already published stay as they are: rebalance to share them out."
