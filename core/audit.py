@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import AuditEvent, Person
+
+_ABSENT = object()
 
 
 def record(
@@ -36,6 +39,42 @@ def record(
     )
     session.add(event)
     return event
+
+
+def record_change(
+    session: Session,
+    *,
+    actor: Person | None,
+    action: str,
+    subject_type: str,
+    subject_id: object,
+    at: datetime,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    note: str | None = None,
+) -> AuditEvent:
+    """Add an audit event holding only the fields that differ between ``before`` and ``after``.
+
+    Both are pictures of the subject (e.g. a ``_snapshot`` dict); a field on one side only
+    counts as changed. An edit that changed nothing still leaves an event, with two empty
+    pictures: someone asked for it.
+    """
+    changed = [
+        name
+        for name in {**before, **after}
+        if before.get(name, _ABSENT) != after.get(name, _ABSENT)
+    ]
+    return record(
+        session,
+        actor=actor,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        at=at,
+        before={name: before[name] for name in changed if name in before},
+        after={name: after[name] for name in changed if name in after},
+        note=note,
+    )
 
 
 def list_events(

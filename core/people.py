@@ -113,7 +113,7 @@ def update_person(
     for field, value in changes.items():
         setattr(person, field, value)
     session.flush()
-    audit.record(
+    audit.record_change(
         session,
         actor=actor,
         action="person.update",
@@ -152,7 +152,7 @@ def deactivate_person(
     person.active = False
     person.session_epoch += 1
     session.flush()
-    audit.record(
+    audit.record_change(
         session,
         actor=actor,
         action="person.deactivate",

@@ -244,7 +244,7 @@ def revise_card(
                 at=now,
             )
         )
-    audit.record(
+    audit.record_change(
         session,
         actor=actor,
         action="card.update",
@@ -307,7 +307,7 @@ def verify_card(session: Session, *, card: Card, now: datetime, actor: Person) -
     card.last_verified_at = now
     card.updated_at = now
     session.flush()
-    audit.record(
+    audit.record_change(
         session,
         actor=actor,
         action="card.verify",
@@ -330,7 +330,7 @@ def set_archived(
     card.archived = archived
     card.updated_at = now
     session.flush()
-    audit.record(
+    audit.record_change(
         session,
         actor=actor,
         action="card.archive" if archived else "card.restore",

@@ -169,7 +169,7 @@ def update_card_set(
             _replace_items(session, card_set=card_set, card_ids=card_ids)
     card_set.updated_at = now
     session.flush()
-    audit.record(
+    audit.record_change(
         session,
         actor=actor,
         action="card_set.update",

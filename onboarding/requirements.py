@@ -99,7 +99,7 @@ def set_requirements(
     )
     session.flush()
     views = list_requirements(session, rotation=rotation)
-    audit.record(
+    audit.record_change(
         session,
         actor=actor,
         action="rotation.requirements.set",

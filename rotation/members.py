@@ -115,7 +115,7 @@ def set_members(
         session, shifts=leaving_shifts, now=now, actor=actor, reason="member removed"
     )
     generation.reschedule(session, rotation=rotation, now=now, actor=actor, reason="members set")
-    audit.record(
+    audit.record_change(
         session,
         actor=actor,
         action="rotation.members",

@@ -239,7 +239,7 @@ def update_rotation(
         _flush_unique(session, rotation.slug)
     except StaleDataError as exc:
         raise Conflict("rotation was changed by someone else meanwhile; reload") from exc
-    audit.record(
+    audit.record_change(
         session,
         actor=actor,
         action="rotation.update",
@@ -275,7 +275,7 @@ def archive_rotation(
     except StaleDataError as exc:
         raise Conflict("rotation was changed by someone else meanwhile; reload") from exc
     cancelled = reassignment.cancel_future(session, rotation=rotation, now=now)
-    audit.record(
+    audit.record_change(
         session,
         actor=actor,
         action="rotation.archive",

@@ -174,7 +174,7 @@ def _set_status(
     swap.status = status
     swap.updated_at = now
     session.flush()
-    audit.record(
+    audit.record_change(
         session,
         actor=actor,
         action=f"swap.{status}",

@@ -1,0 +1,89 @@
+"""Audit events of changes keep only what changed, stored and read back from the database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import audit, people
+from core.models import AuditEvent
+from core.schemas import PersonUpdate
+from tests.conftest import DEFAULT_NOW
+from tests.factories import make_person
+
+
+def _stored(session: Session, event: AuditEvent) -> AuditEvent:
+    session.flush()
+    session.expire(event)
+    return session.scalars(select(AuditEvent).where(AuditEvent.id == event.id)).one()
+
+
+def test_only_fields_that_differ_are_kept_with_their_values_on_both_sides(
+    session: Session,
+) -> None:
+    actor = make_person(session)
+    event = audit.record_change(
+        session,
+        actor=actor,
+        action="thing.update",
+        subject_type="thing",
+        subject_id=7,
+        at=DEFAULT_NOW,
+        before={"name": "old", "size": 3, "tags": ["a"], "gone": True},
+        after={"name": "new", "size": 3, "tags": ["a", "b"], "added": None},
+        note="why",
+    )
+
+    stored = _stored(session, event)
+    assert stored.before == {"name": "old", "tags": ["a"], "gone": True}
+    assert stored.after == {"name": "new", "tags": ["a", "b"], "added": None}
+    assert (stored.actor_id, stored.action, stored.subject_type, stored.subject_id) == (
+        actor.id,
+        "thing.update",
+        "thing",
+        "7",
+    )
+    assert (stored.at, stored.note) == (DEFAULT_NOW, "why")
+
+
+def test_a_change_that_changed_nothing_is_still_recorded_with_empty_pictures(
+    session: Session,
+) -> None:
+    event = audit.record_change(
+        session,
+        actor=None,
+        action="thing.update",
+        subject_type="thing",
+        subject_id=1,
+        at=DEFAULT_NOW,
+        before={"name": "same", "size": 1},
+        after={"name": "same", "size": 1},
+    )
+
+    stored = _stored(session, event)
+    assert (stored.before, stored.after, stored.actor_id) == ({}, {}, None)
+
+
+def test_a_person_update_is_audited_as_the_fields_it_changed(session: Session) -> None:
+    admin = make_person(session, is_admin=True)
+    person = make_person(session, name="Ana", timezone="UTC", team="support")
+
+    later = DEFAULT_NOW + timedelta(hours=1)
+    people.update_person(
+        session,
+        person=person,
+        data=PersonUpdate(name="Ana de Vries", timezone="Europe/Amsterdam", team="support"),
+        now=later,
+        actor=admin,
+    )
+
+    event = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "person.update", AuditEvent.subject_id == str(person.id)
+        )
+    ).one()
+    assert event.before == {"name": "Ana", "timezone": "UTC"}
+    assert event.after == {"name": "Ana de Vries", "timezone": "Europe/Amsterdam"}
+    assert (event.actor_id, event.at) == (admin.id, later)
