@@ -16,7 +16,12 @@ def verification_due_at(
 
 def is_stale(*, last_verified_at: datetime | None, verify_every_days: int, now: datetime) -> bool:
     """A card is stale when never verified or when last verification + interval has passed."""
-    due = verification_due_at(
+    due_at = verification_due_at(
         last_verified_at=last_verified_at, verify_every_days=verify_every_days
     )
-    return due is None or due <= now
+    return is_due(due_at, now=now)
+
+
+def is_due(due_at: datetime | None, *, now: datetime) -> bool:
+    """Verification that runs out at ``due_at`` (None: never verified) is due by ``now``."""
+    return due_at is None or due_at <= now

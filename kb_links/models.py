@@ -16,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime
+from kb_links import freshness
 
 
 class Card(Base):
@@ -48,6 +49,13 @@ class Card(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # When ``version`` last grew: "changed since you last read it" compares against this.
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    @property
+    def verification_due_at(self) -> datetime | None:
+        """When the card's verification runs out; None if it was never verified."""
+        return freshness.verification_due_at(
+            last_verified_at=self.last_verified_at, verify_every_days=self.verify_every_days
+        )
 
 
 class CardRevision(Base):

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, cast, get_args
 
 from pydantic import (
+    AliasChoices,
     AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
 )
 
 from core.schemas import Strict
 from kb_links import freshness
 from kb_links.fields import DEFAULT_VERIFY_EVERY_DAYS, check_source, check_url
-from kb_links.models import Card
 
 Change = Literal["major", "minor"]
+Verification = Literal["trusted", "stale"]
 
 
 def blank_to_none(value: str | None) -> str | None:
@@ -71,6 +73,10 @@ class CardUpdate(Strict):
 
 
 class CardOut(BaseModel):
+    # From a Card: CardOut.model_validate(card, context={"now": now}). ``verification`` is
+    # derived from when the card's verification runs out and that instant, never stored.
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     title: str
     url: str
@@ -81,7 +87,9 @@ class CardOut(BaseModel):
     version: int
     verify_every_days: int
     last_verified_at: datetime | None
-    verification: Literal["trusted", "stale"]
+    verification: Verification = Field(
+        validation_alias=AliasChoices("verification", "verification_due_at")
+    )
     verification_due_at: datetime | None
     archived: bool
     source_version: int | None
@@ -89,36 +97,15 @@ class CardOut(BaseModel):
     created_at: datetime
     updated_at: datetime
 
+    @field_validator("verification", mode="before")
     @classmethod
-    def from_card(cls, card: Card, *, now: datetime) -> CardOut:
-        """The card as callers see it; ``verification`` is derived from ``now``, never stored."""
-        stale = freshness.is_stale(
-            last_verified_at=card.last_verified_at,
-            verify_every_days=card.verify_every_days,
-            now=now,
-        )
-        return cls(
-            id=card.id,
-            title=card.title,
-            url=card.url,
-            source=card.source,
-            external_id=card.external_id,
-            collection=card.collection,
-            verifier_id=card.verifier_id,
-            version=card.version,
-            verify_every_days=card.verify_every_days,
-            last_verified_at=card.last_verified_at,
-            verification="stale" if stale else "trusted",
-            verification_due_at=freshness.verification_due_at(
-                last_verified_at=card.last_verified_at,
-                verify_every_days=card.verify_every_days,
-            ),
-            archived=card.archived,
-            source_version=card.source_version,
-            changed_at=card.changed_at,
-            created_at=card.created_at,
-            updated_at=card.updated_at,
-        )
+    def _as_of_now(cls, value: object, info: ValidationInfo) -> object:
+        if value in get_args(Verification):
+            return value
+        if not isinstance(info.context, dict) or "now" not in info.context:
+            raise ValueError('verification is derived: validate with context={"now": …}')
+        due_at = cast("datetime | None", value)
+        return "stale" if freshness.is_due(due_at, now=info.context["now"]) else "trusted"
 
 
 class CardRevisionOut(BaseModel):

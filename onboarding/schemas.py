@@ -9,8 +9,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from core.schemas import PersonRef, Strict
-from kb_links.models import Card
-from rotation.models import Shift
+from rotation.schemas import ShiftOut
 
 MAX_DAYS_BEFORE = 365
 MAX_CARDS_PER_SET = 500
@@ -84,54 +83,15 @@ class AckOut(BaseModel):
     acknowledged_at: datetime
 
 
-class ShiftRef(BaseModel):
-    """A shift as the rotation API shows it; ``rotation`` is the rotation's slug."""
-
-    id: int
-    uid: str
-    rotation: str
-    rotation_name: str
-    slot: int
-    start: datetime
-    end: datetime
-    person: PersonRef | None
-    kind: str
-    sequence: int
-
-    @classmethod
-    def of(cls, shift: Shift) -> ShiftRef:
-        return cls(
-            id=shift.id,
-            uid=shift.uid,
-            rotation=shift.rotation.slug,
-            rotation_name=shift.rotation.name,
-            slot=shift.slot,
-            start=shift.start,
-            end=shift.end,
-            person=PersonRef.model_validate(shift.person) if shift.person else None,
-            kind=shift.kind,
-            sequence=shift.sequence,
-        )
-
-
 class CardRef(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     title: str
     url: str
     source: str
     version: int
     archived: bool
-
-    @classmethod
-    def of(cls, card: Card) -> CardRef:
-        return cls(
-            id=card.id,
-            title=card.title,
-            url=card.url,
-            source=card.source,
-            version=card.version,
-            archived=card.archived,
-        )
 
 
 class ChecklistCard(BaseModel):
@@ -142,7 +102,7 @@ class ChecklistCard(BaseModel):
 
 
 class ChecklistShift(BaseModel):
-    shift: ShiftRef
+    shift: ShiftOut
     assigned_at: datetime | None
     due_at: datetime | None
     status: str
@@ -159,7 +119,7 @@ class ChecklistOut(BaseModel):
 class ReadinessRow(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    shift: ShiftRef
+    shift: ShiftOut
     person: PersonRef | None
     due_at: datetime | None
     required: int

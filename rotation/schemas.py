@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    AliasChoices,
+    AliasPath,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     field_validator,
     model_validator,
 )
@@ -19,7 +24,6 @@ from pydantic import (
 from core.db import MAX_ID
 from core.schemas import PersonRef, Strict
 from core.timezones import check_timezone
-from rotation.models import Rotation, RotationMember, Shift
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 # Dates far outside this range overflow datetime arithmetic at the edges of the calendar;
@@ -145,63 +149,61 @@ class SwapCreate(Strict):
 # --- outputs ------------------------------------------------------------------------------
 
 
+# Outputs read ORM rows by attribute; these turn a relationship or a timestamp into the
+# plain value the API shows, and leave a value that already is one alone.
+
+
+def _sorted_ids(people: Iterable[Any]) -> list[int]:
+    return sorted(p if isinstance(p, int) else p.id for p in people)
+
+
+def _is_set(value: object) -> bool:
+    return value if isinstance(value, bool) else value is not None
+
+
 class RotationOut(BaseModel):
+    # From a Rotation with ``managers`` loaded.
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     slug: str
     name: str
     description: str
     timezone: str
     start_date: date
-    handoff_time: str
+    handoff_time: Annotated[time, PlainSerializer(format_handoff_time, return_type=str)]
     shift_days: int
     people_per_shift: int
     horizon_days: int
-    manager_ids: list[int]
+    manager_ids: Annotated[list[int], BeforeValidator(_sorted_ids)] = Field(
+        validation_alias=AliasChoices("manager_ids", "managers")
+    )
     swap_requires_approval: bool
     archived: bool
     version: int
 
-    @classmethod
-    def of(cls, rotation: Rotation) -> RotationOut:
-        """Needs ``rotation.managers`` loaded."""
-        return cls(
-            id=rotation.id,
-            slug=rotation.slug,
-            name=rotation.name,
-            description=rotation.description,
-            timezone=rotation.timezone,
-            start_date=rotation.start_date,
-            handoff_time=format_handoff_time(rotation.handoff_time),
-            shift_days=rotation.shift_days,
-            people_per_shift=rotation.people_per_shift,
-            horizon_days=rotation.horizon_days,
-            manager_ids=sorted(p.id for p in rotation.managers),
-            swap_requires_approval=rotation.swap_requires_approval,
-            archived=rotation.archived,
-            version=rotation.version,
-        )
-
 
 class MemberOut(BaseModel):
+    # From a RotationMember with ``person`` loaded.
+    model_config = ConfigDict(from_attributes=True)
+
     person: PersonRef
     position: int
     joined_at: datetime
 
-    @classmethod
-    def of(cls, member: RotationMember) -> MemberOut:
-        """Needs ``member.person`` loaded."""
-        return cls(
-            person=PersonRef.model_validate(member.person),
-            position=member.position,
-            joined_at=member.joined_at,
-        )
-
 
 class ShiftOut(BaseModel):
+    """A shift as the API shows it everywhere; ``rotation`` is the rotation's slug."""
+
+    # From a Shift with ``rotation`` and ``person`` loaded.
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     uid: str
-    rotation: str
-    rotation_name: str
+    rotation: str = Field(validation_alias=AliasChoices(AliasPath("rotation", "slug"), "rotation"))
+    rotation_name: str = Field(
+        validation_alias=AliasChoices("rotation_name", AliasPath("rotation", "name"))
+    )
     index: int
     slot: int
     start: datetime
@@ -209,26 +211,9 @@ class ShiftOut(BaseModel):
     person: PersonRef | None
     kind: ShiftKind
     sequence: int
-    cancelled: bool
-
-    @classmethod
-    def of(cls, shift: Shift) -> ShiftOut:
-        """Needs ``shift.rotation`` and ``shift.person`` loaded."""
-        kind: Any = shift.kind
-        return cls(
-            id=shift.id,
-            uid=shift.uid,
-            rotation=shift.rotation.slug,
-            rotation_name=shift.rotation.name,
-            index=shift.index,
-            slot=shift.slot,
-            start=shift.start,
-            end=shift.end,
-            person=PersonRef.model_validate(shift.person) if shift.person is not None else None,
-            kind=kind,
-            sequence=shift.sequence,
-            cancelled=shift.cancelled_at is not None,
-        )
+    cancelled: Annotated[bool, BeforeValidator(_is_set)] = Field(
+        validation_alias=AliasChoices("cancelled", "cancelled_at")
+    )
 
 
 class OnCallOut(BaseModel):

@@ -59,7 +59,7 @@ class WebhookResultOut(BaseModel):
 @router.post("", response_model=CardOut, status_code=status.HTTP_201_CREATED)
 def create_card(data: CardCreate, session: SessionDep, actor: CardEditor, now: NowDep) -> CardOut:
     card = service.create_card(session, data=data, now=now, actor=actor)
-    return CardOut.from_card(card, now=now)
+    return CardOut.model_validate(card, context={"now": now})
 
 
 @router.get("", response_model=list[CardOut])
@@ -71,7 +71,7 @@ def list_cards(
     include_archived: bool = False,
 ) -> list[CardOut]:
     cards = service.list_cards(session, now=now, stale=stale, include_archived=include_archived)
-    return [CardOut.from_card(card, now=now) for card in cards]
+    return [CardOut.model_validate(card, context={"now": now}) for card in cards]
 
 
 @router.post("/import", response_model=ImportResultOut, openapi_extra=IMPORT_BODY)
@@ -136,7 +136,8 @@ def guru_webhook(
 def get_card(
     card_id: ObjectId, session: SessionDep, _caller: CurrentPerson, now: NowDep
 ) -> CardOut:
-    return CardOut.from_card(service.get_card(session, card_id=card_id), now=now)
+    card = service.get_card(session, card_id=card_id)
+    return CardOut.model_validate(card, context={"now": now})
 
 
 @router.patch("/{card_id}", response_model=CardOut)
@@ -145,7 +146,7 @@ def update_card(
 ) -> CardOut:
     card = service.get_card(session, card_id=card_id, for_update=True)
     card = service.update_card(session, card=card, data=data, now=now, actor=actor)
-    return CardOut.from_card(card, now=now)
+    return CardOut.model_validate(card, context={"now": now})
 
 
 @router.post("/{card_id}/verify", response_model=CardOut)
@@ -156,21 +157,21 @@ def verify_card(
     if card.verifier_id != caller.id and not access.manages_any(session, person=caller):
         raise forbidden("only the card's verifier, rotation managers and admins can verify it")
     card = service.verify_card(session, card=card, now=now, actor=caller)
-    return CardOut.from_card(card, now=now)
+    return CardOut.model_validate(card, context={"now": now})
 
 
 @router.delete("/{card_id}", response_model=CardOut)
 def archive_card(card_id: ObjectId, session: SessionDep, actor: CardEditor, now: NowDep) -> CardOut:
     card = service.get_card(session, card_id=card_id, for_update=True)
     card = service.set_archived(session, card=card, archived=True, now=now, actor=actor)
-    return CardOut.from_card(card, now=now)
+    return CardOut.model_validate(card, context={"now": now})
 
 
 @router.post("/{card_id}/restore", response_model=CardOut)
 def restore_card(card_id: ObjectId, session: SessionDep, actor: CardEditor, now: NowDep) -> CardOut:
     card = service.get_card(session, card_id=card_id, for_update=True)
     card = service.set_archived(session, card=card, archived=False, now=now, actor=actor)
-    return CardOut.from_card(card, now=now)
+    return CardOut.model_validate(card, context={"now": now})
 
 
 @router.get("/{card_id}/revisions", response_model=list[CardRevisionOut])

@@ -26,9 +26,9 @@ from onboarding.schemas import (
     RequirementOut,
     RequirementsOut,
     RequirementsPut,
-    ShiftRef,
 )
 from rotation import access
+from rotation.schemas import ShiftOut
 from web.deps import CurrentPerson, NowDep, SessionDep, forbidden
 
 router = APIRouter(prefix="/api/v1", tags=["onboarding"])
@@ -167,7 +167,7 @@ def _checklist_out(person: Person, entries: list[progress.ChecklistEntry]) -> Ch
         person=PersonRef.model_validate(person),
         shifts=[
             ChecklistShift(
-                shift=ShiftRef.of(entry.shift),
+                shift=ShiftOut.model_validate(entry.shift),
                 assigned_at=entry.readiness.assigned_at,
                 due_at=entry.readiness.due_at,
                 status=entry.readiness.status.value,
@@ -175,7 +175,7 @@ def _checklist_out(person: Person, entries: list[progress.ChecklistEntry]) -> Ch
                 done=entry.readiness.done,
                 cards=[
                     ChecklistCard(
-                        card=CardRef.of(card),
+                        card=CardRef.model_validate(card),
                         acknowledged=state.acknowledged,
                         acknowledged_version=state.acknowledged_version,
                         acknowledged_at=state.acknowledged_at,
@@ -258,7 +258,7 @@ def person_acks(
 
 
 def _readiness_row(entry: progress.ReadinessEntry) -> ReadinessRow:
-    shift = ShiftRef.of(entry.shift)
+    shift = ShiftOut.model_validate(entry.shift)
     return ReadinessRow(
         shift=shift,
         person=shift.person,

@@ -66,7 +66,7 @@ def create_rotation(
     data: RotationCreate, session: SessionDep, actor: AdminPerson, now: NowDep
 ) -> RotationOut:
     rotation = rotation_service.create_rotation(session, data=data, now=now, actor=actor)
-    return RotationOut.of(rotation)
+    return RotationOut.model_validate(rotation)
 
 
 @router.get("/rotations", response_model=list[RotationOut])
@@ -74,12 +74,12 @@ def list_rotations(
     session: SessionDep, _caller: CurrentPerson, archived: bool | None = None
 ) -> list[RotationOut]:
     rotations = rotation_service.list_rotations(session, archived=archived)
-    return [RotationOut.of(r) for r in rotations]
+    return [RotationOut.model_validate(r) for r in rotations]
 
 
 @router.get("/rotations/{slug}", response_model=RotationOut)
 def get_rotation(slug: str, session: SessionDep, _caller: CurrentPerson) -> RotationOut:
-    return RotationOut.of(rotation_service.get_rotation(session, slug))
+    return RotationOut.model_validate(rotation_service.get_rotation(session, slug))
 
 
 @router.patch("/rotations/{slug}", response_model=RotationOut)
@@ -91,7 +91,7 @@ def update_rotation(
     rotation = rotation_service.update_rotation(
         session, rotation=rotation, data=data, now=now, actor=caller
     )
-    return RotationOut.of(rotation)
+    return RotationOut.model_validate(rotation)
 
 
 @router.delete("/rotations/{slug}", response_model=RotationOut)
@@ -100,7 +100,7 @@ def archive_rotation(
 ) -> RotationOut:
     rotation = rotation_service.get_rotation(session, slug)
     rotation = rotation_service.archive_rotation(session, rotation=rotation, now=now, actor=actor)
-    return RotationOut.of(rotation)
+    return RotationOut.model_validate(rotation)
 
 
 @router.put("/rotations/{slug}/members", response_model=list[MemberOut])
@@ -112,13 +112,13 @@ def set_members(
     roster = members.set_members(
         session, rotation=rotation, person_ids=data.person_ids, now=now, actor=caller
     )
-    return [MemberOut.of(m) for m in roster]
+    return [MemberOut.model_validate(m) for m in roster]
 
 
 @router.get("/rotations/{slug}/members", response_model=list[MemberOut])
 def list_members(slug: str, session: SessionDep, _caller: CurrentPerson) -> list[MemberOut]:
     rotation = rotation_service.get_rotation(session, slug)
-    return [MemberOut.of(m) for m in members.list_members(session, rotation=rotation)]
+    return [MemberOut.model_validate(m) for m in members.list_members(session, rotation=rotation)]
 
 
 @router.get("/rotations/{slug}/shifts", response_model=list[ShiftOut])
@@ -142,7 +142,7 @@ def list_shifts(
         end=window_end,
         include_cancelled=include_cancelled,
     )
-    return [ShiftOut.of(s) for s in shifts]
+    return [ShiftOut.model_validate(s) for s in shifts]
 
 
 @router.get("/rotations/{slug}/on-call", response_model=OnCallOut)
@@ -152,7 +152,7 @@ def on_call(
     rotation = rotation_service.get_rotation(session, slug)
     instant = parse_instant(at, rotation=rotation, name="at") if at else now
     shifts = rotation_service.on_call(session, rotation=rotation, at=instant)
-    return OnCallOut(at=instant, shifts=[ShiftOut.of(s) for s in shifts])
+    return OnCallOut(at=instant, shifts=[ShiftOut.model_validate(s) for s in shifts])
 
 
 @router.post("/rotations/{slug}/rebalance", response_model=RebalanceOut)
@@ -169,7 +169,7 @@ def rebalance(
 
 @router.get("/shifts/{shift_id}", response_model=ShiftOut)
 def get_shift(shift_id: ShiftId, session: SessionDep, _caller: CurrentPerson) -> ShiftOut:
-    return ShiftOut.of(shift_rows.get(session, shift_id))
+    return ShiftOut.model_validate(shift_rows.get(session, shift_id))
 
 
 @router.post(
@@ -195,5 +195,5 @@ def override_shift(
         now=now,
         actor=caller,
     )
-    loaded = [ShiftOut.of(s) for s in shift_rows.load(session, [p.id for p in pieces])]
+    loaded = [ShiftOut.model_validate(s) for s in shift_rows.load(session, [p.id for p in pieces])]
     return loaded[0] if len(loaded) == 1 else loaded
