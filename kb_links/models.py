@@ -43,7 +43,6 @@ class Card(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     # The version reported by the source system (Guru's ``version``), to detect upstream edits.
     source_version: Mapped[int | None] = mapped_column(Integer)
-    content_hash: Mapped[str | None] = mapped_column(String(64))
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

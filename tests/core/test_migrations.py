@@ -55,3 +55,50 @@ def test_upgrade_downgrade_upgrade(blank_engine: Engine) -> None:
     runner.upgrade(blank_engine)
     assert table_names(blank_engine) == set(Base.metadata.tables)
     runner.check(blank_engine)
+
+
+CARD_ROW = {
+    "id": 7,
+    "title": "Refunds",
+    "url": "https://kb.example.com/refunds",
+    "source": "guru",
+    "external_id": "abc",
+    "collection": "Support",
+    "verifier_id": None,
+    "verify_every_days": 30,
+    "last_verified_at": None,
+    "version": 3,
+    "source_version": 12,
+    "archived": False,
+    "created_at": "2026-11-01 09:00:00",
+    "updated_at": "2026-11-02 09:00:00",
+    "changed_at": "2026-11-02 09:00:00",
+}
+
+
+def card_columns(engine: Engine) -> set[str]:
+    return {column["name"] for column in inspect(engine).get_columns("card")}
+
+
+def test_dropping_card_content_hash_keeps_every_card_and_comes_back_empty(
+    blank_engine: Engine,
+) -> None:
+    runner.upgrade(blank_engine, "0040")
+    names = ", ".join(CARD_ROW)
+    values = ", ".join(f":{name}" for name in CARD_ROW)
+    with blank_engine.begin() as conn:
+        conn.execute(
+            text(f"INSERT INTO card ({names}, content_hash) VALUES ({values}, 'f00d')"), CARD_ROW
+        )
+
+    runner.upgrade(blank_engine)
+    assert "content_hash" not in card_columns(blank_engine)
+    with blank_engine.connect() as conn:
+        kept = conn.execute(text("SELECT title, version, source_version FROM card")).all()
+    assert kept == [("Refunds", 3, 12)]
+
+    runner.downgrade(blank_engine, "0040")
+    assert "content_hash" in card_columns(blank_engine)
+    with blank_engine.connect() as conn:
+        restored = conn.execute(text("SELECT id, title, content_hash FROM card")).all()
+    assert restored == [(7, "Refunds", None)]
