@@ -201,6 +201,25 @@ def import_people_csv(
     session: Session, *, text: str, now: datetime, actor: Person | None
 ) -> ImportResult:
     """Create or update people from CSV; any bad row rejects the whole file."""
+    parsed = _parse_people(_read_csv(text))
+    created = updated = 0
+    emails = [str(data.email).lower() for _line, data in parsed]
+    existing = {p.email: p for p in session.scalars(select(Person).where(Person.email.in_(emails)))}
+    for _line, data in parsed:
+        person = existing.get(str(data.email).lower())
+        if person is None:
+            create_person(session, data=data, now=now, actor=actor)
+            created += 1
+            continue
+        update = PersonUpdate(name=data.name, timezone=data.timezone, team=data.team)
+        if (person.name, person.timezone, person.team) != (data.name, data.timezone, data.team):
+            update_person(session, person=person, data=update, now=now, actor=actor)
+            updated += 1
+    return ImportResult(created=created, updated=updated)
+
+
+def _read_csv(text: str) -> list[tuple[int, dict[str | None, str | Any]]]:
+    """The rows under a header of known columns, with their line numbers."""
     # newline="" lets the csv module see every line ending itself (a bare CR included).
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
@@ -214,16 +233,22 @@ def import_people_csv(
     if unknown:
         raise ImportRejected([RowError(1, f"unknown column(s): {', '.join(unknown)}")])
     reader.fieldnames = header
-
-    errors: list[RowError] = []
-    parsed: list[tuple[int, PersonCreate]] = []
-    seen: dict[str, int] = {}
     rows: list[tuple[int, dict[str | None, str | Any]]] = []
     try:
         for row in reader:
             rows.append((reader.line_num, row))
     except csv.Error as exc:
         raise ImportRejected([RowError(reader.line_num, f"not valid CSV: {exc}")]) from exc
+    return rows
+
+
+def _parse_people(
+    rows: list[tuple[int, dict[str | None, str | Any]]],
+) -> list[tuple[int, PersonCreate]]:
+    """Each non-blank row as a person; every bad or repeated row is named, then rejected."""
+    errors: list[RowError] = []
+    parsed: list[tuple[int, PersonCreate]] = []
+    seen: dict[str, int] = {}
     for line, row in rows:
         if None in row:
             errors.append(RowError(line, "more fields than the header has"))
@@ -253,19 +278,4 @@ def import_people_csv(
         parsed.append((line, data))
     if errors:
         raise ImportRejected(errors)
-
-    created = updated = 0
-    existing = {
-        p.email: p for p in session.scalars(select(Person).where(Person.email.in_(list(seen))))
-    }
-    for _line, data in parsed:
-        person = existing.get(str(data.email).lower())
-        if person is None:
-            create_person(session, data=data, now=now, actor=actor)
-            created += 1
-            continue
-        update = PersonUpdate(name=data.name, timezone=data.timezone, team=data.team)
-        if (person.name, person.timezone, person.team) != (data.name, data.timezone, data.team):
-            update_person(session, person=person, data=update, now=now, actor=actor)
-            updated += 1
-    return ImportResult(created=created, updated=updated)
+    return parsed

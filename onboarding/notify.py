@@ -76,50 +76,65 @@ def plan(session: Session, *, now: datetime, base_url: str) -> list[PlannedRemin
 
     Seven queries whatever the data size; the outbox's unique keys decide what is new.
     """
-    longest_assign = session.scalar(select(func.max(RotationRequirement.assign_days_before)))
-    planned: list[PlannedReminder] = []
-    if longest_assign is not None:
-        # A day of slack: "days before" are local calendar days and DST moves them an hour.
-        horizon = now + timedelta(days=longest_assign + 1)
-        reading = facts.load_reading(
-            session,
-            where=facts.live_shift_conditions(
-                Shift.person_id.is_not(None), Shift.end > now, Shift.start < horizon
-            ),
-        )
-        active_facts = [
-            shift_facts
-            for shift_facts, shift in zip(reading.shift_facts, reading.shifts, strict=True)
-            if shift.person is not None and shift.person.active
-        ]
-        entries = readiness.checklist(
-            active_facts,
-            requirements=reading.requirements,
-            card_sets=reading.card_sets,
-            cards=reading.card_facts,
-            acks=reading.acks,
-            now=now,
-        )
-        people = facts.holders_by_id(reading.shifts)
-        managers: dict[int, list[int]] = {}
-        rotation_ids = sorted({s.rotation_id for s in reading.shifts})
-        for rotation_id, manager in _managers(session, rotation_ids=rotation_ids):
-            managers.setdefault(rotation_id, []).append(manager.id)
-            people[manager.id] = manager
-        for reminder in reminders.shift_reminders(entries, managers=managers, now=now):
-            assert reminder.shift_id is not None and reminder.person_id is not None
-            shift = reading.shifts_by_id[reminder.shift_id]
-            recipient = _recipient(people[reminder.recipient_id])
-            text = messages.render(
-                reminder,
-                recipient=recipient,
-                reader=_recipient(people[reminder.person_id]),
-                shift=messages.ShiftInfo(shift.id, shift.rotation.name, shift.start, shift.end),
-                cards=[_card_info(reading.cards[card_id]) for card_id in reminder.card_ids],
-                base_url=base_url,
-            )
-            planned.append(PlannedReminder(reminder, recipient, text))
+    return [
+        *_shift_reminders(session, now=now, base_url=base_url),
+        *_stale_card_reminders(session, now=now, base_url=base_url),
+    ]
 
+
+def _shift_reminders(session: Session, *, now: datetime, base_url: str) -> list[PlannedReminder]:
+    """Reading assigned, due soon or overdue, for people on upcoming shifts and their managers."""
+    longest_assign = session.scalar(select(func.max(RotationRequirement.assign_days_before)))
+    if longest_assign is None:
+        return []
+    # A day of slack: "days before" are local calendar days and DST moves them an hour.
+    horizon = now + timedelta(days=longest_assign + 1)
+    reading = facts.load_reading(
+        session,
+        where=facts.live_shift_conditions(
+            Shift.person_id.is_not(None), Shift.end > now, Shift.start < horizon
+        ),
+    )
+    active_facts = [
+        shift_facts
+        for shift_facts, shift in zip(reading.shift_facts, reading.shifts, strict=True)
+        if shift.person is not None and shift.person.active
+    ]
+    entries = readiness.checklist(
+        active_facts,
+        requirements=reading.requirements,
+        card_sets=reading.card_sets,
+        cards=reading.card_facts,
+        acks=reading.acks,
+        now=now,
+    )
+    people = facts.holders_by_id(reading.shifts)
+    managers: dict[int, list[int]] = {}
+    rotation_ids = sorted({s.rotation_id for s in reading.shifts})
+    for rotation_id, manager in _managers(session, rotation_ids=rotation_ids):
+        managers.setdefault(rotation_id, []).append(manager.id)
+        people[manager.id] = manager
+    planned: list[PlannedReminder] = []
+    for reminder in reminders.shift_reminders(entries, managers=managers, now=now):
+        assert reminder.shift_id is not None and reminder.person_id is not None
+        shift = reading.shifts_by_id[reminder.shift_id]
+        recipient = _recipient(people[reminder.recipient_id])
+        text = messages.render(
+            reminder,
+            recipient=recipient,
+            reader=_recipient(people[reminder.person_id]),
+            shift=messages.ShiftInfo(shift.id, shift.rotation.name, shift.start, shift.end),
+            cards=[_card_info(reading.cards[card_id]) for card_id in reminder.card_ids],
+            base_url=base_url,
+        )
+        planned.append(PlannedReminder(reminder, recipient, text))
+    return planned
+
+
+def _stale_card_reminders(
+    session: Session, *, now: datetime, base_url: str
+) -> list[PlannedReminder]:
+    """Verification run out on a required card, for its verifier."""
     cards = _required_cards_with_verifier(session)
     verifiers = {card.id: verifier for card, verifier in cards}
     by_id = {card.id: card for card, _ in cards}
@@ -132,6 +147,7 @@ def plan(session: Session, *, now: datetime, base_url: str) -> list[PlannedRemin
         ),
         now=now,
     )
+    planned: list[PlannedReminder] = []
     for reminder in stale:
         recipient = _recipient(verifiers[reminder.card_ids[0]])
         text = messages.render(

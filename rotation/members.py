@@ -66,44 +66,7 @@ def set_members(
     current = {m.person_id: m for m in list_members(session, rotation=rotation)}
     before = [m.person_id for m in sorted(current.values(), key=lambda m: m.position)]
     wanted = [p.id for p in people]
-
-    held: dict[int | None, int] = {
-        person_id: count
-        for person_id, count in session.execute(
-            select(Shift.person_id, func.count())
-            .where(
-                Shift.rotation_id == rotation.id,
-                Shift.cancelled_at.is_(None),
-                Shift.person_id.is_not(None),
-            )
-            .group_by(Shift.person_id)
-        )
-    }
-    staying = [m for pid, m in current.items() if pid in wanted]
-    minimum = min((held.get(m.person_id, 0) + m.count_offset for m in staying), default=0)
-
-    leavers = [m for pid, m in current.items() if pid not in wanted]
-    for member in leavers:
-        member.left_at = now
-    joiners = []
-    for position, person_id in enumerate(wanted):
-        existing = current.get(person_id)
-        if existing is not None:
-            existing.position = position
-            continue
-        joiners.append(
-            {
-                "rotation_id": rotation.id,
-                "person_id": person_id,
-                "position": position,
-                "joined_at": now,
-                "count_offset": max(0, minimum - held.get(person_id, 0)),
-            }
-        )
-    session.flush()
-    if joiners:
-        session.execute(insert(RotationMember), joiners)
-
+    leavers = _update_roster(session, rotation=rotation, current=current, wanted=wanted, now=now)
     leaving_shifts = [
         shift
         for member in leavers
@@ -126,6 +89,60 @@ def set_members(
         at=now,
     )
     return list_members(session, rotation=rotation)
+
+
+def _update_roster(
+    session: Session,
+    *,
+    rotation: Rotation,
+    current: dict[int, RotationMember],
+    wanted: list[int],
+    now: datetime,
+) -> list[RotationMember]:
+    """Leavers leave, stayers take their new positions, joiners join; returns the leavers.
+
+    A joiner is credited with the staying members' minimum count, less what they already
+    hold, so they are not handed a run of shifts to catch up.
+    """
+    held = _live_shift_counts(session, rotation_id=rotation.id)
+    staying = [m for pid, m in current.items() if pid in wanted]
+    minimum = min((held.get(m.person_id, 0) + m.count_offset for m in staying), default=0)
+    leavers = [m for pid, m in current.items() if pid not in wanted]
+    for member in leavers:
+        member.left_at = now
+    joiners = []
+    for position, person_id in enumerate(wanted):
+        existing = current.get(person_id)
+        if existing is not None:
+            existing.position = position
+            continue
+        joiners.append(
+            {
+                "rotation_id": rotation.id,
+                "person_id": person_id,
+                "position": position,
+                "joined_at": now,
+                "count_offset": max(0, minimum - held.get(person_id, 0)),
+            }
+        )
+    session.flush()
+    if joiners:
+        session.execute(insert(RotationMember), joiners)
+    return leavers
+
+
+def _live_shift_counts(session: Session, *, rotation_id: int) -> dict[int, int]:
+    """How many live shifts of the rotation each person holds."""
+    rows = session.execute(
+        select(Shift.person_id, func.count())
+        .where(
+            Shift.rotation_id == rotation_id,
+            Shift.cancelled_at.is_(None),
+            Shift.person_id.is_not(None),
+        )
+        .group_by(Shift.person_id)
+    )
+    return {person_id: count for person_id, count in rows if person_id is not None}
 
 
 def release_person(

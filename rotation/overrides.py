@@ -30,36 +30,14 @@ def override(
     the part after keep their person, the window goes to ``person``. Returns every piece
     in time order (just the shift itself for a whole override).
     """
-    if shift.cancelled_at is not None:
-        raise Conflict("shift is cancelled")
-    if shift.end <= now:
-        raise Conflict("shift has already ended")
     window_start = start or shift.start
     window_end = end or shift.end
-    if not (shift.start <= window_start < window_end <= shift.end):
-        raise Invalid(
-            f"override window must lie within the shift ({shift.start.isoformat()} to "
-            f"{shift.end.isoformat()}) and end after it starts"
-        )
-    if not person.active:
-        raise Invalid(f"{person.name} is deactivated")
+    _check(session, shift=shift, person=person, start=window_start, end=window_end, now=now)
     if shift.person_id == person.id:
         return [shift]
-    reason = availability.conflict(
-        session, person=person, start=window_start, end=window_end, ignore_shift_ids=[shift.id]
-    )
-    if reason is not None:
-        raise Conflict(reason)
-
     generation.lock(session, shift.rotation_id)
     before = shift_rows.snapshot(shift)
-    pieces = [shift]
-    target = shift
-    if window_start > shift.start:
-        target = shift_rows.split(session, shift=shift, at=window_start, now=now)
-        pieces.append(target)
-    if window_end < target.end:
-        pieces.append(shift_rows.split(session, shift=target, at=window_end, now=now))
+    target, pieces = _cut(session, shift=shift, start=window_start, end=window_end, now=now)
     shift_rows.give_to(
         session, shift=target, person_id=person.id, kind=shift_rows.OVERRIDE, now=now
     )
@@ -81,3 +59,50 @@ def override(
         at=now,
     )
     return sorted(pieces, key=lambda piece: piece.start)
+
+
+def _check(
+    session: Session,
+    *,
+    shift: Shift,
+    person: Person,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> None:
+    """The shift is live and ahead, the window lies inside it, and ``person`` is free then.
+
+    Putting someone on a shift they already hold is no conflict with itself.
+    """
+    if shift.cancelled_at is not None:
+        raise Conflict("shift is cancelled")
+    if shift.end <= now:
+        raise Conflict("shift has already ended")
+    if not (shift.start <= start < end <= shift.end):
+        raise Invalid(
+            f"override window must lie within the shift ({shift.start.isoformat()} to "
+            f"{shift.end.isoformat()}) and end after it starts"
+        )
+    if not person.active:
+        raise Invalid(f"{person.name} is deactivated")
+    if shift.person_id == person.id:
+        return
+    reason = availability.conflict(
+        session, person=person, start=start, end=end, ignore_shift_ids=[shift.id]
+    )
+    if reason is not None:
+        raise Conflict(reason)
+
+
+def _cut(
+    session: Session, *, shift: Shift, start: datetime, end: datetime, now: datetime
+) -> tuple[Shift, list[Shift]]:
+    """Split ``shift`` so [start, end) is a piece of its own; that piece and all pieces."""
+    pieces = [shift]
+    target = shift
+    if start > shift.start:
+        target = shift_rows.split(session, shift=shift, at=start, now=now)
+        pieces.append(target)
+    if end < target.end:
+        pieces.append(shift_rows.split(session, shift=target, at=end, now=now))
+    return target, pieces

@@ -132,7 +132,33 @@ def assign(
     judged at the slot's start, or at ``as_of`` for a slot already under way (a decision
     cannot be made in the past).
     """
-    unavailable = unavailable or {}
+    counts, timelines = _starting_point(members, held, unavailable or {})
+    # Every member sits in a heap under their rank (count, last shift end, roster position).
+    # Ranks only grow as slots move forward in time, so a stale entry is a lower bound: pop
+    # it, recompute, and push it back if it grew; the first fresh entry is the true minimum.
+    by_id = {m.person_id: m for m in members}
+    first = open_slots[0].start if open_slots else NEVER
+    heap = [_rank(m, counts, timelines, first) for m in members]
+    heapify(heap)
+    assignments: list[Assignment] = []
+    for slot in open_slots:
+        chosen = _choose(heap, by_id, counts, timelines, slot=slot, as_of=as_of)
+        if chosen is not None:
+            counts[chosen] += 1
+            line = timelines[chosen]
+            line.block(slot.start, slot.end)
+            insort(line.shift_ends, slot.end)
+            heappush(heap, _rank(by_id[chosen], counts, timelines, slot.start))
+        assignments.append(Assignment(key=slot.key, person_id=chosen))
+    return assignments
+
+
+def _starting_point(
+    members: Sequence[Membership],
+    held: Iterable[HeldShift],
+    unavailable: Mapping[int, Iterable[Interval]],
+) -> tuple[dict[int, int], dict[int, _Timeline]]:
+    """Each member's count and busy timeline before the first open slot."""
     counts = {m.person_id: m.count_offset for m in members}
     timelines = {m.person_id: _Timeline() for m in members}
     for member in members:
@@ -151,41 +177,42 @@ def assign(
         if line is not None:
             for interval in intervals:
                 line.block(interval.start, interval.end)
+    return counts, timelines
 
-    # Every member sits in a heap under their rank (count, last shift end, roster position).
-    # Ranks only grow as slots move forward in time, so a stale entry is a lower bound: pop
-    # it, recompute, and push it back if it grew; the first fresh entry is the true minimum.
-    by_id = {m.person_id: m for m in members}
-    first = open_slots[0].start if open_slots else NEVER
-    heap = [_rank(m, counts, timelines, first) for m in members]
-    heapify(heap)
-    assignments: list[Assignment] = []
-    for slot in open_slots:
-        decided_at = max(slot.start, as_of)
-        chosen: int | None = None
-        passed_over: list[tuple[int, datetime, int, int]] = []
-        while heap:
-            stored = heappop(heap)
-            member = by_id[stored[3]]
-            fresh = _rank(member, counts, timelines, slot.start)
-            if fresh != stored:
-                heappush(heap, fresh)
-                continue
-            line = timelines[member.person_id]
-            if (
-                not member.active
-                or not member.is_member_at(decided_at)
-                or line.overlaps(slot.start, slot.end)
-            ):
-                passed_over.append(stored)
-                continue
-            chosen = member.person_id
-            counts[chosen] += 1
-            line.block(slot.start, slot.end)
-            insort(line.shift_ends, slot.end)
-            heappush(heap, _rank(member, counts, timelines, slot.start))
-            break
-        for entry in passed_over:
-            heappush(heap, entry)
-        assignments.append(Assignment(key=slot.key, person_id=chosen))
-    return assignments
+
+def _choose(
+    heap: list[tuple[int, datetime, int, int]],
+    by_id: Mapping[int, Membership],
+    counts: Mapping[int, int],
+    timelines: Mapping[int, _Timeline],
+    *,
+    slot: OpenSlot,
+    as_of: datetime,
+) -> int | None:
+    """Pop the best-ranked member who can take ``slot``; None if nobody can.
+
+    Members passed over go back on the heap; the chosen one is left off for the caller to
+    push back under their new rank.
+    """
+    decided_at = max(slot.start, as_of)
+    passed_over: list[tuple[int, datetime, int, int]] = []
+    chosen: int | None = None
+    while heap:
+        stored = heappop(heap)
+        member = by_id[stored[3]]
+        fresh = _rank(member, counts, timelines, slot.start)
+        if fresh != stored:
+            heappush(heap, fresh)
+            continue
+        if (
+            not member.active
+            or not member.is_member_at(decided_at)
+            or timelines[member.person_id].overlaps(slot.start, slot.end)
+        ):
+            passed_over.append(stored)
+            continue
+        chosen = member.person_id
+        break
+    for entry in passed_over:
+        heappush(heap, entry)
+    return chosen

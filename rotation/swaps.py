@@ -78,25 +78,12 @@ def request_swap(
     _check_open(shift, now=now, role="shift")
     counterpart_shift = None
     if counterpart_shift_id is not None:
-        counterpart_shift = _shift(session, counterpart_shift_id, role="counterpart shift")
-        if counterpart_shift.id == shift.id:
-            raise Invalid("a shift cannot be traded for itself")
-        if counterpart_shift.rotation_id != shift.rotation_id:
-            raise Invalid("shifts can be traded only within one rotation")
-        if counterpart_shift.person_id is None:
-            raise Invalid("the counterpart shift is uncovered; there is nobody to trade with")
-        if counterpart_shift.person_id == requester.id:
-            raise Invalid("the counterpart shift is already yours")
-        _check_open(counterpart_shift, now=now, role="counterpart shift")
+        counterpart_shift = _tradable(
+            session, counterpart_shift_id, shift=shift, requester=requester, now=now
+        )
         counterpart_person_id = counterpart_shift.person_id
     assert counterpart_person_id is not None
-    counterpart = session.get(Person, counterpart_person_id)
-    if counterpart is None:
-        raise Invalid(f"unknown counterpart person {counterpart_person_id}")
-    if counterpart.id == requester.id:
-        raise Invalid("you cannot swap a shift with yourself")
-    if not counterpart.active:
-        raise Invalid(f"{counterpart.name} is deactivated")
+    counterpart = _counterpart(session, counterpart_person_id, requester=requester)
     _check_feasible(
         session,
         shift=shift,
@@ -127,6 +114,35 @@ def request_swap(
         at=now,
     )
     return swap
+
+
+def _tradable(
+    session: Session, shift_id: int, *, shift: Shift, requester: Person, now: datetime
+) -> Shift:
+    """The shift to trade for: another one ahead in the same rotation, held by someone else."""
+    counterpart_shift = _shift(session, shift_id, role="counterpart shift")
+    if counterpart_shift.id == shift.id:
+        raise Invalid("a shift cannot be traded for itself")
+    if counterpart_shift.rotation_id != shift.rotation_id:
+        raise Invalid("shifts can be traded only within one rotation")
+    if counterpart_shift.person_id is None:
+        raise Invalid("the counterpart shift is uncovered; there is nobody to trade with")
+    if counterpart_shift.person_id == requester.id:
+        raise Invalid("the counterpart shift is already yours")
+    _check_open(counterpart_shift, now=now, role="counterpart shift")
+    return counterpart_shift
+
+
+def _counterpart(session: Session, person_id: int, *, requester: Person) -> Person:
+    """The active colleague, other than the requester, who would take the shift."""
+    counterpart = session.get(Person, person_id)
+    if counterpart is None:
+        raise Invalid(f"unknown counterpart person {person_id}")
+    if counterpart.id == requester.id:
+        raise Invalid("you cannot swap a shift with yourself")
+    if not counterpart.active:
+        raise Invalid(f"{counterpart.name} is deactivated")
+    return counterpart
 
 
 def _check_feasible(
