@@ -50,15 +50,6 @@ class CardFacts:
     archived: bool = False
 
 
-@dataclass(frozen=True)
-class AckFacts:
-    person_id: int
-    card_id: int
-    version: int
-    # None when only the fact of reading was loaded (a readiness report needs no times).
-    acknowledged_at: datetime | None
-
-
 class CardProgress(NamedTuple):
     """One card of a checklist: read at its current version, or which version was read."""
 
@@ -101,22 +92,6 @@ def assigned_at(shift: ShiftFacts, requirement: RequirementFacts) -> datetime:
 
 def due_at(shift: ShiftFacts, requirement: RequirementFacts) -> datetime:
     return days_before(shift.start, days=requirement.due_days_before, timezone=shift.timezone)
-
-
-def index_acks(acks: Iterable[AckFacts]) -> dict[int, dict[int, dict[int, datetime | None]]]:
-    """Per person and card: each version acknowledged, with the first time it was.
-
-    Re-reading a version does not move its time: the first acknowledgement is the evidence.
-    """
-    index: dict[int, dict[int, dict[int, datetime | None]]] = {}
-    for ack in acks:
-        versions = index.setdefault(ack.person_id, {}).setdefault(ack.card_id, {})
-        first = versions.get(ack.version)
-        if ack.version not in versions or (
-            ack.acknowledged_at is not None and (first is None or ack.acknowledged_at < first)
-        ):
-            versions[ack.version] = ack.acknowledged_at
-    return index
 
 
 def required_cards(

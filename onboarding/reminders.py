@@ -129,11 +129,3 @@ def stale_card_reminders(cards: Iterable[RequiredCard], *, now: datetime) -> lis
             )
         )
     return reminders
-
-
-def by_recipient(reminders: Iterable[Reminder]) -> dict[int, list[Reminder]]:
-    """Reminders grouped per recipient, in their given order."""
-    grouped: dict[int, list[Reminder]] = {}
-    for reminder in reminders:
-        grouped.setdefault(reminder.recipient_id, []).append(reminder)
-    return grouped

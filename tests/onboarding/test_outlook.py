@@ -8,15 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from onboarding.readiness import (
-    AckFacts,
     CardFacts,
     RequirementFacts,
     ShiftFacts,
     Status,
     checklist,
-    index_acks,
     outlook,
 )
+from tests.onboarding.ack_index import AckFacts, index_acks
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 ANA = 1

@@ -180,6 +180,26 @@ def test_checklist_shows_outdated_reads_with_their_version(
     assert entry.readiness.status.value == "pending"
 
 
+def test_checklist_shows_the_first_time_the_current_version_was_read(
+    session: Session, clock: FixedClock
+) -> None:
+    world = World(session, clock.now())
+    early, late = clock.now() - timedelta(days=3), clock.now() - timedelta(days=1)
+    card = world.cards[0]
+    make_ack(session, person=world.ana, card=card, at=late)
+    make_ack(session, person=world.ana, card=card, at=early)
+    make_ack(session, person=world.ana, card=card, version=card.version + 1, at=late)
+
+    (entry,) = progress.checklist(session, person=world.ana, now=clock.now())
+
+    (_card, state), _second = entry.cards
+    assert (state.acknowledged, state.acknowledged_version, state.acknowledged_at) == (
+        True,
+        card.version,
+        early,
+    )
+
+
 def test_checklist_leaves_out_shifts_before_their_assign_window(
     session: Session, clock: FixedClock
 ) -> None:

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from core.wallclock import days_before
 from onboarding.readiness import (
-    AckFacts,
     CardFacts,
     CardProgress,
     RequirementFacts,
@@ -21,10 +20,10 @@ from onboarding.readiness import (
     assess,
     card_progress,
     checklist,
-    index_acks,
     readiness,
     required_cards,
 )
+from tests.onboarding.ack_index import AckFacts, index_acks
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 ALICE, BOB = 1, 2
@@ -128,12 +127,6 @@ def test_cards_come_by_requirement_then_position_once_each_without_archived_ones
 def test_reading_a_card_nobody_requires_counts_for_nothing() -> None:
     result = run(shift(start=NOW + timedelta(days=5)), [ack(ALICE, 3, 1), ack(ALICE, 3, 1)])
     assert (result.required, result.done) == (2, 0)
-
-
-def test_each_version_keeps_the_first_time_it_was_read() -> None:
-    early, late = NOW - timedelta(days=3), NOW - timedelta(days=1)
-    index = index_acks([ack(ALICE, 1, 2, late), ack(ALICE, 1, 1, early), ack(ALICE, 1, 2, early)])
-    assert index == {ALICE: {1: {1: early, 2: early}}}
 
 
 def test_an_outdated_read_is_reported_with_its_version_but_does_not_count() -> None:

@@ -10,22 +10,20 @@ from hypothesis import strategies as st
 
 from onboarding.messages import CardInfo, Recipient, ShiftInfo, Text, digest, render
 from onboarding.readiness import (
-    AckFacts,
     CardFacts,
     RequirementFacts,
     ShiftFacts,
     ShiftReadiness,
     checklist,
-    index_acks,
 )
 from onboarding.reminders import (
     Kind,
     Reminder,
     RequiredCard,
-    by_recipient,
     shift_reminders,
     stale_card_reminders,
 )
+from tests.onboarding.ack_index import AckFacts, index_acks
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 ALICE, MANAGER, VERIFIER = 1, 7, 9
@@ -108,11 +106,11 @@ def test_stale_required_cards_go_to_their_verifier_once_per_verification() -> No
     assert reminders[0].due_at == NOW - timedelta(days=1)
 
 
-def test_many_due_items_for_one_person_are_grouped() -> None:
+def test_each_of_a_persons_due_shifts_gets_its_own_reminder() -> None:
     starts = [NOW + timedelta(days=d) for d in (5, 10, 15)]
-    grouped = by_recipient(shift_reminders(entries_at(starts), managers={}, now=NOW))
-    assert list(grouped) == [ALICE]
-    assert len(grouped[ALICE]) == 3
+    due = shift_reminders(entries_at(starts), managers={}, now=NOW)
+    assert [reminder.recipient_id for reminder in due] == [ALICE, ALICE, ALICE]
+    assert len({reminder.key for reminder in due}) == 3
 
 
 @given(
