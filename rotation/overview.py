@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from core import people
-from core.models import Person
-from rotation import schedule_inputs
+from rotation import schedule_inputs, swap_views
 from rotation import swaps as swap_rules
 from rotation.models import Rotation, Shift, SwapRequest
 from rotation.timeline import Cadence
@@ -106,40 +103,9 @@ def upcoming_shifts(
     )
 
 
-def shifts_by_id(session: Session, *, shift_ids: Collection[int]) -> dict[int, Shift]:
-    """Shifts by id with their people loaded, in one query.
-
-    Unlike ``shifts.load`` it leaves the rotations in the session as they are, so a page
-    holding a rotation with its managers loaded keeps them.
-    """
-    if not shift_ids:
-        return {}
-    return {
-        shift.id: shift
-        for shift in session.scalars(
-            select(Shift).where(Shift.id.in_(sorted(shift_ids))).options(joinedload(Shift.person))
-        )
-    }
-
-
-@dataclass(frozen=True)
-class SwapView:
-    """A swap with its shifts and people, ready to show."""
-
-    swap: SwapRequest
-    shift: Shift
-    counterpart_shift: Shift | None
-    requester: Person
-    counterpart: Person
-
-    @property
-    def is_trade(self) -> bool:
-        return self.counterpart_shift is not None
-
-
 def rotation_swaps(
     session: Session, *, rotation: Rotation, now: datetime, limit: int = 100
-) -> list[SwapView]:
+) -> list[swap_views.SwapView]:
     """Pending, accepted and approved swaps of the rotation's shifts ahead, soonest first.
 
     Three queries: the swaps, their shifts, their people.
@@ -156,26 +122,7 @@ def rotation_swaps(
             .limit(limit)
         )
     )
-    shift_ids = {s.shift_id for s in found} | {
-        s.counterpart_shift_id for s in found if s.counterpart_shift_id is not None
-    }
-    shifts = shifts_by_id(session, shift_ids=shift_ids)
-    persons = people.find_by_ids(
-        session,
-        person_ids={s.requester_id for s in found} | {s.counterpart_person_id for s in found},
-    )
-    views = [
-        SwapView(
-            swap=swap,
-            shift=shifts[swap.shift_id],
-            counterpart_shift=(
-                shifts[swap.counterpart_shift_id] if swap.counterpart_shift_id else None
-            ),
-            requester=persons[swap.requester_id],
-            counterpart=persons[swap.counterpart_person_id],
-        )
-        for swap in found
-    ]
+    views = swap_views.views_of(session, found)
     return sorted(views, key=lambda v: (v.shift.start, v.swap.id))
 
 

@@ -8,6 +8,7 @@ show it cancelled. Published rows are never deleted: a removed shift is marked c
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import insert, select
@@ -117,6 +118,24 @@ def split(session: Session, *, shift: Shift, at: datetime, now: datetime) -> Shi
     session.add(piece)
     session.flush()
     return piece
+
+
+def by_id(session: Session, shift_ids: Collection[int]) -> dict[int, Shift]:
+    """Shifts by id with rotation and person loaded, in one query.
+
+    Unlike ``load`` it leaves rows already in the session as they are, so a page holding a
+    rotation with its managers loaded keeps them.
+    """
+    if not shift_ids:
+        return {}
+    return {
+        shift.id: shift
+        for shift in session.scalars(
+            select(Shift)
+            .where(Shift.id.in_(sorted(shift_ids)))
+            .options(joinedload(Shift.rotation), joinedload(Shift.person))
+        )
+    }
 
 
 def load(session: Session, shift_ids: list[int]) -> list[Shift]:

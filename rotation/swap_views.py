@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +18,8 @@ from rotation.models import Rotation, Shift, SwapRequest
 
 @dataclass(frozen=True)
 class SwapView:
+    """A swap with its shifts (rotation and person loaded) and people, ready to show."""
+
     swap: SwapRequest
     shift: Shift
     counterpart_shift: Shift | None
@@ -24,9 +27,38 @@ class SwapView:
     counterpart: Person
 
     @property
+    def is_trade(self) -> bool:
+        return self.counterpart_shift is not None
+
+    @property
     def awaiting_approval(self) -> bool:
         """Accepted, but the rotation wants a manager to approve it before it applies."""
-        return self.swap.status == swaps.ACCEPTED
+        return self.swap.status == swaps.ACCEPTED and self.shift.rotation.swap_requires_approval
+
+
+def views_of(session: Session, found: Sequence[SwapRequest]) -> list[SwapView]:
+    """The swaps with their shifts and people, in the order given (two queries)."""
+    shift_ids = {row.shift_id for row in found} | {
+        row.counterpart_shift_id for row in found if row.counterpart_shift_id is not None
+    }
+    shifts = shift_rows.by_id(session, shift_ids)
+    involved = people.find_by_ids(
+        session,
+        person_ids={row.requester_id for row in found}
+        | {row.counterpart_person_id for row in found},
+    )
+    return [
+        SwapView(
+            swap=row,
+            shift=shifts[row.shift_id],
+            counterpart_shift=(
+                shifts[row.counterpart_shift_id] if row.counterpart_shift_id is not None else None
+            ),
+            requester=involved[row.requester_id],
+            counterpart=involved[row.counterpart_person_id],
+        )
+        for row in found
+    ]
 
 
 def open_swaps(session: Session, *, person: Person, now: datetime) -> list[SwapView]:
@@ -59,23 +91,4 @@ def open_swaps(session: Session, *, person: Person, now: datetime) -> list[SwapV
             .order_by(SwapRequest.created_at, SwapRequest.id)
         )
     )
-    shift_ids = {row.shift_id for row in rows} | {
-        row.counterpart_shift_id for row in rows if row.counterpart_shift_id is not None
-    }
-    shifts = {shift.id: shift for shift in shift_rows.load(session, sorted(shift_ids))}
-    involved = people.find_by_ids(
-        session,
-        person_ids={row.requester_id for row in rows} | {row.counterpart_person_id for row in rows},
-    )
-    return [
-        SwapView(
-            swap=row,
-            shift=shifts[row.shift_id],
-            counterpart_shift=(
-                shifts[row.counterpart_shift_id] if row.counterpart_shift_id is not None else None
-            ),
-            requester=involved[row.requester_id],
-            counterpart=involved[row.counterpart_person_id],
-        )
-        for row in rows
-    ]
+    return views_of(session, rows)

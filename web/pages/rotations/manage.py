@@ -21,6 +21,7 @@ from core.models import Person
 from onboarding import card_sets, requirements
 from rotation import generation, members, overview, timeline
 from rotation import service as rotation_service
+from rotation import shifts as shift_rows
 from rotation.models import Rotation, Shift
 from web.deps import NowDep, SessionDep
 from web.pages.helpers import FormInvalid, Viewer, parse_id, required_id, verify_csrf
@@ -72,7 +73,7 @@ def _override_choices(
         overview.upcoming_shifts(session, rotation=rotation, after=now, limit=OVERRIDE_CHOICES)
     )
     if chosen is not None and chosen not in {shift.id for shift in choices}:
-        extra = overview.shifts_by_id(session, shift_ids=[chosen]).values()
+        extra = shift_rows.by_id(session, [chosen]).values()
         choices += [
             s for s in extra if s.rotation_id == rotation.id and s.end > now and not s.cancelled_at
         ]
