@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
@@ -12,6 +12,22 @@ from sqlalchemy.orm import Session
 from core.models import AuditEvent, Person
 
 _ABSENT = object()
+
+
+def snapshot(subject: object, fields: Iterable[str]) -> dict[str, Any]:
+    """A JSON-ready picture of ``fields`` of ``subject`` for before/after.
+
+    Dates and instants become ISO 8601, times of day "HH:MM"; other values stay as they are.
+    """
+    picture: dict[str, Any] = {}
+    for name in fields:
+        value = getattr(subject, name)
+        if isinstance(value, time):
+            value = value.isoformat(timespec="minutes")
+        elif isinstance(value, date):
+            value = value.isoformat()
+        picture[name] = value
+    return picture
 
 
 def record(

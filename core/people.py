@@ -22,15 +22,8 @@ from core.security import hash_password
 CSV_COLUMNS = ("email", "name", "timezone", "team")
 
 
-def _snapshot(person: Person) -> dict[str, object]:
-    return {
-        "email": person.email,
-        "name": person.name,
-        "timezone": person.timezone,
-        "team": person.team,
-        "is_admin": person.is_admin,
-        "active": person.active,
-    }
+# What an audit event pictures of a person.
+AUDITED_FIELDS = ("email", "name", "timezone", "team", "is_admin", "active")
 
 
 def get_person(session: Session, person_id: int) -> Person:
@@ -89,7 +82,7 @@ def create_person(
         action="person.create",
         subject_type="person",
         subject_id=person.id,
-        after=_snapshot(person),
+        after=audit.snapshot(person, AUDITED_FIELDS),
         at=now,
     )
     return person
@@ -99,7 +92,7 @@ def update_person(
     session: Session, *, person: Person, data: PersonUpdate, now: datetime, actor: Person | None
 ) -> Person:
     """Apply the fields present in ``data``; an email taken by someone else is a Conflict."""
-    before = _snapshot(person)
+    before = audit.snapshot(person, AUDITED_FIELDS)
     changes = data.model_dump(exclude_unset=True)
     if "email" in changes and changes["email"] is not None:
         email = str(changes["email"]).lower()
@@ -120,7 +113,7 @@ def update_person(
         subject_type="person",
         subject_id=person.id,
         before=before,
-        after=_snapshot(person),
+        after=audit.snapshot(person, AUDITED_FIELDS),
         at=now,
     )
     return person
@@ -148,7 +141,7 @@ def deactivate_person(
     session: Session, *, person: Person, now: datetime, actor: Person | None
 ) -> Person:
     """Mark inactive and end their sessions; rotations reassign their shifts separately."""
-    before = _snapshot(person)
+    before = audit.snapshot(person, AUDITED_FIELDS)
     person.active = False
     person.session_epoch += 1
     session.flush()
@@ -159,7 +152,7 @@ def deactivate_person(
         subject_type="person",
         subject_id=person.id,
         before=before,
-        after=_snapshot(person),
+        after=audit.snapshot(person, AUDITED_FIELDS),
         at=now,
     )
     return person

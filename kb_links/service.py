@@ -32,21 +32,20 @@ EDITABLE_FIELDS = (
 NOT_NULL_FIELDS = frozenset({"title", "url", "source", "verify_every_days"})
 
 
-def snapshot(card: Card) -> dict[str, Any]:
-    """A JSON-ready picture of the card for audit events."""
-    return {
-        "title": card.title,
-        "url": card.url,
-        "source": card.source,
-        "external_id": card.external_id,
-        "collection": card.collection,
-        "verifier_id": card.verifier_id,
-        "verify_every_days": card.verify_every_days,
-        "last_verified_at": card.last_verified_at.isoformat() if card.last_verified_at else None,
-        "version": card.version,
-        "source_version": card.source_version,
-        "archived": card.archived,
-    }
+# What an audit event pictures of a card.
+AUDITED_FIELDS = (
+    "title",
+    "url",
+    "source",
+    "external_id",
+    "collection",
+    "verifier_id",
+    "verify_every_days",
+    "last_verified_at",
+    "version",
+    "source_version",
+    "archived",
+)
 
 
 def get_card(session: Session, *, card_id: int, for_update: bool = False) -> Card:
@@ -196,7 +195,7 @@ def insert_card(
         action="card.create",
         subject_type="card",
         subject_id=card.id,
-        after=snapshot(card),
+        after=audit.snapshot(card, AUDITED_FIELDS),
         at=now,
         note=note,
     )
@@ -219,7 +218,7 @@ def revise_card(
     A minor change (a typo, formatting) keeps the version, so acknowledgements stay valid;
     either kind leaves a revision behind for the card's history.
     """
-    before = snapshot(card)
+    before = audit.snapshot(card, AUDITED_FIELDS)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable card field(s): {', '.join(sorted(unknown))}")
@@ -251,7 +250,7 @@ def revise_card(
         subject_type="card",
         subject_id=card.id,
         before=before,
-        after=snapshot(card),
+        after=audit.snapshot(card, AUDITED_FIELDS),
         at=now,
         note=f"{change}: {summary}" if summary else change,
     )
@@ -303,7 +302,7 @@ def update_card(
 
 def verify_card(session: Session, *, card: Card, now: datetime, actor: Person) -> Card:
     """Record that the card's content was checked now; its version does not change."""
-    before = snapshot(card)
+    before = audit.snapshot(card, AUDITED_FIELDS)
     card.last_verified_at = now
     card.updated_at = now
     session.flush()
@@ -314,7 +313,7 @@ def verify_card(session: Session, *, card: Card, now: datetime, actor: Person) -
         subject_type="card",
         subject_id=card.id,
         before=before,
-        after=snapshot(card),
+        after=audit.snapshot(card, AUDITED_FIELDS),
         at=now,
     )
     return card
@@ -326,7 +325,7 @@ def set_archived(
     """Archive a card (hidden from lists, history kept) or bring it back; idempotent."""
     if card.archived == archived:
         return card
-    before = snapshot(card)
+    before = audit.snapshot(card, AUDITED_FIELDS)
     card.archived = archived
     card.updated_at = now
     session.flush()
@@ -337,7 +336,7 @@ def set_archived(
         subject_type="card",
         subject_id=card.id,
         before=before,
-        after=snapshot(card),
+        after=audit.snapshot(card, AUDITED_FIELDS),
         at=now,
     )
     return card

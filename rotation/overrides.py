@@ -13,6 +13,9 @@ from rotation import availability, generation
 from rotation import shifts as shift_rows
 from rotation.models import Shift
 
+# What an audit event pictures of the shift before an override.
+AUDITED_FIELDS = ("person_id", "start", "end", "kind", "sequence")
+
 
 def override(
     session: Session,
@@ -36,7 +39,7 @@ def override(
     if shift.person_id == person.id:
         return [shift]
     generation.lock(session, shift.rotation_id)
-    before = shift_rows.snapshot(shift)
+    before = audit.snapshot(shift, AUDITED_FIELDS)
     target, pieces = _cut(session, shift=shift, start=window_start, end=window_end, now=now)
     shift_rows.give_to(
         session, shift=target, person_id=person.id, kind=shift_rows.OVERRIDE, now=now

@@ -16,7 +16,7 @@ from core.errors import Conflict, Invalid, NotFound
 from core.models import Person
 from rotation import generation, reassignment
 from rotation.models import Rotation, Shift
-from rotation.schemas import RotationCreate, RotationUpdate, format_handoff_time
+from rotation.schemas import RotationCreate, RotationUpdate
 
 CADENCE_FIELDS = ("timezone", "start_date", "handoff_time", "shift_days", "people_per_shift")
 EDITABLE_FIELDS = (
@@ -98,19 +98,21 @@ def on_call(session: Session, *, rotation: Rotation, at: datetime) -> list[Shift
 # --- writing ------------------------------------------------------------------------------
 
 
+# What an audit event pictures of a rotation, besides its managers.
+AUDITED_FIELDS = (
+    "slug",
+    "name",
+    "description",
+    *CADENCE_FIELDS,
+    "horizon_days",
+    "swap_requires_approval",
+    "archived",
+)
+
+
 def _snapshot(rotation: Rotation) -> dict[str, object]:
     return {
-        "slug": rotation.slug,
-        "name": rotation.name,
-        "description": rotation.description,
-        "timezone": rotation.timezone,
-        "start_date": rotation.start_date.isoformat(),
-        "handoff_time": format_handoff_time(rotation.handoff_time),
-        "shift_days": rotation.shift_days,
-        "people_per_shift": rotation.people_per_shift,
-        "horizon_days": rotation.horizon_days,
-        "swap_requires_approval": rotation.swap_requires_approval,
-        "archived": rotation.archived,
+        **audit.snapshot(rotation, AUDITED_FIELDS),
         "manager_ids": sorted(p.id for p in rotation.managers),
     }
 

@@ -159,13 +159,3 @@ def get(session: Session, shift_id: int) -> Shift:
     if not found:
         raise NotFound(f"shift {shift_id} not found")
     return found[0]
-
-
-def snapshot(shift: Shift) -> dict[str, object]:
-    return {
-        "person_id": shift.person_id,
-        "start": shift.start.isoformat(),
-        "end": shift.end.isoformat(),
-        "kind": shift.kind,
-        "sequence": shift.sequence,
-    }

@@ -28,14 +28,14 @@ CANCELLED = "cancelled"
 STATUSES = (PENDING, ACCEPTED, APPROVED, DECLINED, CANCELLED)
 
 
-def _snapshot(swap: SwapRequest) -> dict[str, object]:
-    return {
-        "shift_id": swap.shift_id,
-        "counterpart_shift_id": swap.counterpart_shift_id,
-        "counterpart_person_id": swap.counterpart_person_id,
-        "requester_id": swap.requester_id,
-        "status": swap.status,
-    }
+# What an audit event pictures of a swap.
+AUDITED_FIELDS = (
+    "shift_id",
+    "counterpart_shift_id",
+    "counterpart_person_id",
+    "requester_id",
+    "status",
+)
 
 
 def _shift(session: Session, shift_id: int, *, role: str) -> Shift:
@@ -110,7 +110,7 @@ def request_swap(
         action="swap.request",
         subject_type="swap",
         subject_id=swap.id,
-        after=_snapshot(swap),
+        after=audit.snapshot(swap, AUDITED_FIELDS),
         at=now,
     )
     return swap
@@ -186,7 +186,7 @@ def _rotation_of(session: Session, swap: SwapRequest) -> Rotation:
 def _set_status(
     session: Session, *, swap: SwapRequest, status: str, actor: Person, now: datetime
 ) -> SwapRequest:
-    before = _snapshot(swap)
+    before = audit.snapshot(swap, AUDITED_FIELDS)
     swap.status = status
     swap.updated_at = now
     session.flush()
@@ -197,7 +197,7 @@ def _set_status(
         subject_type="swap",
         subject_id=swap.id,
         before=before,
-        after=_snapshot(swap),
+        after=audit.snapshot(swap, AUDITED_FIELDS),
         at=now,
     )
     return swap

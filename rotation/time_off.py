@@ -15,14 +15,8 @@ from rotation import reassignment
 from rotation.models import TimeOff
 from rotation.timeline import days_to_utc
 
-
-def _snapshot(row: TimeOff) -> dict[str, object]:
-    return {
-        "person_id": row.person_id,
-        "start": row.start.isoformat(),
-        "end": row.end.isoformat(),
-        "reason": row.reason,
-    }
+# What an audit event pictures of time off.
+AUDITED_FIELDS = ("person_id", "start", "end", "reason")
 
 
 def add_time_off(
@@ -62,7 +56,7 @@ def add_time_off(
         action="time_off.create",
         subject_type="time_off",
         subject_id=row.id,
-        after={**_snapshot(row), "reassigned_shift_ids": changed},
+        after={**audit.snapshot(row, AUDITED_FIELDS), "reassigned_shift_ids": changed},
         at=now,
     )
     return row, changed
@@ -88,7 +82,7 @@ def get_time_off(session: Session, time_off_id: int) -> TimeOff:
 
 def delete_time_off(session: Session, *, row: TimeOff, now: datetime, actor: Person | None) -> None:
     """Remove days off; slots left uncovered in the person's rotations are filled again."""
-    before = _snapshot(row)
+    before = audit.snapshot(row, AUDITED_FIELDS)
     person_id, row_id = row.person_id, row.id
     session.delete(row)
     session.flush()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -87,3 +89,29 @@ def test_a_person_update_is_audited_as_the_fields_it_changed(session: Session) -
     assert event.before == {"name": "Ana", "timezone": "UTC"}
     assert event.after == {"name": "Ana de Vries", "timezone": "Europe/Amsterdam"}
     assert (event.actor_id, event.at) == (admin.id, later)
+
+
+def test_a_snapshot_pictures_the_fields_asked_for_ready_for_json() -> None:
+    subject = SimpleNamespace(
+        name="Tier 2",
+        start_date=date(2026, 3, 30),
+        handoff_time=time(9, 30),
+        verified_at=datetime(2026, 3, 29, 7, 0, tzinfo=UTC),
+        never=None,
+        size=3,
+        secret="not asked for",
+    )
+
+    picture = audit.snapshot(
+        subject, ("name", "start_date", "handoff_time", "verified_at", "never", "size")
+    )
+
+    assert picture == {
+        "name": "Tier 2",
+        "start_date": "2026-03-30",
+        "handoff_time": "09:30",
+        "verified_at": "2026-03-29T07:00:00+00:00",
+        "never": None,
+        "size": 3,
+    }
+    assert json.loads(json.dumps(picture)) == picture
