@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Dialect, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
+
+from core.errors import NotFound
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -26,6 +28,9 @@ MAX_ID = 2**31 - 1
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+RowT = TypeVar("RowT", bound=Base)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -77,6 +82,14 @@ def _sqlite_begin_immediate(conn: Any) -> None:
 # web/admission.py), so no request ever waits for a connection while holding a thread.
 SQLITE_POOL_SIZE, SQLITE_MAX_OVERFLOW = 5, 10
 POSTGRES_POOL_SIZE, POSTGRES_MAX_OVERFLOW = 10, 20
+
+
+def get_or_not_found(session: Session, model: type[RowT], key: int, *, what: str) -> RowT:
+    """The row of ``model`` with primary key ``key``; NotFound naming ``what`` otherwise."""
+    row = session.get(model, key)
+    if row is None:
+        raise NotFound(f"{what} {key} not found")
+    return row
 
 
 def max_connections(url: str) -> int:

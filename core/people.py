@@ -13,8 +13,8 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.errors import Conflict, Invalid, NotFound
+from core import audit, db
+from core.errors import Conflict, Invalid
 from core.models import Person
 from core.schemas import PersonCreate, PersonUpdate
 from core.security import hash_password
@@ -27,10 +27,7 @@ AUDITED_FIELDS = ("email", "name", "timezone", "team", "is_admin", "active")
 
 
 def get_person(session: Session, person_id: int) -> Person:
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound(f"person {person_id} not found")
-    return person
+    return db.get_or_not_found(session, Person, person_id, what="person")
 
 
 def find_by_ids(session: Session, *, person_ids: Iterable[int]) -> dict[int, Person]:

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit
+from core import audit, db
 from core import csv_export as exports
-from core.errors import Conflict, NotFound
+from core.errors import Conflict
 from core.models import Person
 from kb_links.models import Card
 from onboarding.models import Acknowledgement
@@ -46,9 +46,7 @@ def acknowledge(
     an archived card. Acknowledging the same version again returns the first
     acknowledgement and writes nothing, so a double click never counts twice.
     """
-    card = session.get(Card, card_id)
-    if card is None:
-        raise NotFound(f"card {card_id} not found")
+    card = db.get_or_not_found(session, Card, card_id, what="card")
     if card.archived:
         raise Conflict(f"card {card_id} is archived and no longer needs reading")
     if version is not None and version != card.version:

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.errors import Conflict, Invalid, NotFound
+from core import audit, db
+from core.errors import Conflict, Invalid
 from core.models import Person
 from kb_links.models import Card
 from onboarding.models import CardSet, CardSetItem
@@ -38,10 +38,7 @@ def _snapshot(card_set: CardSet, card_ids: Sequence[int]) -> dict[str, Any]:
 
 def get_card_set(session: Session, *, card_set_id: int) -> CardSet:
     """The card set, or NotFound."""
-    card_set = session.get(CardSet, card_set_id)
-    if card_set is None:
-        raise NotFound(f"card set {card_set_id} not found")
-    return card_set
+    return db.get_or_not_found(session, CardSet, card_set_id, what="card set")
 
 
 def card_ids_of(session: Session, *, card_set_ids: Sequence[int]) -> dict[int, list[int]]:

@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core import audit, db
+from core.errors import Conflict, Forbidden, Invalid
 from core.models import Person
 from rotation import access, availability, generation
 from rotation import shifts as shift_rows
@@ -167,10 +167,7 @@ def _check_feasible(
 
 
 def get_swap(session: Session, swap_id: int) -> SwapRequest:
-    swap = session.get(SwapRequest, swap_id)
-    if swap is None:
-        raise NotFound(f"swap {swap_id} not found")
-    return swap
+    return db.get_or_not_found(session, SwapRequest, swap_id, what="swap")
 
 
 def _rotation_of(session: Session, swap: SwapRequest) -> Rotation:

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.errors import Invalid, NotFound
+from core import audit, db
+from core.errors import Invalid
 from core.models import Person
 from rotation import reassignment
 from rotation.models import TimeOff
@@ -74,10 +74,7 @@ def list_time_off(session: Session, *, person: Person) -> list[TimeOff]:
 
 
 def get_time_off(session: Session, time_off_id: int) -> TimeOff:
-    row = session.get(TimeOff, time_off_id)
-    if row is None:
-        raise NotFound(f"time off {time_off_id} not found")
-    return row
+    return db.get_or_not_found(session, TimeOff, time_off_id, what="time off")
 
 
 def delete_time_off(session: Session, *, row: TimeOff, now: datetime, actor: Person | None) -> None:
