@@ -71,9 +71,9 @@ def record_change(
 ) -> AuditEvent:
     """Add an audit event holding only the fields that differ between ``before`` and ``after``.
 
-    Both are pictures of the subject (e.g. a ``_snapshot`` dict); a field on one side only
-    counts as changed. An edit that changed nothing still leaves an event, with two empty
-    pictures: someone asked for it.
+    Both are pictures of the subject (see ``snapshot``); a field on one side only counts as
+    changed. An edit that changed nothing still leaves an event, with two empty pictures:
+    someone asked for it. An empty ``before`` (a subject just created) is stored as none.
     """
     changed = [
         name
@@ -87,7 +87,7 @@ def record_change(
         subject_type=subject_type,
         subject_id=subject_id,
         at=at,
-        before={name: before[name] for name in changed if name in before},
+        before={name: before[name] for name in changed if name in before} if before else None,
         after={name: after[name] for name in changed if name in after},
         note=note,
     )

@@ -73,15 +73,7 @@ def create_person(
     )
     session.add(person)
     session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="person.create",
-        subject_type="person",
-        subject_id=person.id,
-        after=audit.snapshot(person, AUDITED_FIELDS),
-        at=now,
-    )
+    _audit(session, person=person, before={}, action="person.create", actor=actor, now=now)
     return person
 
 
@@ -103,16 +95,7 @@ def update_person(
     for field, value in changes.items():
         setattr(person, field, value)
     session.flush()
-    audit.record_change(
-        session,
-        actor=actor,
-        action="person.update",
-        subject_type="person",
-        subject_id=person.id,
-        before=before,
-        after=audit.snapshot(person, AUDITED_FIELDS),
-        at=now,
-    )
+    _audit(session, person=person, before=before, action="person.update", actor=actor, now=now)
     return person
 
 
@@ -142,17 +125,30 @@ def deactivate_person(
     person.active = False
     person.session_epoch += 1
     session.flush()
+    _audit(session, person=person, before=before, action="person.deactivate", actor=actor, now=now)
+    return person
+
+
+def _audit(
+    session: Session,
+    *,
+    person: Person,
+    before: dict[str, Any],
+    action: str,
+    actor: Person | None,
+    now: datetime,
+) -> None:
+    """Audit what changed on ``person`` since ``before`` (empty for someone new: everything)."""
     audit.record_change(
         session,
         actor=actor,
-        action="person.deactivate",
+        action=action,
         subject_type="person",
         subject_id=person.id,
         before=before,
         after=audit.snapshot(person, AUDITED_FIELDS),
         at=now,
     )
-    return person
 
 
 @dataclass(frozen=True)

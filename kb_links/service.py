@@ -33,19 +33,7 @@ NOT_NULL_FIELDS = frozenset({"title", "url", "source", "verify_every_days"})
 
 
 # What an audit event pictures of a card.
-AUDITED_FIELDS = (
-    "title",
-    "url",
-    "source",
-    "external_id",
-    "collection",
-    "verifier_id",
-    "verify_every_days",
-    "last_verified_at",
-    "version",
-    "source_version",
-    "archived",
-)
+AUDITED_FIELDS = (*EDITABLE_FIELDS, "version", "source_version", "archived")
 
 
 def get_card(session: Session, *, card_id: int, for_update: bool = False) -> Card:
@@ -179,16 +167,7 @@ def insert_card(
     )
     with _unique_guard(session, source=card.source, external_id=card.external_id):
         session.add(card)
-    session.add(
-        CardRevision(
-            card_id=card.id,
-            version=1,
-            change="major",
-            summary="created",
-            actor_id=actor.id if actor else None,
-            at=now,
-        )
-    )
+    session.add(_revision(card, change="major", summary="created", actor=actor, now=now))
     audit.record(
         session,
         actor=actor,
@@ -233,16 +212,7 @@ def revise_card(
             card.version += 1
             card.changed_at = now
         card.updated_at = now
-        session.add(
-            CardRevision(
-                card_id=card.id,
-                version=card.version,
-                change=change,
-                summary=summary,
-                actor_id=actor.id if actor else None,
-                at=now,
-            )
-        )
+        session.add(_revision(card, change=change, summary=summary, actor=actor, now=now))
     audit.record_change(
         session,
         actor=actor,
@@ -255,6 +225,20 @@ def revise_card(
         note=f"{change}: {summary}" if summary else change,
     )
     return card
+
+
+def _revision(
+    card: Card, *, change: Change, summary: str, actor: Person | None, now: datetime
+) -> CardRevision:
+    """The history entry of an edit that brought the card to its current version."""
+    return CardRevision(
+        card_id=card.id,
+        version=card.version,
+        change=change,
+        summary=summary,
+        actor_id=actor.id if actor else None,
+        at=now,
+    )
 
 
 def create_card(session: Session, *, data: CardCreate, now: datetime, actor: Person) -> Card:
@@ -302,21 +286,14 @@ def update_card(
 
 def verify_card(session: Session, *, card: Card, now: datetime, actor: Person) -> Card:
     """Record that the card's content was checked now; its version does not change."""
-    before = audit.snapshot(card, AUDITED_FIELDS)
-    card.last_verified_at = now
-    card.updated_at = now
-    session.flush()
-    audit.record_change(
+    return _set(
         session,
-        actor=actor,
+        card=card,
+        values={"last_verified_at": now},
         action="card.verify",
-        subject_type="card",
-        subject_id=card.id,
-        before=before,
-        after=audit.snapshot(card, AUDITED_FIELDS),
-        at=now,
+        actor=actor,
+        now=now,
     )
-    return card
 
 
 def set_archived(
@@ -325,14 +302,31 @@ def set_archived(
     """Archive a card (hidden from lists, history kept) or bring it back; idempotent."""
     if card.archived == archived:
         return card
+    action = "card.archive" if archived else "card.restore"
+    return _set(
+        session, card=card, values={"archived": archived}, action=action, actor=actor, now=now
+    )
+
+
+def _set(
+    session: Session,
+    *,
+    card: Card,
+    values: Mapping[str, Any],
+    action: str,
+    actor: Person,
+    now: datetime,
+) -> Card:
+    """A change the registry makes itself (no revision, same version), audited."""
     before = audit.snapshot(card, AUDITED_FIELDS)
-    card.archived = archived
+    for name, value in values.items():
+        setattr(card, name, value)
     card.updated_at = now
     session.flush()
     audit.record_change(
         session,
         actor=actor,
-        action="card.archive" if archived else "card.restore",
+        action=action,
         subject_type="card",
         subject_id=card.id,
         before=before,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from core import audit, people
 from core.models import AuditEvent
-from core.schemas import PersonUpdate
+from core.schemas import PersonCreate, PersonUpdate
 from tests.conftest import DEFAULT_NOW
 from tests.factories import make_person
 
@@ -115,3 +115,30 @@ def test_a_snapshot_pictures_the_fields_asked_for_ready_for_json() -> None:
         "size": 3,
     }
     assert json.loads(json.dumps(picture)) == picture
+
+
+def test_a_new_person_is_audited_with_everything_after_and_nothing_before(
+    session: Session,
+) -> None:
+    admin = make_person(session, is_admin=True)
+    person = people.create_person(
+        session,
+        data=PersonCreate(email="Bo@Example.com", name="Bo", team="ops"),
+        now=DEFAULT_NOW,
+        actor=admin,
+    )
+
+    event = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "person.create", AuditEvent.subject_id == str(person.id)
+        )
+    ).one()
+    assert event.before is None
+    assert event.after == {
+        "email": "bo@example.com",
+        "name": "Bo",
+        "timezone": "UTC",
+        "team": "ops",
+        "is_admin": False,
+        "active": True,
+    }
