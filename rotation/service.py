@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from slugify import slugify
 from sqlalchemy import inspect, select
@@ -171,16 +172,8 @@ def create_rotation(
     _check_slug_free(session, slug)
     managers = require_active_people(session, data.manager_ids, role="manager")
     rotation = Rotation(
+        **data.model_dump(include=set(EDITABLE_FIELDS) - {"slug"}),
         slug=slug,
-        name=data.name,
-        description=data.description,
-        timezone=data.timezone,
-        start_date=data.start_date,
-        handoff_time=data.handoff_time,
-        shift_days=data.shift_days,
-        people_per_shift=data.people_per_shift,
-        horizon_days=data.horizon_days,
-        swap_requires_approval=data.swap_requires_approval,
         archived=False,
         created_at=now,
         updated_at=now,
@@ -210,21 +203,9 @@ def update_rotation(
     actor: Person | None,
 ) -> Rotation:
     """Apply a partial edit; a stale ``version`` is a Conflict, a cadence change regenerates."""
-    if data.version is not None and data.version != rotation.version:
-        raise Conflict(
-            f"rotation changed since version {data.version} (now {rotation.version}); "
-            "reload and edit again"
-        )
-    if rotation.archived:
-        raise Conflict("rotation is archived")
+    changes = _checked_changes(session, rotation=rotation, data=data)
     _with_managers(session, rotation)
-    changes = data.model_dump(exclude_unset=True, exclude={"version"})
-    nulls = [name for name, value in changes.items() if value is None]
-    if nulls:
-        raise Invalid(f"cannot be null: {', '.join(sorted(nulls))}")
     before = _snapshot(rotation)
-    if "slug" in changes:
-        _check_slug_free(session, changes["slug"], rotation_id=rotation.id)
     if "manager_ids" in changes:
         rotation.managers = require_active_people(
             session, changes.pop("manager_ids"), role="manager"
@@ -259,6 +240,26 @@ def update_rotation(
             session, rotation=rotation, now=now, actor=actor, reason="horizon extended"
         )
     return rotation
+
+
+def _checked_changes(
+    session: Session, *, rotation: Rotation, data: RotationUpdate
+) -> dict[str, Any]:
+    """The fields the edit sets, after checking its version, nulls and the slug it asks for."""
+    if data.version is not None and data.version != rotation.version:
+        raise Conflict(
+            f"rotation changed since version {data.version} (now {rotation.version}); "
+            "reload and edit again"
+        )
+    if rotation.archived:
+        raise Conflict("rotation is archived")
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    nulls = [name for name, value in changes.items() if value is None]
+    if nulls:
+        raise Invalid(f"cannot be null: {', '.join(sorted(nulls))}")
+    if "slug" in changes:
+        _check_slug_free(session, changes["slug"], rotation_id=rotation.id)
+    return changes
 
 
 def archive_rotation(
