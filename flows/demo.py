@@ -17,6 +17,7 @@ from kb_links import service as card_service
 from kb_links.models import Card
 from kb_links.schemas import CardCreate, CardUpdate
 from onboarding import acks, card_sets, requirements
+from onboarding.models import CardSet
 from onboarding.schemas import CardSetCreate, RequirementIn, RequirementsPut
 from rotation import generation, members, swaps
 from rotation import service as rotation_service
@@ -117,39 +118,92 @@ def _revise(session: Session, *, card: Card, times: int, now: datetime, actor: P
         )
 
 
-def _rotation(
+def _create_card_sets(
+    session: Session, *, cards: dict[str, Card], now: datetime, admin: Person
+) -> dict[str, CardSet]:
+    sets: dict[str, CardSet] = {}
+    for name, (description, titles) in data.CARD_SETS.items():
+        view = card_sets.create_card_set(
+            session,
+            data=CardSetCreate(
+                name=name, description=description, card_ids=[cards[t].id for t in titles]
+            ),
+            now=now,
+            actor=admin,
+        )
+        sets[name] = view.card_set
+    return sets
+
+
+def _create_rotations(
+    session: Session, *, people: dict[str, Person], start: date, created_at: datetime, now: datetime
+) -> dict[str, Rotation]:
+    """Every demo rotation with its managers and crew, shifts generated up to the horizon."""
+    admin = people[data.ADMIN[0]]
+    rotations: dict[str, Rotation] = {}
+    for name, plan in data.ROTATIONS.items():
+        rotation = rotation_service.create_rotation(
+            session,
+            data=RotationCreate(
+                name=name,
+                description=plan.description,
+                timezone=plan.timezone,
+                start_date=start,
+                handoff_time=time(9, 0),
+                shift_days=plan.shift_days,
+                manager_ids=[people[local].id for local in plan.managers],
+                swap_requires_approval=plan.swap_requires_approval,
+            ),
+            now=created_at,
+            actor=admin,
+        )
+        members.set_members(
+            session,
+            rotation=rotation,
+            person_ids=[people[local].id for local in plan.crew],
+            now=created_at,
+            actor=admin,
+        )
+        rotations[name] = rotation
+    for rotation in rotations.values():
+        generation.extend(session, rotation_id=rotation.id, now=now)
+    return rotations
+
+
+def _set_requirements(
     session: Session,
     *,
-    name: str,
-    description: str,
-    timezone: str,
-    shift_days: int,
-    managers: list[Person],
-    crew: list[Person],
-    start: date,
-    created_at: datetime,
+    rotations: dict[str, Rotation],
+    sets: dict[str, CardSet],
+    now: datetime,
     admin: Person,
-    approval: bool = False,
-) -> Rotation:
-    rotation = rotation_service.create_rotation(
-        session,
-        data=RotationCreate(
-            name=name,
-            description=description,
-            timezone=timezone,
-            start_date=start,
-            handoff_time=time(9, 0),
-            shift_days=shift_days,
-            manager_ids=[m.id for m in managers],
-            swap_requires_approval=approval,
-        ),
-        now=created_at,
-        actor=admin,
-    )
-    members.set_members(
-        session, rotation=rotation, person_ids=[p.id for p in crew], now=created_at, actor=admin
-    )
-    return rotation
+) -> None:
+    for name, plan in data.ROTATIONS.items():
+        requirements.set_requirements(
+            session,
+            rotation=rotations[name],
+            data=RequirementsPut(
+                requirements=[
+                    RequirementIn(
+                        card_set_id=sets[set_name].id,
+                        assign_days_before=assign,
+                        due_days_before=due,
+                    )
+                    for set_name, assign, due in plan.requirements
+                ]
+            ),
+            now=now,
+            actor=admin,
+        )
+
+
+def _edit_card_history(
+    session: Session, *, cards: dict[str, Card], now: datetime, admin: Person
+) -> None:
+    """Major changes made over time; the recently changed card keeps its last one for later."""
+    for title, *_rest, majors in data.CARDS:
+        earlier = majors - 1 if title == data.RECENTLY_CHANGED else majors
+        _revise(session, card=cards[title], times=earlier, now=now, actor=admin)
 
 
 def _upcoming(session: Session, rotation: Rotation, now: datetime) -> list[Shift]:
@@ -160,157 +214,90 @@ def _upcoming(session: Session, rotation: Rotation, now: datetime) -> list[Shift
     ]
 
 
+def _read_progress(
+    session: Session,
+    *,
+    readers: list[Person],
+    cards: dict[str, Card],
+    now: datetime,
+    admin: Person,
+) -> None:
+    """The first reader has read everything, also the card that changes now; the second
+    about half, and not the change."""
+    to_read = [
+        cards[title]
+        for set_name, _assign, _due in data.ROTATIONS[data.TIER_TWO].requirements
+        for title in data.CARD_SETS[set_name][1]
+    ]
+    portions = (to_read, to_read[: len(to_read) // 2])
+    for reader, portion in zip(readers, portions, strict=False):
+        for card in portion:
+            acks.acknowledge(session, person=reader, card_id=card.id, version=None, now=now)
+    changed = cards[data.RECENTLY_CHANGED]
+    _revise(session, card=changed, times=1, now=now, actor=admin)
+    if readers:
+        acks.acknowledge(session, person=readers[0], card_id=changed.id, version=None, now=now)
+
+
+def _add_time_off(session: Session, *, engineers: list[Person], today: date, now: datetime) -> None:
+    for position, offset in data.TIME_OFF:
+        person = engineers[position]
+        rotation_time_off.add_time_off(
+            session,
+            person=person,
+            start=today + timedelta(days=offset),
+            end=today + timedelta(days=offset + 6),
+            reason="Holiday",
+            now=now,
+            actor=person,
+        )
+
+
+def _request_trade(
+    session: Session, *, tier_two: Rotation, people: dict[int, Person], now: datetime
+) -> None:
+    """The third upcoming engineer asks to trade shifts with the fourth (pending)."""
+    upcoming = _upcoming(session, tier_two, now)
+    if len(upcoming) > 3:
+        swaps.request_swap(
+            session,
+            requester=people[upcoming[2].person_id or 0],
+            shift_id=upcoming[2].id,
+            counterpart_shift_id=upcoming[3].id,
+            counterpart_person_id=None,
+            now=now,
+        )
+
+
 def load_demo(session: Session, *, now: datetime) -> DemoSummary:
     """Fill an empty database with the demo organisation; raises NotEmpty otherwise."""
     if not is_empty(session):
         raise NotEmpty("the database already has people; the demo loads only into an empty one")
     past = now - timedelta(days=HISTORY_DAYS)
     by_local = _create_people(session, now=past)
+    by_id = {p.id: p for p in by_local.values()}
     admin = by_local[data.ADMIN[0]]
-    engineers = [by_local[e[0]] for e in data.ENGINEERS]
-    product = [by_local[p[0]] for p in data.PRODUCT]
-    founders = [by_local[f[0]] for f in data.FOUNDERS]
-    support_leads = [by_local[s[0]] for s in data.SUPPORT]
-
-    cards = _create_cards(session, now=now, admin=admin, verifiers=[*support_leads, *product[:2]])
-    sets = {}
-    for name, (description, titles) in data.CARD_SETS.items():
-        view = card_sets.create_card_set(
-            session,
-            data=CardSetCreate(
-                name=name, description=description, card_ids=[cards[t].id for t in titles]
-            ),
-            now=past,
-            actor=admin,
-        )
-        sets[name] = view.card_set
-
-    local_today = now.astimezone(ZoneInfo("Europe/Amsterdam")).date()
+    verifiers = [by_local[local] for local, *_rest in [*data.SUPPORT, *data.PRODUCT[:2]]]
+    cards = _create_cards(session, now=now, admin=admin, verifiers=verifiers)
+    sets = _create_card_sets(session, cards=cards, now=past, admin=admin)
+    local_today = now.astimezone(ZoneInfo(data.ROTATIONS[data.TIER_TWO].timezone)).date()
     start = _monday_on_or_before(local_today - timedelta(days=HISTORY_DAYS))
-    tier2 = _rotation(
-        session,
-        name="Tier-2 engineering",
-        description="One engineer a week on tier-2 tickets: everyone's turn every tenth week.",
-        timezone="Europe/Amsterdam",
-        shift_days=7,
-        managers=[support_leads[0]],
-        crew=engineers,
-        start=start,
-        created_at=past,
-        admin=admin,
-    )
-    product_rotation = _rotation(
-        session,
-        name="Product support fortnight",
-        description="A product manager or designer answers feature questions for two weeks.",
-        timezone="America/New_York",
-        shift_days=14,
-        managers=[support_leads[1], product[0]],
-        crew=product,
-        start=start,
-        created_at=past,
-        admin=admin,
-        approval=True,
-    )
-    founders_rotation = _rotation(
-        session,
-        name="Founders' customer days",
-        description=(
-            "A founder or executive owns a four-week stretch with one customer day a week "
-            "in the queue."
-        ),
-        timezone="Europe/London",
-        shift_days=28,
-        managers=[founders[0]],
-        crew=founders,
-        start=start,
-        created_at=past,
-        admin=admin,
-    )
-    for rotation in (tier2, product_rotation, founders_rotation):
-        generation.extend(session, rotation_id=rotation.id, now=now)
-
-    requirement_plan = {
-        tier2: [("Tier-2 essentials", 21, 2), ("Current feature breakdowns", 14, 2)],
-        product_rotation: [("Product support week", 21, 3)],
-        founders_rotation: [("Customer day briefing", 28, 3)],
-    }
-    for rotation, plan in requirement_plan.items():
-        requirements.set_requirements(
-            session,
-            rotation=rotation,
-            data=RequirementsPut(
-                requirements=[
-                    RequirementIn(
-                        card_set_id=sets[name].id, assign_days_before=assign, due_days_before=due
-                    )
-                    for name, assign, due in plan
-                ]
-            ),
-            now=past,
-            actor=admin,
-        )
-
-    # Cards were edited over time; "Known issues" changes once more after people read it.
-    recently_changed = cards["Known issues this quarter"]
-    for title, *_rest, majors in data.CARDS:
-        earlier = majors - 1 if cards[title] is recently_changed else majors
-        _revise(session, card=cards[title], times=earlier, now=past, actor=admin)
-
-    # Reading in progress: the next engineer has read everything, the one after about half.
-    tier2_next = _upcoming(session, tier2, now)
-    persons = {p.id: p for p in by_local.values()}
-    tier2_cards = [cards[t] for t in data.CARD_SETS["Tier-2 essentials"][1]] + [
-        cards[t] for t in data.CARD_SETS["Current feature breakdowns"][1]
-    ]
-    readers = []
-    if tier2_next:
-        readers.append((persons[tier2_next[0].person_id or 0], tier2_cards))
-    if len(tier2_next) > 1:
-        readers.append(
-            (persons[tier2_next[1].person_id or 0], tier2_cards[: len(tier2_cards) // 2])
-        )
-    for reader, to_read in readers:
-        for card in to_read:
-            acks.acknowledge(session, person=reader, card_id=card.id, version=None, now=now)
-    _revise(session, card=recently_changed, times=1, now=now, actor=admin)
-    if readers:
-        # The next engineer has already re-read the new version; the other one has not.
-        acks.acknowledge(
-            session, person=readers[0][0], card_id=recently_changed.id, version=None, now=now
-        )
-
-    # Time off ahead for two engineers, and a pending trade request.
-    for person, offset in ((engineers[2], 20), (engineers[6], 45)):
-        rotation_time_off.add_time_off(
-            session,
-            person=person,
-            start=local_today + timedelta(days=offset),
-            end=local_today + timedelta(days=offset + 6),
-            reason="Holiday",
-            now=now,
-            actor=person,
-        )
-    tier2_next = _upcoming(session, tier2, now)
-    if len(tier2_next) > 3:
-        requester = persons[tier2_next[2].person_id or 0]
-        swaps.request_swap(
-            session,
-            requester=requester,
-            shift_id=tier2_next[2].id,
-            counterpart_shift_id=tier2_next[3].id,
-            counterpart_person_id=None,
-            now=now,
-        )
+    rotations = _create_rotations(session, people=by_local, start=start, created_at=past, now=now)
+    _set_requirements(session, rotations=rotations, sets=sets, now=past, admin=admin)
+    _edit_card_history(session, cards=cards, now=past, admin=admin)
+    tier_two = rotations[data.TIER_TWO]
+    # The engineers on the next two tier-two shifts are reading.
+    readers = [by_id[s.person_id or 0] for s in _upcoming(session, tier_two, now)[:2]]
+    _read_progress(session, readers=readers, cards=cards, now=now, admin=admin)
+    engineers = [by_local[local] for local, *_rest in data.ENGINEERS]
+    _add_time_off(session, engineers=engineers, today=local_today, now=now)
+    _request_trade(session, tier_two=tier_two, people=by_id, now=now)
     session.flush()
-    summary = DemoSummary(admin_email=admin.email, password=data.DEMO_PASSWORD)
-    summary.people = len(by_local)
-    summary.cards = len(cards)
-    summary.rotations = [tier2.name, product_rotation.name, founders_rotation.name]
-    summary.logins = [
-        (admin.email, "admin: everything"),
-        (support_leads[0].email, "manager of Tier-2 engineering"),
-        (engineers[0].email, "engineer on the tier-2 rotation"),
-        (product[0].email, "product manager, manages the product rotation"),
-    ]
-    return summary
+    return DemoSummary(
+        admin_email=admin.email,
+        password=data.DEMO_PASSWORD,
+        people=len(by_local),
+        cards=len(cards),
+        rotations=list(rotations),
+        logins=[(by_local[local].email, what) for local, what in data.LOGINS],
+    )

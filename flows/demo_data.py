@@ -5,6 +5,8 @@ Plain data only; ``flows.demo`` loads it through the domain services.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 # (email local part, name, timezone, team)
 ENGINEERS = [
     ("ana.devries", "Ana de Vries", "Europe/Amsterdam", "Platform"),
@@ -115,3 +117,65 @@ CARD_SETS = {
         ],
     ),
 }
+
+
+class RotationPlan(NamedTuple):
+    """One demo rotation; people are named by email local part, crew in roster order."""
+
+    description: str
+    timezone: str
+    shift_days: int
+    managers: tuple[str, ...]
+    crew: tuple[str, ...]
+    # (card set, assign_days_before, due_days_before)
+    requirements: tuple[tuple[str, int, int], ...]
+    swap_requires_approval: bool = False
+
+
+def _locals(rows: list[tuple[str, str, str, str]]) -> tuple[str, ...]:
+    return tuple(local for local, *_rest in rows)
+
+
+# rotation name → plan, in creation order
+ROTATIONS = {
+    "Tier-2 engineering": RotationPlan(
+        "One engineer a week on tier-2 tickets: everyone's turn every tenth week.",
+        "Europe/Amsterdam",
+        7,
+        managers=("hana.novak",),
+        crew=_locals(ENGINEERS),
+        requirements=(("Tier-2 essentials", 21, 2), ("Current feature breakdowns", 14, 2)),
+    ),
+    "Product support fortnight": RotationPlan(
+        "A product manager or designer answers feature questions for two weeks.",
+        "America/New_York",
+        14,
+        managers=("carlos.silva", "grace.kim"),
+        crew=_locals(PRODUCT),
+        requirements=(("Product support week", 21, 3),),
+        swap_requires_approval=True,
+    ),
+    "Founders' customer days": RotationPlan(
+        "A founder or executive owns a four-week stretch with one customer day a week "
+        "in the queue.",
+        "Europe/London",
+        28,
+        managers=("maya.patel",),
+        crew=_locals(FOUNDERS),
+        requirements=(("Customer day briefing", 28, 3),),
+    ),
+}
+# The rotation whose next engineers are mid-reading, on holiday soon and asking for a trade.
+TIER_TWO = "Tier-2 engineering"
+# Engineers (by roster position) with a week off, starting this many days from today.
+TIME_OFF = ((2, 20), (6, 45))
+
+# (email local part, what the login shows), printed after the demo loads
+LOGINS = (
+    ("admin", "admin: everything"),
+    ("hana.novak", "manager of Tier-2 engineering"),
+    ("ana.devries", "engineer on the tier-2 rotation"),
+    ("grace.kim", "product manager, manages the product rotation"),
+)
+# A card changed once more after the next engineer read it (and re-read it).
+RECENTLY_CHANGED = "Known issues this quarter"

@@ -118,7 +118,7 @@ class LiveServer:
     sessions: sessionmaker[Session]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -138,7 +138,7 @@ def live_server(engine: Engine, tmp_path: Path) -> Iterator[LiveServer]:
     Tests that use it must not also use the rolled-back ``session`` fixture.
     """
     clock = FixedClock(DEFAULT_NOW)
-    port = _free_port()
+    port = free_port()
     settings = Settings(
         secret_key="live-secret", base_url=f"http://127.0.0.1:{port}", data_dir=tmp_path
     )

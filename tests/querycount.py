@@ -7,19 +7,33 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, event
+from sqlalchemy.orm import Session
+
+
+class Statements(list[str]):
+    """Every statement sent, in order; ``len()`` is how many."""
+
+    @property
+    def selects(self) -> list[str]:
+        """Only the reads (SELECT, or a WITH query)."""
+        return [s for s in self if s.lstrip().upper().startswith(("SELECT", "WITH"))]
 
 
 @contextmanager
-def selects(connection: Connection) -> Iterator[list[str]]:
-    """Collect every SELECT sent through ``connection`` inside the block."""
-    statements: list[str] = []
+def count_statements(bind: Session | Connection) -> Iterator[Statements]:
+    """Collect every statement sent through ``bind``'s connection while the block runs.
+
+    Tests bind their sessions and the app's to one connection, so this sees the requests a
+    test client makes too.
+    """
+    connection = bind.connection() if isinstance(bind, Session) else bind
+    seen = Statements()
 
     def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            statements.append(statement)
+        seen.append(statement)
 
     event.listen(connection, "before_cursor_execute", before)
     try:
-        yield statements
+        yield seen
     finally:
         event.remove(connection, "before_cursor_execute", before)

@@ -23,11 +23,11 @@ from onboarding.delivery import EmailTransport, SlackTransport, Transport, parse
 from onboarding.models import OutboxMessage
 from rotation.models import Shift
 from tests.conftest import DEFAULT_NOW
-from tests.factories import make_person
-from tests.onboarding.factories import (
+from tests.factories import (
     make_ack,
     make_card,
     make_card_set,
+    make_person,
     make_requirement,
     make_rotation,
     make_shift,

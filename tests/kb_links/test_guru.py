@@ -12,7 +12,7 @@ import pytest
 from kb_links import guru
 from kb_links.records import ImportRejected
 from tests.conftest import DEFAULT_NOW
-from tests.kb_links.helpers import GURU_EXPORT
+from tests.factories import GURU_EXPORT
 
 NOW = DEFAULT_NOW
 

@@ -14,8 +14,8 @@ from kb_links import service
 from kb_links.models import CardRevision
 from kb_links.schemas import CardCreate, CardUpdate
 from tests.conftest import DEFAULT_NOW
-from tests.factories import make_person
-from tests.kb_links.helpers import make_card, table_state
+from tests.factories import make_card, make_person
+from tests.probes import table_state
 
 NOW = DEFAULT_NOW
 

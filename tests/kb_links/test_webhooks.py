@@ -14,7 +14,8 @@ from core.errors import Invalid
 from kb_links import service, webhooks
 from kb_links.webhooks import GuruEvent
 from tests.conftest import DEFAULT_NOW
-from tests.kb_links.helpers import make_card, table_state
+from tests.factories import make_card
+from tests.probes import table_state
 
 SECRET = "whsec-test-0123456789"
 BODY = b'{"eventType":"card-updated","properties":{"cardId":"g-1"}}'

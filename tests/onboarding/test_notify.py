@@ -9,16 +9,16 @@ from sqlalchemy.orm import Session
 
 from core.clock import FixedClock
 from onboarding import notify, outbox
-from tests.factories import make_person
-from tests.onboarding.factories import (
+from tests.factories import (
     make_ack,
     make_card,
     make_card_set,
+    make_person,
     make_requirement,
     make_rotation,
     make_shift,
 )
-from tests.onboarding.querycount import count_statements
+from tests.querycount import count_statements
 
 BASE_URL = "https://allhands.example.com"
 
@@ -105,7 +105,7 @@ def test_planning_takes_a_fixed_number_of_queries(
     with count_statements(session) as queries:
         plan = notify.plan(session, now=now, base_url=BASE_URL)
     assert len(plan) > 8 * size
-    assert queries.count == 7, queries.sql
+    assert len(queries) == 7, queries
 
 
 def pending(key: str, recipient: str, message_id: int) -> outbox.PendingMessage:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from onboarding import requirements
-from tests.onboarding.factories import make_card, make_card_set, make_requirement, make_rotation
-from tests.onboarding.querycount import count_statements
+from tests.factories import make_card, make_card_set, make_requirement, make_rotation
+from tests.querycount import count_statements
 
 
 def test_rotations_requiring_each_card_set_by_name_leaving_out_archived_rotations(
@@ -26,7 +26,7 @@ def test_rotations_requiring_each_card_set_by_name_leaving_out_archived_rotation
     with count_statements(session) as statements:
         result = requirements.rotations_requiring(session)
 
-    assert statements.count == 1
+    assert len(statements) == 1
     assert [r.name for r in result[shared.id]] == ["Founders day", "Tier two"]
     assert [r.name for r in result[own.id]] == ["Tier two"]
     assert unused.id not in result

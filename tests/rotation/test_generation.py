@@ -14,15 +14,9 @@ from rotation import generation, members, service, time_off
 from rotation.models import Shift, ShiftRelease
 from rotation.schemas import RotationUpdate
 from tests.conftest import DEFAULT_NOW
-from tests.factories import make_person
-from tests.rotation.factories import (
-    MONDAY,
-    all_shifts,
-    count_statements,
-    live_shifts,
-    make_people,
-    make_rotation,
-)
+from tests.factories import MONDAY, make_people, make_person, make_scheduled_rotation
+from tests.probes import all_shifts, live_shifts
+from tests.querycount import count_statements
 
 WEEK = timedelta(days=7)
 CURRENT_START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -31,7 +25,7 @@ CURRENT_START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 def test_new_rotation_has_uncovered_shifts_from_the_one_in_progress_to_the_horizon(
     session: Session,
 ) -> None:
-    rotation = make_rotation(session, horizon_days=28)
+    rotation = make_scheduled_rotation(session, horizon_days=28)
     shifts = live_shifts(session, rotation)
     assert shifts[0].start == CURRENT_START  # in progress at creation (Tuesday 10:00)
     assert [s.index for s in shifts] == [0, 1, 2, 3, 4]
@@ -41,7 +35,7 @@ def test_new_rotation_has_uncovered_shifts_from_the_one_in_progress_to_the_horiz
 
 
 def test_a_start_date_in_the_future_is_where_shifts_begin(session: Session) -> None:
-    rotation = make_rotation(session, start_date=date(2026, 12, 7), horizon_days=30)
+    rotation = make_scheduled_rotation(session, start_date=date(2026, 12, 7), horizon_days=30)
     shifts = live_shifts(session, rotation)
     assert shifts[0].start == datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
     assert shifts[0].index == 0
@@ -49,7 +43,7 @@ def test_a_start_date_in_the_future_is_where_shifts_begin(session: Session) -> N
 
 def test_ten_members_weekly_each_take_exactly_one_week_in_every_ten(session: Session) -> None:
     team = make_people(session, 10)
-    rotation = make_rotation(session, members=team, horizon_days=365)
+    rotation = make_scheduled_rotation(session, members=team, horizon_days=365)
     shifts = live_shifts(session, rotation)
     assert len(shifts) >= 52
     order = [p.id for p in team]
@@ -63,7 +57,7 @@ def test_extend_is_idempotent_and_adds_only_what_time_brought_into_the_horizon(
     session: Session,
 ) -> None:
     team = make_people(session, 3)
-    rotation = make_rotation(session, members=team, horizon_days=28)
+    rotation = make_scheduled_rotation(session, members=team, horizon_days=28)
     before = [(s.id, s.person_id, s.sequence) for s in live_shifts(session, rotation)]
     again = generation.extend(session, rotation_id=rotation.id, now=DEFAULT_NOW)
     assert again.added == 0 and again.changed_shift_ids == []
@@ -79,7 +73,7 @@ def test_extend_is_idempotent_and_adds_only_what_time_brought_into_the_horizon(
 
 def test_adding_a_member_changes_no_existing_shift_and_causes_no_burst(session: Session) -> None:
     team = make_people(session, 3)
-    rotation = make_rotation(session, members=team, horizon_days=56)
+    rotation = make_scheduled_rotation(session, members=team, horizon_days=56)
     before = {s.id: (s.person_id, s.sequence, s.start) for s in live_shifts(session, rotation)}
     newcomer = make_person(session)
     members.set_members(
@@ -104,7 +98,7 @@ def test_adding_a_member_changes_no_existing_shift_and_causes_no_burst(session: 
 def test_removing_a_member_reassigns_only_their_future_shifts(session: Session) -> None:
     team = make_people(session, 3)
     october = datetime(2026, 10, 5, 12, 0, tzinfo=UTC)
-    rotation = make_rotation(
+    rotation = make_scheduled_rotation(
         session, members=team, start_date=date(2026, 10, 5), horizon_days=120, now=october
     )
     before = {s.id: (s.person_id, s.start, s.end) for s in live_shifts(session, rotation)}
@@ -127,7 +121,7 @@ def test_removing_a_member_reassigns_only_their_future_shifts(session: Session) 
 
 def test_a_leaver_on_the_shift_in_progress_keeps_what_they_worked(session: Session) -> None:
     team = make_people(session, 2)
-    rotation = make_rotation(session, members=team, horizon_days=21)
+    rotation = make_scheduled_rotation(session, members=team, horizon_days=21)
     current = live_shifts(session, rotation)[0]
     assert current.person_id == team[0].id and current.start < DEFAULT_NOW
     sequence = current.sequence
@@ -147,8 +141,10 @@ def test_a_leaver_on_the_shift_in_progress_keeps_what_they_worked(session: Sessi
 
 def test_deactivating_a_person_reassigns_their_future_shifts_everywhere(session: Session) -> None:
     team = make_people(session, 3)
-    one = make_rotation(session, name="One", members=team, start_date=date(2026, 11, 30))
-    two = make_rotation(session, name="Two", members=team[::-1], start_date=date(2026, 11, 30))
+    one = make_scheduled_rotation(session, name="One", members=team, start_date=date(2026, 11, 30))
+    two = make_scheduled_rotation(
+        session, name="Two", members=team[::-1], start_date=date(2026, 11, 30)
+    )
     leaver = team[0]
     theirs = [s.id for r in (one, two) for s in live_shifts(session, r) if s.person_id == leaver.id]
     assert theirs
@@ -167,8 +163,8 @@ def test_a_person_in_several_rotations_is_never_on_two_overlapping_shifts(
     session: Session,
 ) -> None:
     shared = make_people(session, 2)
-    weekly = make_rotation(session, name="Weekly", members=shared, horizon_days=120)
-    daily = make_rotation(
+    weekly = make_scheduled_rotation(session, name="Weekly", members=shared, horizon_days=120)
+    daily = make_scheduled_rotation(
         session,
         name="Daily",
         members=[*shared, make_person(session)],
@@ -188,13 +184,13 @@ def test_several_people_per_shift_are_distinct_and_short_slots_stay_uncovered(
     session: Session,
 ) -> None:
     trio = make_people(session, 3)
-    rotation = make_rotation(session, members=trio, people_per_shift=2, horizon_days=42)
+    rotation = make_scheduled_rotation(session, members=trio, people_per_shift=2, horizon_days=42)
     by_index: dict[int, list[int | None]] = {}
     for shift in live_shifts(session, rotation):
         by_index.setdefault(shift.index, []).append(shift.person_id)
     assert all(len(p) == 2 and p[0] != p[1] and None not in p for p in by_index.values())
 
-    solo = make_rotation(
+    solo = make_scheduled_rotation(
         session, name="Solo", members=[make_person(session)], people_per_shift=2, horizon_days=14
     )
     result = generation.extend(session, rotation_id=solo.id, now=DEFAULT_NOW)
@@ -204,7 +200,7 @@ def test_several_people_per_shift_are_distinct_and_short_slots_stay_uncovered(
 
 
 def test_uncovered_slots_fill_when_someone_becomes_eligible(session: Session) -> None:
-    rotation = make_rotation(session, horizon_days=21)
+    rotation = make_scheduled_rotation(session, horizon_days=21)
     assert all(s.person_id is None for s in live_shifts(session, rotation))
     ana = make_person(session)
     members.set_members(
@@ -219,7 +215,7 @@ def test_a_cadence_change_regenerates_future_shifts_after_the_one_in_progress(
     session: Session,
 ) -> None:
     team = make_people(session, 2)
-    rotation = make_rotation(session, members=team, horizon_days=42)
+    rotation = make_scheduled_rotation(session, members=team, horizon_days=42)
     old = live_shifts(session, rotation)
     current, future = old[0], old[1:]
     sequences = {s.id: s.sequence for s in old}
@@ -245,7 +241,7 @@ def test_a_cadence_change_regenerates_future_shifts_after_the_one_in_progress(
 
 
 def test_an_edit_that_is_not_a_cadence_change_keeps_every_shift(session: Session) -> None:
-    rotation = make_rotation(session, members=make_people(session, 2), horizon_days=28)
+    rotation = make_scheduled_rotation(session, members=make_people(session, 2), horizon_days=28)
     before = [(s.id, s.sequence) for s in live_shifts(session, rotation)]
     service.update_rotation(
         session,
@@ -258,7 +254,7 @@ def test_an_edit_that_is_not_a_cadence_change_keeps_every_shift(session: Session
 
 
 def test_archiving_cancels_shifts_not_yet_started(session: Session) -> None:
-    rotation = make_rotation(session, members=make_people(session, 2), horizon_days=28)
+    rotation = make_scheduled_rotation(session, members=make_people(session, 2), horizon_days=28)
     service.archive_rotation(session, rotation=rotation, now=DEFAULT_NOW, actor=None)
     live = live_shifts(session, rotation)
     assert [s.start for s in live] == [CURRENT_START]
@@ -267,15 +263,15 @@ def test_archiving_cancels_shifts_not_yet_started(session: Session) -> None:
 
 
 def test_rotations_due_lists_only_rotations_short_of_their_horizon(session: Session) -> None:
-    full = make_rotation(session, name="Full", members=make_people(session, 1))
+    full = make_scheduled_rotation(session, name="Full", members=make_people(session, 1))
     assert full.id not in generation.rotations_due(session, now=DEFAULT_NOW)
     assert full.id in generation.rotations_due(session, now=DEFAULT_NOW + WEEK)
-    empty = make_rotation(session, name="Empty")
+    empty = make_scheduled_rotation(session, name="Empty")
     assert empty.id in generation.rotations_due(session, now=DEFAULT_NOW)  # open slots
 
 
 def test_rebalance_with_nothing_to_fix_changes_nothing(session: Session) -> None:
-    rotation = make_rotation(session, members=make_people(session, 4), horizon_days=70)
+    rotation = make_scheduled_rotation(session, members=make_people(session, 4), horizon_days=70)
     changed = service.rebalance(
         session, rotation=rotation, from_date=MONDAY, now=DEFAULT_NOW, actor=None
     )
@@ -284,7 +280,7 @@ def test_rebalance_with_nothing_to_fix_changes_nothing(session: Session) -> None
 
 def test_rebalance_evens_out_counts_from_a_date(session: Session) -> None:
     team = make_people(session, 3)
-    rotation = make_rotation(session, members=team[:2], horizon_days=70)
+    rotation = make_scheduled_rotation(session, members=team[:2], horizon_days=70)
     newcomer = team[2]
     members.set_members(
         session, rotation=rotation, person_ids=[p.id for p in team], now=DEFAULT_NOW, actor=None
@@ -304,7 +300,7 @@ def test_generation_runs_a_fixed_number_of_statements_whatever_the_size(
     session: Session,
 ) -> None:
     def statements_for(size: int, horizon: int, name: str) -> int:
-        rotation = make_rotation(session, name=name, horizon_days=horizon)
+        rotation = make_scheduled_rotation(session, name=name, horizon_days=horizon)
         team = make_people(session, size)
         for person in team[:2]:
             # Time off must be loaded in bulk too.
@@ -334,7 +330,7 @@ def test_generation_runs_a_fixed_number_of_statements_whatever_the_size(
 
 
 def test_shift_counts_per_rotation(session: Session) -> None:
-    rotation = make_rotation(session, horizon_days=7 * 10)
+    rotation = make_scheduled_rotation(session, horizon_days=7 * 10)
     total = session.scalar(
         select(func.count()).select_from(Shift).where(Shift.rotation_id == rotation.id)
     )

@@ -14,21 +14,16 @@ from rotation import service as rotation_service
 from rotation.schemas import RotationUpdate
 from rotation.timeline import Cadence
 from tests.conftest import DEFAULT_NOW
-from tests.rotation.factories import (
-    MONDAY,
-    count_statements,
-    live_shifts,
-    make_people,
-    make_rotation,
-)
-from tests.web.api_helpers import fingerprint
+from tests.factories import MONDAY, make_people, make_scheduled_rotation
+from tests.probes import fingerprint, live_shifts
+from tests.querycount import count_statements
 
 
 def test_who_is_on_and_the_next_handoff_for_every_rotation(session: Session) -> None:
     ana, sam, priya = make_people(session, 3)
-    weekly = make_rotation(session, name="Weekly", members=[ana, sam])
-    pairs = make_rotation(session, name="Pairs", members=[priya], people_per_shift=2)
-    empty = make_rotation(session, name="Later", start_date=MONDAY + timedelta(days=70))
+    weekly = make_scheduled_rotation(session, name="Weekly", members=[ana, sam])
+    pairs = make_scheduled_rotation(session, name="Pairs", members=[priya], people_per_shift=2)
+    empty = make_scheduled_rotation(session, name="Later", start_date=MONDAY + timedelta(days=70))
 
     on_call = overview.on_call_by_rotation(session, rotation_ids=None, at=DEFAULT_NOW)
     handoffs = overview.next_handoffs(session, rotation_ids=None, after=DEFAULT_NOW)
@@ -46,7 +41,7 @@ def test_who_is_on_and_the_next_handoff_for_every_rotation(session: Session) -> 
 
 def test_views_of_many_rotations_take_one_query_each(session: Session) -> None:
     for n in range(5):
-        make_rotation(session, name=f"R{n}", members=make_people(session, 2))
+        make_scheduled_rotation(session, name=f"R{n}", members=make_people(session, 2))
     with count_statements(session) as statements:
         overview.on_call_by_rotation(session, rotation_ids=None, at=DEFAULT_NOW)
         overview.next_handoffs(session, rotation_ids=None, after=DEFAULT_NOW)
@@ -55,7 +50,7 @@ def test_views_of_many_rotations_take_one_query_each(session: Session) -> None:
 
 def test_shift_counts_and_upcoming_shifts(session: Session) -> None:
     ana, sam = make_people(session, 2)
-    rotation = make_rotation(session, members=[ana, sam])
+    rotation = make_scheduled_rotation(session, members=[ana, sam])
     shifts = live_shifts(session, rotation)
     assert overview.shift_counts(session, rotation=rotation) == dict(
         Counter(s.person_id for s in shifts)
@@ -74,7 +69,7 @@ def test_shift_counts_and_upcoming_shifts(session: Session) -> None:
 
 def test_swaps_ahead_with_their_shifts_and_people(session: Session) -> None:
     ana, sam, priya = make_people(session, 3)
-    rotation = make_rotation(session, members=[ana, sam, priya])
+    rotation = make_scheduled_rotation(session, members=[ana, sam, priya])
     ahead = [s for s in live_shifts(session, rotation) if s.start > DEFAULT_NOW]
     anas = [s for s in ahead if s.person_id == ana.id]
     sams = next(s for s in ahead if s.person_id == sam.id)
@@ -110,7 +105,7 @@ def test_swaps_ahead_with_their_shifts_and_people(session: Session) -> None:
 @pytest.mark.parametrize("shift_days", [3, 7, 10, 14])
 def test_the_preview_matches_what_saving_produces(session: Session, shift_days: int) -> None:
     people = make_people(session, 3)
-    rotation = make_rotation(session, members=people, timezone="Europe/Amsterdam")
+    rotation = make_scheduled_rotation(session, members=people, timezone="Europe/Amsterdam")
     cadence = Cadence("Europe/Amsterdam", MONDAY, rotation.handoff_time, shift_days)
     before = fingerprint(session)
 
@@ -128,8 +123,8 @@ def test_the_preview_matches_what_saving_produces(session: Session, shift_days: 
 
 def test_people_a_manager_may_give_time_off(session: Session) -> None:
     manager, ana, sam, outsider = make_people(session, 4)
-    make_rotation(session, name="Mine", members=[ana, sam], manager_ids=[manager.id])
-    make_rotation(session, name="Theirs", members=[outsider])
+    make_scheduled_rotation(session, name="Mine", members=[ana, sam], manager_ids=[manager.id])
+    make_scheduled_rotation(session, name="Theirs", members=[outsider])
     names = [p.id for p in roster.people_managed_by(session, manager=manager)]
     assert sorted(names) == sorted([ana.id, sam.id])
     admin = make_people(session, 1, is_admin=True)[0]

@@ -9,7 +9,9 @@ from core.clock import FixedClock
 from core.models import Person
 from rotation import swap_views, swaps
 from rotation.models import Rotation, Shift
-from tests.rotation.factories import count_statements, live_shifts, make_people, make_rotation
+from tests.factories import make_people, make_scheduled_rotation
+from tests.probes import live_shifts
+from tests.querycount import count_statements
 
 
 def shifts_of(session: Session, rotation: Rotation, person: Person) -> list[Shift]:
@@ -34,8 +36,8 @@ def test_open_swaps_are_the_pending_ones_and_those_awaiting_approval(
 ) -> None:
     now = clock.now()
     ana, bo, cy, dee, eve = make_people(session, 5)
-    plain = make_rotation(session, name="Plain", members=[ana, bo, cy])
-    careful = make_rotation(
+    plain = make_scheduled_rotation(session, name="Plain", members=[ana, bo, cy])
+    careful = make_scheduled_rotation(
         session, name="Careful", members=[dee, eve], swap_requires_approval=True
     )
     ana_plain = [s for s in shifts_of(session, plain, ana) if s.start > now]
@@ -93,7 +95,7 @@ def test_open_swaps_take_three_queries_whatever_their_number(
     now = clock.now()
     people = make_people(session, offers + 1)
     target = people[-1]
-    rotation = make_rotation(session, members=people)
+    rotation = make_scheduled_rotation(session, members=people)
     for requester in people[:-1]:
         shift = next(s for s in shifts_of(session, rotation, requester) if s.start > now)
         offer(session, clock, requester, shift, target)

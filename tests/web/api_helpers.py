@@ -1,4 +1,4 @@
-"""Helpers shared by the rotation API tests: callers with tokens and a database fingerprint."""
+"""Helpers shared by the rotation API tests: callers with tokens and the calls they make."""
 
 from __future__ import annotations
 
@@ -6,19 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.models import AuditEvent, Person
-from rotation.models import (
-    Rotation,
-    RotationMember,
-    Shift,
-    ShiftRelease,
-    SwapRequest,
-    TimeOff,
-    rotation_manager,
-)
+from core.models import Person
 from tests.factories import auth, make_person, make_token
 
 
@@ -35,42 +25,6 @@ class Caller:
 def caller(session: Session, **fields: Any) -> Caller:
     person = make_person(session, **fields)
     return Caller(person=person, headers=auth(make_token(session, person)))
-
-
-def fingerprint(session: Session) -> dict[str, object]:
-    """Everything a rotation request could touch, to prove a rejected one changed nothing."""
-    session.expire_all()
-    counts = {
-        model.__name__: session.scalar(select(func.count()).select_from(model))
-        for model in (Rotation, RotationMember, Shift, ShiftRelease, SwapRequest, TimeOff)
-    }
-    counts["AuditEvent"] = session.scalar(select(func.count()).select_from(AuditEvent))
-    counts["managers"] = session.scalar(select(func.count()).select_from(rotation_manager))
-    shifts = session.execute(
-        select(
-            Shift.id, Shift.person_id, Shift.start, Shift.end, Shift.sequence, Shift.cancelled_at
-        ).order_by(Shift.id)
-    ).all()
-    rotations = session.execute(
-        select(Rotation.id, Rotation.version, Rotation.name, Rotation.shift_days).order_by(
-            Rotation.id
-        )
-    ).all()
-    members = session.execute(
-        select(RotationMember.id, RotationMember.position, RotationMember.left_at).order_by(
-            RotationMember.id
-        )
-    ).all()
-    swaps = session.execute(
-        select(SwapRequest.id, SwapRequest.status).order_by(SwapRequest.id)
-    ).all()
-    return {
-        **counts,
-        "shifts": [tuple(r) for r in shifts],
-        "rotations": [tuple(r) for r in rotations],
-        "members": [tuple(r) for r in members],
-        "swaps": [tuple(r) for r in swaps],
-    }
 
 
 def create_rotation(client: TestClient, admin: Caller, **body: Any) -> dict[str, Any]:

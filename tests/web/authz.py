@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -24,10 +24,17 @@ from starlette.routing import Mount
 from core.models import Person
 from core.security import hash_password
 from kb_links.models import Card
-from onboarding.models import CardSet, CardSetItem
-from rotation.models import Rotation, RotationMember, Shift, SwapRequest, TimeOff
+from onboarding.models import CardSet
+from rotation.models import Rotation, Shift, SwapRequest, TimeOff
 from tests.conftest import DEFAULT_NOW
-from tests.factories import make_person, make_token
+from tests.factories import (
+    make_card,
+    make_card_set,
+    make_person,
+    make_rotation,
+    make_shift,
+    make_token,
+)
 from tests.web.cookies import COOKIE_NAME, sign_session
 
 ANONYMOUS = "anonymous"
@@ -85,64 +92,33 @@ class World:
         return self.people[role]
 
 
-def _rotation(session: Session, slug: str, managers: list[Person]) -> Rotation:
-    rotation = Rotation(
+def _rotation(
+    session: Session,
+    slug: str,
+    *,
+    managers: list[Person],
+    members: list[Person],
+    swap_requires_approval: bool = False,
+) -> Rotation:
+    """Weekly in Amsterdam from Monday 2 November 2026, eight weeks ahead."""
+    return make_rotation(
+        session,
         slug=slug,
         name=slug.replace("-", " ").title(),
-        description="",
-        timezone="Europe/Amsterdam",
         start_date=date(2026, 11, 2),
-        handoff_time=time(9, 0),
-        shift_days=7,
-        people_per_shift=1,
         horizon_days=56,
-        created_at=DEFAULT_NOW,
-        updated_at=DEFAULT_NOW,
+        swap_requires_approval=swap_requires_approval,
+        managers=managers,
+        members=members,
     )
-    rotation.managers = managers
-    session.add(rotation)
-    session.flush()
-    return rotation
 
 
-def _shift(session: Session, rotation: Rotation, person: Person, index: int) -> Shift:
-    start = DEFAULT_NOW + timedelta(weeks=index)
-    shift = Shift(
-        rotation_id=rotation.id,
-        index=index,
-        slot=0,
-        start=start,
-        end=start + timedelta(weeks=1),
-        person_id=person.id,
-        uid=f"authz-{rotation.slug}-{index}@allhands",
-        created_at=DEFAULT_NOW,
-        updated_at=DEFAULT_NOW,
+def _shift(session: Session, rotation: Rotation, person: Person, weeks_ahead: int) -> Shift:
+    """A week-long shift starting ``weeks_ahead`` weeks from now."""
+    start = DEFAULT_NOW + timedelta(weeks=weeks_ahead)
+    return make_shift(
+        session, rotation=rotation, person=person, index=weeks_ahead, start=start, days=7
     )
-    session.add(shift)
-    session.flush()
-    return shift
-
-
-def _card(
-    session: Session,
-    verifier: Person,
-    *,
-    title: str = "Refund policy",
-    url: str = "https://kb.example.com/refunds",
-) -> Card:
-    card = Card(
-        title=title,
-        url=url,
-        source="link",
-        verifier_id=verifier.id,
-        last_verified_at=DEFAULT_NOW,
-        created_at=DEFAULT_NOW,
-        updated_at=DEFAULT_NOW,
-        changed_at=DEFAULT_NOW,
-    )
-    session.add(card)
-    session.flush()
-    return card
 
 
 def _swap(
@@ -172,31 +148,19 @@ def build_world(session: Session, *, secret_key: str) -> World:
     }
     people[MEMBER].password_hash = password_hash()
     other_member = make_person(session, email="other.member@example.com", name="Oona")
-    rotation = _rotation(session, "tier-2", [people[MANAGER]])
-    rotation.swap_requires_approval = True
-    other_rotation = _rotation(session, "billing", [people[OTHER_MANAGER]])
-    for position, person in enumerate([people[MEMBER], other_member]):
-        session.add(
-            RotationMember(
-                rotation_id=rotation.id,
-                person_id=person.id,
-                position=position,
-                joined_at=DEFAULT_NOW,
-            )
-        )
-    session.add(
-        RotationMember(
-            rotation_id=other_rotation.id,
-            person_id=people[OTHER_MANAGER].id,
-            position=0,
-            joined_at=DEFAULT_NOW,
-        )
+    rotation = _rotation(
+        session,
+        "tier-2",
+        managers=[people[MANAGER]],
+        members=[people[MEMBER], other_member],
+        swap_requires_approval=True,
     )
-    session.flush()
+    other_rotation = _rotation(
+        session, "billing", managers=[people[OTHER_MANAGER]], members=[people[OTHER_MANAGER]]
+    )
     shift = _shift(session, rotation, people[MEMBER], 1)
     other_shift = _shift(session, rotation, other_member, 2)
     later_shift = _shift(session, rotation, other_member, 3)
-    card_set = CardSet(name="Tier 2 basics", created_at=DEFAULT_NOW, updated_at=DEFAULT_NOW)
     time_off = TimeOff(
         person_id=other_member.id,
         start=date(2027, 2, 1),
@@ -204,11 +168,10 @@ def build_world(session: Session, *, secret_key: str) -> World:
         reason="holiday",
         created_at=DEFAULT_NOW,
     )
-    session.add_all([card_set, time_off])
-    session.flush()
-    card = _card(session, other_member)
-    session.add(CardSetItem(card_set_id=card_set.id, card_id=card.id, position=0))
-    session.flush()
+    session.add(time_off)
+    card = make_card(
+        session, title="Refund policy", url="https://kb.example.com/refunds", verifier=other_member
+    )
     return World(
         people=people,
         tokens={role: make_token(session, person) for role, person in people.items()},
@@ -218,10 +181,13 @@ def build_world(session: Session, *, secret_key: str) -> World:
         shift=shift,
         other_shift=other_shift,
         card=card,
-        spare_card=_card(
-            session, other_member, title="Outage notices", url="https://kb.example.com/outages"
+        spare_card=make_card(
+            session,
+            title="Outage notices",
+            url="https://kb.example.com/outages",
+            verifier=other_member,
         ),
-        card_set=card_set,
+        card_set=make_card_set(session, cards=[card], name="Tier 2 basics"),
         time_off=time_off,
         swap_to_member=_swap(session, other_shift, other_member, people[MEMBER], "pending"),
         swap_from_member=_swap(session, shift, people[MEMBER], other_member, "pending"),

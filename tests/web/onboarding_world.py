@@ -15,15 +15,15 @@ from core.models import Person
 from kb_links.models import Card
 from onboarding.models import CardSet, CardSetItem
 from rotation.models import Rotation, Shift, SwapRequest
-from tests.factories import make_person
-from tests.onboarding.factories import (
+from tests.factories import (
     make_card,
     make_card_set,
+    make_person,
     make_requirement,
     make_rotation,
     make_shift,
-    row_counts,
 )
+from tests.probes import row_counts
 from tests.web.test_auth_pages import csrf_from, login
 
 PASSWORD = "a long password"

@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.models import Person
 from rotation.models import Rotation
-from tests.factories import make_person
-from tests.rotation.factories import make_rotation
+from tests.factories import make_person, make_scheduled_rotation
 from tests.web.test_auth_pages import csrf_from, login
 
 PASSWORD = "a long password"
@@ -55,7 +54,7 @@ def managed(
     """A weekly "Tier two" rotation of people with these names, managed by Grace (Amsterdam)."""
     manager = person(session, name="Grace", timezone=AMSTERDAM)
     people = [person(session, name=name) for name in names]
-    rotation = make_rotation(session, members=people, manager_ids=[manager.id], **fields)  # type: ignore[arg-type]
+    rotation = make_scheduled_rotation(session, members=people, manager_ids=[manager.id], **fields)  # type: ignore[arg-type]
     return rotation, manager, people
 
 

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from core.models import AuditEvent, Person
 from kb_links.models import Card, CardRevision
 from tests.conftest import DEFAULT_NOW
-from tests.factories import make_person
-from tests.kb_links.helpers import count_statements, make_card, make_manager, table_state
+from tests.factories import make_card, make_manager, make_person
+from tests.probes import table_state
+from tests.querycount import count_statements
 from tests.web.test_auth_pages import csrf_from, login
 
 PASSWORD = "a long password"
@@ -160,7 +161,7 @@ def test_the_registry_runs_a_fixed_number_of_queries(client: TestClient, session
         session.flush()
         with count_statements(session) as log:
             assert client.get("/cards").status_code == 200
-        return len(log.statements)
+        return len(log)
 
     assert statements_for(2) == statements_for(40)
 

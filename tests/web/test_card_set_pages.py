@@ -13,8 +13,8 @@ from core.clock import FixedClock
 from core.models import AuditEvent
 from onboarding import card_sets
 from onboarding.models import CardSet
-from tests.kb_links.helpers import count_statements
-from tests.onboarding.factories import make_card, make_card_set, make_requirement, make_rotation
+from tests.factories import make_card, make_card_set, make_requirement, make_rotation
+from tests.querycount import count_statements
 from tests.web.onboarding_world import ESCAPED, EVIL, World, log_in, post, section, state
 
 
@@ -253,6 +253,6 @@ def test_the_list_runs_a_fixed_number_of_queries(
             assert client.get("/card-sets").status_code == 200
         with count_statements(session) as edit_log:
             assert client.get(f"/card-sets/{world.card_set.id}").status_code == 200
-        return len(log.statements) + 1000 * len(edit_log.statements)
+        return len(log) + 1000 * len(edit_log)
 
     assert statements_for(1) == statements_for(8)

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from core.clock import FixedClock
 from core.models import AuditEvent
 from tests.conftest import DEFAULT_NOW
-from tests.factories import auth, make_person, make_token
-from tests.kb_links.helpers import GURU_EXPORT, make_card, make_manager, table_state
+from tests.factories import GURU_EXPORT, auth, make_card, make_manager, make_person, make_token
+from tests.probes import table_state
 
 CSV_HEADERS = {"Content-Type": "text/csv"}
 JSON_HEADERS = {"Content-Type": "application/json"}

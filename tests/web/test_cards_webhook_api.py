@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -12,20 +11,17 @@ from sqlalchemy.orm import Session
 
 from core.settings import Settings
 from kb_links import webhooks
-from tests.kb_links.helpers import make_card, table_state
+from tests.factories import make_card
+from tests.probes import table_state
 
 WEBHOOK_SECRET = "guru-webhook-secret-for-tests"
 WEBHOOK = "/api/v1/cards/webhooks/guru"
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        secret_key="test-secret-key-for-signing-cookies",
-        base_url="http://testserver",
-        data_dir=tmp_path,
-        guru_webhook_secret=WEBHOOK_SECRET,
-    )
+def settings(settings: Settings) -> Settings:
+    """The suite's settings, with a webhook secret."""
+    return settings.model_copy(update={"guru_webhook_secret": WEBHOOK_SECRET})
 
 
 def signed(body: bytes, secret: str = WEBHOOK_SECRET) -> dict[str, str]:

@@ -13,17 +13,17 @@ from sqlalchemy.orm import Session
 
 from core.clock import FixedClock
 from onboarding.models import Acknowledgement
-from tests.factories import make_person
-from tests.onboarding.factories import (
+from tests.factories import (
     headers_for,
     make_ack,
     make_card,
     make_card_set,
+    make_person,
     make_requirement,
     make_rotation,
     make_shift,
-    row_counts,
 )
+from tests.probes import row_counts
 
 # --- acknowledgements -------------------------------------------------------------------
 

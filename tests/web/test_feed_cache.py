@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.audit import record
 from core.feed_tokens import FeedHolder
 from tests.conftest import DEFAULT_NOW
-from tests.factories import make_person
-from tests.shift_rows import make_rotation, make_shift
+from tests.factories import make_person, make_rotation, make_shift
 from web.feeds.cache import FRESH_SECONDS, MISSING, CachedFeed, FeedCache
 
 ANA = FeedHolder(person_id=1, name="Ana", token_version=0)

@@ -18,10 +18,18 @@ from core.clock import FixedClock
 from core.models import AuditEvent, Person
 from rotation.models import Rotation
 from tests.conftest import LiveServer
-from tests.factories import auth, make_person, make_token
+from tests.factories import (
+    auth,
+    cancel,
+    make_person,
+    make_rotation,
+    make_shift,
+    make_shifts,
+    make_token,
+    reassign,
+)
 from tests.ics import read_all, run_icaljs, utc
-from tests.querycount import selects
-from tests.shift_rows import cancel, make_rotation, make_shift, make_shifts, reassign
+from tests.querycount import count_statements
 from web.feeds.cache import FRESH_SECONDS
 from web.feeds.routes import webcal
 
@@ -320,12 +328,12 @@ def test_a_warm_feed_runs_no_query_and_a_cold_one_a_fixed_few(
         body = urls(client, session, ana)
         for url in (body["feed_url"], body["rotation_feed_urls"][rotation.slug]):
             step_past_freshness(clock)
-            with selects(connection) as cold:
+            with count_statements(connection) as cold:
                 assert feed(client, url).status_code == 200
-            with selects(connection) as warm:
+            with count_statements(connection) as warm:
                 for _ in range(3):
                     assert feed(client, url).status_code == 200
-            counts.append((len(cold), len(warm)))
+            counts.append((len(cold.selects), len(warm.selects)))
     # Person feed: holder, fingerprint, then three reads; rotation feed: holder, fingerprint,
     # rotation and shifts. Warm requests are served from memory.
     assert counts == [(5, 0), (4, 0), (5, 0), (4, 0)]

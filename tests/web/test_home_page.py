@@ -15,8 +15,8 @@ from core.clock import FixedClock
 from core.models import AuditEvent
 from rotation import swaps
 from rotation.models import Shift, SwapRequest
-from tests.kb_links.helpers import count_statements
-from tests.onboarding.factories import make_ack, make_rotation, make_shift
+from tests.factories import make_ack, make_rotation, make_shift
+from tests.querycount import count_statements
 from tests.web.onboarding_world import (
     ESCAPED,
     EVIL,
@@ -330,6 +330,6 @@ def test_home_runs_a_fixed_number_of_queries(
         session.flush()
         with count_statements(session) as log:
             assert client.get("/").status_code == 200
-        return len(log.statements)
+        return len(log)
 
     assert statements_for(1) == statements_for(6)

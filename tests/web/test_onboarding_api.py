@@ -8,15 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import AuditEvent, Person
-from tests.factories import make_person
-from tests.onboarding.factories import (
+from tests.factories import (
     headers_for,
     make_card,
     make_card_set,
+    make_person,
     make_requirement,
     make_rotation,
-    row_counts,
 )
+from tests.probes import row_counts
 
 
 @pytest.fixture

@@ -12,16 +12,17 @@ from sqlalchemy.orm import Session
 
 from core.clock import FixedClock
 from onboarding.models import Acknowledgement
-from tests.factories import auth, make_token
-from tests.kb_links.helpers import count_statements
-from tests.onboarding.factories import (
+from tests.factories import (
+    auth,
     make_ack,
     make_card,
     make_card_set,
     make_requirement,
     make_rotation,
     make_shift,
+    make_token,
 )
+from tests.querycount import count_statements
 from tests.web.onboarding_world import (
     ESCAPED,
     EVIL,
@@ -275,7 +276,7 @@ def test_checklist_runs_a_fixed_number_of_queries(
         session.flush()
         with count_statements(session) as log:
             assert client.get("/me/checklist").status_code == 200
-        return len(log.statements)
+        return len(log)
 
     assert statements_for(2) == statements_for(12)
 
@@ -433,6 +434,6 @@ def test_dashboard_runs_a_fixed_number_of_queries(
         session.flush()
         with count_statements(session) as log:
             assert client.get("/readiness").status_code == 200
-        return len(log.statements)
+        return len(log)
 
     assert statements_for(2) == statements_for(10)

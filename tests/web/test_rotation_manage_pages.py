@@ -15,9 +15,9 @@ from onboarding.models import RotationRequirement
 from rotation import members as roster
 from rotation.models import Rotation
 from tests.conftest import DEFAULT_NOW
-from tests.onboarding.factories import make_card, make_card_set
-from tests.rotation.factories import count_statements, live_shifts, make_rotation
-from tests.web.api_helpers import fingerprint
+from tests.factories import make_card, make_card_set, make_scheduled_rotation
+from tests.probes import fingerprint, live_shifts
+from tests.querycount import count_statements
 from tests.web.rotation_page_helpers import MANAGE, log_in, managed, person, post
 
 
@@ -222,7 +222,7 @@ def test_a_manager_overrides_a_whole_shift_and_part_of_one(
 
 def test_bad_overrides_are_refused(client: TestClient, session: Session) -> None:
     rotation, manager, (ana, sam) = managed(session, "Ana", "Sam")
-    other = make_rotation(session, name="Other", members=[person(session)])
+    other = make_scheduled_rotation(session, name="Other", members=[person(session)])
     log_in(client, manager)
     shift = next(s for s in live_shifts(session, rotation) if s.start > DEFAULT_NOW)
     foreign = live_shifts(session, other)[-1]
@@ -293,7 +293,7 @@ def test_the_manage_page_runs_a_fixed_number_of_queries(
     def statements_for(size: int) -> int:
         people = [person(session) for _ in range(size)]
         slug = f"size-{size}"
-        make_rotation(session, name=slug, members=people, manager_ids=[manager.id])
+        make_scheduled_rotation(session, name=slug, members=people, manager_ids=[manager.id])
         for _ in range(size):
             make_card_set(session, cards=[make_card(session)])
         session.flush()

@@ -15,9 +15,15 @@ from sqlalchemy.orm import Session
 from core.models import AuditEvent
 from rotation.models import Rotation, SwapRequest
 from tests.conftest import DEFAULT_NOW
-from tests.onboarding.factories import make_ack, make_card, make_card_set, make_requirement
-from tests.rotation.factories import count_statements, live_shifts, make_rotation
-from tests.web.api_helpers import fingerprint
+from tests.factories import (
+    make_ack,
+    make_card,
+    make_card_set,
+    make_requirement,
+    make_scheduled_rotation,
+)
+from tests.probes import fingerprint, live_shifts
+from tests.querycount import count_statements
 from tests.web.rotation_page_helpers import (
     ESCAPED,
     EVIL,
@@ -45,8 +51,8 @@ def test_list_shows_cadence_who_is_on_and_the_next_handoff(
     client: TestClient, session: Session
 ) -> None:
     ana, sam = person(session, name="Ana"), person(session, name="Sam")
-    weekly = make_rotation(session, name="Tier two", members=[ana, sam])
-    make_rotation(session, name="Founders day", shift_days=28, people_per_shift=2)
+    weekly = make_scheduled_rotation(session, name="Tier two", members=[ana, sam])
+    make_scheduled_rotation(session, name="Founders day", shift_days=28, people_per_shift=2)
     viewer = person(session, timezone=AMSTERDAM)
     log_in(client, viewer)
 
@@ -162,7 +168,7 @@ def test_rotation_page_shows_the_month_with_an_anchor_per_shift(
     client: TestClient, session: Session
 ) -> None:
     ana, sam = person(session, name="Ana"), person(session, name="Sam")
-    rotation = make_rotation(session, members=[ana, sam])
+    rotation = make_scheduled_rotation(session, members=[ana, sam])
     viewer = person(session, timezone=AMSTERDAM)
     log_in(client, viewer)
 
@@ -192,7 +198,7 @@ def test_rotation_page_shows_the_month_with_an_anchor_per_shift(
 
 
 def test_a_feed_link_to_a_later_shift_opens_its_month(client: TestClient, session: Session) -> None:
-    rotation = make_rotation(session, members=[person(session)])
+    rotation = make_scheduled_rotation(session, members=[person(session)])
     log_in(client, person(session))
     later = next(s for s in live_shifts(session, rotation) if s.start.month == 2)
     page = client.get(f"/rotations/tier-two?shift={later.id}").text
@@ -204,7 +210,7 @@ def test_a_feed_link_to_a_later_shift_opens_its_month(client: TestClient, sessio
 def test_bad_month_or_shift_is_a_clear_422_page(
     client: TestClient, session: Session, query: str
 ) -> None:
-    make_rotation(session)
+    make_scheduled_rotation(session)
     log_in(client, person(session))
     response = client.get(f"/rotations/tier-two?{query}")
     assert response.status_code == 422
@@ -219,7 +225,9 @@ def test_unknown_rotation_is_a_404_page(client: TestClient, session: Session) ->
 
 
 def test_uncovered_shifts_are_clearly_marked(client: TestClient, session: Session) -> None:
-    rotation = make_rotation(session, people_per_shift=2, members=[person(session, name="Solo")])
+    rotation = make_scheduled_rotation(
+        session, people_per_shift=2, members=[person(session, name="Solo")]
+    )
     log_in(client, person(session))
     text = client.get("/rotations/tier-two").text
     shifts = [s for s in live_shifts(session, rotation) if s.id in shift_anchors(text)]
@@ -234,7 +242,7 @@ def test_uncovered_shifts_are_clearly_marked(client: TestClient, session: Sessio
 
 def test_readiness_colours_the_shifts_ahead(client: TestClient, session: Session) -> None:
     ana, sam = person(session, name="Ana"), person(session, name="Sam")
-    rotation = make_rotation(session, members=[ana, sam])
+    rotation = make_scheduled_rotation(session, members=[ana, sam])
     card = make_card(session)
     make_requirement(
         session, rotation=rotation, card_set=make_card_set(session, cards=[card]),
@@ -257,7 +265,7 @@ def test_readiness_colours_the_shifts_ahead(client: TestClient, session: Session
 
 def test_fairness_chart_counts_every_members_shifts(client: TestClient, session: Session) -> None:
     people = [person(session, name=name) for name in ("Ana", "Sam", "Priya")]
-    rotation = make_rotation(session, members=people)
+    rotation = make_scheduled_rotation(session, members=people)
     log_in(client, people[0])
     text = client.get("/rotations/tier-two").text
     counts = Counter(s.person_id for s in live_shifts(session, rotation))
@@ -274,7 +282,7 @@ def test_fairness_chart_counts_every_members_shifts(client: TestClient, session:
 
 def test_names_and_rotation_text_are_escaped(client: TestClient, session: Session) -> None:
     evil = person(session, name=EVIL)
-    make_rotation(session, name=EVIL, slug="evil", description=EVIL, members=[evil])
+    make_scheduled_rotation(session, name=EVIL, slug="evil", description=EVIL, members=[evil])
     log_in(client, person(session, is_admin=True))
     for path in ("/rotations", "/rotations/evil", "/rotations/evil/manage"):
         page = client.get(path)
@@ -292,7 +300,7 @@ def test_the_rotation_page_runs_a_fixed_number_of_queries(
     def statements_for(size: int) -> int:
         members = [viewer] + [person(session) for _ in range(size)]
         slug = f"size-{size}"
-        rotation = make_rotation(session, name=slug, members=members, people_per_shift=2)
+        rotation = make_scheduled_rotation(session, name=slug, members=members, people_per_shift=2)
         card_set = make_card_set(session, cards=[make_card(session) for _ in range(size)])
         make_requirement(session, rotation=rotation, card_set=card_set, assign_days_before=60)
         session.flush()
@@ -321,7 +329,7 @@ def test_the_list_runs_a_fixed_number_of_queries(client: TestClient, session: Se
 
     def statements_for(count: int) -> int:
         for n in range(count):
-            make_rotation(session, name=f"r{count}-{n}", members=[person(session)])
+            make_scheduled_rotation(session, name=f"r{count}-{n}", members=[person(session)])
         session.flush()
         with count_statements(session) as statements:
             assert client.get("/rotations").status_code == 200

@@ -11,8 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.conftest import DEFAULT_NOW
-from tests.rotation.factories import live_shifts
-from tests.web.api_helpers import fingerprint
+from tests.probes import fingerprint, live_shifts
 from tests.web.rotation_page_helpers import AMSTERDAM, MANAGE, log_in, managed, post, settings_of
 
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from core.models import Person
 from rotation.models import Rotation, Shift, SwapRequest
 from tests.conftest import DEFAULT_NOW
-from tests.rotation.factories import live_shifts, make_rotation
-from tests.web.api_helpers import fingerprint
+from tests.factories import make_scheduled_rotation
+from tests.probes import fingerprint, live_shifts
 from tests.web.rotation_page_helpers import entry_of, log_in, person, post
 
 
@@ -24,7 +24,7 @@ def ahead_of(session: Session, rotation: Rotation, who: Person) -> list[Shift]:
 
 def setup_trio(session: Session, **fields: object) -> tuple[Rotation, Person, Person, Person]:
     ana, sam, priya = (person(session, name=n) for n in ("Ana", "Sam", "Priya"))
-    rotation = make_rotation(session, members=[ana, sam, priya], **fields)  # type: ignore[arg-type]
+    rotation = make_scheduled_rotation(session, members=[ana, sam, priya], **fields)  # type: ignore[arg-type]
     return rotation, ana, sam, priya
 
 
@@ -94,7 +94,7 @@ def test_refused_requests_keep_the_choice_and_change_nothing(
     client: TestClient, session: Session
 ) -> None:
     rotation, ana, sam, _priya = setup_trio(session)
-    other = make_rotation(session, name="Other", members=[sam])
+    other = make_scheduled_rotation(session, name="Other", members=[sam])
     mine, theirs = ahead_of(session, rotation, ana)[0], ahead_of(session, rotation, sam)[0]
     elsewhere = ahead_of(session, other, sam)[0]
     log_in(client, ana)
@@ -143,7 +143,7 @@ def test_only_the_people_in_a_swap_answer_it(client: TestClient, session: Sessio
         {"kind": "cover", "shift_id": mine.id, "counterpart_person_id": sam.id},
     )
     swap = session.scalars(select(SwapRequest)).one()
-    make_rotation(session, name="Else")
+    make_scheduled_rotation(session, name="Else")
     before = fingerprint(session)
     # The requester cannot accept, a bystander cannot accept or cancel.
     assert post(client, f"/rotations/tier-two/swaps/{swap.id}/accept", {}).status_code == 403

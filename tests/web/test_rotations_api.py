@@ -14,14 +14,8 @@ from sqlalchemy.orm import Session
 
 from core.models import AuditEvent
 from tests.factories import make_person
-from tests.web.api_helpers import (
-    Caller,
-    caller,
-    create_rotation,
-    fingerprint,
-    set_members,
-    shifts,
-)
+from tests.probes import fingerprint
+from tests.web.api_helpers import Caller, caller, create_rotation, set_members, shifts
 
 ROTATION_KEYS = {
     "id",

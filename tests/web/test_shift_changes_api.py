@@ -14,14 +14,8 @@ from sqlalchemy.orm import Session
 from core.models import AuditEvent
 from rotation.models import ShiftRelease
 from tests.conftest import DEFAULT_NOW
-from tests.web.api_helpers import (
-    Caller,
-    caller,
-    create_rotation,
-    fingerprint,
-    set_members,
-    shifts,
-)
+from tests.probes import fingerprint
+from tests.web.api_helpers import Caller, caller, create_rotation, set_members, shifts
 
 
 def instant(text: str) -> datetime:

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from rotation.models import TimeOff
 from tests.conftest import DEFAULT_NOW
-from tests.rotation.factories import count_statements, live_shifts, make_rotation
-from tests.web.api_helpers import fingerprint
+from tests.factories import make_scheduled_rotation
+from tests.probes import fingerprint, live_shifts
+from tests.querycount import count_statements
 from tests.web.rotation_page_helpers import ESCAPED, EVIL, log_in, person, post
 
 
@@ -21,7 +22,7 @@ def test_adding_my_time_off_shows_the_shifts_that_moved(
 ) -> None:
     ana = person(session, name="Ana", timezone="Europe/Amsterdam")
     sam = person(session, name="Sam")
-    rotation = make_rotation(session, members=[ana, sam])
+    rotation = make_scheduled_rotation(session, members=[ana, sam])
     anas = next(
         s for s in live_shifts(session, rotation) if s.person_id == ana.id and s.start > DEFAULT_NOW
     )
@@ -72,7 +73,7 @@ def test_bad_dates_keep_the_form_and_add_nothing(client: TestClient, session: Se
 def test_a_manager_handles_their_members_time_off(client: TestClient, session: Session) -> None:
     manager = person(session, name="Grace")
     ana, outsider = person(session, name="Ana"), person(session, name="Olga")
-    make_rotation(session, members=[ana], manager_ids=[manager.id])
+    make_scheduled_rotation(session, members=[ana], manager_ids=[manager.id])
     log_in(client, manager)
     page = client.get("/time-off").text
     assert f'<option value="{ana.id}">Ana</option>' in page
@@ -115,7 +116,7 @@ def test_names_are_escaped_and_queries_fixed(client: TestClient, session: Sessio
 
     def statements_for(size: int) -> int:
         people = [person(session, name=EVIL) for _ in range(size)]
-        make_rotation(session, name=f"r{size}", members=people, manager_ids=[manager.id])
+        make_scheduled_rotation(session, name=f"r{size}", members=people, manager_ids=[manager.id])
         session.flush()
         with count_statements(session) as statements:
             page = client.get(f"/time-off?person={people[0].id}")

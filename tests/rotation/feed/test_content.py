@@ -13,10 +13,9 @@ from rotation.feed import fingerprint as feed_fingerprints
 from rotation.feed.render import FeedShift
 from rotation.models import Rotation
 from tests.conftest import DEFAULT_NOW
-from tests.factories import make_person
+from tests.factories import cancel, make_person, make_rotation, make_shift, make_shifts, reassign
 from tests.ics import utc
-from tests.querycount import selects
-from tests.shift_rows import cancel, make_rotation, make_shift, make_shifts, reassign
+from tests.querycount import count_statements
 
 NOW = DEFAULT_NOW  # Tuesday 2026-11-24 10:00Z; the window starts 2026-10-25 00:00Z
 LATER = NOW + timedelta(hours=2)
@@ -191,15 +190,19 @@ def test_feeds_run_a_fixed_number_of_queries_whatever_the_size(
     counts = []
     for rotations, weeks in [(1, 3), (4, 60)]:
         ana, rotation = build_org(session, rotations=rotations, weeks=weeks)
-        with selects(connection) as person_statements:
+        with count_statements(connection) as person_statements:
             entries = feeds.person_feed(session, person_id=ana.id, now=NOW)
-        with selects(connection) as rotation_statements:
+        with count_statements(connection) as rotation_statements:
             rotation_feed = feeds.rotation_feed(session, slug=rotation.slug, now=NOW)
-        with selects(connection) as fingerprint_statements:
+        with count_statements(connection) as fingerprint_statements:
             feed_fingerprints.person_fingerprint(session, person_id=ana.id)
             feed_fingerprints.rotation_fingerprint(session, slug=rotation.slug)
         assert entries and rotation_feed is not None and rotation_feed.shifts
         counts.append(
-            (len(person_statements), len(rotation_statements), len(fingerprint_statements))
+            (
+                len(person_statements.selects),
+                len(rotation_statements.selects),
+                len(fingerprint_statements.selects),
+            )
         )
     assert counts[0] == counts[1] == (3, 2, 2)

@@ -10,8 +10,7 @@ from core.models import Person
 from rotation.feed import fingerprint as feed_fingerprints
 from rotation.models import Rotation
 from tests.conftest import DEFAULT_NOW
-from tests.factories import make_person
-from tests.shift_rows import cancel, make_rotation, make_shift, reassign
+from tests.factories import cancel, make_person, make_rotation, make_shift, reassign
 
 LATER = DEFAULT_NOW + timedelta(hours=2)
 
