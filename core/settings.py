@@ -29,7 +29,8 @@ class Settings(BaseSettings):
     guru_webhook_secret: str = Field(default="", repr=False)
     data_dir: Path = Field(default_factory=Path.cwd)
     feed_refresh_minutes: int = 60
-    login_attempts_per_minute: int = 10
+    login_attempts_per_minute: int = Field(default=10, ge=1)
+    body_timeout_seconds: float = Field(default=10.0, gt=0)
 
     @field_validator("base_url")
     @classmethod

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from core import audit
+from core.schemas import Instant
 from web.deps import AdminPerson, SessionDep
 
 router = APIRouter(tags=["operations"])
@@ -58,6 +59,6 @@ class AuditEventOut(BaseModel):
 
 @router.get("/api/v1/audit", response_model=list[AuditEventOut], tags=["audit"])
 def list_audit(
-    session: SessionDep, _admin: AdminPerson, since: datetime | None = None
+    session: SessionDep, _admin: AdminPerson, since: Instant | None = None
 ) -> list[AuditEventOut]:
     return [AuditEventOut.model_validate(e) for e in audit.list_events(session, since=since)]
