@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     feed_refresh_minutes: int = 60
     login_attempts_per_minute: int = Field(default=10, ge=1)
     body_timeout_seconds: float = Field(default=10.0, gt=0)
+    forwarded_allow_ips: str = ""
 
     @field_validator("base_url")
     @classmethod
