@@ -6,6 +6,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,8 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = Field(default=10, ge=1)
     body_timeout_seconds: float = Field(default=10.0, gt=0)
     forwarded_allow_ips: str = ""
+    metrics_token: str = Field(default="", repr=False)
+    allowed_hosts: str = ""
 
     @field_validator("base_url")
     @classmethod
@@ -44,6 +47,13 @@ class Settings(BaseSettings):
         if self.database_url:
             return normalise_database_url(self.database_url)
         return f"sqlite:///{self.data_dir / DEFAULT_DATABASE_FILE}"
+
+    @property
+    def allowed_host_names(self) -> list[str]:
+        """The host of ``base_url`` plus every name in ``allowed_hosts`` (comma-separated)."""
+        names = [urlsplit(self.base_url).hostname or ""]
+        names += [name.strip() for name in self.allowed_hosts.split(",")]
+        return list(dict.fromkeys(name for name in names if name))
 
     @property
     def is_embedded(self) -> bool:
