@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_FILE = "allhands.db"
 SECRET_FILE = "allhands-secret.key"  # noqa: S105  (a file name)
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost"})
 
 
 class Settings(BaseSettings):
@@ -50,8 +51,12 @@ class Settings(BaseSettings):
 
     @property
     def allowed_host_names(self) -> list[str]:
-        """The host of ``base_url`` plus every name in ``allowed_hosts`` (comma-separated)."""
-        names = [urlsplit(self.base_url).hostname or ""]
+        """The host of ``base_url`` plus every name in ``allowed_hosts`` (comma-separated);
+        a loopback base URL also answers to the other names of this machine."""
+        base_host = urlsplit(self.base_url).hostname or ""
+        names = [base_host]
+        if base_host in LOOPBACK_NAMES:
+            names += sorted(LOOPBACK_NAMES)
         names += [name.strip() for name in self.allowed_hosts.split(",")]
         return list(dict.fromkeys(name for name in names if name))
 

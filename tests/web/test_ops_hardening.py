@@ -79,6 +79,13 @@ def test_only_the_base_url_host_and_allowed_hosts_are_served(
         assert client.get("/healthz", headers={"Host": "10.1.2.3:8000"}).status_code == 200
 
 
+def test_a_loopback_base_url_answers_to_every_loopback_name() -> None:
+    local = Settings(base_url="http://127.0.0.1:8000")
+    assert set(local.allowed_host_names) == {"127.0.0.1", "localhost"}
+    public = Settings(base_url="https://allhands.example.com", allowed_hosts="a.example.com")
+    assert public.allowed_host_names == ["allhands.example.com", "a.example.com"]
+
+
 def test_an_unknown_host_never_reaches_asset_urls(client: TestClient) -> None:
     response = client.get("/login", headers={"Host": "evil.example"})
     assert response.status_code == 400
