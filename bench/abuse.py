@@ -206,6 +206,14 @@ async def huge_body(url: str, *, chunked: bool) -> Counter[int | None]:
 # --- requests --------------------------------------------------------------------------------
 
 
+async def status_or_none(request: Awaitable[httpx.Response]) -> int | None:
+    """The answer's status, or None when the connection failed without one."""
+    try:
+        return (await request).status_code
+    except httpx.HTTPError:
+        return None
+
+
 async def wrong_logins(url: str, count: int) -> Counter[int | None]:
     """``count`` clients, each with its own session and CSRF token, all guessing at once."""
     clients = [httpx.AsyncClient(base_url=url, timeout=120) for _ in range(count)]
@@ -215,9 +223,9 @@ async def wrong_logins(url: str, count: int) -> Counter[int | None]:
             match = CSRF.search((await client.get("/login")).text)
             tokens.append(match[1] if match else "")
 
-        async def guess(client: httpx.AsyncClient, token: str) -> int:
+        async def guess(client: httpx.AsyncClient, token: str) -> int | None:
             data = {"email": "member0@bench.example.com", "password": "guess", "csrf_token": token}
-            return (await client.post("/login", data=data)).status_code
+            return await status_or_none(client.post("/login", data=data))
 
         pairs = zip(clients, tokens, strict=True)
         return Counter(await asyncio.gather(*(guess(c, t) for c, t in pairs)))
@@ -233,17 +241,21 @@ async def deep_json(url: str, admin_token: str) -> Counter[int | None]:
     signature = webhooks.sign(secret=WEBHOOK_SECRET, body=DEEP_JSON)
     json_type = {"Content-Type": "application/json"}
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        imported = await client.post(
-            "/api/v1/cards/import",
-            content=DEEP_JSON,
-            headers={"Authorization": f"Bearer {admin_token}", **json_type},
+        imported = await status_or_none(
+            client.post(
+                "/api/v1/cards/import",
+                content=DEEP_JSON,
+                headers={"Authorization": f"Bearer {admin_token}", **json_type},
+            )
         )
-        hooked = await client.post(
-            "/api/v1/cards/webhooks/guru",
-            content=DEEP_JSON,
-            headers={"X-Allhands-Signature": signature, **json_type},
+        hooked = await status_or_none(
+            client.post(
+                "/api/v1/cards/webhooks/guru",
+                content=DEEP_JSON,
+                headers={"X-Allhands-Signature": signature, **json_type},
+            )
         )
-    return Counter([imported.status_code, hooked.status_code])
+    return Counter([imported, hooked])
 
 
 # --- the run ---------------------------------------------------------------------------------
