@@ -63,13 +63,20 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _bounded_context(value: Any) -> Any:
+    # Limits stay numbers ({"max_length": 200}); an exception is shown as its message.
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return bounded(value if isinstance(value, str | list | dict) else str(value))
+
+
 def _bounded_error(error: dict[str, Any]) -> dict[str, Any]:
     shown = {**error, "loc": [bounded(part) for part in error.get("loc", ())]}
     shown["msg"] = excerpt(str(error.get("msg", "")), 2 * MAX_ECHO_CHARS)
     if "input" in error:
         shown["input"] = bounded(error["input"])
     if "ctx" in error:
-        shown["ctx"] = {key: bounded(str(value)) for key, value in error["ctx"].items()}
+        shown["ctx"] = {key: _bounded_context(value) for key, value in error["ctx"].items()}
     return shown
 
 
