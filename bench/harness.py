@@ -115,8 +115,11 @@ def stop(process: subprocess.Popen[bytes], *, timeout: float = 20.0) -> None:
 
 
 @contextmanager
-def serve(database_url: str, *, workers: int = 2, workdir: Path) -> Iterator[Server]:
-    """``allhands serve --workers N`` on a free loopback port, until the block ends."""
+def serve(
+    database_url: str, *, workers: int = 2, workdir: Path, env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """``allhands serve --workers N`` on a free loopback port, until the block ends; ``env``
+    adds or overrides settings."""
     port = free_port()
     data_dir = workdir / f"serve-{port}"
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -134,7 +137,7 @@ def serve(database_url: str, *, workers: int = 2, workdir: Path) -> Iterator[Ser
                 str(workers),
             ],
             cwd=ROOT,
-            env=server_env(database_url, data_dir, port),
+            env={**server_env(database_url, data_dir, port), **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -1,12 +1,70 @@
-"""Input and output shapes for people."""
+"""Input and output shapes for people, and the text and time types every domain's inputs use."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from core.timezones import check_timezone
+
+# The documented range of dates and instants: wide enough for any schedule, narrow enough
+# that no arithmetic on them (offsets, horizons, windows) leaves Python's datetime range.
+EARLIEST_DATE = date(1970, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+
+# Unicode's control characters (C0, DEL, C1) but the newline, and the surrogate code points.
+_NOT_TEXT = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# What ends a line somewhere (iCalendar, CSV, a browser) once control characters are gone.
+_LINE_BREAK = re.compile("[\n\u2028\u2029]")
+
+
+def check_text(value: str) -> str:
+    """Valid Unicode without control characters; ``\n`` (and CRLF, made ``\n``) allowed.
+
+    A lone surrogate cannot be encoded as UTF-8 (PostgreSQL refuses it, every response that
+    shows it fails); a control character reaches feeds, CSV and logs raw.
+    """
+    text = value.replace("\r\n", "\n")
+    found = _NOT_TEXT.search(text)
+    if found is None:
+        return text
+    char = found.group()
+    if "\ud800" <= char <= "\udfff":
+        raise ValueError("must be valid Unicode (no lone surrogates)")
+    shown = "NUL" if char == "\x00" else f"U+{ord(char):04X}"
+    raise ValueError(f"must not contain control characters (found {shown})")
+
+
+def check_one_line(value: str) -> str:
+    """``check_text`` and no line break at all: names and titles are one line."""
+    text = check_text(value)
+    if _LINE_BREAK.search(text):
+        raise ValueError("must be a single line")
+    return text
+
+
+def check_date_range(value: date) -> date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(f"date must be between {EARLIEST_DATE} and {LATEST_DATE}")
+    return value
+
+
+def check_instant_range(value: datetime) -> datetime:
+    """An instant whose date (on its own clock) is in the documented range.
+
+    Checked before any conversion: ``0001-01-01T00:00+14:00`` overflows when made UTC.
+    """
+    check_date_range(value.date())
+    return value
+
+
+OneLine = Annotated[str, AfterValidator(check_one_line)]
+MultiLine = Annotated[str, AfterValidator(check_text)]
+CalendarDate = Annotated[date, AfterValidator(check_date_range)]
+Instant = Annotated[datetime, AfterValidator(check_instant_range)]
 
 
 class Strict(BaseModel):
@@ -16,18 +74,20 @@ class Strict(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        # PostgreSQL text cannot hold NUL; refusing it here makes it a 422 on every backend.
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("must not contain NUL characters")
+    def _plain_text(cls, value: Any) -> Any:
+        # Every string field, whatever its own type says: PostgreSQL text cannot hold NUL or
+        # a lone surrogate, and no field has a use for control characters. Refusing them
+        # here makes them a 422 on every backend. One-line fields refuse newlines as well.
+        if isinstance(value, str):
+            return check_text(value)
         return value
 
 
 class PersonCreate(Strict):
     email: EmailStr
-    name: str = Field(min_length=1, max_length=200)
+    name: OneLine = Field(min_length=1, max_length=200)
     timezone: str = "UTC"
-    team: str | None = Field(default=None, max_length=200)
+    team: OneLine | None = Field(default=None, max_length=200)
     is_admin: bool = False
 
     _tz = field_validator("timezone")(check_timezone)
@@ -35,9 +95,9 @@ class PersonCreate(Strict):
 
 class PersonUpdate(Strict):
     email: EmailStr | None = None
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: OneLine | None = Field(default=None, min_length=1, max_length=200)
     timezone: str | None = None
-    team: str | None = Field(default=None, max_length=200)
+    team: OneLine | None = Field(default=None, max_length=200)
     is_admin: bool | None = None
     active: bool | None = None
 

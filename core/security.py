@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -23,12 +24,25 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@lru_cache(maxsize=1)
+def _stand_in_hash() -> str:
+    """A hash of a random password, made once, with the parameters real hashes have."""
+    return _hasher.hash(secrets.token_urlsafe(32))
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when ``password`` matches; a person without a password never matches."""
+    """True when ``password`` matches; a person without a password never matches.
+
+    Unknown email, no password and a wrong password all do the same work, one argon2
+    verification, so the answer's timing does not tell which accounts exist.
+    """
     if not password_hash:
-        # Spend the same effort as a real check so timing does not reveal the account.
-        _hasher.hash(password)
+        _verify(_stand_in_hash(), password)
         return False
+    return _verify(password_hash, password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):

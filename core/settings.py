@@ -6,12 +6,14 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_FILE = "allhands.db"
 SECRET_FILE = "allhands-secret.key"  # noqa: S105  (a file name)
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost"})
 
 
 class Settings(BaseSettings):
@@ -29,7 +31,11 @@ class Settings(BaseSettings):
     guru_webhook_secret: str = Field(default="", repr=False)
     data_dir: Path = Field(default_factory=Path.cwd)
     feed_refresh_minutes: int = 60
-    login_attempts_per_minute: int = 10
+    login_attempts_per_minute: int = Field(default=10, ge=1)
+    body_timeout_seconds: float = Field(default=10.0, gt=0)
+    forwarded_allow_ips: str = ""
+    metrics_token: str = Field(default="", repr=False)
+    allowed_hosts: str = ""
 
     @field_validator("base_url")
     @classmethod
@@ -42,6 +48,17 @@ class Settings(BaseSettings):
         if self.database_url:
             return normalise_database_url(self.database_url)
         return f"sqlite:///{self.data_dir / DEFAULT_DATABASE_FILE}"
+
+    @property
+    def allowed_host_names(self) -> list[str]:
+        """The host of ``base_url`` plus every name in ``allowed_hosts`` (comma-separated);
+        a loopback base URL also answers to the other names of this machine."""
+        base_host = urlsplit(self.base_url).hostname or ""
+        names = [base_host]
+        if base_host in LOOPBACK_NAMES:
+            names += sorted(LOOPBACK_NAMES)
+        names += [name.strip() for name in self.allowed_hosts.split(",")]
+        return list(dict.fromkeys(name for name in names if name))
 
     @property
     def is_embedded(self) -> bool:

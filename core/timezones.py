@@ -5,10 +5,15 @@ from __future__ import annotations
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+# Names the system's zone directory lists that are not places: "localtime" is whatever the
+# server's own clock says (so the schedule would move with the host), "Factory" is tzdata's
+# placeholder that renders as "-00", "posixrules" an internal default.
+NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
+
 
 @lru_cache(maxsize=1)
 def _known() -> frozenset[str]:
-    return frozenset(available_timezones())
+    return frozenset(available_timezones()) - NOT_PLACES
 
 
 def is_valid_timezone(name: str) -> bool:

@@ -25,7 +25,7 @@ from core.db import Base, make_engine, make_sessionmaker
 from core.errors import DomainError
 from core.schemas import PersonCreate
 from core.security import issue_api_token
-from core.settings import get_settings
+from core.settings import Settings, get_settings
 from flows import jobs
 from migrations import runner
 from onboarding import delivery
@@ -120,6 +120,28 @@ def server_log_config() -> dict[str, Any]:
     return config
 
 
+# An idle kept-alive connection is closed after this; a request head may be at most this big.
+KEEP_ALIVE_SECONDS = 5
+MAX_HEAD_BYTES = 16 * 1024
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's connection-level protections, and proxy headers only where configured.
+
+    ``X-Forwarded-For`` decides the client address that login throttling counts, so it is
+    believed only from the proxies ``ALLHANDS_FORWARDED_ALLOW_IPS`` names; by default no
+    one, not even loopback, can claim to be another address.
+    """
+    options: dict[str, Any] = {
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+        "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
+        "proxy_headers": bool(settings.forwarded_allow_ips),
+    }
+    if settings.forwarded_allow_ips:
+        options["forwarded_allow_ips"] = settings.forwarded_allow_ips
+    return options
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
@@ -139,9 +161,9 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
         access_log=True,
         log_config=server_log_config(),
+        **server_options(settings),
     )
 
 

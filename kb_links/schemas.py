@@ -15,7 +15,7 @@ from pydantic import (
     field_validator,
 )
 
-from core.schemas import Strict
+from core.schemas import OneLine, Strict
 from kb_links import freshness
 from kb_links.fields import DEFAULT_VERIFY_EVERY_DAYS, check_source, check_url
 
@@ -31,7 +31,7 @@ def blank_to_none(value: str | None) -> str | None:
 
 
 class CardCreate(Strict):
-    title: str = Field(min_length=1, max_length=300)
+    title: OneLine = Field(min_length=1, max_length=300)
     url: str
     source: str = "link"
     external_id: str | None = Field(default=None, max_length=200)
@@ -47,7 +47,7 @@ class CardCreate(Strict):
 
 
 class CardUpdate(Strict):
-    title: str | None = Field(default=None, min_length=1, max_length=300)
+    title: OneLine | None = Field(default=None, min_length=1, max_length=300)
     url: str | None = None
     source: str | None = None
     external_id: str | None = Field(default=None, max_length=200)

@@ -8,7 +8,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from core.schemas import PersonRef, Strict
+from core.schemas import MultiLine, OneLine, PersonRef, Strict
 from rotation.schemas import ShiftOut
 
 MAX_DAYS_BEFORE = 365
@@ -16,14 +16,14 @@ MAX_CARDS_PER_SET = 500
 
 
 class CardSetCreate(Strict):
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=5000)
+    name: OneLine = Field(min_length=1, max_length=200)
+    description: MultiLine = Field(default="", max_length=5000)
     card_ids: list[int] = Field(default_factory=list, max_length=MAX_CARDS_PER_SET)
 
 
 class CardSetUpdate(Strict):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=5000)
+    name: OneLine | None = Field(default=None, min_length=1, max_length=200)
+    description: MultiLine | None = Field(default=None, max_length=5000)
     card_ids: list[int] | None = Field(default=None, max_length=MAX_CARDS_PER_SET)
 
 

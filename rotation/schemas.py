@@ -8,7 +8,6 @@ from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     AliasChoices,
     AliasPath,
     AwareDatetime,
@@ -22,14 +21,21 @@ from pydantic import (
 )
 
 from core.db import MAX_ID
-from core.schemas import PersonRef, Strict
+
+# The documented date range lives in core (query instants everywhere use it); re-exported.
+from core.schemas import EARLIEST_DATE as EARLIEST_DATE
+from core.schemas import LATEST_DATE as LATEST_DATE
+from core.schemas import (
+    CalendarDate,
+    MultiLine,
+    OneLine,
+    PersonRef,
+    Strict,
+)
+from core.schemas import check_date_range as check_date_range
 from core.timezones import check_timezone
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-# Dates far outside this range overflow datetime arithmetic at the edges of the calendar;
-# no rotation needs them, so they are refused up front rather than failing later.
-EARLIEST_DATE = date(1970, 1, 1)
-LATEST_DATE = date(2199, 12, 31)
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 SwapStatus = Literal["pending", "accepted", "approved", "declined", "cancelled"]
 ShiftKind = Literal["scheduled", "override", "swap"]
@@ -51,13 +57,6 @@ def format_handoff_time(value: time) -> str:
     return value.strftime("%H:%M")
 
 
-def check_date_range(value: date) -> date:
-    if not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise ValueError(f"date must be between {EARLIEST_DATE} and {LATEST_DATE}")
-    return value
-
-
-CalendarDate = Annotated[date, AfterValidator(check_date_range)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
@@ -74,9 +73,9 @@ class _RotationFields(Strict):
 
 
 class RotationCreate(_RotationFields):
-    name: str = Field(min_length=1, max_length=200)
+    name: OneLine = Field(min_length=1, max_length=200)
     slug: str | None = Field(default=None, max_length=100, pattern=SLUG_PATTERN)
-    description: str = Field(default="", max_length=10_000)
+    description: MultiLine = Field(default="", max_length=10_000)
     timezone: str
     start_date: CalendarDate
     handoff_time: time = time(9, 0)
@@ -90,9 +89,9 @@ class RotationCreate(_RotationFields):
 class RotationUpdate(_RotationFields):
     """A partial update; ``version``, when given, must be the one the editor last saw."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: OneLine | None = Field(default=None, min_length=1, max_length=200)
     slug: str | None = Field(default=None, max_length=100, pattern=SLUG_PATTERN)
-    description: str | None = Field(default=None, max_length=10_000)
+    description: MultiLine | None = Field(default=None, max_length=10_000)
     timezone: str | None = None
     start_date: CalendarDate | None = None
     handoff_time: time | None = None

@@ -20,6 +20,9 @@ from core.db import make_engine, make_sessionmaker, max_connections
 from core.settings import Settings, get_settings
 from web import errors, openapi, routes
 from web.admission import AdmissionLimit
+from web.bodies import body_limit_for
+from web.body_limit import BodyLimit
+from web.hosts import AllowedHosts
 from web.metrics import Metrics, MetricsMiddleware
 from web.pages.helpers import LoginRequired, login_url
 from web.ratelimit import LoginLimiter
@@ -82,9 +85,15 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
-    """Added innermost first: admission, sessions, security headers, then metrics outermost."""
+    """Added innermost first: admission, body limits, sessions, security headers, allowed
+    hosts, then metrics outermost."""
     # Innermost, so waiting requests are counted by the metrics but hold nothing else.
     app.add_middleware(AdmissionLimit, limit=max_connections(settings.effective_database_url))
+    # Outside admission: a body is read (bounded, with a deadline) before a slot is taken,
+    # so a slow or huge upload holds no slot while it arrives.
+    app.add_middleware(
+        BodyLimit, limit_for=body_limit_for, timeout_seconds=settings.body_timeout_seconds
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.resolved_secret_key(),
@@ -94,6 +103,7 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         https_only=settings.secure_cookies,
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(AllowedHosts, allowed_hosts=settings.allowed_host_names)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
 
 

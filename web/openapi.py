@@ -1,7 +1,7 @@
 """The OpenAPI document: FastAPI's, plus the error answers every API operation can give.
 
 FastAPI documents only its own 422 (a list of field errors), but our domain errors answer
-``{"detail": "…"}`` with 400/401/403/404/409/413/422. Documenting them once here keeps the
+``{"detail": "…"}`` with 400/401/403/404/408/409/413/422. Documenting them once here keeps the
 contract honest for every router, including ones added later, so clients and schema-based
 fuzzing see the real shapes.
 """
@@ -21,6 +21,7 @@ ERROR_RESPONSES = {
     "401": "No or invalid credentials",
     "403": "Not allowed for this caller",
     "404": "No such object",
+    "408": "The request body did not arrive in time",
     "409": "Conflicts with the current state (duplicate, stale version)",
     "413": "Body too large",
     "422": "Well-formed but unacceptable input",

@@ -1,4 +1,9 @@
-"""Security headers on every response; pages load only our own scripts and styles."""
+"""Security headers on every response; pages load only our own scripts and styles.
+
+Every answer but static assets and calendar feeds (which set their own caching) also says
+``Cache-Control: no-store``: pages, API answers and errors may carry personal data and CSRF
+tokens, and no shared or browser cache should keep them.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ HEADERS = {
 
 
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
+OWN_CACHING_PREFIXES = ("/static/", "/feeds/")
 
 
 class SecurityHeadersMiddleware:
@@ -30,6 +36,7 @@ class SecurityHeadersMiddleware:
 
         # The OpenAPI UI is FastAPI's own page with an inline bootstrap script.
         relaxed = scope["path"] in DOCS_PATHS
+        private = not scope["path"].startswith(OWN_CACHING_PREFIXES)
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -38,6 +45,8 @@ class SecurityHeadersMiddleware:
                     if relaxed and name == "content-security-policy":
                         continue
                     headers.setdefault(name, value)
+                if private:
+                    headers.setdefault("cache-control", "no-store")
             await send(message)
 
         await self.app(scope, receive, send_wrapper)

@@ -13,6 +13,7 @@ from tests.web.authz import (
     LOGGED_OUT,
     MANAGER,
     MEMBER,
+    NOT_FOUND,
     OK,
     PASSWORD,
     TO_LOGIN,
@@ -24,6 +25,13 @@ from tests.web.authz import (
 
 # The common shapes.
 PUBLIC = outcomes(anonymous=OK, member=OK, other_manager=OK, manager=OK, admin=OK)
+SCRAPER_ONLY = outcomes(
+    anonymous=NOT_FOUND,
+    member=NOT_FOUND,
+    other_manager=NOT_FOUND,
+    manager=NOT_FOUND,
+    admin=NOT_FOUND,
+)
 API_ANYONE = outcomes(anonymous=UNAUTHENTICATED, member=OK, other_manager=OK, manager=OK, admin=OK)
 API_ADMIN = outcomes(
     anonymous=UNAUTHENTICATED,
@@ -170,8 +178,9 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     # --- operations -----------------------------------------------------------------
     ("GET", "/healthz"): Case(PUBLIC),
     ("GET", "/readyz"): Case(PUBLIC),
-    # Scraped by Prometheus inside the network; labels are route templates, never secrets.
-    ("GET", "/metrics"): Case(PUBLIC),
+    # For the scraper only (loopback, or ALLHANDS_METRICS_TOKEN), not for any login: the
+    # test client is neither, so every role gets the 404 of a path that does not exist.
+    ("GET", "/metrics"): Case(SCRAPER_ONLY),
     ("GET", "/api/v1/audit"): Case(API_ADMIN),
     # --- people API -----------------------------------------------------------------
     ("GET", "/api/v1/me"): Case(API_ANYONE),

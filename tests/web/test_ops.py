@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -15,10 +16,12 @@ def test_healthz_and_readyz(client: TestClient) -> None:
     assert ready.json() == {"status": "ok"}
 
 
-def test_metrics_count_requests_by_route_template(client: TestClient) -> None:
-    client.get("/healthz")
-    client.get("/api/v1/people/12345")
-    body = client.get("/metrics").text
+def test_metrics_count_requests_by_route_template(app: FastAPI, session: Session) -> None:
+    # Scraped from the same host (no ALLHANDS_METRICS_TOKEN set).
+    with TestClient(app, client=("127.0.0.1", 50000)) as client:
+        client.get("/healthz")
+        client.get("/api/v1/people/12345")
+        body = client.get("/metrics").text
     assert "allhands_http_requests_total" in body
     assert 'route="/healthz"' in body
     assert 'route="/api/v1/people/{person_id}"' in body

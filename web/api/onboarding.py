@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from core import people
 from core.models import Person
-from core.schemas import PersonRef
+from core.schemas import Instant, PersonRef
 from onboarding import acks, card_sets, progress, requirements
 from onboarding.schemas import (
     AckCreate,
@@ -275,8 +275,8 @@ def readiness(
     session: SessionDep,
     caller: CurrentPerson,
     now: NowDep,
-    start: datetime | None = None,
-    end: datetime | None = None,
+    start: Instant | None = None,
+    end: Instant | None = None,
     rotation: str | None = None,
     export: Annotated[ExportFormat, Query(alias="format")] = "json",
 ) -> list[ReadinessRow] | Response:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict
@@ -13,7 +14,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from core import audit
-from web.deps import AdminPerson, SessionDep
+from core.schemas import Instant
+from core.security import constant_time_equal
+from core.settings import Settings
+from web.deps import AdminPerson, SessionDep, SettingsDep
 
 router = APIRouter(tags=["operations"])
 
@@ -35,8 +39,28 @@ def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+def _is_loopback(request: Request) -> bool:
+    host = request.client.host if request.client else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _may_scrape(request: Request, settings: Settings) -> bool:
+    """With ``ALLHANDS_METRICS_TOKEN`` set, the bearer token; without, loopback only."""
+    if not settings.metrics_token:
+        return _is_loopback(request)
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and constant_time_equal(token.strip(), settings.metrics_token)
+
+
 @router.get("/metrics", include_in_schema=False)
-def metrics(request: Request) -> Response:
+def metrics(request: Request, settings: SettingsDep) -> Response:
+    # Route names and traffic are for operators: anyone else gets the same 404 as for a
+    # path that does not exist.
+    if not _may_scrape(request, settings):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Not Found")
     return Response(
         generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
     )
@@ -58,6 +82,6 @@ class AuditEventOut(BaseModel):
 
 @router.get("/api/v1/audit", response_model=list[AuditEventOut], tags=["audit"])
 def list_audit(
-    session: SessionDep, _admin: AdminPerson, since: datetime | None = None
+    session: SessionDep, _admin: AdminPerson, since: Instant | None = None
 ) -> list[AuditEventOut]:
     return [AuditEventOut.model_validate(e) for e in audit.list_events(session, since=since)]

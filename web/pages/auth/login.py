@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 from typing import Annotated
 
@@ -10,11 +11,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from core import people
 from core.security import verify_password
+from core.settings import Settings
 from web.deps import NowDep, SessionDep, SettingsDep, person_from_cookie
 from web.pages.helpers import verify_csrf
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
+MAX_EMAIL_ECHO = 320  # the longest valid address; the form field shows no more
 
 
 def _safe_next(value: str | None) -> str:
@@ -33,6 +36,31 @@ def login_form(request: Request, settings: SettingsDep, next: str | None = None)
     )
 
 
+def _login_page(
+    request: Request,
+    settings: Settings,
+    *,
+    next_path: str,
+    email: str,
+    error: str,
+    status_code: int,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    response = render(
+        request,
+        "login.html",
+        {
+            "next": _safe_next(next_path),
+            "email": email[:MAX_EMAIL_ECHO],
+            "error": error,
+            "proxy_auth": settings.auth_header,
+        },
+        status_code=status_code,
+    )
+    response.headers.update(headers or {})
+    return response
+
+
 @router.post("/login", response_model=None, dependencies=[Depends(verify_csrf)])
 def login(
     request: Request,
@@ -45,31 +73,28 @@ def login(
     limiter = request.app.state.login_limiter
     client = request.client.host if request.client else "unknown"
     key_email = email.strip().lower()
-    if not limiter.allow(client, key_email):
-        return render(
+    wait = limiter.attempt(client, key_email)
+    if wait > 0:
+        seconds = math.ceil(wait)
+        return _login_page(
             request,
-            "login.html",
-            {
-                "next": _safe_next(next),
-                "email": email,
-                "error": "Too many attempts. Wait a minute and try again.",
-                "proxy_auth": settings.auth_header,
-            },
+            settings,
+            next_path=next,
+            email=email,
+            error=f"Too many attempts. Try again in {seconds} seconds.",
             status_code=429,
+            headers={"Retry-After": str(seconds)},
         )
     person = people.find_by_email(session, key_email) if key_email else None
     hash_ = person.password_hash if person is not None and person.active else None
-    if person is None or not verify_password(hash_, password):
-        limiter.failed(client, key_email)
-        return render(
+    # Always one password check, also for unknown emails: equal work reveals no accounts.
+    if not verify_password(hash_, password) or person is None:
+        return _login_page(
             request,
-            "login.html",
-            {
-                "next": _safe_next(next),
-                "email": email,
-                "error": "Wrong email or password.",
-                "proxy_auth": settings.auth_header,
-            },
+            settings,
+            next_path=next,
+            email=email,
+            error="Wrong email or password.",
             status_code=401,
         )
     limiter.succeeded(client, key_email)

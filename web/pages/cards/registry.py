@@ -19,6 +19,7 @@ from kb_links import freshness, importers, service
 from kb_links.fields import SOURCES
 from kb_links.records import ImportRejected, LineError
 from rotation import access
+from web import bodies
 from web.bodies import MAX_UPLOAD_BYTES
 from web.deps import NowDep, SessionDep
 from web.pages.cards import view as card_view
@@ -172,6 +173,7 @@ def import_cards(
             raise Invalid("Choose a file or paste CSV or a Guru export to import.")
         if _is_json(upload, content):
             kind = "Guru export"
+            bodies.check_json_document(content)
             result = importers.import_guru_export(session, text=content, now=now, actor=viewer)
         else:
             kind = "CSV"
