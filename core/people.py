@@ -183,6 +183,7 @@ class RowError:
 class ImportResult:
     created: int
     updated: int
+    created_ids: tuple[int, ...] = ()
 
 
 class ImportRejected(Invalid):
@@ -263,17 +264,18 @@ def import_people_csv(
         raise ImportRejected(errors)
 
     created = updated = 0
+    created_ids: list[int] = []
     existing = {
         p.email: p for p in session.scalars(select(Person).where(Person.email.in_(list(seen))))
     }
     for _line, data in parsed:
         person = existing.get(str(data.email).lower())
         if person is None:
-            create_person(session, data=data, now=now, actor=actor)
+            created_ids.append(create_person(session, data=data, now=now, actor=actor).id)
             created += 1
             continue
         update = PersonUpdate(name=data.name, timezone=data.timezone, team=data.team)
         if (person.name, person.timezone, person.team) != (data.name, data.timezone, data.team):
             update_person(session, person=person, data=update, now=now, actor=actor)
             updated += 1
-    return ImportResult(created=created, updated=updated)
+    return ImportResult(created=created, updated=updated, created_ids=tuple(created_ids))

@@ -80,6 +80,19 @@ PAGE_MEMBER_ONLY = outcomes(
 )
 
 
+LINK_REFUSED = outcomes(
+    anonymous="400", member="400", other_manager="400", manager="400", admin="400"
+)
+
+
+def forged_link(_world: World) -> dict[str, object]:
+    return {"token": "eyJsIjoxLCJzIjoiZm9yZ2VkIn0.bm90LWEtc2lnbmF0dXJl"}
+
+
+def new_password(_world: World) -> dict[str, object]:
+    return {"password": "tidy walrus orbits marmalade", "confirm": "tidy walrus orbits marmalade"}
+
+
 def other_member(world: World) -> dict[str, object]:
     return {"person_id": world.other_member.id}
 
@@ -485,5 +498,18 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/card-sets/{card_set_id}/cards/{card_id}/remove"): Case(
         PAGE_ANY_MANAGER, params=card_in_set
+    ),
+    # --- sign-in: invitations and password resets ---------------------------------------
+    ("POST", "/api/v1/people/{person_id}/invite"): Case(API_ADMIN, params=other_member),
+    ("POST", "/people/{person_id}/invite"): Case(PAGE_ADMIN, params=other_member),
+    # The link is the credential: whoever holds it may use it, logged in or not; a link that
+    # is not one (here: a forged signature) is the same 400 for everyone.
+    ("GET", "/invite/{token}"): Case(LINK_REFUSED, params=forged_link),
+    ("POST", "/invite/{token}"): Case(LINK_REFUSED, params=forged_link, form=new_password),
+    ("GET", "/reset/{token}"): Case(LINK_REFUSED, params=forged_link),
+    ("POST", "/reset/{token}"): Case(LINK_REFUSED, params=forged_link, form=new_password),
+    ("GET", "/forgot-password"): Case(PUBLIC),
+    ("POST", "/forgot-password"): Case(
+        PUBLIC, form=lambda w: {"email": w.other_member.email}, note="same answer for everyone"
     ),
 }
