@@ -29,8 +29,11 @@ class Person(Base):
     # Bumped when the person resets their calendar link; feed tokens are an HMAC over it.
     feed_token_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # The identity provider's own id for the person (SCIM ``externalId``).
+    # The identity provider's names for the person (SCIM ``externalId`` and ``userName``).
     external_id: Mapped[str | None] = mapped_column(String(255))
+    user_name: Mapped[str | None] = mapped_column(String(320), unique=True)
+    # Set when the identity provider deleted the person: kept for history, gone from SCIM.
+    deprovisioned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Channels the person wants reminders on; both on unless they turn one off on /me.
     notify_email: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_slack: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -33,6 +33,7 @@ from web.pages.rotations import manage_actions as rotation_manage_action_pages
 from web.pages.rotations import swaps as swap_pages
 from web.pages.rotations import time_off as time_off_pages
 from web.pages.rotations import view as rotation_pages
+from web.scim import routes as scim_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
     # Operations and the JSON API under /api/v1.
@@ -44,6 +45,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     time_off_api.router,
     rotations_api.router,
     onboarding_api.router,
+    # SCIM 2.0 provisioning.
+    scim_routes.router,
     # Calendar feeds.
     feeds.router,
     # HTML pages.

@@ -1,11 +1,12 @@
-"""Invitation and password-reset links, SCIM tokens and groups, notification preferences
+"""Invitation and password-reset links, SCIM tokens and groups, provisioning fields
 
-People gain the identity provider's id (SCIM externalId) and per-channel reminder choices;
-existing people keep getting reminders on every channel.
+People gain the identity provider's names for them (SCIM externalId and userName), a mark
+for people the provider deleted, and per-channel reminder choices; existing people keep
+getting reminders on every channel.
 
 Revision ID: 0080
 Revises: 0040
-Create Date: 2026-11-30 20:18:09.769646
+Create Date: 2026-11-30 20:30:39.913307
 """
 
 from collections.abc import Sequence
@@ -103,18 +104,26 @@ def upgrade() -> None:
 
     with op.batch_alter_table("person", schema=None) as batch_op:
         batch_op.add_column(sa.Column("external_id", sa.String(length=255), nullable=True))
+        batch_op.add_column(sa.Column("user_name", sa.String(length=320), nullable=True))
+        batch_op.add_column(
+            sa.Column("deprovisioned_at", core.db.UTCDateTime(timezone=True), nullable=True)
+        )
         batch_op.add_column(
             sa.Column("notify_email", sa.Boolean(), server_default=sa.true(), nullable=False)
         )
         batch_op.add_column(
             sa.Column("notify_slack", sa.Boolean(), server_default=sa.true(), nullable=False)
         )
+        batch_op.create_unique_constraint(batch_op.f("uq_person_user_name"), ["user_name"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("person", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("uq_person_user_name"), type_="unique")
         batch_op.drop_column("notify_slack")
         batch_op.drop_column("notify_email")
+        batch_op.drop_column("deprovisioned_at")
+        batch_op.drop_column("user_name")
         batch_op.drop_column("external_id")
 
     with op.batch_alter_table("scim_group_member", schema=None) as batch_op:

@@ -85,6 +85,19 @@ LINK_REFUSED = outcomes(
 )
 
 
+SCIM_TOKEN_ONLY = outcomes(
+    anonymous=UNAUTHENTICATED,
+    member=UNAUTHENTICATED,
+    other_manager=UNAUTHENTICATED,
+    manager=UNAUTHENTICATED,
+    admin=UNAUTHENTICATED,
+)
+
+
+def scim_users(world: World) -> dict[str, object]:
+    return {"endpoint": "Users", "resource_id": world.other_member.id}
+
+
 def forged_link(_world: World) -> dict[str, object]:
     return {"token": "eyJsIjoxLCJzIjoiZm9yZ2VkIn0.bm90LWEtc2lnbmF0dXJl"}
 
@@ -512,4 +525,10 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     ("POST", "/forgot-password"): Case(
         PUBLIC, form=lambda w: {"email": w.other_member.email}, note="same answer for everyone"
     ),
+    # --- SCIM: only a SCIM token counts; a session or an API token is no way in -----------
+    **{
+        (method, path): Case(SCIM_TOKEN_ONLY, params=scim_users)
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+        for path in ("/scim/v2/{endpoint}", "/scim/v2/{endpoint}/{resource_id}")
+    },
 }
