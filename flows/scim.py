@@ -1,10 +1,11 @@
-"""SCIM 2.0 provisioning: the service description and a storage over people and groups.
+"""SCIM 2.0 provisioning: what the service announces and how people and groups look in it.
 
 The protocol (routing, validation, filters, PATCH, errors) is ``scim2-server``'s and the
-resource models are ``scim2-models``'; this module says which attributes allhands keeps
-and maps them to rows. The published schemas are the standard User and Group schemas cut
-down to those attributes, so a client sees exactly what round-trips; anything else an
-identity provider sends (titles, addresses, phone numbers) is accepted and ignored.
+resource models are ``scim2-models``'; this module says which attributes allhands keeps and
+how rows look as resources (``flows.scim_storage`` reads and writes them). The published
+schemas are the standard User and Group schemas cut down to those attributes, so a client
+sees exactly what round-trips; anything else an identity provider sends (titles,
+addresses, phone numbers) is accepted and ignored.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from web.api.rotations import swaps as swaps_api
 from web.api.rotations import time_off as time_off_api
 from web.feeds import routes as feeds
 from web.pages.auth import login as login_pages
+from web.pages.auth import oidc as oidc_pages
 from web.pages.auth import password_links as password_link_pages
 from web.pages.cards import edit as card_edit_pages
 from web.pages.cards import registry as card_registry_pages
@@ -51,6 +52,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     feeds.router,
     # HTML pages.
     login_pages.router,
+    oidc_pages.router,
     password_link_pages.router,
     people_pages.router,
     invitation_pages.router,
