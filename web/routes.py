@@ -28,6 +28,7 @@ from web.pages.onboarding import home as home_pages
 from web.pages.onboarding import readiness as readiness_pages
 from web.pages.people import admin as people_pages
 from web.pages.people import invitations as invitation_pages
+from web.pages.people import profile as profile_pages
 from web.pages.rotations import listing as rotation_list_pages
 from web.pages.rotations import manage as rotation_manage_pages
 from web.pages.rotations import manage_actions as rotation_manage_action_pages
@@ -56,6 +57,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     password_link_pages.router,
     people_pages.router,
     invitation_pages.router,
+    profile_pages.router,
     card_edit_pages.router,
     card_registry_pages.router,
     rotation_pages.router,

@@ -85,6 +85,9 @@ LINK_REFUSED = outcomes(
 )
 
 
+NOT_SET_UP = outcomes(
+    anonymous="404", member="404", other_manager="404", manager="404", admin="404"
+)
 SCIM_TOKEN_ONLY = outcomes(
     anonymous=UNAUTHENTICATED,
     member=UNAUTHENTICATED,
@@ -531,4 +534,33 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
         for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
         for path in ("/scim/v2/{endpoint}", "/scim/v2/{endpoint}/{resource_id}")
     },
+    # --- sign-in through OpenID Connect: not set up in this world, so not found -------------
+    ("GET", "/auth/oidc/login"): Case(NOT_SET_UP),
+    ("GET", "/auth/oidc/callback"): Case(NOT_SET_UP),
+    # --- the profile page: always the viewer's own --------------------------------------
+    ("GET", "/me"): Case(PAGE_ANYONE),
+    ("POST", "/me"): Case(
+        PAGE_ANYONE,
+        form=lambda _w: {"name": "Renamed", "timezone": "UTC", "notify_email": "true"},
+        note="always the viewer's own profile: the form names nobody",
+    ),
+    ("POST", "/me/password"): Case(
+        outcomes(anonymous=TO_LOGIN, member="422", other_manager="422", manager="422", admin="422"),
+        form=lambda _w: {"current": "wrong", "new": "x", "confirm": "x"},
+        note="the current password is checked before anything changes",
+    ),
+    ("POST", "/me/tokens/{token_id}/revoke"): Case(
+        PAGE_ANYONE,
+        params=lambda _w: {"token_id": 999999},
+        note="only one's own tokens; another's id is the same 'no such token'",
+    ),
+    ("POST", "/me/sessions/end"): Case(
+        outcomes(
+            anonymous=TO_LOGIN,
+            member=LOGGED_OUT,
+            other_manager=LOGGED_OUT,
+            manager=LOGGED_OUT,
+            admin=LOGGED_OUT,
+        )
+    ),
 }
