@@ -155,6 +155,28 @@ def test_csv_import_can_invite_everyone_it_creates(
     assert [m["To"] for m in mailbox.messages] == ["new@example.com"]
 
 
+def test_page_csv_import_invites_new_people(
+    mail_client: TestClient, mailbox: Mailbox, session: Session
+) -> None:
+    make_person(session, email="admin@example.com", is_admin=True, password="admin password 1")
+    session.flush()
+    login(mail_client, "admin@example.com", "admin password 1")
+    page = mail_client.get("/people")
+    answer = mail_client.post(
+        "/people/import",
+        data={
+            "csv_text": "email,name\ncy@example.com,Cy\n",
+            "invite": "true",
+            "csrf_token": csrf_from(page.text),
+        },
+    )
+    assert (
+        "Imported: 1 created" in answer.text
+        and "Invitation emailed to cy@example.com" in answer.text
+    )
+    assert [m["To"] for m in mailbox.messages] == ["cy@example.com"]
+
+
 def test_invite_needs_an_admin_and_an_active_person(
     mail_client: TestClient, mailbox: Mailbox, session: Session
 ) -> None:

@@ -116,10 +116,13 @@ def deactivate(
 @router.post("/people/import", response_model=None, dependencies=[Depends(verify_csrf)])
 def import_people(
     request: Request,
+    background: BackgroundTasks,
     session: SessionDep,
+    settings: SettingsDep,
     viewer: AdminViewer,
     now: NowDep,
     csv_text: Annotated[str, Form()] = "",
+    invite: Annotated[bool, Form()] = False,
 ) -> Response:
     try:
         result = people.import_people_csv(session, text=csv_text, now=now, actor=viewer)
@@ -136,6 +139,17 @@ def import_people(
         flash(request, exc.detail, "error")
         return RedirectResponse("/people", status_code=303)
     flash(request, f"Imported: {result.created} created, {result.updated} updated.")
+    if invite:
+        for person in people.people_by_id(session, person_ids=result.created_ids).values():
+            invite_and_flash(
+                request,
+                background,
+                session,
+                settings=settings,
+                person=person,
+                viewer=viewer,
+                now=now,
+            )
     return RedirectResponse("/people", status_code=303)
 
 
