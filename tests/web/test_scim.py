@@ -256,3 +256,32 @@ def test_user_admin_pages_keep_working_for_api_created_people(
         "/scim/v2/Users", params={"filter": 'userName eq "dee@example.com"'}, headers=scim
     ).json()
     assert listed["Resources"][0]["id"] == str(made.json()["id"])
+
+
+def test_listing_pages_through_everyone_in_id_order(
+    client: TestClient, session: Session, scim: dict[str, str]
+) -> None:
+    people = [make_person(session) for _ in range(3)]
+    gone = make_person(session)
+    gone.deprovisioned_at = DEFAULT_NOW
+    session.flush()
+    page = client.get("/scim/v2/Users", params={"startIndex": 2, "count": 1}, headers=scim).json()
+    assert page["totalResults"] == 3 and page["startIndex"] == 2
+    assert [r["id"] for r in page["Resources"]] == [str(people[1].id)]
+    everyone = client.get("/scim/v2/Users", headers=scim).json()
+    assert [r["id"] for r in everyone["Resources"]] == [str(p.id) for p in people]
+
+
+def test_a_group_member_that_is_no_user_id_is_a_400(
+    client: TestClient, session: Session, scim: dict[str, str]
+) -> None:
+    answer = client.post(
+        "/scim/v2/Groups",
+        json={
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Ops",
+            "members": [{"value": "not-an-id"}],
+        },
+        headers=scim,
+    )
+    assert answer.status_code == 400 and answer.json()["scimType"] == "invalidValue"
