@@ -1,11 +1,11 @@
-"""Rows every domain refers to: people, their API tokens, and the audit trail."""
+"""Rows every domain refers to: people, their credentials and tokens, and the audit trail."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime
@@ -29,6 +29,14 @@ class Person(Base):
     # Bumped when the person resets their calendar link; feed tokens are an HMAC over it.
     feed_token_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The identity provider's names for the person (SCIM ``externalId`` and ``userName``).
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    user_name: Mapped[str | None] = mapped_column(String(320), unique=True)
+    # Set when the identity provider deleted the person: kept for history, gone from SCIM.
+    deprovisioned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Channels the person wants reminders on; both on unless they turn one off on /me.
+    notify_email: Mapped[bool] = mapped_column(Boolean, default=True)
+    notify_slack: Mapped[bool] = mapped_column(Boolean, default=True)
 
     def __repr__(self) -> str:
         return f"Person(id={self.id!r}, email={self.email!r})"
@@ -62,3 +70,58 @@ class AuditEvent(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class CredentialLink(Base):
+    """A one-time link that lets a person set a password: an invitation or a reset.
+
+    The link carries a random secret; only its SHA-256 is kept, so the table alone cannot be
+    turned into working links.
+    """
+
+    __tablename__ = "credential_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # "invite" or "reset"
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set when the link is used, or when a newer link of the same person replaces it.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ScimToken(Base):
+    """A bearer token of an identity provider's SCIM client; only its SHA-256 is kept."""
+
+    __tablename__ = "scim_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ScimGroup(Base):
+    """A group pushed by an identity provider over SCIM."""
+
+    __tablename__ = "scim_group"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(255), unique=True)
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ScimGroupMember(Base):
+    __tablename__ = "scim_group_member"
+    __table_args__ = (UniqueConstraint("group_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("scim_group.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)

@@ -99,6 +99,15 @@ def update_person(
     return person
 
 
+def set_password(session: Session, *, person: Person, password: str) -> None:
+    """Store a new password hash and end every session that used the old password."""
+    if len(password) < 8:
+        raise Invalid("password must have at least 8 characters")
+    person.password_hash = hash_password(password)
+    person.session_epoch += 1
+    session.flush()
+
+
 def end_sessions(session: Session, *, person: Person, now: datetime) -> Person:
     """Invalidate every session cookie issued to ``person`` so far (logout)."""
     # Cookies are signed, not stored, so one cannot be revoked alone: moving the epoch on
@@ -161,6 +170,7 @@ class RowError:
 class ImportResult:
     created: int
     updated: int
+    created_ids: tuple[int, ...] = ()
 
 
 class ImportRejected(Invalid):
@@ -189,19 +199,20 @@ def import_people_csv(
     """Create or update people from CSV; any bad row rejects the whole file."""
     parsed = _parse_people(_read_csv(text))
     created = updated = 0
+    created_ids: list[int] = []
     emails = [str(data.email).lower() for _line, data in parsed]
     existing = {p.email: p for p in session.scalars(select(Person).where(Person.email.in_(emails)))}
     for _line, data in parsed:
         person = existing.get(str(data.email).lower())
         if person is None:
-            create_person(session, data=data, now=now, actor=actor)
+            created_ids.append(create_person(session, data=data, now=now, actor=actor).id)
             created += 1
             continue
         update = PersonUpdate(name=data.name, timezone=data.timezone, team=data.team)
         if (person.name, person.timezone, person.team) != (data.name, data.timezone, data.team):
             update_person(session, person=person, data=update, now=now, actor=actor)
             updated += 1
-    return ImportResult(created=created, updated=updated)
+    return ImportResult(created=created, updated=updated, created_ids=tuple(created_ids))
 
 
 def _read_csv(text: str) -> list[tuple[int, dict[str | None, str | Any]]]:

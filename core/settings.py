@@ -36,6 +36,28 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = ""
     metrics_token: str = Field(default="", repr=False)
     allowed_hosts: str = ""
+    # Sign-in and provisioning (README "Sign-in and provisioning").
+    password_login: bool = True
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = Field(default="", repr=False)
+    oidc_allowed_domains: str = ""
+    oidc_name: str = "single sign-on"
+    invite_valid_hours: int = Field(default=72, ge=1, le=24 * 30)
+    reset_valid_hours: int = Field(default=2, ge=1, le=48)
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+    @property
+    def oidc_domains(self) -> frozenset[str]:
+        """Email domains whose people may be created at their first OpenID Connect sign-in."""
+        return frozenset(
+            part.strip().lower().lstrip("@")
+            for part in self.oidc_allowed_domains.split(",")
+            if part.strip()
+        )
 
     @field_validator("base_url")
     @classmethod

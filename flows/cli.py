@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import migrations.models  # noqa: F401  (every table registered before first use)
-from core import backup, people
+from core import backup, people, scim_tokens
 from core.clock import SystemClock
 from core.db import Base, make_engine, make_sessionmaker
 from core.errors import DomainError
@@ -40,10 +40,12 @@ db_app = typer.Typer(help="Database migrations.")
 user_app = typer.Typer(help="People who can log in.")
 token_app = typer.Typer(help="API tokens.")
 schedule_app = typer.Typer(help="Materialised shifts.")
+scim_token_app = typer.Typer(help="Bearer tokens for an identity provider's SCIM client.")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(schedule_app, name="schedule")
+app.add_typer(scim_token_app, name="scim-token")
 
 
 DryRun = Annotated[
@@ -209,6 +211,21 @@ def token_issue(email: str) -> None:
         if person is None or not person.active:
             raise fail(f"no active person with email {email}")
         token = issue_api_token(session, person=person, now=SystemClock().now(), label="cli")
+    typer.echo(token)
+
+
+@scim_token_app.command("issue")
+def scim_token_issue(
+    label: Annotated[
+        str, typer.Option(help="What the token is for, e.g. the identity provider's name.")
+    ] = "",
+) -> None:
+    """Print a new SCIM token, alone on one line (only its hash is stored)."""
+    if len(label) > 200:
+        raise fail("the label has more than 200 characters", 2)
+    upgrade_database()
+    with unit_of_work() as session:
+        _row, token = scim_tokens.issue_scim_token(session, label=label, now=SystemClock().now())
     typer.echo(token)
 
 

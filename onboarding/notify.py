@@ -189,12 +189,30 @@ def outbox_messages(
     ]
 
 
+def _opted_out(session: Session, *, person_ids: set[int]) -> set[tuple[int, str]]:
+    """(person id, channel) pairs a person turned off on their profile page."""
+    rows = session.execute(
+        select(Person.id, Person.notify_email, Person.notify_slack).where(Person.id.in_(person_ids))
+    )
+    off: set[tuple[int, str]] = set()
+    for person_id, email, slack in rows:
+        if not email:
+            off.add((person_id, "email"))
+        if not slack:
+            off.add((person_id, "slack"))
+    return off
+
+
 def queue(
     session: Session, *, now: datetime, base_url: str, channels: Sequence[str]
 ) -> tuple[int, list[str]]:
-    """Plan and write due reminders; returns (reminders due, keys newly written)."""
+    """Plan and write due reminders on the channels each recipient wants; returns
+    (reminders due, keys newly written)."""
     planned = plan(session, now=now, base_url=base_url)
-    written = outbox.enqueue(session, messages=outbox_messages(planned, channels=channels), now=now)
+    new = outbox_messages(planned, channels=channels)
+    off = _opted_out(session, person_ids={item.recipient.id for item in planned})
+    wanted = [m for m in new if (m.payload["recipient_id"], m.channel) not in off]
+    written = outbox.enqueue(session, messages=wanted, now=now)
     return len(planned), written
 
 

@@ -173,6 +173,27 @@ def claim(session: Session, *, now: datetime) -> list[PendingMessage]:
     return [PendingMessage(*row) for row in rows]
 
 
+def claim_messages(
+    session: Session, *, message_ids: Sequence[int], now: datetime
+) -> list[PendingMessage]:
+    """Claim these messages, if still claimable, for a send right now (an invitation).
+
+    The same guarded UPDATE as ``claim``: a concurrent ``allhands notify`` run gets each
+    message or this call does, never both.
+    """
+    if not message_ids:
+        return []
+    statement = (
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(message_ids)), *_claimable(now))
+        .values(claimed_at=now)
+        .returning(*_COLUMNS)
+        .execution_options(synchronize_session=False)
+    )
+    rows = sorted(session.execute(statement), key=lambda row: row[0])
+    return [PendingMessage(*row) for row in rows]
+
+
 def mark_sent(session: Session, *, message_ids: Sequence[int], now: datetime) -> None:
     """Record a successful send of these messages."""
     session.execute(

@@ -32,7 +32,16 @@ from web.templating import build_templates, render
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SESSION_MAX_AGE = 14 * 24 * 3600
 ERROR_TITLES = {403: "Not allowed", 404: "Not found", 405: "Not allowed here"}
-NON_PAGE_PREFIXES = ("/api/", "/feeds/", "/static/", "/healthz", "/readyz", "/metrics", "/docs")
+NON_PAGE_PREFIXES = (
+    "/api/",
+    "/scim/",
+    "/feeds/",
+    "/static/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/docs",
+)
 
 
 def is_page_request(request: Request) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from web.api import cards as cards_api
+from web.api import invitations as invitations_api
 from web.api import onboarding as onboarding_api
 from web.api import ops as ops_api
 from web.api import people as people_api
@@ -17,6 +18,8 @@ from web.api.rotations import swaps as swaps_api
 from web.api.rotations import time_off as time_off_api
 from web.feeds import routes as feeds
 from web.pages.auth import login as login_pages
+from web.pages.auth import oidc as oidc_pages
+from web.pages.auth import password_links as password_link_pages
 from web.pages.cards import edit as card_edit_pages
 from web.pages.cards import registry as card_registry_pages
 from web.pages.onboarding import card_sets as card_set_pages
@@ -24,27 +27,37 @@ from web.pages.onboarding import checklist as checklist_pages
 from web.pages.onboarding import home as home_pages
 from web.pages.onboarding import readiness as readiness_pages
 from web.pages.people import admin as people_pages
+from web.pages.people import invitations as invitation_pages
+from web.pages.people import profile as profile_pages
 from web.pages.rotations import listing as rotation_list_pages
 from web.pages.rotations import manage as rotation_manage_pages
 from web.pages.rotations import manage_actions as rotation_manage_action_pages
 from web.pages.rotations import swaps as swap_pages
 from web.pages.rotations import time_off as time_off_pages
 from web.pages.rotations import view as rotation_pages
+from web.scim import routes as scim_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
     # Operations and the JSON API under /api/v1.
     ops_api.router,
     people_api.router,
+    invitations_api.router,
     cards_api.router,
     swaps_api.router,
     time_off_api.router,
     rotations_api.router,
     onboarding_api.router,
+    # SCIM 2.0 provisioning.
+    scim_routes.router,
     # Calendar feeds.
     feeds.router,
     # HTML pages.
     login_pages.router,
+    oidc_pages.router,
+    password_link_pages.router,
     people_pages.router,
+    invitation_pages.router,
+    profile_pages.router,
     card_edit_pages.router,
     card_registry_pages.router,
     rotation_pages.router,

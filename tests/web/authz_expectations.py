@@ -88,6 +88,35 @@ PAGE_MEMBER_ONLY = outcomes(
 )
 
 
+LINK_REFUSED = outcomes(
+    anonymous="400", member="400", other_manager="400", manager="400", admin="400"
+)
+
+
+NOT_SET_UP = outcomes(
+    anonymous="404", member="404", other_manager="404", manager="404", admin="404"
+)
+SCIM_TOKEN_ONLY = outcomes(
+    anonymous=UNAUTHENTICATED,
+    member=UNAUTHENTICATED,
+    other_manager=UNAUTHENTICATED,
+    manager=UNAUTHENTICATED,
+    admin=UNAUTHENTICATED,
+)
+
+
+def scim_users(world: World) -> dict[str, object]:
+    return {"endpoint": "Users", "resource_id": world.other_member.id}
+
+
+def forged_link(_world: World) -> dict[str, object]:
+    return {"token": "eyJsIjoxLCJzIjoiZm9yZ2VkIn0.bm90LWEtc2lnbmF0dXJl"}
+
+
+def new_password(_world: World) -> dict[str, object]:
+    return {"password": "tidy walrus orbits marmalade", "confirm": "tidy walrus orbits marmalade"}
+
+
 def other_member(world: World) -> dict[str, object]:
     return {"person_id": world.other_member.id}
 
@@ -494,5 +523,53 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/card-sets/{card_set_id}/cards/{card_id}/remove"): Case(
         PAGE_ANY_MANAGER, params=card_in_set
+    ),
+    # --- sign-in: invitations and password resets ---------------------------------------
+    ("POST", "/api/v1/people/{person_id}/invite"): Case(API_ADMIN, params=other_member),
+    ("POST", "/people/{person_id}/invite"): Case(PAGE_ADMIN, params=other_member),
+    # The link is the credential: whoever holds it may use it, logged in or not; a link that
+    # is not one (here: a forged signature) is the same 400 for everyone.
+    ("GET", "/invite/{token}"): Case(LINK_REFUSED, params=forged_link),
+    ("POST", "/invite/{token}"): Case(LINK_REFUSED, params=forged_link, form=new_password),
+    ("GET", "/reset/{token}"): Case(LINK_REFUSED, params=forged_link),
+    ("POST", "/reset/{token}"): Case(LINK_REFUSED, params=forged_link, form=new_password),
+    ("GET", "/forgot-password"): Case(PUBLIC),
+    ("POST", "/forgot-password"): Case(
+        PUBLIC, form=lambda w: {"email": w.other_member.email}, note="same answer for everyone"
+    ),
+    # --- SCIM: only a SCIM token counts; a session or an API token is no way in -----------
+    **{
+        (method, path): Case(SCIM_TOKEN_ONLY, params=scim_users)
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+        for path in ("/scim/v2/{endpoint}", "/scim/v2/{endpoint}/{resource_id}")
+    },
+    # --- sign-in through OpenID Connect: not set up in this world, so not found -------------
+    ("GET", "/auth/oidc/login"): Case(NOT_SET_UP),
+    ("GET", "/auth/oidc/callback"): Case(NOT_SET_UP),
+    # --- the profile page: always the viewer's own --------------------------------------
+    ("GET", "/me"): Case(PAGE_ANYONE),
+    ("POST", "/me"): Case(
+        PAGE_ANYONE,
+        form=lambda _w: {"name": "Renamed", "timezone": "UTC", "notify_email": "true"},
+        note="always the viewer's own profile: the form names nobody",
+    ),
+    ("POST", "/me/password"): Case(
+        outcomes(anonymous=TO_LOGIN, member="422", other_manager="422", manager="422", admin="422"),
+        form=lambda _w: {"current": "wrong", "new": "x", "confirm": "x"},
+        note="the current password is checked before anything changes",
+    ),
+    ("POST", "/me/tokens/{token_id}/revoke"): Case(
+        PAGE_ANYONE,
+        params=lambda _w: {"token_id": 999999},
+        note="only one's own tokens; another's id is the same 'no such token'",
+    ),
+    ("POST", "/me/sessions/end"): Case(
+        outcomes(
+            anonymous=TO_LOGIN,
+            member=LOGGED_OUT,
+            other_manager=LOGGED_OUT,
+            manager=LOGGED_OUT,
+            admin=LOGGED_OUT,
+        )
     ),
 }

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, BackgroundTasks, Request, status
 from pydantic import BaseModel
 
 from core import people
 from core.schemas import PersonCreate, PersonOut, PersonUpdate
-from flows import lifecycle
+from flows import invitations, lifecycle
 from rotation import members as rotation_members
+from web.api.invitations import send_after_commit
 from web.bodies import CSV_BODY, CsvBody
-from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, forbidden
+from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["people"])
@@ -30,9 +31,21 @@ def me(person: CurrentPerson) -> PersonOut:
 
 @router.post("/people", response_model=PersonOut, status_code=status.HTTP_201_CREATED)
 def create_person(
-    data: PersonCreate, session: SessionDep, actor: AdminPerson, now: NowDep
+    data: PersonCreate,
+    request: Request,
+    background: BackgroundTasks,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: AdminPerson,
+    now: NowDep,
+    invite: bool = False,
 ) -> PersonOut:
     person = people.create_person(session, data=data, now=now, actor=actor)
+    if invite:
+        invitation = invitations.invite_person(
+            session, person=person, settings=settings, now=now, actor=actor
+        )
+        send_after_commit(request, background, invitation, now)
     return PersonOut.model_validate(person)
 
 
@@ -76,7 +89,20 @@ def deactivate_person(
 
 @router.post("/people/import", response_model=ImportResultOut, openapi_extra=CSV_BODY)
 def import_people(
-    text: CsvBody, session: SessionDep, actor: AdminPerson, now: NowDep
+    text: CsvBody,
+    request: Request,
+    background: BackgroundTasks,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: AdminPerson,
+    now: NowDep,
+    invite: bool = False,
 ) -> ImportResultOut:
     result = people.import_people_csv(session, text=text, now=now, actor=actor)
+    if invite:
+        for person in people.find_by_ids(session, person_ids=result.created_ids).values():
+            invitation = invitations.invite_person(
+                session, person=person, settings=settings, now=now, actor=actor
+            )
+            send_after_commit(request, background, invitation, now)
     return ImportResultOut(created=result.created, updated=result.updated)

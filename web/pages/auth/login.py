@@ -6,7 +6,7 @@ import math
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from core import people
@@ -70,6 +70,8 @@ def login(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
+    if not settings.password_login:
+        raise HTTPException(404, detail="Password login is turned off; use single sign-on.")
     limiter = request.app.state.login_limiter
     client = request.client.host if request.client else "unknown"
     key_email = email.strip().lower()

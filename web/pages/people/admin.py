@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -15,8 +15,9 @@ from core.errors import Conflict, Invalid
 from core.models import Person
 from core.people import ImportRejected
 from core.schemas import PersonCreate
-from web.deps import NowDep, SessionDep
+from web.deps import NowDep, SessionDep, SettingsDep
 from web.pages.helpers import AdminViewer, field_errors, verify_csrf
+from web.pages.people.invitations import invite_and_flash
 from web.params import ObjectId
 from web.templating import flash, render
 
@@ -59,7 +60,9 @@ def people_page(request: Request, session: SessionDep, viewer: AdminViewer) -> H
 @router.post("/people", response_model=None, dependencies=[Depends(verify_csrf)])
 def add_person(
     request: Request,
+    background: BackgroundTasks,
     session: SessionDep,
+    settings: SettingsDep,
     viewer: AdminViewer,
     now: NowDep,
     email: Annotated[str, Form()] = "",
@@ -67,6 +70,7 @@ def add_person(
     timezone: Annotated[str, Form()] = "UTC",
     team: Annotated[str, Form()] = "",
     is_admin: Annotated[bool, Form()] = False,
+    invite: Annotated[bool, Form()] = False,
 ) -> Response:
     values: dict[str, object] = {
         "email": email, "name": name, "timezone": timezone, "team": team, "is_admin": is_admin
@@ -85,6 +89,10 @@ def add_person(
             request, session, viewer, values=values, errors={"email": exc.detail}, status_code=409
         )
     flash(request, f"Added {person.name} ({person.email}).")
+    if invite:
+        invite_and_flash(
+            request, background, session, settings=settings, person=person, viewer=viewer, now=now
+        )
     return RedirectResponse("/people", status_code=303)
 
 
@@ -108,10 +116,13 @@ def deactivate(
 @router.post("/people/import", response_model=None, dependencies=[Depends(verify_csrf)])
 def import_people(
     request: Request,
+    background: BackgroundTasks,
     session: SessionDep,
+    settings: SettingsDep,
     viewer: AdminViewer,
     now: NowDep,
     csv_text: Annotated[str, Form()] = "",
+    invite: Annotated[bool, Form()] = False,
 ) -> Response:
     try:
         result = people.import_people_csv(session, text=csv_text, now=now, actor=viewer)
@@ -128,6 +139,17 @@ def import_people(
         flash(request, exc.detail, "error")
         return RedirectResponse("/people", status_code=303)
     flash(request, f"Imported: {result.created} created, {result.updated} updated.")
+    if invite:
+        for person in people.find_by_ids(session, person_ids=result.created_ids).values():
+            invite_and_flash(
+                request,
+                background,
+                session,
+                settings=settings,
+                person=person,
+                viewer=viewer,
+                now=now,
+            )
     return RedirectResponse("/people", status_code=303)
 
 

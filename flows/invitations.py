@@ -1,0 +1,205 @@
+"""Invitations and password resets: issue the one-time link and email it through the outbox.
+
+The email is written to the outbox in the request's own transaction (so it exists exactly
+when the link does) and sent right after that transaction commits; a send that fails, or a
+process that dies first, leaves it queued for ``allhands notify``, which claims it like any
+other message, so it goes out once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import audit, credentials, people
+from core.models import Person
+from core.settings import Settings
+from onboarding import delivery, outbox
+from onboarding.models import OutboxMessage
+
+# A second reset request within this time sends nothing new: the first email is on its way.
+RESET_REQUEST_PAUSE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Invitation:
+    url: str
+    expires_at: datetime | None
+    # Outbox messages to send once the request's transaction has committed.
+    message_ids: list[int] = field(default_factory=list)
+
+
+def _expiry_text(expires_at: datetime, person: Person) -> str:
+    local = expires_at.astimezone(ZoneInfo(person.timezone))
+    return local.strftime("%A %d %B %Y, %H:%M ") + person.timezone
+
+
+def _invitation_text(
+    person: Person, *, url: str, expires_at: datetime | None, actor: Person | None
+) -> tuple[str, str]:
+    inviter = f"{actor.name} invited you" if actor is not None else "You are invited"
+    lines = [
+        f"Hello {person.name},",
+        "",
+        f"{inviter} to allhands, where your support rotations, shifts and required reading live.",
+        "",
+    ]
+    if expires_at is None:
+        lines += ["Sign in with your company account here:", url]
+    else:
+        lines += [
+            "Choose your password here (the link works once):",
+            url,
+            "",
+            f"The link is valid until {_expiry_text(expires_at, person)}.",
+        ]
+    return "Your allhands invitation", "\n".join(lines) + "\n"
+
+
+def _reset_text(person: Person, *, url: str, expires_at: datetime) -> tuple[str, str]:
+    body = (
+        f"Hello {person.name},\n\n"
+        "Someone (hopefully you) asked to reset your allhands password. Choose a new one "
+        f"here (the link works once):\n{url}\n\n"
+        f"The link is valid until {_expiry_text(expires_at, person)}. If you did not ask, "
+        "ignore this email: your password stays as it is.\n"
+    )
+    return "Reset your allhands password", body
+
+
+def _queue_email(
+    session: Session, *, person: Person, kind: str, key: str, subject: str, body: str, now: datetime
+) -> list[int]:
+    message = outbox.NewMessage(
+        kind=kind,
+        channel="email",
+        recipient=person.email,
+        dedupe_key=key,
+        subject=subject,
+        body=body,
+        payload={"recipient_id": person.id, "recipient_name": person.name},
+    )
+    outbox.enqueue(session, messages=[message], now=now)
+    return list(session.scalars(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)))
+
+
+def invite_person(
+    session: Session, *, person: Person, settings: Settings, now: datetime, actor: Person | None
+) -> Invitation:
+    """Issue an invitation link for ``person`` and queue its email when SMTP is set up.
+
+    With password login turned off there is no password to choose: the invitation points
+    at the login page and its single sign-on button.
+    """
+    if settings.password_login:
+        issued = credentials.issue_link(
+            session,
+            person=person,
+            purpose=credentials.INVITE,
+            valid_for=timedelta(hours=settings.invite_valid_hours),
+            secret_key=settings.resolved_secret_key(),
+            now=now,
+            actor=actor,
+        )
+        url, expires_at = f"{settings.base_url}/invite/{issued.token}", issued.expires_at
+        key = f"invite/{issued.link_id}/email"
+    else:
+        url, expires_at = f"{settings.base_url}/login", None
+        key = f"invite/sso/{person.id}/{now.isoformat()}/email"
+        audit.record(
+            session,
+            actor=actor,
+            action="person.invite_link",
+            subject_type="person",
+            subject_id=person.id,
+            after={"single_sign_on": True},
+            at=now,
+        )
+    if not settings.smtp_url:
+        return Invitation(url=url, expires_at=expires_at)
+    subject, body = _invitation_text(person, url=url, expires_at=expires_at, actor=actor)
+    ids = _queue_email(
+        session, person=person, kind="invitation", key=key, subject=subject, body=body, now=now
+    )
+    return Invitation(url=url, expires_at=expires_at, message_ids=ids)
+
+
+def request_password_reset(
+    session: Session, *, email: str, settings: Settings, now: datetime
+) -> list[int]:
+    """Queue a reset email if ``email`` belongs to an active person; ids of queued messages.
+
+    The caller answers the same whatever happens here, so the form tells nobody which
+    addresses have an account.
+    """
+    person = people.find_by_email(session, email) if email else None
+    if person is None or not person.active or not settings.smtp_url:
+        audit.record(
+            session,
+            actor=None,
+            action="person.reset_request_ignored",
+            subject_type="person",
+            subject_id=person.id if person is not None else "unknown",
+            note="no active account" if settings.smtp_url else "email is not set up",
+            at=now,
+        )
+        return []
+    pause_start = now - RESET_REQUEST_PAUSE
+    if credentials.recent_link(
+        session, person=person, purpose=credentials.RESET, since=pause_start
+    ):
+        return []
+    issued = credentials.issue_link(
+        session,
+        person=person,
+        purpose=credentials.RESET,
+        valid_for=timedelta(hours=settings.reset_valid_hours),
+        secret_key=settings.resolved_secret_key(),
+        now=now,
+        actor=None,
+    )
+    subject, body = _reset_text(
+        person, url=f"{settings.base_url}/reset/{issued.token}", expires_at=issued.expires_at
+    )
+    key = f"reset/{issued.link_id}/email"
+    return _queue_email(
+        session, person=person, kind="password_reset", key=key, subject=subject, body=body, now=now
+    )
+
+
+def send_now(
+    sessions: sessionmaker[Session], *, message_ids: list[int], settings: Settings, now: datetime
+) -> int:
+    """Send these queued emails now (after the request committed); returns how many went out.
+
+    Each message is claimed first, so one that ``allhands notify`` took meanwhile is left
+    to it; a failed send is released for the next ``allhands notify`` run.
+    """
+    if not message_ids or not settings.smtp_url:
+        return 0
+    transport = delivery.EmailTransport(
+        delivery.parse_smtp_url(settings.smtp_url), sender=settings.smtp_from
+    )
+    with sessions() as session, session.begin():
+        claimed = outbox.claim_messages(session, message_ids=message_ids, now=now)
+    sent = 0
+    for message in claimed:
+        name = str(message.payload.get("recipient_name") or message.recipient)
+        error: str | None = None
+        try:
+            transport.send(
+                delivery.Outgoing(message.recipient, name, message.subject, message.body)
+            )
+        except Exception as exc:  # any failure of the mail server: retried by `allhands notify`
+            error = f"{type(exc).__name__}: {exc}"
+        with sessions() as session, session.begin():
+            if error is None:
+                outbox.mark_sent(session, message_ids=[message.id], now=now)
+                sent += 1
+            else:
+                outbox.mark_failed(session, message_ids=[message.id], error=error, now=now)
+    return sent

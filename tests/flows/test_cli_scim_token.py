@@ -1,0 +1,39 @@
+"""`allhands scim-token issue`: a working SCIM token, stored only as a hash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from core.settings import Settings
+from tests.flows.test_cli import cli_env, run_cli
+from web.app import create_app
+
+
+def test_scim_token_issue_prints_a_token_that_works_and_is_not_stored(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    issued = run_cli("scim-token", "issue", "--label", "Okta", env=env)
+    assert issued.returncode == 0, issued.stderr
+    [token] = issued.stdout.splitlines()
+    assert token.startswith("ahscim_") and len(token) > 40
+    engine = create_engine(env["ALLHANDS_DATABASE_URL"])
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT label, token_hash FROM scim_token")).all()
+    engine.dispose()
+    assert [row[0] for row in rows] == ["Okta"]
+    assert token not in rows[0][1]
+    settings = Settings(
+        database_url=env["ALLHANDS_DATABASE_URL"], secret_key="cli-test-secret", data_dir=tmp_path
+    )
+    with TestClient(create_app(settings)) as client:
+        good = client.get("/scim/v2/Users", headers={"Authorization": f"Bearer {token}"})
+        bad = client.get("/scim/v2/Users", headers={"Authorization": f"Bearer {token}x"})
+    assert good.status_code == 200 and good.json()["totalResults"] == 0
+    assert bad.status_code == 401
+
+
+def test_scim_token_label_is_checked(tmp_path: Path) -> None:
+    refused = run_cli("scim-token", "issue", "--label", "x" * 201, env=cli_env(tmp_path))
+    assert refused.returncode == 2 and "200 characters" in refused.stderr

@@ -1,0 +1,249 @@
+"""Pages behind the one-time links: accept an invitation, reset a forgotten password."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from core import credentials
+from core.errors import Invalid
+from core.settings import Settings
+from flows import invitations
+from web.deps import NowDep, SessionDep, SettingsDep
+from web.pages.helpers import sentence, verify_csrf
+from web.templating import flash, render
+
+router = APIRouter(include_in_schema=False)
+
+REFUSAL_STATUS = {
+    "tampered": status.HTTP_400_BAD_REQUEST,
+    "unknown": status.HTTP_404_NOT_FOUND,
+    "used": status.HTTP_410_GONE,
+    "expired": status.HTTP_410_GONE,
+    "inactive": status.HTTP_403_FORBIDDEN,
+}
+PAGES = {
+    credentials.INVITE: {
+        "heading": "Welcome to allhands",
+        "intro": "Choose a password for {email}. You log in with it from now on.",
+        "done": "Your password is set. Log in with it now.",
+    },
+    credentials.RESET: {
+        "heading": "Choose a new password",
+        "intro": "Choose a new password for {email}. Every other session of yours ends.",
+        "done": "Your new password is set. Log in with it now.",
+    },
+}
+
+
+def _require_password_login(settings: Settings) -> None:
+    if not settings.password_login:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            detail="Password login is turned off here; sign in with single sign-on.",
+        )
+
+
+def _refused(
+    request: Request,
+    session: Session,
+    refusal: credentials.LinkRefused,
+    *,
+    purpose: str,
+    now: datetime,
+) -> HTMLResponse:
+    # Rendered rather than raised, so the audit event commits with the request.
+    credentials.record_refusal(
+        session, refusal=refusal, purpose=purpose, now=now, note=request.method
+    )
+    forgot = purpose == credentials.RESET or refusal.reason in ("used", "expired")
+    return render(
+        request,
+        "error.html",
+        {
+            "status_code": REFUSAL_STATUS[refusal.reason],
+            "title": "This link cannot be used",
+            "detail": credentials.MESSAGES[refusal.reason]
+            + (" You can ask for one on the “Forgot password” page." if forgot else ""),
+        },
+        status_code=REFUSAL_STATUS[refusal.reason],
+    )
+
+
+def _form(
+    request: Request, *, purpose: str, token: str, email: str, error: str | None, code: int = 200
+) -> HTMLResponse:
+    texts = PAGES[purpose]
+    return render(
+        request,
+        "set_password.html",
+        {
+            "heading": texts["heading"],
+            "intro": texts["intro"].format(email=email),
+            "action": f"/{purpose}/{token}",
+            "email": email,
+            "error": error,
+            "min_length": credentials.MIN_PASSWORD_LENGTH,
+        },
+        status_code=code,
+    )
+
+
+def _show(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    now: datetime,
+    *,
+    purpose: str,
+    token: str,
+) -> HTMLResponse:
+    _require_password_login(settings)
+    try:
+        _link, person = credentials.check_link(
+            session,
+            token=token,
+            purpose=purpose,
+            secret_key=settings.resolved_secret_key(),
+            now=now,
+        )
+    except credentials.LinkRefused as refusal:
+        return _refused(request, session, refusal, purpose=purpose, now=now)
+    return _form(request, purpose=purpose, token=token, email=person.email, error=None)
+
+
+def _submit(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    now: datetime,
+    *,
+    purpose: str,
+    token: str,
+    password: str,
+    confirm: str,
+) -> Response:
+    _require_password_login(settings)
+    secret_key = settings.resolved_secret_key()
+    try:
+        credentials.use_link(
+            session,
+            token=token,
+            purpose=purpose,
+            password=password,
+            confirm=confirm,
+            secret_key=secret_key,
+            now=now,
+        )
+    except credentials.LinkRefused as refusal:
+        return _refused(request, session, refusal, purpose=purpose, now=now)
+    except Invalid as exc:
+        _link, person = credentials.check_link(
+            session, token=token, purpose=purpose, secret_key=secret_key, now=now
+        )
+        return _form(
+            request,
+            purpose=purpose,
+            token=token,
+            email=person.email,
+            error=sentence(exc.detail),
+            code=422,
+        )
+    request.session.clear()
+    flash(request, PAGES[purpose]["done"])
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/invite/{token}", response_class=HTMLResponse)
+def invitation_page(
+    request: Request, token: str, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> HTMLResponse:
+    return _show(request, session, settings, now, purpose=credentials.INVITE, token=token)
+
+
+@router.post("/invite/{token}", response_model=None, dependencies=[Depends(verify_csrf)])
+def accept_invitation(
+    request: Request,
+    token: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    password: Annotated[str, Form(max_length=1000)] = "",
+    confirm: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    return _submit(
+        request,
+        session,
+        settings,
+        now,
+        purpose=credentials.INVITE,
+        token=token,
+        password=password,
+        confirm=confirm,
+    )
+
+
+@router.get("/reset/{token}", response_class=HTMLResponse)
+def reset_page(
+    request: Request, token: str, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> HTMLResponse:
+    return _show(request, session, settings, now, purpose=credentials.RESET, token=token)
+
+
+@router.post("/reset/{token}", response_model=None, dependencies=[Depends(verify_csrf)])
+def reset_password(
+    request: Request,
+    token: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    password: Annotated[str, Form(max_length=1000)] = "",
+    confirm: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    return _submit(
+        request,
+        session,
+        settings,
+        now,
+        purpose=credentials.RESET,
+        token=token,
+        password=password,
+        confirm=confirm,
+    )
+
+
+@router.get("/forgot-password", response_class=HTMLResponse)
+def forgot_password_form(request: Request, settings: SettingsDep) -> HTMLResponse:
+    _require_password_login(settings)
+    return render(
+        request, "forgot_password.html", {"sent": False, "valid_hours": settings.reset_valid_hours}
+    )
+
+
+@router.post("/forgot-password", response_model=None, dependencies=[Depends(verify_csrf)])
+def forgot_password(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    background: BackgroundTasks,
+    email: Annotated[str, Form(max_length=320)] = "",
+) -> HTMLResponse:
+    _require_password_login(settings)
+    message_ids = invitations.request_password_reset(
+        session, email=email.strip().lower(), settings=settings, now=now
+    )
+    background.add_task(
+        invitations.send_now,
+        request.app.state.sessionmaker,
+        message_ids=message_ids,
+        settings=settings,
+        now=now,
+    )
+    return render(
+        request, "forgot_password.html", {"sent": True, "valid_hours": settings.reset_valid_hours}
+    )

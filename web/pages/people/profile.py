@@ -1,0 +1,166 @@
+"""The profile page ``/me``: name, timezone, reminder channels, password, calendar link,
+API tokens and ending every session."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cache
+from typing import Annotated
+from zoneinfo import available_timezones
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from core import audit, credentials, people, personal_tokens
+from core.errors import Invalid
+from core.models import Person
+from core.schemas import PersonUpdate
+from web.deps import NowDep, SessionDep
+from web.feeds import routes as feeds
+from web.pages.helpers import Viewer, field_errors, sentence, verify_csrf
+from web.params import ObjectId
+from web.templating import flash, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@cache
+def _timezones() -> tuple[str, ...]:
+    return tuple(sorted(available_timezones()))
+
+
+def _values(person: Person) -> dict[str, object]:
+    return {
+        "name": person.name,
+        "timezone": person.timezone,
+        "notify_email": person.notify_email,
+        "notify_slack": person.notify_slack,
+    }
+
+
+def _page(
+    request: Request,
+    session: Session,
+    viewer: Person,
+    *,
+    values: dict[str, object] | None = None,
+    errors: dict[str, str] | None = None,
+    problem: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    settings = request.app.state.settings
+    return render(
+        request,
+        "profile.html",
+        {
+            "viewer": viewer,
+            "values": values or _values(viewer),
+            "errors": errors or {},
+            "password_error": problem,
+            "password_login": settings.password_login,
+            "has_password": bool(viewer.password_hash),
+            "min_length": credentials.MIN_PASSWORD_LENGTH,
+            "timezones": _timezones(),
+            "calendar": feeds.calendar_urls(settings=settings, person=viewer, rotations=[]),
+            "tokens": personal_tokens.list_tokens(session, person=viewer),
+        },
+        status_code=status_code,
+    )
+
+
+def _keep_this_session(request: Request, person: Person) -> None:
+    # The person's epoch moved (their other sessions ended); this browser stays logged in.
+    request.session.update({"epoch": person.session_epoch, "csrf": secrets.token_urlsafe(32)})
+
+
+@router.get("/me", response_class=HTMLResponse)
+def profile(request: Request, session: SessionDep, viewer: Viewer) -> HTMLResponse:
+    return _page(request, session, viewer)
+
+
+@router.post("/me", response_model=None, dependencies=[Depends(verify_csrf)])
+def save_profile(
+    request: Request,
+    session: SessionDep,
+    viewer: Viewer,
+    now: NowDep,
+    name: Annotated[str, Form(max_length=1000)] = "",
+    timezone: Annotated[str, Form(max_length=200)] = "",
+    notify_email: Annotated[bool, Form()] = False,
+    notify_slack: Annotated[bool, Form()] = False,
+) -> Response:
+    values: dict[str, object] = {
+        "name": name, "timezone": timezone, "notify_email": notify_email,
+        "notify_slack": notify_slack,
+    }  # fmt: skip
+    try:
+        data = PersonUpdate(name=name, timezone=timezone)
+    except ValidationError as exc:
+        return _page(
+            request, session, viewer, values=values, errors=field_errors(exc), status_code=422
+        )
+    people.update_person(session, person=viewer, data=data, now=now, actor=viewer)
+    before = {"notify_email": viewer.notify_email, "notify_slack": viewer.notify_slack}
+    viewer.notify_email, viewer.notify_slack = notify_email, notify_slack
+    after = {"notify_email": notify_email, "notify_slack": notify_slack}
+    if before != after:
+        audit.record(
+            session,
+            actor=viewer,
+            action="person.notification_preferences",
+            subject_type="person",
+            subject_id=viewer.id,
+            before=before,
+            after=after,
+            at=now,
+        )
+    flash(request, "Your profile is saved.")
+    return RedirectResponse("/me", status_code=303)
+
+
+@router.post("/me/password", response_model=None, dependencies=[Depends(verify_csrf)])
+def change_password(
+    request: Request,
+    session: SessionDep,
+    viewer: Viewer,
+    now: NowDep,
+    current: Annotated[str, Form(max_length=1000)] = "",
+    new: Annotated[str, Form(max_length=1000)] = "",
+    confirm: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    if not request.app.state.settings.password_login:
+        return _page(request, session, viewer, problem="Passwords are off here.", status_code=404)
+    try:
+        credentials.change_password(
+            session, person=viewer, current=current, new=new, confirm=confirm, now=now
+        )
+    except Invalid as exc:
+        return _page(request, session, viewer, problem=sentence(exc.detail), status_code=422)
+    _keep_this_session(request, viewer)
+    flash(request, "Your password is changed; your other sessions have ended.")
+    return RedirectResponse("/me", status_code=303)
+
+
+@router.post(
+    "/me/tokens/{token_id}/revoke", response_model=None, dependencies=[Depends(verify_csrf)]
+)
+def revoke_token(
+    request: Request, token_id: ObjectId, session: SessionDep, viewer: Viewer, now: NowDep
+) -> Response:
+    if not personal_tokens.revoke_token(session, person=viewer, token_id=token_id, now=now):
+        flash(request, "You have no such token.", "error")
+        return RedirectResponse("/me", status_code=303)
+    flash(request, f"Token #{token_id} is revoked; programs using it are refused from now on.")
+    return RedirectResponse("/me", status_code=303)
+
+
+@router.post("/me/sessions/end", dependencies=[Depends(verify_csrf)])
+def end_all_sessions(
+    request: Request, session: SessionDep, viewer: Viewer, now: NowDep
+) -> RedirectResponse:
+    people.end_sessions(session, person=viewer, now=now)
+    request.session.clear()
+    flash(request, "Every session of yours has ended. Log in again.")
+    return RedirectResponse("/login", status_code=303)
