@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from core.holiday_codes import check_country
 from core.timezones import check_timezone
 
 
@@ -23,14 +24,21 @@ class Strict(BaseModel):
         return value
 
 
+def _holiday_country(value: str | None) -> str | None:
+    """A person's own holiday country: a known code, or None (empty clears it)."""
+    return check_country(value) if value is not None and value.strip() else None
+
+
 class PersonCreate(Strict):
     email: EmailStr
     name: str = Field(min_length=1, max_length=200)
     timezone: str = "UTC"
     team: str | None = Field(default=None, max_length=200)
     is_admin: bool = False
+    holiday_country: str | None = Field(default=None, max_length=8)
 
     _tz = field_validator("timezone")(check_timezone)
+    _holidays = field_validator("holiday_country")(_holiday_country)
 
 
 class PersonUpdate(Strict):
@@ -40,6 +48,9 @@ class PersonUpdate(Strict):
     team: str | None = Field(default=None, max_length=200)
     is_admin: bool | None = None
     active: bool | None = None
+    holiday_country: str | None = Field(default=None, max_length=8, description="null: none")
+
+    _holidays = field_validator("holiday_country")(_holiday_country)
 
     @field_validator("timezone")
     @classmethod
@@ -57,6 +68,7 @@ class PersonOut(BaseModel):
     team: str | None
     is_admin: bool
     active: bool
+    holiday_country: str | None = None
 
 
 class PersonRef(BaseModel):

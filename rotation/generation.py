@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.models import Person
 from core.wallclock import local_to_utc
-from rotation import availability, scheduler
+from rotation import availability, own_holidays, scheduler
 from rotation import shifts as shift_rows
 from rotation.models import Rotation, RotationMember, Shift
 from rotation.timeline import MIDNIGHT, Cadence
@@ -238,6 +238,9 @@ def reschedule(
     person_ids = [m.person_id for m in members]
     unavailable = availability.time_off_intervals(
         session, person_ids=person_ids, start=window_start, end=window_end
+    )
+    own_holidays.add_time_off(
+        session, rotation=rotation, unavailable=unavailable, start=window_start, end=window_end
     )
     elsewhere = availability.shift_intervals(
         session,

@@ -19,6 +19,7 @@ from pydantic import (
 from core.db import MAX_ID
 from core.schemas import PersonRef, Strict
 from core.timezones import check_timezone
+from rotation import duty_schemas, duty_settings
 from rotation.models import Rotation, RotationMember, Shift
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -81,6 +82,9 @@ class RotationCreate(_RotationFields):
     horizon_days: int = Field(default=182, ge=7, le=730)
     manager_ids: list[Id] = Field(default_factory=list, max_length=1000)
     swap_requires_approval: bool = False
+    coverage: duty_schemas.Coverage = Field(default_factory=list)
+    holidays: duty_schemas.HolidaysIn | None = None
+    treat_own_holidays_as_time_off: bool = False
 
 
 class RotationUpdate(_RotationFields):
@@ -97,6 +101,9 @@ class RotationUpdate(_RotationFields):
     horizon_days: int | None = Field(default=None, ge=7, le=730)
     manager_ids: list[Id] | None = Field(default=None, max_length=1000)
     swap_requires_approval: bool | None = None
+    coverage: duty_schemas.Coverage | None = None
+    holidays: duty_schemas.HolidaysIn | None = Field(default=None, description="null: none")
+    treat_own_holidays_as_time_off: bool | None = None
     version: int | None = None
 
 
@@ -160,6 +167,9 @@ class RotationOut(BaseModel):
     swap_requires_approval: bool
     archived: bool
     version: int
+    coverage: list[duty_schemas.CoverageWindowOut] = []
+    holidays: duty_schemas.HolidaysOut | None = None
+    treat_own_holidays_as_time_off: bool = False
 
     @classmethod
     def of(cls, rotation: Rotation) -> RotationOut:
@@ -179,6 +189,7 @@ class RotationOut(BaseModel):
             swap_requires_approval=rotation.swap_requires_approval,
             archived=rotation.archived,
             version=rotation.version,
+            **duty_settings.published(rotation),
         )
 
 

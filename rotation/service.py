@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from core import audit
 from core.errors import Conflict, Invalid, NotFound
 from core.models import Person
-from rotation import access, generation, reassignment
+from rotation import access, duty_settings, generation, holiday_release, reassignment
 from rotation.models import Rotation, Shift
 from rotation.schemas import RotationCreate, RotationUpdate, format_handoff_time
 
@@ -125,6 +125,7 @@ def _snapshot(rotation: Rotation) -> dict[str, object]:
         "swap_requires_approval": rotation.swap_requires_approval,
         "archived": rotation.archived,
         "manager_ids": sorted(p.id for p in rotation.managers),
+        **duty_settings.snapshot(rotation),
     }
 
 
@@ -194,6 +195,7 @@ def create_rotation(
         created_at=now,
         updated_at=now,
     )
+    duty_settings.apply(rotation, duty_settings.take(data.model_dump()))
     rotation.managers = managers
     session.add(rotation)
     _flush_unique(session, slug)
@@ -228,6 +230,7 @@ def update_rotation(
         raise Conflict("rotation is archived")
     _with_managers(session, rotation)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    duty_changes = duty_settings.take(changes)
     nulls = [name for name, value in changes.items() if value is None]
     if nulls:
         raise Invalid(f"cannot be null: {', '.join(sorted(nulls))}")
@@ -243,6 +246,7 @@ def update_rotation(
     for name in EDITABLE_FIELDS:
         if name in changes:
             setattr(rotation, name, changes[name])
+    own_holidays_newly_off = duty_settings.apply(rotation, duty_changes)
     rotation.updated_at = now
     try:
         _flush_unique(session, rotation.slug)
@@ -265,6 +269,8 @@ def update_rotation(
         generation.reschedule(
             session, rotation=rotation, now=now, actor=actor, reason="horizon extended"
         )
+    if own_holidays_newly_off:
+        holiday_release.release_conflicts(session, rotation=rotation, now=now, actor=actor)
     return rotation
 
 
