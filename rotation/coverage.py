@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -56,6 +56,11 @@ class Window:
             else:
                 spans.extend([(first, MINUTES_PER_WEEK), (0, last - MINUTES_PER_WEEK)])
         return spans
+
+
+def utc_stamp(instant: datetime) -> str:
+    """An instant as compact UTC text, e.g. 20261130T080000Z (for identifiers)."""
+    return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def hhmm(minutes: int) -> str:

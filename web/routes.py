@@ -12,6 +12,7 @@ from web.api import cards as cards_api
 from web.api import onboarding as onboarding_api
 from web.api import ops as ops_api
 from web.api import people as people_api
+from web.api import schedules as schedules_api
 from web.api.rotations import routes as rotations_api
 from web.api.rotations import swaps as swaps_api
 from web.api.rotations import time_off as time_off_api
@@ -40,6 +41,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     time_off_api.router,
     rotations_api.router,
     onboarding_api.router,
+    schedules_api.router,
     # Calendar feeds.
     feeds.router,
     # HTML pages.

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core.db import MAX_ID
 from core.errors import Invalid
 from core.models import Person
-from rotation import generation, members, overrides
+from rotation import duty, generation, members, overrides
 from rotation import service as rotation_service
 from rotation import shifts as shift_rows
 from rotation.models import Rotation
@@ -151,7 +151,7 @@ def on_call(
 ) -> OnCallOut:
     rotation = rotation_service.get_rotation(session, slug)
     instant = parse_instant(at, rotation=rotation, name="at") if at else now
-    shifts = rotation_service.on_call(session, rotation=rotation, at=instant)
+    shifts = duty.on_call(session, rotation=rotation, at=instant)
     return OnCallOut(at=instant, shifts=[ShiftOut.of(s) for s in shifts])
 
 
