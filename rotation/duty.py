@@ -91,6 +91,27 @@ def duty_spans(
     return {shift.id: coverage.duty_spans(rules, shift.start, shift.end) for shift in shifts}
 
 
+def on_duty_by_rotation(
+    session: Session, *, rotations: Sequence[Rotation], on_call: dict[int, list[Shift]], at: datetime
+) -> dict[int, list[Shift]]:
+    """``on_call`` (shifts under way by rotation id) kept only where ``at`` is on duty.
+
+    One query (the company's days off) whatever the number of rotations.
+    """
+    days = company_days(session, first=(at - _SLACK).date(), last=(at + _SLACK).date())
+    kept = dict(on_call)
+    for rotation in rotations:
+        rule = duty_settings.rule_of(rotation)
+        if not rotation.coverage and (rule is None or rule.policy != "skip"):
+            continue
+        found = holidays.rotation_holidays(
+            rule, company_days=days, first=(at - _SLACK).date(), last=(at + _SLACK).date()
+        )
+        if not coverage.on_duty(_rules(rotation, found), at):
+            kept[rotation.id] = []
+    return kept
+
+
 # --- feeds ----------------------------------------------------------------------------------
 
 

@@ -31,6 +31,7 @@ from web.pages.rotations import manage_actions as rotation_manage_action_pages
 from web.pages.rotations import swaps as swap_pages
 from web.pages.rotations import time_off as time_off_pages
 from web.pages.rotations import view as rotation_pages
+from web.pages.schedules import view as schedule_pages
 
 ROUTERS: tuple[APIRouter, ...] = (
     # Operations and the JSON API under /api/v1.
@@ -59,6 +60,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     checklist_pages.router,
     readiness_pages.router,
     card_set_pages.router,
+    schedule_pages.router,
 )
 
 

@@ -487,6 +487,9 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     ("POST", "/rotations/{slug}/manage/rebalance"): Case(
         PAGE_ROTATION_MANAGER, params=rotation, form=lambda _w: {"from_date": "2026-12-07"}
     ),
+    # --- schedule pages ---------------------------------------------------------------
+    ("GET", "/schedules"): Case(PAGE_ANYONE),
+    ("GET", "/schedules/{slug}"): Case(PAGE_ANYONE, params=schedule),
     # --- time off pages ---------------------------------------------------------------
     ("GET", "/time-off"): Case(
         PAGE_ABOUT_OTHER_MEMBER,

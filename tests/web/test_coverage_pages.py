@@ -6,12 +6,16 @@ from __future__ import annotations
 import html
 import re
 from collections import defaultdict
+from datetime import date
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from rotation.models import Schedule, ScheduleLayer
+from tests.conftest import DEFAULT_NOW
+from tests.shift_rows import make_rotation, make_shifts
 from tests.web.api_helpers import fingerprint
-from tests.web.rotation_page_helpers import MANAGE, log_in, managed, post
+from tests.web.rotation_page_helpers import MANAGE, log_in, managed, person, post
 
 
 def form_fields(page: str) -> dict[str, list[str]]:
@@ -128,3 +132,40 @@ def test_the_month_lists_holidays_and_duty_only_inside_the_windows(
         re.search(r'<span class="weekday">(\w+)', c).group(1) for c in cells if "Ana" in c
     ]  # type: ignore[union-attr]
     assert days_with_ana and set(days_with_ana) <= {"Mon", "Tue"}
+
+
+def test_schedule_pages_show_layers_who_answers_and_the_final_line(
+    client: TestClient, session: Session
+) -> None:
+    viewer = person(session, name="Vera", timezone="UTC")
+    kenji = person(session, name="Kenji")
+    apac = make_rotation(session, name="APAC", timezone="Asia/Tokyo", start_date=date(2026, 11, 23))
+    apac.coverage = [
+        {
+            "days": ["mon", "tue", "wed", "thu", "fri"],
+            "start": "09:00",
+            "end": "17:00",
+            "overnight": False,
+        }
+    ]
+    make_shifts(session, rotation=apac, people=[kenji], indexes=range(0, 2))
+    schedule = Schedule(
+        slug="sun", name="Follow the sun", created_at=DEFAULT_NOW, updated_at=DEFAULT_NOW
+    )
+    session.add(schedule)
+    session.flush()
+    session.add(ScheduleLayer(schedule_id=schedule.id, position=0, rotation_id=apac.id))
+    session.flush()
+    log_in(client, viewer)
+
+    listing = client.get("/schedules")
+    assert listing.status_code == 200
+    assert "Follow the sun" in listing.text and "APAC" in listing.text
+    page = client.get("/schedules/sun")
+    assert page.status_code == 200
+    # DEFAULT_NOW is Tuesday 10:00 UTC: after Tokyo's 17:00, so nobody answers.
+    assert "Nobody: no layer has anyone on duty right now." in page.text
+    # Tokyo 09:00-17:00 on Tuesday to Friday and the next Monday: five stretches.
+    assert page.text.count("<td>Kenji</td>") == 5
+    assert "/schedules/sun.ics" in page.text
+    assert client.get("/schedules/moon").status_code == 404
