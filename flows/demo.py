@@ -18,10 +18,12 @@ from kb_links.models import Card
 from kb_links.schemas import CardCreate, CardUpdate
 from onboarding import acks, card_sets, requirements
 from onboarding.schemas import CardSetCreate, RequirementIn, RequirementsPut
-from rotation import generation, members, swaps
+from rotation import company_days, generation, members, schedule_service, swaps
 from rotation import service as rotation_service
 from rotation import time_off as rotation_time_off
+from rotation.duty_schemas import CompanyDayIn, CompanyDaysPut
 from rotation.models import Rotation, Shift
+from rotation.schedule_schemas import ScheduleCreate
 from rotation.schemas import RotationCreate
 
 # The rotations start in the past so the calendar shows history, not only the future.
@@ -302,11 +304,16 @@ def load_demo(session: Session, *, now: datetime) -> DemoSummary:
             counterpart_person_id=None,
             now=now,
         )
+    regions = _load_regions(
+        session, by_local=by_local, admin=admin, managers=[support_leads[1]], start=start,
+        created_at=past, now=now,
+    )  # fmt: skip
     session.flush()
     summary = DemoSummary(admin_email=admin.email, password=data.DEMO_PASSWORD)
     summary.people = len(by_local)
     summary.cards = len(cards)
     summary.rotations = [tier2.name, product_rotation.name, founders_rotation.name]
+    summary.rotations += [rotation.name for rotation in regions]
     summary.logins = [
         (admin.email, "admin: everything"),
         (support_leads[0].email, "manager of Tier-2 engineering"),
@@ -314,3 +321,63 @@ def load_demo(session: Session, *, now: datetime) -> DemoSummary:
         (product[0].email, "product manager, manages the product rotation"),
     ]
     return summary
+
+
+def _load_regions(
+    session: Session,
+    *,
+    by_local: dict[str, Person],
+    admin: Person,
+    managers: list[Person],
+    start: date,
+    created_at: datetime,
+    now: datetime,
+) -> list[Rotation]:
+    """The three regional rotations, the schedule over them and one company day off."""
+    for local, country in data.OWN_HOLIDAYS.items():
+        by_local[local].holiday_country = country
+    rotations = []
+    for name, slug, timezone, crew, country, policy in data.REGIONS:
+        rotation = rotation_service.create_rotation(
+            session,
+            data=RotationCreate.model_validate(
+                {
+                    "name": name,
+                    "slug": slug,
+                    "description": f"{name} support during office hours, 09:00-17:00 {timezone}.",
+                    "timezone": timezone,
+                    "start_date": start,
+                    "manager_ids": [m.id for m in managers],
+                    "coverage": [data.OFFICE_HOURS],
+                    "holidays": {"country": country, "policy": policy},
+                    "treat_own_holidays_as_time_off": True,
+                }
+            ),
+            now=created_at,
+            actor=admin,
+        )
+        members.set_members(
+            session,
+            rotation=rotation,
+            person_ids=[by_local[local].id for local in crew],
+            now=created_at,
+            actor=admin,
+        )
+        generation.extend(session, rotation_id=rotation.id, now=now)
+        rotations.append(rotation)
+    name, slug = data.FOLLOW_THE_SUN
+    schedule_service.create_schedule(
+        session,
+        data=ScheduleCreate(name=name, slug=slug, layers=[r.slug for r in rotations]),
+        now=created_at,
+        actor=admin,
+    )
+    company_days.set_days(
+        session,
+        data=CompanyDaysPut(
+            days=[CompanyDayIn(day=now.date() + timedelta(days=17), name="Company offsite")]
+        ),
+        now=now,
+        actor=admin,
+    )
+    return rotations
