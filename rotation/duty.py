@@ -92,7 +92,11 @@ def duty_spans(
 
 
 def on_duty_by_rotation(
-    session: Session, *, rotations: Sequence[Rotation], on_call: dict[int, list[Shift]], at: datetime
+    session: Session,
+    *,
+    rotations: Sequence[Rotation],
+    on_call: dict[int, list[Shift]],
+    at: datetime,
 ) -> dict[int, list[Shift]]:
     """``on_call`` (shifts under way by rotation id) kept only where ``at`` is on duty.
 

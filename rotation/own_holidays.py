@@ -8,7 +8,8 @@ scheduler sees them through ``add_time_off``, its one hook into the availability
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -24,13 +25,19 @@ from rotation.timeline import days_to_utc
 _SLACK = timedelta(days=1)
 
 
+@lru_cache(maxsize=65_536)
+def _whole_day(day: date, timezone: str) -> tuple[datetime, datetime]:
+    # Every member of every rotation asks for the same few holidays in a handful of zones.
+    return days_to_utc(day, day, ZoneInfo(timezone))
+
+
 def intervals(country: str, timezone: str, start: datetime, end: datetime) -> list[Interval]:
-    zone = ZoneInfo(timezone)
+    """The person's own holidays overlapping [start, end), as whole local days in UTC."""
     first = (start - _SLACK).date()
     last = (end + _SLACK).date()
     found = []
     for day in holidays.own_holidays(country, first, last):
-        off_start, off_end = days_to_utc(day, day, zone)
+        off_start, off_end = _whole_day(day, timezone)
         if off_start < end and start < off_end:
             found.append(Interval(off_start, off_end))
     return found
