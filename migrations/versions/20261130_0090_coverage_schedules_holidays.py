@@ -23,6 +23,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    _create_tables()
+    _create_schedule_layers()
+    _add_columns()
+
+
+def _create_tables() -> None:
     op.create_table(
         "company_day_off",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -44,6 +50,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_schedule")),
         sa.UniqueConstraint("slug", name=op.f("uq_schedule_slug")),
     )
+
+
+def _create_schedule_layers() -> None:
     op.create_table(
         "schedule_layer",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -86,6 +95,8 @@ def upgrade() -> None:
             batch_op.f("ix_schedule_layer_rotation_id"), ["rotation_id"], unique=False
         )
 
+
+def _add_columns() -> None:
     with op.batch_alter_table("person", schema=None) as batch_op:
         batch_op.add_column(sa.Column("holiday_country", sa.String(length=8), nullable=True))
 
