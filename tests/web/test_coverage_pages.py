@@ -132,6 +132,8 @@ def test_the_month_lists_holidays_and_duty_only_inside_the_windows(
         re.search(r'<span class="weekday">(\w+)', c).group(1) for c in cells if "Ana" in c
     ]  # type: ignore[union-attr]
     assert days_with_ana and set(days_with_ana) <= {"Mon", "Tue"}
+    # Each of those days shows when its duty starts: 09:00 on the rotation's (and viewer's) clock.
+    assert all('<span class="time">09:00</span>' in c for c in cells if "Ana" in c)
 
 
 def test_schedule_pages_show_layers_who_answers_and_the_final_line(

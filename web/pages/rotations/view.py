@@ -116,23 +116,19 @@ def rotation_page(
         month=first.month,
         timezone=zone,
         today=today,
-        shifts=coverage_view.duty_grid(
-            session,
-            rotation=rotation,
-            shifts=shifts,
-            grid=[
-                visuals.GridShift(
-                    shift_id=shift.id,
-                    start=shift.start,
-                    end=shift.end,
-                    person_name=shift.person.name if shift.person else None,
-                    slot=shift.slot,
-                    status=statuses.get(shift.id, ""),
-                )
-                for shift in shifts
-            ],
-        ),
+        shifts=[
+            visuals.GridShift(
+                shift_id=shift.id,
+                start=shift.start,
+                end=shift.end,
+                person_name=shift.person.name if shift.person else None,
+                slot=shift.slot,
+                status=statuses.get(shift.id, ""),
+            )
+            for shift in shifts
+        ],
     )
+    coverage_view.keep_duty_days(session, rotation=rotation, shifts=shifts, grid=grid, zone=zone)
     roster = members.list_members(session, rotation=rotation)
     counts = overview.shift_counts(session, rotation=rotation)
     values = [(member.person.name, counts.get(member.person_id, 0)) for member in roster]
