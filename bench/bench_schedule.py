@@ -5,6 +5,13 @@ people with time off. Targets: generating and storing every schedule in under 5 
 `schedule extend` on the already-extended organisation in under 1 s. The baseline, measured
 in the same run, is one bulk INSERT of as many ready-made shift rows: what storing alone costs.
 Wall time suffers when other processes share the cores; the CPU time printed beside it does not.
+
+Two more cases at the same scale, each printed as a cost ratio against the plain case: a
+*windowed* organisation (every rotation covers Mon-Fri 09:00-17:00 local, skips its country's
+public holidays and keeps people off their own; each person names a country), generated and
+then cut into duty pieces as feeds and on-call answers do; and a *layered* one, the 250
+rotations stacked three at a time into 83 schedules whose final line is computed over the
+whole horizon, against reading the same rotations' shifts plainly.
 """
 
 from __future__ import annotations
@@ -27,9 +34,11 @@ from core.db import make_engine, make_sessionmaker
 from core.models import Person
 from flows.cli import extend_schedules
 from migrations import runner
-from rotation import generation
+from rotation import duty as rotation_duty
+from rotation import generation, schedule_service
+from rotation import service as rotation_service
 from rotation.generation import SHIFT_TABLE
-from rotation.models import Rotation, RotationMember, Shift, TimeOff
+from rotation.models import Rotation, RotationMember, Schedule, ScheduleLayer, Shift, TimeOff
 
 PEOPLE = 5_000
 ROTATION_SIZE = 20
@@ -40,10 +49,20 @@ NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 GENERATE_TARGET_S = 5.0
 REEXTEND_TARGET_S = 1.0
 TIMEZONES = ["UTC", "Europe/Amsterdam", "America/New_York", "Australia/Sydney", "Asia/Kolkata"]
+# The windowed case: each zone's country, for public holidays and people's own.
+COUNTRIES = ["GB", "NL", "US", "AU", "IN"]
+OFFICE_HOURS = [{"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:00",
+                 "overnight": False}]  # fmt: skip
+LAYERS = 3
 
 
-def build_organisation(sessions: sessionmaker[Session], *, seed: int = 7) -> dict[str, int]:
-    """People, rotations, memberships and time off, inserted in bulk (no shifts yet)."""
+def build_organisation(
+    sessions: sessionmaker[Session], *, seed: int = 7, windowed: bool = False
+) -> dict[str, int]:
+    """People, rotations, memberships and time off, inserted in bulk (no shifts yet).
+
+    ``windowed``: rotations with office-hour windows and holiday rules, people with countries.
+    """
     rng = random.Random(seed)
     with sessions() as session, session.begin():
         session.execute(
@@ -58,6 +77,7 @@ def build_organisation(sessions: sessionmaker[Session], *, seed: int = 7) -> dic
                     "session_epoch": 0,
                     "feed_token_version": 0,
                     "created_at": NOW,
+                    "holiday_country": COUNTRIES[i % len(COUNTRIES)] if windowed else None,
                 }
                 for i in range(PEOPLE)
             ],
@@ -81,6 +101,7 @@ def build_organisation(sessions: sessionmaker[Session], *, seed: int = 7) -> dic
                     "version": 1,
                     "created_at": NOW,
                     "updated_at": NOW,
+                    **(_duty_rules(r) if windowed else {}),
                 }
                 for r in range(ROTATIONS)
             ],
@@ -122,6 +143,15 @@ def build_organisation(sessions: sessionmaker[Session], *, seed: int = 7) -> dic
     }
 
 
+def _duty_rules(r: int) -> dict[str, object]:
+    return {
+        "coverage": OFFICE_HOURS,
+        "holiday_country": COUNTRIES[r % len(COUNTRIES)],
+        "holiday_policy": "skip",
+        "treat_own_holidays_as_time_off": True,
+    }
+
+
 def count_shifts(sessions: sessionmaker[Session]) -> int:
     with sessions() as session:
         return session.scalar(select(func.count()).select_from(Shift)) or 0
@@ -159,6 +189,99 @@ def baseline_insert(engine: Engine, rows: int) -> float:
 def verdict(elapsed: float, target: float) -> str:
     ratio = elapsed / target
     return f"{ratio:.2f} of the {target:.0f} s target, {'OK' if ratio < 1 else 'MISSED'}"
+
+
+def duty_pieces(sessions: sessionmaker[Session]) -> tuple[int, float, float]:
+    """Every live shift cut into its duty pieces, as feeds do: (pieces, wall s, CPU s)."""
+    started, cpu_started = time.perf_counter(), time.process_time()
+    pieces = 0
+    with sessions() as session:
+        for rotation in rotation_service.list_rotations(session):
+            shifts = rotation_service.list_shifts(session, rotation=rotation)
+            spans = rotation_duty.duty_spans(session, rotation=rotation, shifts=shifts)
+            pieces += sum(len(found) for found in spans.values())
+    return pieces, time.perf_counter() - started, time.process_time() - cpu_started
+
+
+def add_schedules(sessions: sessionmaker[Session]) -> int:
+    """Stack the rotations three at a time into schedules (rows inserted in bulk)."""
+    with sessions() as session, session.begin():
+        rotation_ids = list(session.scalars(select(Rotation.id).order_by(Rotation.id)))
+        groups = [rotation_ids[i : i + LAYERS] for i in range(0, len(rotation_ids) - 2, LAYERS)]
+        session.execute(
+            insert(Schedule),
+            [
+                {"slug": f"schedule-{n}", "name": f"Schedule {n}", "description": "", "version": 1,
+                 "created_at": NOW, "updated_at": NOW}
+                for n in range(len(groups))
+            ],
+        )  # fmt: skip
+        schedule_ids = list(session.scalars(select(Schedule.id).order_by(Schedule.id)))
+        session.execute(
+            insert(ScheduleLayer),
+            [
+                {"schedule_id": schedule_id, "position": position, "rotation_id": rotation_id}
+                for schedule_id, group in zip(schedule_ids, groups, strict=True)
+                for position, rotation_id in enumerate(group)
+            ],
+        )
+    return len(groups)
+
+
+def final_lines(sessions: sessionmaker[Session], span: timedelta) -> tuple[int, float, float]:
+    """The final line of every schedule over ``span``, against reading its layers' shifts."""
+    with sessions() as session:
+        started = time.perf_counter()
+        entries = sum(
+            len(schedule_service.final(session, schedule=schedule, start=NOW, end=NOW + span))
+            for schedule in schedule_service.list_schedules(session)
+        )
+        layered = time.perf_counter() - started
+    with sessions() as session:
+        started = time.perf_counter()
+        for schedule in schedule_service.list_schedules(session):
+            for layer in schedule_service.layers_of(session, [schedule.id])[schedule.id]:
+                assert layer.rotation is not None
+                rotation_service.list_shifts(
+                    session, rotation=layer.rotation, start=NOW, end=NOW + span
+                )
+        plain = time.perf_counter() - started
+    return entries, layered, plain
+
+
+def duty_cases(plain_generate: float, plain_cpu: float) -> None:
+    """The windowed and layered cases, each as a ratio against the plain one."""
+    with tempfile.TemporaryDirectory() as directory:
+        engine = make_engine(f"sqlite:///{Path(directory) / 'windowed.sqlite'}")
+        try:
+            runner.upgrade(engine)
+            sessions = make_sessionmaker(engine)
+            build_organisation(sessions, windowed=True)
+            started, cpu_started = time.perf_counter(), time.process_time()
+            result = extend_schedules(sessions, now=NOW)
+            generate = time.perf_counter() - started
+            cpu = time.process_time() - cpu_started
+            print(
+                f"windowed   {result.added:,} shifts ({result.uncovered} uncovered) with office-"
+                f"hour windows, public and own holidays in {generate:.2f} s ({cpu:.2f} s CPU): "
+                f"{generate / plain_generate:.2f}x the plain case ({cpu / plain_cpu:.2f}x CPU)"
+            )
+            pieces, wall, piece_cpu = duty_pieces(sessions)
+            print(
+                f"duty       {pieces:,} duty pieces (feed events) of every shift in {wall:.2f} s "
+                f"({piece_cpu:.2f} s CPU); generate + pieces = "
+                f"{(generate + wall) / plain_generate:.2f}x the plain generate"
+            )
+            schedules = add_schedules(sessions)
+            span = schedule_service.MAX_FINAL_SPAN
+            entries, layered, plain = final_lines(sessions, span)
+            print(
+                f"layered    final line of {schedules} schedules of {LAYERS} layers over "
+                f"{span.days} days: {entries:,} entries in {layered:.2f} s; reading the same "
+                f"shifts plainly {plain:.2f} s; {layered / plain:.1f}x the plain read"
+            )
+        finally:
+            engine.dispose()
 
 
 def main(argv: Sequence[str] = ()) -> int:
@@ -223,6 +346,7 @@ def main(argv: Sequence[str] = ()) -> int:
                 f"{first.added / bare:,.0f} rows/s; generating costs {generate / bare:.1f}x "
                 "storing alone"
             )
+            duty_cases(generate, cpu)
         finally:
             engine.dispose()
     return 0

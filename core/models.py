@@ -20,6 +20,9 @@ class Person(Base):
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     team: Mapped[str | None] = mapped_column(String(200))
+    # The person's own public holidays (a ``holidays`` country code), for rotations that
+    # treat them as time off.
+    holiday_country: Mapped[str | None] = mapped_column(String(8))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))

@@ -68,6 +68,7 @@ def create_person(
         team=data.team,
         is_admin=data.is_admin,
         active=True,
+        holiday_country=data.holiday_country,
         password_hash=hash_password(password) if password else None,
         created_at=now,
     )

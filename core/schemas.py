@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from core.holiday_codes import check_country
 from core.timezones import check_timezone
 
 # The documented range of dates and instants: wide enough for any schedule, narrow enough
@@ -83,14 +84,21 @@ class Strict(BaseModel):
         return value
 
 
+def _holiday_country(value: str | None) -> str | None:
+    """A person's own holiday country: a known code, or None (empty clears it)."""
+    return check_country(value) if value is not None and value.strip() else None
+
+
 class PersonCreate(Strict):
     email: EmailStr
     name: OneLine = Field(min_length=1, max_length=200)
     timezone: str = "UTC"
     team: OneLine | None = Field(default=None, max_length=200)
     is_admin: bool = False
+    holiday_country: str | None = Field(default=None, max_length=8)
 
     _tz = field_validator("timezone")(check_timezone)
+    _holidays = field_validator("holiday_country")(_holiday_country)
 
 
 class PersonUpdate(Strict):
@@ -100,6 +108,9 @@ class PersonUpdate(Strict):
     team: OneLine | None = Field(default=None, max_length=200)
     is_admin: bool | None = None
     active: bool | None = None
+    holiday_country: str | None = Field(default=None, max_length=8, description="null: none")
+
+    _holidays = field_validator("holiday_country")(_holiday_country)
 
     @field_validator("timezone")
     @classmethod
@@ -117,6 +128,7 @@ class PersonOut(BaseModel):
     team: str | None
     is_admin: bool
     active: bool
+    holiday_country: str | None = None
 
 
 class PersonRef(BaseModel):

@@ -19,10 +19,12 @@ from kb_links.schemas import CardCreate, CardUpdate
 from onboarding import acks, card_sets, requirements
 from onboarding.models import CardSet
 from onboarding.schemas import CardSetCreate, RequirementIn, RequirementsPut
-from rotation import generation, members, swaps
+from rotation import company_days, generation, members, schedule_service, swaps
 from rotation import service as rotation_service
 from rotation import time_off as rotation_time_off
+from rotation.duty_schemas import CompanyDayIn, CompanyDaysPut
 from rotation.models import Rotation, Shift
+from rotation.schedule_schemas import ScheduleCreate
 from rotation.schemas import RotationCreate
 
 # The rotations start in the past so the calendar shows history, not only the future.
@@ -292,12 +294,81 @@ def load_demo(session: Session, *, now: datetime) -> DemoSummary:
     engineers = [by_local[local] for local, *_rest in data.ENGINEERS]
     _add_time_off(session, engineers=engineers, today=local_today, now=now)
     _request_trade(session, tier_two=tier_two, people=by_id, now=now)
+    regions = _load_regions(
+        session,
+        by_local=by_local,
+        admin=admin,
+        managers=[by_local[data.SUPPORT[1][0]]],
+        start=start,
+        created_at=past,
+        now=now,
+    )
     session.flush()
     return DemoSummary(
         admin_email=admin.email,
         password=data.DEMO_PASSWORD,
         people=len(by_local),
         cards=len(cards),
-        rotations=list(rotations),
+        rotations=[*rotations, *(rotation.name for rotation in regions)],
         logins=[(by_local[local].email, what) for local, what in data.LOGINS],
     )
+
+
+def _load_regions(
+    session: Session,
+    *,
+    by_local: dict[str, Person],
+    admin: Person,
+    managers: list[Person],
+    start: date,
+    created_at: datetime,
+    now: datetime,
+) -> list[Rotation]:
+    """The three regional rotations, the schedule over them and one company day off."""
+    for local, country in data.OWN_HOLIDAYS.items():
+        by_local[local].holiday_country = country
+    rotations = []
+    for name, slug, timezone, crew, country, policy in data.REGIONS:
+        rotation = rotation_service.create_rotation(
+            session,
+            data=RotationCreate.model_validate(
+                {
+                    "name": name,
+                    "slug": slug,
+                    "description": f"{name} support during office hours, 09:00-17:00 {timezone}.",
+                    "timezone": timezone,
+                    "start_date": start,
+                    "manager_ids": [m.id for m in managers],
+                    "coverage": [data.OFFICE_HOURS],
+                    "holidays": {"country": country, "policy": policy},
+                    "treat_own_holidays_as_time_off": True,
+                }
+            ),
+            now=created_at,
+            actor=admin,
+        )
+        members.set_members(
+            session,
+            rotation=rotation,
+            person_ids=[by_local[local].id for local in crew],
+            now=created_at,
+            actor=admin,
+        )
+        generation.extend(session, rotation_id=rotation.id, now=now)
+        rotations.append(rotation)
+    name, slug = data.FOLLOW_THE_SUN
+    schedule_service.create_schedule(
+        session,
+        data=ScheduleCreate(name=name, slug=slug, layers=[r.slug for r in rotations]),
+        now=created_at,
+        actor=admin,
+    )
+    company_days.set_days(
+        session,
+        data=CompanyDaysPut(
+            days=[CompanyDayIn(day=now.date() + timedelta(days=17), name="Company offsite")]
+        ),
+        now=now,
+        actor=admin,
+    )
+    return rotations

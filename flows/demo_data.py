@@ -179,3 +179,28 @@ LOGINS = (
 )
 # A card changed once more after the next engineer read it (and re-read it).
 RECENTLY_CHANGED = "Known issues this quarter"
+# Follow the sun: three regional rotations covering their own office hours, layered into one
+# schedule. (name, slug, timezone, member email local parts, holiday country, policy)
+REGIONS = [
+    ("APAC", "apac", "Asia/Tokyo", ["kenji.sato", "priya.nair", "noah.wilson"], "JP", "staff"),
+    (
+        "EMEA",
+        "emea",
+        "Europe/Amsterdam",
+        ["ana.devries", "lucas.martin", "tom.becker", "sam.okafor"],
+        "NL",
+        "skip",
+    ),
+    (
+        "AMER",
+        "amer",
+        "America/New_York",
+        ["olivia.brown", "mei.chen", "isabel.rocha"],
+        "US",
+        "skip",
+    ),
+]
+OFFICE_HOURS = {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:00"}
+FOLLOW_THE_SUN = ("Follow the sun", "follow-the-sun")
+# People who keep their own country's public holidays off their shifts.
+OWN_HOLIDAYS = {"ana.devries": "NL", "tom.becker": "DE", "olivia.brown": "US", "kenji.sato": "JP"}

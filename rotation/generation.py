@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.models import Person
 from core.wallclock import local_to_utc
-from rotation import schedule_inputs, scheduler
+from rotation import own_holidays, schedule_inputs, scheduler
 from rotation import shifts as shift_rows
 from rotation.models import Rotation, Shift
 from rotation.timeline import MIDNIGHT, Cadence
@@ -124,12 +124,20 @@ def reschedule(
     )
     if not reopened and not new_slots:
         return result
+    open_slots = _open_slots(reopened, new_slots)
     inputs = schedule_inputs.collect(
         session,
         rotation_id=rotation.id,
         reopened=reopened,
-        open_slots=_open_slots(reopened, new_slots),
+        open_slots=open_slots,
         count_since=count_since,
+    )
+    own_holidays.add_time_off(
+        session,
+        rotation=rotation,
+        unavailable=inputs.unavailable,
+        start=open_slots[0].start,
+        end=max(slot.end for slot in open_slots),
     )
     assignments = scheduler.assign(
         members=inputs.members,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Column,
@@ -16,6 +18,8 @@ from sqlalchemy import (
     Table,
     Text,
     Time,
+    UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -56,6 +60,17 @@ class Rotation(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Duty rules (rotation.coverage, rotation.holidays): weekly windows as
+    # [{days, start, end, overnight}] (empty = around the clock) and a holiday calendar.
+    coverage: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
+    holiday_country: Mapped[str | None] = mapped_column(String(8))
+    holiday_subdivision: Mapped[str | None] = mapped_column(String(16))
+    holiday_policy: Mapped[str | None] = mapped_column(String(8))
+    treat_own_holidays_as_time_off: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     managers: Mapped[list[Person]] = relationship(secondary=rotation_manager, lazy="raise")
 
@@ -180,3 +195,50 @@ class SwapRequest(Base):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CompanyDayOff(Base):
+    """A day the whole company is off; it joins every rotation's public holidays."""
+
+    __tablename__ = "company_day_off"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Schedule(Base):
+    """Rotations stacked in layers; the final on-call is the highest layer on duty."""
+
+    __tablename__ = "schedule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ScheduleLayer(Base):
+    """One layer of a schedule: a rotation, or another schedule's final line."""
+
+    __tablename__ = "schedule_layer"
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "position"),
+        CheckConstraint("(rotation_id IS NULL) <> (layer_schedule_id IS NULL)", name="one_source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("schedule.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    rotation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rotation.id", ondelete="CASCADE"), index=True
+    )
+    layer_schedule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("schedule.id", ondelete="RESTRICT"), index=True
+    )

@@ -34,6 +34,8 @@ from core.schemas import (
 )
 from core.schemas import check_date_range as check_date_range
 from core.timezones import check_timezone
+from rotation import duty_schemas, duty_settings
+from rotation.models import Rotation
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -84,6 +86,9 @@ class RotationCreate(_RotationFields):
     horizon_days: int = Field(default=182, ge=7, le=730)
     manager_ids: list[Id] = Field(default_factory=list, max_length=1000)
     swap_requires_approval: bool = False
+    coverage: duty_schemas.Coverage = Field(default_factory=list)
+    holidays: duty_schemas.HolidaysIn | None = None
+    treat_own_holidays_as_time_off: bool = False
 
 
 class RotationUpdate(_RotationFields):
@@ -100,6 +105,9 @@ class RotationUpdate(_RotationFields):
     horizon_days: int | None = Field(default=None, ge=7, le=730)
     manager_ids: list[Id] | None = Field(default=None, max_length=1000)
     swap_requires_approval: bool | None = None
+    coverage: duty_schemas.Coverage | None = None
+    holidays: duty_schemas.HolidaysIn | None = Field(default=None, description="null: none")
+    treat_own_holidays_as_time_off: bool | None = None
     version: int | None = None
 
 
@@ -180,6 +188,14 @@ class RotationOut(BaseModel):
     swap_requires_approval: bool
     archived: bool
     version: int
+    coverage: list[duty_schemas.CoverageWindowOut] = []
+    holidays: duty_schemas.HolidaysOut | None = None
+    treat_own_holidays_as_time_off: bool = False
+
+    @classmethod
+    def of(cls, rotation: Rotation) -> RotationOut:
+        """Needs ``rotation.managers`` loaded; duty settings as the API shows them."""
+        return cls.model_validate(rotation).model_copy(update=duty_settings.published(rotation))
 
 
 class MemberOut(BaseModel):

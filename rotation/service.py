@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from core import audit
 from core.errors import Conflict, Invalid, NotFound
 from core.models import Person
-from rotation import generation, reassignment
+from rotation import duty_settings, generation, holiday_release, reassignment
 from rotation.models import Rotation, Shift
 from rotation.schemas import RotationCreate, RotationUpdate
 
@@ -115,6 +115,7 @@ def _snapshot(rotation: Rotation) -> dict[str, object]:
     return {
         **audit.snapshot(rotation, AUDITED_FIELDS),
         "manager_ids": sorted(p.id for p in rotation.managers),
+        **duty_settings.snapshot(rotation),
     }
 
 
@@ -178,6 +179,7 @@ def create_rotation(
         created_at=now,
         updated_at=now,
     )
+    duty_settings.apply(rotation, duty_settings.take(data.model_dump()))
     rotation.managers = managers
     session.add(rotation)
     _flush_unique(session, slug)
@@ -203,7 +205,7 @@ def update_rotation(
     actor: Person | None,
 ) -> Rotation:
     """Apply a partial edit; a stale ``version`` is a Conflict, a cadence change regenerates."""
-    changes = _checked_changes(session, rotation=rotation, data=data)
+    changes, duty_changes = _checked_changes(session, rotation=rotation, data=data)
     _with_managers(session, rotation)
     before = _snapshot(rotation)
     if "manager_ids" in changes:
@@ -217,6 +219,7 @@ def update_rotation(
     for name in EDITABLE_FIELDS:
         if name in changes:
             setattr(rotation, name, changes[name])
+    own_holidays_newly_off = duty_settings.apply(rotation, duty_changes)
     rotation.updated_at = now
     try:
         _flush_unique(session, rotation.slug)
@@ -239,13 +242,16 @@ def update_rotation(
         generation.reschedule(
             session, rotation=rotation, now=now, actor=actor, reason="horizon extended"
         )
+    if own_holidays_newly_off:
+        holiday_release.release_conflicts(session, rotation=rotation, now=now, actor=actor)
     return rotation
 
 
 def _checked_changes(
     session: Session, *, rotation: Rotation, data: RotationUpdate
-) -> dict[str, Any]:
-    """The fields the edit sets, after checking its version, nulls and the slug it asks for."""
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The fields the edit sets (and, apart, its duty settings), after checking its version,
+    nulls and the slug it asks for."""
     if data.version is not None and data.version != rotation.version:
         raise Conflict(
             f"rotation changed since version {data.version} (now {rotation.version}); "
@@ -254,12 +260,14 @@ def _checked_changes(
     if rotation.archived:
         raise Conflict("rotation is archived")
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    # Duty settings may be cleared with null; every other field must keep a value.
+    duty_changes = duty_settings.take(changes)
     nulls = [name for name, value in changes.items() if value is None]
     if nulls:
         raise Invalid(f"cannot be null: {', '.join(sorted(nulls))}")
     if "slug" in changes:
         _check_slug_free(session, changes["slug"], rotation_id=rotation.id)
-    return changes
+    return changes, duty_changes
 
 
 def archive_rotation(

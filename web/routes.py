@@ -13,6 +13,7 @@ from web.api import invitations as invitations_api
 from web.api import onboarding as onboarding_api
 from web.api import ops as ops_api
 from web.api import people as people_api
+from web.api import schedules as schedules_api
 from web.api.rotations import routes as rotations_api
 from web.api.rotations import swaps as swaps_api
 from web.api.rotations import time_off as time_off_api
@@ -35,6 +36,7 @@ from web.pages.rotations import manage_actions as rotation_manage_action_pages
 from web.pages.rotations import swaps as swap_pages
 from web.pages.rotations import time_off as time_off_pages
 from web.pages.rotations import view as rotation_pages
+from web.pages.schedules import view as schedule_pages
 from web.scim import routes as scim_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -49,6 +51,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     onboarding_api.router,
     # SCIM 2.0 provisioning.
     scim_routes.router,
+    schedules_api.router,
     # Calendar feeds.
     feeds.router,
     # HTML pages.
@@ -70,6 +73,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     checklist_pages.router,
     readiness_pages.router,
     card_set_pages.router,
+    schedule_pages.router,
 )
 
 

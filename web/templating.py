@@ -50,6 +50,7 @@ NAV_ITEMS: list[tuple[str, str, bool | str]] = [
     ("/me/checklist", "My checklist", False),
     ("/readiness", "Readiness", MANAGERS),
     ("/rotations", "Rotations", False),
+    ("/schedules", "Schedules", False),
     ("/time-off", "Time off", False),
     ("/cards", "Cards", False),
     ("/card-sets", "Card sets", MANAGERS),

@@ -7,7 +7,10 @@ check) in the same change that adds the route.
 
 from __future__ import annotations
 
+from sqlalchemy.orm import object_session
+
 from core import feed_tokens
+from rotation.models import Schedule, ScheduleLayer
 from tests.web.authz import (
     FORBIDDEN,
     LOGGED_OUT,
@@ -132,6 +135,32 @@ def member_feed(world: World) -> dict[str, object]:
 
 def rotation(world: World) -> dict[str, object]:
     return {"slug": world.rotation.slug}
+
+
+def schedule(world: World) -> dict[str, object]:
+    """A schedule layered over the world's two rotations, made on first use (no audit)."""
+    if "schedule" not in world.extra:
+        session = object_session(world.rotation)
+        assert session is not None
+        made = Schedule(
+            slug="escalation",
+            name="Escalation",
+            created_at=world.rotation.created_at,
+            updated_at=world.rotation.created_at,
+        )
+        session.add(made)
+        session.flush()
+        session.add_all(
+            ScheduleLayer(schedule_id=made.id, position=position, rotation_id=layer.id)
+            for position, layer in enumerate([world.rotation, world.other_rotation])
+        )
+        session.flush()
+        world.extra["schedule"] = made
+    return {"slug": world.extra["schedule"].slug}
+
+
+def schedule_feed(world: World) -> dict[str, object]:
+    return {**member_feed(world), **schedule(world)}
 
 
 def member_shift(world: World) -> dict[str, object]:
@@ -279,6 +308,34 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
         params=member_shift,
         json=lambda w: {"person_id": w.other_member.id},
     ),
+    # --- schedules and company days off ------------------------------------------------
+    ("GET", "/api/v1/schedules"): Case(API_ANYONE),
+    ("POST", "/api/v1/schedules"): Case(
+        outcomes(
+            anonymous=UNAUTHENTICATED,
+            member=FORBIDDEN,
+            other_manager=FORBIDDEN,
+            manager=OK,
+            admin=OK,
+        ),
+        json=lambda _w: {"name": "Tier 2 first", "layers": ["tier-2"]},
+        note="managers of a rotation in its layers (or admins) make a schedule",
+    ),
+    ("GET", "/api/v1/schedules/{slug}"): Case(API_ANYONE, params=schedule),
+    ("PATCH", "/api/v1/schedules/{slug}"): Case(
+        outcomes(
+            anonymous=UNAUTHENTICATED, member=FORBIDDEN, other_manager=OK, manager=OK, admin=OK
+        ),
+        params=schedule,
+        json=lambda _w: {"description": "Tier 2, then billing"},
+        note="a manager of any of its layers' rotations edits it",
+    ),
+    ("GET", "/api/v1/schedules/{slug}/on-call"): Case(API_ANYONE, params=schedule),
+    ("GET", "/api/v1/schedules/{slug}/final"): Case(API_ANYONE, params=schedule),
+    ("GET", "/api/v1/company-days-off"): Case(API_ADMIN),
+    ("PUT", "/api/v1/company-days-off"): Case(
+        API_ADMIN, json=lambda _w: {"days": [{"day": "2026-12-24", "name": "Company day"}]}
+    ),
     # --- time off -----------------------------------------------------------------------
     ("GET", "/api/v1/people/{person_id}/time-off"): Case(
         API_ABOUT_OTHER_MEMBER, params=other_member
@@ -375,6 +432,7 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     # The URL is the credential: whoever holds it reads the feed, logged in or not.
     ("GET", "/feeds/{token}.ics"): Case(PUBLIC, params=member_feed),
     ("GET", "/feeds/{token}/rotations/{slug}.ics"): Case(PUBLIC, params=member_feed),
+    ("GET", "/feeds/{token}/schedules/{slug}.ics"): Case(PUBLIC, params=schedule_feed),
     # --- login, logout, home ----------------------------------------------------------
     ("GET", "/login"): Case(PUBLIC),
     ("POST", "/login"): Case(
@@ -467,6 +525,9 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     ("POST", "/rotations/{slug}/manage/rebalance"): Case(
         PAGE_ROTATION_MANAGER, params=rotation, form=lambda _w: {"from_date": "2026-12-07"}
     ),
+    # --- schedule pages ---------------------------------------------------------------
+    ("GET", "/schedules"): Case(PAGE_ANYONE),
+    ("GET", "/schedules/{slug}"): Case(PAGE_ANYONE, params=schedule),
     # --- time off pages ---------------------------------------------------------------
     ("GET", "/time-off"): Case(
         PAGE_ABOUT_OTHER_MEMBER,

@@ -335,8 +335,9 @@ def test_a_warm_feed_runs_no_query_and_a_cold_one_a_fixed_few(
                     assert feed(client, url).status_code == 200
             counts.append((len(cold.selects), len(warm.selects)))
     # Person feed: holder, fingerprint, then three reads; rotation feed: holder, fingerprint,
-    # rotation and shifts. Warm requests are served from memory.
-    assert counts == [(5, 0), (4, 0), (5, 0), (4, 0)]
+    # rotation and shifts; both then the rotations' duty rules (coverage windows, holidays).
+    # Warm requests are served from memory.
+    assert counts == [(6, 0), (5, 0), (6, 0), (5, 0)]
 
 
 def test_a_change_from_elsewhere_shows_within_the_freshness_bound(

@@ -31,6 +31,7 @@ def test_me_answers_with_the_token_holder(client: TestClient, session: Session) 
         "team": None,
         "is_admin": False,
         "active": True,
+        "holiday_country": None,
     }
 
 

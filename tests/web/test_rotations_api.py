@@ -32,6 +32,10 @@ ROTATION_KEYS = {
     "swap_requires_approval",
     "archived",
     "version",
+    # Duty rules: coverage windows and holidays.
+    "coverage",
+    "holidays",
+    "treat_own_holidays_as_time_off",
 }
 SHIFT_KEYS = {"id", "uid", "rotation", "slot", "start", "end", "person", "kind", "sequence"}
 

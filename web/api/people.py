@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from core import people
 from core.schemas import PersonCreate, PersonOut, PersonUpdate
 from flows import invitations, lifecycle
+from rotation import holiday_release
 from rotation import members as rotation_members
 from web.api.invitations import send_after_commit
 from web.bodies import CSV_BODY, CsvBody
@@ -16,7 +17,7 @@ from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["people"])
 
-SELF_EDITABLE = frozenset({"name", "timezone"})
+SELF_EDITABLE = frozenset({"name", "timezone", "holiday_country"})
 
 
 class ImportResultOut(BaseModel):
@@ -68,9 +69,12 @@ def update_person(
         if caller.id != person.id:
             raise forbidden("only admins can edit other people")
         if not data.model_fields_set <= SELF_EDITABLE:
-            raise forbidden("you can change only your own name and timezone")
+            raise forbidden("you can change only your own name, timezone and holiday country")
     was_active = person.active
+    had_holidays = person.holiday_country
     person = people.update_person(session, person=person, data=data, now=now, actor=caller)
+    if person.holiday_country != had_holidays:
+        holiday_release.person_changed(session, person=person, now=now, actor=caller)
     if was_active and not person.active:
         rotation_members.release_person(session, person=person, now=now, actor=caller)
     elif person.active and not was_active:

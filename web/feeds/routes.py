@@ -21,10 +21,12 @@ from core import feed_tokens
 from core.feed_tokens import FeedHolder
 from core.models import Person
 from core.settings import Settings
+from rotation import duty
 from rotation.feed import content as rotation_feeds
 from rotation.feed import fingerprint as feed_fingerprints
 from rotation.feed import render as ical
 from web.deps import CurrentPerson, NowDep, SessionDep, SettingsDep
+from web.feeds import schedules as schedule_feeds
 from web.feeds.cache import CachedFeed, FeedCache, Missing, feed_key, rendered_key
 
 router = APIRouter(tags=["calendar feeds"])
@@ -160,6 +162,7 @@ def _build(app: FastAPI, holder: FeedHolder, slug: str | None, now: datetime) ->
                 perspective=ical.Perspective.ROTATION,
                 refresh=refresh,
             )
+        shifts = duty.feed_pieces(session, shifts)  # one event per covered window
     return CachedFeed.of(ical.render_feed(calendar, shifts))
 
 
@@ -236,3 +239,14 @@ async def person_feed(request: Request, token: str) -> Response:
 async def rotation_feed(request: Request, token: str, slug: str) -> Response:
     """Every shift of one rotation, as iCalendar."""
     return await _serve(request, token=token, slug=slug)
+
+
+SCHEDULE_FEED = "/feeds/{token}/schedules/{slug}.ics"
+
+
+@router.head(SCHEDULE_FEED, response_class=Response, include_in_schema=False)
+@router.get(SCHEDULE_FEED, response_class=Response)
+async def schedule_feed(request: Request, token: str, slug: str) -> Response:
+    """The final on-call line of one schedule, as iCalendar (see ``web.feeds.schedules``)."""
+    feed = await run_in_threadpool(schedule_feeds.build, request.app, token, slug)
+    return _not_found() if feed is None else _respond(request, feed)

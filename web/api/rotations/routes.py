@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core.db import MAX_ID
 from core.errors import Invalid
 from core.models import Person
-from rotation import access, generation, members, overrides
+from rotation import access, duty, generation, members, overrides
 from rotation import service as rotation_service
 from rotation import shifts as shift_rows
 from rotation.models import Rotation
@@ -66,7 +66,7 @@ def create_rotation(
     data: RotationCreate, session: SessionDep, actor: AdminPerson, now: NowDep
 ) -> RotationOut:
     rotation = rotation_service.create_rotation(session, data=data, now=now, actor=actor)
-    return RotationOut.model_validate(rotation)
+    return RotationOut.of(rotation)
 
 
 @router.get("/rotations", response_model=list[RotationOut])
@@ -74,12 +74,12 @@ def list_rotations(
     session: SessionDep, _caller: CurrentPerson, archived: bool | None = None
 ) -> list[RotationOut]:
     rotations = rotation_service.list_rotations(session, archived=archived)
-    return [RotationOut.model_validate(r) for r in rotations]
+    return [RotationOut.of(r) for r in rotations]
 
 
 @router.get("/rotations/{slug}", response_model=RotationOut)
 def get_rotation(slug: str, session: SessionDep, _caller: CurrentPerson) -> RotationOut:
-    return RotationOut.model_validate(rotation_service.get_rotation(session, slug))
+    return RotationOut.of(rotation_service.get_rotation(session, slug))
 
 
 @router.patch("/rotations/{slug}", response_model=RotationOut)
@@ -91,7 +91,7 @@ def update_rotation(
     rotation = rotation_service.update_rotation(
         session, rotation=rotation, data=data, now=now, actor=caller
     )
-    return RotationOut.model_validate(rotation)
+    return RotationOut.of(rotation)
 
 
 @router.delete("/rotations/{slug}", response_model=RotationOut)
@@ -100,7 +100,7 @@ def archive_rotation(
 ) -> RotationOut:
     rotation = rotation_service.get_rotation(session, slug)
     rotation = rotation_service.archive_rotation(session, rotation=rotation, now=now, actor=actor)
-    return RotationOut.model_validate(rotation)
+    return RotationOut.of(rotation)
 
 
 @router.put("/rotations/{slug}/members", response_model=list[MemberOut])
@@ -151,7 +151,7 @@ def on_call(
 ) -> OnCallOut:
     rotation = rotation_service.get_rotation(session, slug)
     instant = parse_instant(at, rotation=rotation, name="at") if at else now
-    shifts = rotation_service.on_call(session, rotation=rotation, at=instant)
+    shifts = duty.on_call(session, rotation=rotation, at=instant)
     return OnCallOut(at=instant, shifts=[ShiftOut.model_validate(s) for s in shifts])
 
 

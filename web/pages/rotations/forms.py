@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ConfigDict, ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from rotation.models import Rotation
 from rotation.schemas import RotationCreate, RotationUpdate, format_handoff_time
 from rotation.timeline import Cadence
 from web.pages.helpers import FormInvalid
+from web.pages.rotations import coverage_form
 
 # Settings a manager edits, in form order (the slug stays: links and feeds carry it).
 SETTINGS_FIELDS = (
@@ -36,7 +37,7 @@ NUMBER_FIELDS = ("shift_days", "people_per_shift", "horizon_days")
 _EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
 
 
-class RotationForm(BaseModel):
+class RotationForm(coverage_form.CoverageFields):
     """The rotation form as typed: every field is text (a checkbox sends "true" or nothing)."""
 
     # The CSRF field, the submit button's name and the like are not ours to check here.
@@ -71,6 +72,7 @@ def values_of(rotation: Rotation) -> dict[str, str]:
         swap_requires_approval="true" if rotation.swap_requires_approval else "",
         managers="\n".join(p.email for p in sorted(rotation.managers, key=lambda p: p.email)),
         version=str(rotation.version),
+        **coverage_form.values(rotation),
     ).model_dump()
 
 
@@ -143,6 +145,7 @@ def check_new(session: Session, *, form: RotationForm) -> RotationCreate:
     errors: dict[str, str] = {}
     ids = manager_ids(session, form.managers, errors)
     fields = {**_fields(form), "slug": form.slug.strip() or None, "manager_ids": ids}
+    fields.update(coverage_form.fields(form, errors))
     try:
         data = RotationCreate(**fields)
     except ValidationError as exc:
@@ -162,7 +165,9 @@ def check_settings(session: Session, *, form: RotationForm) -> RotationUpdate:
         errors["form"] = "The form is missing the rotation's version; reload the page."
         version = None
     try:
-        data = RotationUpdate(**_fields(form), manager_ids=ids, version=version)
+        data = RotationUpdate(
+            **_fields(form), **coverage_form.fields(form, errors), manager_ids=ids, version=version
+        )
     except ValidationError as exc:
         raise FormInvalid({**_messages(exc), **errors}) from None
     if errors:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import Conflict, Invalid
 from core.models import Person
-from rotation import generation, overview, timeline
+from rotation import duty, generation, overview, timeline
 from rotation import service as rotation_service
 from rotation.models import Rotation, Shift
 from web.deps import NowDep, SessionDep
@@ -41,6 +41,7 @@ def _rows(session: Session, *, now: datetime) -> list[RotationRow]:
     """Every rotation with who is on and the next handoff: four queries, whatever the count."""
     rotations = rotation_service.list_rotations(session)
     on_call = overview.on_call_by_rotation(session, rotation_ids=None, at=now)
+    on_call = duty.on_duty_by_rotation(session, rotations=rotations, on_call=on_call, at=now)
     handoffs = overview.next_handoffs(session, rotation_ids=None, after=now)
     return [
         RotationRow(

@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 from core.models import Person
 from onboarding import progress
 from onboarding.readiness import Status
-from rotation import access, generation, members, overview, timeline
+from rotation import access, duty, generation, members, overview, timeline
 from rotation import service as rotation_service
 from rotation.models import Rotation, Shift
 from rotation.timeline import days_to_utc
 from web.deps import NowDep, SessionDep
 from web.pages.helpers import Viewer, required_id
-from web.pages.rotations import visuals
+from web.pages.rotations import coverage_view, visuals
 from web.pages.rotations.common import parse_month, rotation_or_404, shift_month
 from web.templating import render
 
@@ -128,6 +128,7 @@ def rotation_page(
             for shift in shifts
         ],
     )
+    coverage_view.keep_duty_days(session, rotation=rotation, shifts=shifts, grid=grid, zone=zone)
     roster = members.list_members(session, rotation=rotation)
     counts = overview.shift_counts(session, rotation=rotation)
     values = [(member.person.name, counts.get(member.person_id, 0)) for member in roster]
@@ -152,7 +153,10 @@ def rotation_page(
                 generation.cadence_of(rotation), people_per_shift=rotation.people_per_shift
             ),
             "is_manager": access.is_manager(session, person=viewer, rotation=rotation),
-            "on_call": rotation_service.on_call(session, rotation=rotation, at=now),
+            "on_call": duty.on_call(session, rotation=rotation, at=now),
+            "duty_facts": coverage_view.facts(
+                session, rotation=rotation, first=grid_first, last=grid_last, now=now
+            ),
             "next_handoff": handoffs.get(rotation.id),
             "month": first,
             "prev_month": shift_month(first, -1),
