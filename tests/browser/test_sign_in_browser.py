@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from core.models import Person
 from core.security import hash_password
 from core.settings import Settings
-from tests.conftest import DEFAULT_NOW, _free_port
+from tests.conftest import DEFAULT_NOW, free_port
 from tests.onboarding.servers import Mailbox, smtp_server
 from tests.web.oidc_world import oidc_world, running_app
 
@@ -36,7 +36,7 @@ def _wait_for_mail(mailbox: Mailbox, address: str) -> str:
 def test_admin_invites_the_email_arrives_the_link_sets_a_password_and_they_log_in(
     engine: Engine, tmp_path: Path, page: Page
 ) -> None:
-    port = _free_port()
+    port = free_port()
     with smtp_server() as mailbox:
         settings = Settings(
             secret_key="browser-invite-secret",

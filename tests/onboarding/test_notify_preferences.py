@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 from core.clock import FixedClock
 from onboarding import notify
 from onboarding.models import OutboxMessage
-from tests.factories import make_person
-from tests.onboarding.factories import (
+from tests.factories import (
     make_card,
     make_card_set,
+    make_person,
     make_requirement,
     make_rotation,
     make_shift,

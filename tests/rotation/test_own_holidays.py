@@ -14,7 +14,9 @@ from rotation import generation, holiday_release, holidays
 from rotation.models import Shift
 from rotation.timeline import days_to_utc
 from tests.conftest import DEFAULT_NOW
-from tests.rotation.factories import count_statements, live_shifts, make_people, make_rotation
+from tests.factories import make_people, make_scheduled_rotation
+from tests.probes import live_shifts
+from tests.querycount import count_statements
 
 COUNTRIES = ["NL", "US", "JP", "DE", "GB", "BR", None]
 ZONES = ["Europe/Amsterdam", "America/New_York", "Asia/Tokyo", "Australia/Sydney", "UTC"]
@@ -58,7 +60,7 @@ def test_nobody_is_scheduled_on_their_own_holiday(
         for person, (country, timezone) in zip(crew, people, strict=True):
             person.holiday_country, person.timezone = country, timezone
         session.flush()
-        rotation = make_rotation(
+        rotation = make_scheduled_rotation(
             session,
             members=crew,
             timezone=zone,
@@ -80,7 +82,7 @@ def test_nobody_is_scheduled_on_their_own_holiday(
 def test_switching_the_rule_on_moves_only_the_shifts_on_holidays(session: Session) -> None:
     dutch, other = make_people(session, 2, timezone="Europe/Amsterdam")
     dutch.holiday_country = "NL"
-    rotation = make_rotation(
+    rotation = make_scheduled_rotation(
         session, members=[dutch, other], timezone="Europe/Amsterdam", shift_days=1
     )
     before = {s.id: s.person_id for s in live_shifts(session, rotation)}
@@ -101,11 +103,11 @@ def test_the_hook_costs_one_query_per_scheduling_run(session: Session) -> None:
     for person in crew:
         person.holiday_country = "US"
     session.flush()
-    plain = make_rotation(session, name="Plain", members=crew)
+    plain = make_scheduled_rotation(session, name="Plain", members=crew)
     with count_statements(session) as without:
         plain.horizon_days = 400
         generation.reschedule(session, rotation=plain, now=DEFAULT_NOW, actor=None, reason="t")
-    treated = make_rotation(
+    treated = make_scheduled_rotation(
         session, name="Treated", members=crew, treat_own_holidays_as_time_off=True
     )
     with count_statements(session) as with_rule:

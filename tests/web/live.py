@@ -12,13 +12,6 @@ import uvicorn
 from fastapi import FastAPI
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def serving(app: FastAPI, port: int) -> Iterator[str]:
     """``app`` served on 127.0.0.1:``port`` until the block ends; yields its base URL."""

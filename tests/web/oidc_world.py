@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from core.clock import FixedClock
 from core.db import make_sessionmaker
 from core.settings import Settings
-from tests.conftest import DEFAULT_NOW, LiveServer, _free_port, _wipe
+from tests.conftest import DEFAULT_NOW, LiveServer, _wipe, free_port
 from web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +40,7 @@ class Provider:
 
 @contextmanager
 def running_provider(redirect_uri: str) -> Iterator[Provider]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         ["node", str(PROVIDER_SCRIPT), str(port), redirect_uri, CLIENT_ID, CLIENT_SECRET],
         cwd=ROOT,
@@ -92,7 +92,7 @@ class World:
 
 @contextmanager
 def oidc_world(engine: Engine, tmp_path: Path, **settings: object) -> Iterator[World]:
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     with running_provider(base + "/auth/oidc/callback") as provider:
         config = Settings(

@@ -18,11 +18,11 @@ from core.clock import FixedClock
 from core.models import Person
 from kb_links.models import Card
 from rotation.models import Rotation, Shift
-from tests.factories import make_person
-from tests.onboarding.factories import (
+from tests.factories import (
     headers_for,
     make_card,
     make_card_set,
+    make_person,
     make_requirement,
     make_rotation,
     make_shift,

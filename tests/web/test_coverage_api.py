@@ -8,7 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.web.api_helpers import Caller, caller, create_rotation, fingerprint, set_members
+from tests.probes import fingerprint
+from tests.web.api_helpers import Caller, caller, create_rotation, set_members
 
 OFFICE_HOURS = {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:00"}
 

@@ -15,9 +15,8 @@ from core.clock import FixedClock
 from rotation import coverage
 from rotation.models import CompanyDayOff, Rotation, Schedule, ScheduleLayer, Shift
 from tests.conftest import DEFAULT_NOW
-from tests.factories import make_person
+from tests.factories import make_person, make_rotation, make_shifts
 from tests.ics import Seen, read_all, read_icalendar, utc
-from tests.shift_rows import make_rotation, make_shifts
 from tests.web.test_feeds import feed, step_past_freshness, urls
 
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from rotation.models import Schedule, ScheduleLayer
 from tests.conftest import DEFAULT_NOW
-from tests.shift_rows import make_rotation, make_shifts
-from tests.web.api_helpers import fingerprint
+from tests.factories import make_rotation, make_shifts
+from tests.probes import fingerprint
 from tests.web.rotation_page_helpers import MANAGE, log_in, managed, person, post
 
 

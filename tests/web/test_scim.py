@@ -13,8 +13,8 @@ from core import feed_tokens, scim_tokens
 from core.models import ApiToken, AuditEvent, Person, ScimGroupMember
 from core.security import person_for_api_token
 from tests.conftest import DEFAULT_NOW
-from tests.factories import auth, make_person, make_token
-from tests.rotation.factories import live_shifts, make_rotation
+from tests.factories import auth, make_person, make_scheduled_rotation, make_token
+from tests.probes import live_shifts
 
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
@@ -94,7 +94,7 @@ def test_entra_patch_deactivation_reassigns_shifts_and_cuts_access_in_the_same_r
 ) -> None:
     ana = make_person(session, email="ana@example.com")
     bo = make_person(session, email="bo@example.com")
-    rotation = make_rotation(session, members=[ana, bo])
+    rotation = make_scheduled_rotation(session, members=[ana, bo])
     token = make_token(session, ana)
     old_feed = feed_tokens.token_for(secret_key="test-secret-key-for-signing-cookies", person=ana)
     session.flush()
