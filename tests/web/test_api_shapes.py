@@ -241,7 +241,7 @@ def test_a_rotation_and_its_members_are_written_with_every_field_in_order(
         "slug": "tier2",
         "name": "Tier 2 — EMEA",
         "description": "",
-        "timezone": "UTC",
+        "timezone": world.rotation.timezone,
         "start_date": world.rotation.start_date.isoformat(),
         "handoff_time": "09:00",
         "shift_days": 7,
@@ -251,6 +251,9 @@ def test_a_rotation_and_its_members_are_written_with_every_field_in_order(
         "swap_requires_approval": False,
         "archived": False,
         "version": world.rotation.version,
+        "coverage": [],
+        "holidays": None,
+        "treat_own_holidays_as_time_off": False,
     }
     assert rotation.content == _bytes(expected_rotation)
     assert members.content == _bytes(
