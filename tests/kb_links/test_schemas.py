@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import string
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given
@@ -10,7 +12,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from kb_links.fields import SOURCES, check_url
-from kb_links.schemas import CardCreate, CardUpdate
+from kb_links.schemas import CardCreate, CardOut, CardUpdate
 
 
 @pytest.mark.parametrize(
@@ -98,3 +100,36 @@ def test_update_knows_only_major_and_minor_and_no_unknown_fields() -> None:
         CardUpdate(titel="typo")  # type: ignore[call-arg]
     with pytest.raises(ValidationError):
         CardUpdate(url="javascript:alert(1)")
+
+
+def test_a_card_out_needs_the_instant_its_verification_is_judged_at() -> None:
+    verified = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+    card = SimpleNamespace(
+        id=1,
+        title="Refunds",
+        url="https://kb.example.com/refunds",
+        source="link",
+        external_id=None,
+        collection=None,
+        verifier_id=None,
+        version=2,
+        verify_every_days=30,
+        last_verified_at=verified,
+        verification_due_at=verified + timedelta(days=30),
+        archived=False,
+        source_version=None,
+        changed_at=verified,
+        created_at=verified,
+        updated_at=verified,
+    )
+
+    with pytest.raises(ValidationError) as caught:
+        CardOut.model_validate(card)
+    [error] = caught.value.errors()
+    assert "verification is derived" in error["msg"] and "context" in error["msg"]
+
+    due = verified + timedelta(days=30)
+    before_due = CardOut.model_validate(card, context={"now": due - timedelta(seconds=1)})
+    at_due = CardOut.model_validate(card, context={"now": due})
+    assert (before_due.verification, at_due.verification) == ("trusted", "stale")
+    assert before_due.verification_due_at == due
