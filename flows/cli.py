@@ -125,6 +125,9 @@ def server_log_config() -> dict[str, Any]:
 # An idle kept-alive connection is closed after this; a request head may be at most this big.
 KEEP_ALIVE_SECONDS = 5
 MAX_HEAD_BYTES = 16 * 1024
+# A worker must start (import, build the app) and answer its supervisor within this. uvicorn's
+# 5 s default restarts workers forever on a busy host, where starting alone takes longer.
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
@@ -137,6 +140,7 @@ def server_options(settings: Settings) -> dict[str, Any]:
     options: dict[str, Any] = {
         "timeout_keep_alive": KEEP_ALIVE_SECONDS,
         "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
+        "timeout_worker_healthcheck": WORKER_HEALTHCHECK_SECONDS,
         "proxy_headers": bool(settings.forwarded_allow_ips),
     }
     if settings.forwarded_allow_ips:
