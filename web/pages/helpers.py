@@ -117,16 +117,6 @@ def parse_id(text: str) -> int | None:
     return value if 1 <= value <= MAX_ID else None
 
 
-def existing_id(value: int, *, what: str) -> int:
-    """A path id that could exist; anything else is the same 404 as an unknown one.
-
-    Ids past the database's integer range would otherwise fail inside PostgreSQL.
-    """
-    if not 1 <= value <= MAX_ID:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"There is no such {what}.")
-    return value
-
-
 def no_such(what: str) -> HTTPException:
     """The 404 page for a row nobody has, or for an id that cannot name one."""
     return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"There is no such {what}.")
