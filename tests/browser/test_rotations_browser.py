@@ -92,7 +92,7 @@ def test_an_engineer_requests_a_swap_and_the_counterpart_accepts(
         other = sam_context.new_page()
         log_in(other, live_server, sam, f"/rotations/{SLUG}")
         other.get_by_role("button", name="Accept the swap from Ana de Vries").click()
-        expect(other.get_by_role("status").first).to_contain_text("You accepted the swap")
+        expect(other.get_by_role("status").first).to_contain_text("Swap accepted: the ")
         # A feed link to the shift lands on it, in whatever month it falls.
         other.goto(f"{live_server.url}/rotations/{SLUG}#shift-{mine}")
         entry = other.locator(f"#shift-{mine}")

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kb_links.models import Card
-from web.pages.cards.forms import FormInvalid
+from web.pages.helpers import FormInvalid
 from web.pages.onboarding.card_set_forms import (
     CardSetForm,
     by_collection,

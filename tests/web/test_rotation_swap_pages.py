@@ -87,7 +87,10 @@ def test_asking_for_cover_and_declining(client: TestClient, session: Session) ->
     session.expire_all()
     assert session.get(SwapRequest, swap.id).status == "declined"  # type: ignore[union-attr]
     assert session.get(Shift, mine.id).person_id == ana.id  # type: ignore[union-attr]
-    assert "You declined the swap" in client.get("/rotations/tier-two").text
+    assert (
+        "Swap declined: nothing changes for the Tier two shift"
+        in client.get("/rotations/tier-two").text
+    )
 
 
 def test_refused_requests_keep_the_choice_and_change_nothing(
@@ -175,7 +178,7 @@ def test_a_stale_answer_is_a_409_page(client: TestClient, session: Session) -> N
     before = fingerprint(session)
     response = post(client, f"/rotations/tier-two/swaps/{swap.id}/accept", {})
     assert response.status_code == 409
-    assert "swap is cancelled, not pending" in response.text
+    assert "Swap is cancelled, not pending." in response.text
     assert "Schedule for" in response.text  # the rotation page, with the reason on top
     assert fingerprint(session) == before
 

@@ -30,6 +30,7 @@ from onboarding.schemas import (
 from rotation import access
 from rotation.schemas import ShiftOut
 from web.deps import CurrentPerson, NowDep, SessionDep, forbidden
+from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["onboarding"])
 
@@ -93,7 +94,7 @@ def list_card_sets(session: SessionDep, caller: CurrentPerson) -> list[CardSetOu
 
 
 @router.get("/card-sets/{card_set_id}", response_model=CardSetOut)
-def get_card_set(card_set_id: int, session: SessionDep, caller: CurrentPerson) -> CardSetOut:
+def get_card_set(card_set_id: ObjectId, session: SessionDep, caller: CurrentPerson) -> CardSetOut:
     """One card set with its cards in reading order."""
     _require_card_set_editor(session, caller)
     card_set = card_sets.get_card_set(session, card_set_id=card_set_id)
@@ -102,7 +103,7 @@ def get_card_set(card_set_id: int, session: SessionDep, caller: CurrentPerson) -
 
 @router.patch("/card-sets/{card_set_id}", response_model=CardSetOut)
 def update_card_set(
-    card_set_id: int,
+    card_set_id: ObjectId,
     data: CardSetUpdate,
     session: SessionDep,
     caller: CurrentPerson,
@@ -203,7 +204,7 @@ def my_checklist(session: SessionDep, caller: CurrentPerson, now: NowDep) -> Che
 
 @router.get("/people/{person_id}/checklist", response_model=ChecklistOut)
 def person_checklist(
-    person_id: int, session: SessionDep, caller: CurrentPerson, now: NowDep
+    person_id: ObjectId, session: SessionDep, caller: CurrentPerson, now: NowDep
 ) -> ChecklistOut:
     """Someone's checklist: for them, admins, and managers of a rotation they belong to."""
     person = _viewable_person(session, caller, person_id)
@@ -238,7 +239,7 @@ def acknowledge(data: AckCreate, session: SessionDep, caller: CurrentPerson, now
 
 @router.get("/people/{person_id}/acks", response_model=list[AckOut], responses=CSV_RESPONSE)
 def person_acks(
-    person_id: int,
+    person_id: ObjectId,
     session: SessionDep,
     caller: CurrentPerson,
     export: Annotated[ExportFormat, Query(alias="format")] = "json",

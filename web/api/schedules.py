@@ -112,7 +112,9 @@ def schedule_on_call(
     schedule = schedule_service.get_schedule(session, slug)
     instant = parse_instant(at, name="at") if at else now
     layer, shifts = schedule_service.on_call(session, schedule=schedule, at=instant)
-    return ScheduleOnCallOut(at=instant, layer=layer, shifts=[ShiftOut.model_validate(s) for s in shifts])
+    return ScheduleOnCallOut(
+        at=instant, layer=layer, shifts=[ShiftOut.model_validate(s) for s in shifts]
+    )
 
 
 @router.get(

@@ -4,19 +4,26 @@ HTML error pages, and form problems per field."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request, status
-from pydantic import ValidationError
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 
+from core import people
 from core.db import MAX_ID
-from core.errors import DomainError
+from core.errors import Conflict, DomainError, NotFound
 from core.models import Person
 from core.security import constant_time_equal
 from rotation import access
 from web import errors
 from web.deps import SessionDep, SettingsDep, person_from_cookie, person_from_proxy_header
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 class LoginRequired(Exception):
@@ -110,14 +117,49 @@ def parse_id(text: str) -> int | None:
     return value if 1 <= value <= MAX_ID else None
 
 
-def existing_id(value: int, *, what: str) -> int:
-    """A path id that could exist; anything else is the same 404 as an unknown one.
+def no_such(what: str) -> HTTPException:
+    """The 404 page for a row nobody has, or for an id that cannot name one."""
+    return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"There is no such {what}.")
 
-    Ids past the database's integer range would otherwise fail inside PostgreSQL.
+
+@contextmanager
+def not_found_as(what: str) -> Iterator[None]:
+    """Inside the block, the domain's NotFound is the page saying there is no such ``what``."""
+    try:
+        yield
+    except NotFound:
+        raise no_such(what) from None
+
+
+def person_or_404(session: Session, person_id: int) -> Person:
+    """The person with that id, or the page saying there is no such person."""
+    with not_found_as("person"):
+        return people.get_person(session, person_id)
+
+
+def path_id(name: str, *, what: str) -> Any:
+    """The path parameter ``name`` as a row id, for a route's signature.
+
+    Anything that cannot be an id ("²", "0", a 5,000-digit number, a NUL byte) is the same
+    404 page as an id nobody has, decided before a query is sent: ids past the database's
+    integer range would otherwise fail inside the database.
     """
-    if not 1 <= value <= MAX_ID:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"There is no such {what}.")
-    return value
+
+    def read(request: Request) -> int:
+        text = str(request.path_params.get(name, ""))
+        value = parse_id(text) if text == text.strip() else None
+        if value is None:
+            raise no_such(what)
+        return value
+
+    return Depends(read)
+
+
+PersonId = Annotated[int, path_id("person_id", what="person")]
+CardId = Annotated[int, path_id("card_id", what="card")]
+CardSetId = Annotated[int, path_id("card_set_id", what="card set")]
+SwapId = Annotated[int, path_id("swap_id", what="swap request")]
+TimeOffId = Annotated[int, path_id("time_off_id", what="time off")]
 
 
 def required_id(text: str, *, name: str) -> int:
@@ -139,11 +181,78 @@ class FormInvalid(Exception):
         self.errors = errors
 
 
-def field_errors(error: ValidationError) -> dict[str, str]:
-    """``{"email": "value is not a valid email address: …"}``, first message per field."""
+# Says one of pydantic's error items in a form's own words, or None for pydantic's message.
+Wording = Callable[[Mapping[str, Any]], str | None]
+
+
+def field_errors(error: ValidationError, *, wording: Wording | None = None) -> dict[str, str]:
+    """``{"email": "value is not a valid email address: …"}``, first message per field.
+
+    ``wording`` may say a problem in the form's own words; None keeps pydantic's message.
+    """
     messages: dict[str, str] = {}
     for item in error.errors():
         field = str(item["loc"][0]) if item["loc"] else "form"
-        message = str(item["msg"]).removeprefix("Value error, ")
-        messages.setdefault(field, message)
+        message = (wording(item) if wording else None) or str(item["msg"])
+        messages.setdefault(field, message.removeprefix("Value error, "))
     return messages
+
+
+def checked(
+    model: type[Model],
+    fields: Mapping[str, Any],
+    *,
+    errors: dict[str, str] | None = None,
+    wording: Wording | None = None,
+) -> Model:
+    """``model`` built from a form's fields, or ``FormInvalid`` naming every bad field.
+
+    The model's complaints come with those the form found before building it (``errors``),
+    so the form comes back once with every problem marked.
+    """
+    errors = errors or {}
+    try:
+        data = model(**fields)
+    except ValidationError as exc:
+        raise FormInvalid({**field_errors(exc, wording=wording), **errors}) from None
+    if errors:
+        raise FormInvalid(errors)
+    return data
+
+
+def form_errors(exc: FormInvalid | DomainError, *, conflict_field: str) -> dict[str, str]:
+    """What a form says about a refused save: its own problems per field, a conflict next
+    to the field it is about (a name or slug already taken), anything else above the form."""
+    if isinstance(exc, FormInvalid):
+        return exc.errors
+    field = conflict_field if isinstance(exc, Conflict) else "form"
+    return {field: sentence(exc.detail)}
+
+
+def roll_back_refused(session: Session, exc: DomainError | FormInvalid) -> int:
+    """Undo a refused change and give the status of the page that says why.
+
+    Nothing of a refused change may be committed with the page explaining it; that page
+    answers 422 for bad input and 409 when the data changed underneath (the domain's status
+    for every other refusal).
+    """
+    session.rollback()
+    if isinstance(exc, FormInvalid):
+        return status.HTTP_422_UNPROCESSABLE_CONTENT
+    return errors.status_for(exc)
+
+
+def form_refused(
+    session: Session,
+    exc: FormInvalid | DomainError,
+    *,
+    conflict_field: str,
+    page: Callable[..., HTMLResponse],
+) -> HTMLResponse:
+    """The form's page again after a refused save, with every problem marked.
+
+    Nothing of the save is kept. ``page`` renders the form with what was typed, given
+    ``errors`` and ``status_code``; it runs after the rollback, so it shows the data as it is.
+    """
+    status_code = roll_back_refused(session, exc)
+    return page(errors=form_errors(exc, conflict_field=conflict_field), status_code=status_code)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
-from core.db import MAX_ID
 from core.errors import Invalid
 from core.models import Person
 from rotation import access, duty, generation, members, overrides
@@ -29,11 +28,12 @@ from rotation.schemas import (
     check_date_range,
 )
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, forbidden
+from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["rotations"])
 # Swaps and time off belong to the rotation domain; the app mounts all three with one line.
 
-ShiftId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ShiftId = ObjectId
 InstantQuery = Annotated[
     str | None,
     Query(description="ISO 8601 instant with offset, or a date (midnight on the rotation's clock)"),
@@ -61,6 +61,13 @@ def require_manager(session: Session, *, person: Person, rotation: Rotation) -> 
         raise forbidden("only a manager of this rotation (or an admin) can do this")
 
 
+def managed_rotation(session: Session, *, slug: str, caller: Person) -> Rotation:
+    """The rotation, if ``caller`` manages it (or is an admin); 404 or 403 otherwise."""
+    rotation = rotation_service.get_rotation(session, slug)
+    require_manager(session, person=caller, rotation=rotation)
+    return rotation
+
+
 @router.post("/rotations", response_model=RotationOut, status_code=status.HTTP_201_CREATED)
 def create_rotation(
     data: RotationCreate, session: SessionDep, actor: AdminPerson, now: NowDep
@@ -86,8 +93,7 @@ def get_rotation(slug: str, session: SessionDep, _caller: CurrentPerson) -> Rota
 def update_rotation(
     slug: str, data: RotationUpdate, session: SessionDep, caller: CurrentPerson, now: NowDep
 ) -> RotationOut:
-    rotation = rotation_service.get_rotation(session, slug)
-    require_manager(session, person=caller, rotation=rotation)
+    rotation = managed_rotation(session, slug=slug, caller=caller)
     rotation = rotation_service.update_rotation(
         session, rotation=rotation, data=data, now=now, actor=caller
     )
@@ -107,8 +113,7 @@ def archive_rotation(
 def set_members(
     slug: str, data: MembersSet, session: SessionDep, caller: CurrentPerson, now: NowDep
 ) -> list[MemberOut]:
-    rotation = rotation_service.get_rotation(session, slug)
-    require_manager(session, person=caller, rotation=rotation)
+    rotation = managed_rotation(session, slug=slug, caller=caller)
     roster = members.set_members(
         session, rotation=rotation, person_ids=data.person_ids, now=now, actor=caller
     )
@@ -159,8 +164,7 @@ def on_call(
 def rebalance(
     slug: str, data: RebalanceRequest, session: SessionDep, caller: CurrentPerson, now: NowDep
 ) -> RebalanceOut:
-    rotation = rotation_service.get_rotation(session, slug)
-    require_manager(session, person=caller, rotation=rotation)
+    rotation = managed_rotation(session, slug=slug, caller=caller)
     changed = rotation_service.rebalance(
         session, rotation=rotation, from_date=data.from_date, now=now, actor=caller
     )

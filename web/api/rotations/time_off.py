@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Response, status
 from sqlalchemy.orm import Session
 
 from core import people
-from core.db import MAX_ID
 from core.models import Person
 from rotation import members as rotation_members
 from rotation import time_off
 from rotation.schemas import TimeOffCreate, TimeOffCreated, TimeOffOut
 from web.deps import CurrentPerson, NowDep, SessionDep, forbidden
+from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["time off"])
-PersonId = Annotated[int, Path(ge=1, le=MAX_ID)]
-TimeOffId = Annotated[int, Path(ge=1, le=MAX_ID)]
+PersonId = ObjectId
+TimeOffId = ObjectId
 
 
 def require_time_off_access(session: Session, *, caller: Person, person: Person) -> None:

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import HTTPException, status
 from sqlalchemy.orm import Session
 
-from core.errors import NotFound
 from kb_links import service
 from kb_links.models import Card
-from web.pages.helpers import ManagerViewer
+from web.pages.helpers import ManagerViewer, not_found_as
 
 # Admins and anyone who manages a rotation look after the registry.
 CardEditor = ManagerViewer
 
 
 def card_or_404(session: Session, card_id: int, *, for_update: bool = False) -> Card:
-    try:
+    with not_found_as("card"):
         return service.get_card(session, card_id=card_id, for_update=for_update)
-    except NotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="There is no such card.") from None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -20,7 +21,7 @@ from web.pages.cards import forms as card_forms
 from web.pages.cards import view as card_view
 from web.pages.cards.common import CardEditor, card_or_404
 from web.pages.cards.forms import CardEditForm, CardForm
-from web.pages.helpers import FormInvalid, verify_csrf
+from web.pages.helpers import CardId, FormInvalid, form_refused, verify_csrf
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -30,19 +31,32 @@ def _people_choices(session: Session) -> list[Person]:
     return people.list_people(session, include_inactive=False)
 
 
-@router.get("/cards/new", response_class=HTMLResponse)
-def new_card_page(request: Request, session: SessionDep, viewer: CardEditor) -> HTMLResponse:
+def _new_page(
+    request: Request,
+    session: Session,
+    viewer: Person,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     return render(
         request,
         "card_new.html",
         {
             "viewer": viewer,
-            "values": CardForm().model_dump(),
-            "errors": {},
+            "values": values,
+            "errors": errors or {},
             "sources": SOURCES,
             "people": _people_choices(session),
         },
+        status_code=status_code,
     )
+
+
+@router.get("/cards/new", response_class=HTMLResponse)
+def new_card_page(request: Request, session: SessionDep, viewer: CardEditor) -> HTMLResponse:
+    return _new_page(request, session, viewer, values=CardForm().model_dump())
 
 
 @router.post("/cards", response_model=None, dependencies=[Depends(verify_csrf)])
@@ -57,31 +71,10 @@ def create_card(
         data = card_forms.check_new_card(session, form=form)
         card = service.create_card(session, data=data, now=now, actor=viewer)
     except (FormInvalid, Conflict, Invalid) as exc:
-        session.rollback()
-        errors = _errors_of(exc, conflict_field="external_id")
-        return render(
-            request,
-            "card_new.html",
-            {
-                "viewer": viewer,
-                "values": form.model_dump(),
-                "errors": errors,
-                "sources": SOURCES,
-                "people": _people_choices(session),
-            },
-            status_code=409 if isinstance(exc, Conflict) else 422,
-        )
+        page = partial(_new_page, request, session, viewer, values=form.model_dump())
+        return form_refused(session, exc, conflict_field="external_id", page=page)
     flash(request, f"Added “{card.title}” (version 1, verified now).")
     return RedirectResponse(f"/cards#card-{card.id}", status_code=303)
-
-
-def _errors_of(exc: Exception, *, conflict_field: str) -> dict[str, str]:
-    if isinstance(exc, FormInvalid):
-        return exc.errors
-    assert isinstance(exc, Conflict | Invalid)
-    if isinstance(exc, Conflict):
-        return {conflict_field: exc.detail}
-    return {"form": exc.detail}
 
 
 def _edit_page(
@@ -118,7 +111,7 @@ def _edit_page(
 
 @router.get("/cards/{card_id}/edit", response_class=HTMLResponse)
 def edit_card_page(
-    request: Request, card_id: int, session: SessionDep, viewer: CardEditor
+    request: Request, card_id: CardId, session: SessionDep, viewer: CardEditor
 ) -> HTMLResponse:
     card = card_or_404(session, card_id)
     verifier = session.get(Person, card.verifier_id) if card.verifier_id is not None else None
@@ -129,7 +122,7 @@ def edit_card_page(
 @router.post("/cards/{card_id}/edit", response_model=None, dependencies=[Depends(verify_csrf)])
 def edit_card(
     request: Request,
-    card_id: int,
+    card_id: CardId,
     session: SessionDep,
     viewer: CardEditor,
     now: NowDep,
@@ -139,14 +132,10 @@ def edit_card(
     if card_forms.edited_version(form) != card.version:
         # Saving would silently undo the other edit; show the newer version and ask again.
         values = {**form.model_dump(), "version": str(card.version)}
-        message = (
-            f"Someone else changed this card while you were editing: it is now at version "
-            f"{card.version}. Your input is kept below; check it against the card and save again."
-        )
+        errors = {"form": _edited_meanwhile(card)}
         return _edit_page(
-            request, session, viewer, card=card, values=values, errors={"form": message},
-            status_code=409,
-        )  # fmt: skip
+            request, session, viewer, card=card, values=values, errors=errors, status_code=409
+        )
     try:
         data = card_forms.check_edit(session, form=form, card=card)
         if data.change == "minor" and not card_forms.changes_anything(data):
@@ -154,29 +143,35 @@ def edit_card(
             return RedirectResponse("/cards", status_code=303)
         card = service.update_card(session, card=card, data=data, now=now, actor=viewer)
     except (FormInvalid, Conflict, Invalid) as exc:
-        session.rollback()
-        card = card_or_404(session, card_id)
-        return _edit_page(
-            request,
-            session,
-            viewer,
-            card=card,
-            values=form.model_dump(),
-            errors=_errors_of(exc, conflict_field="external_id"),
-            status_code=409 if isinstance(exc, Conflict) else 422,
-        )
-    if data.change == "major":
-        message = (
+
+        def page(**refusal: Any) -> HTMLResponse:
+            fresh = card_or_404(session, card_id)
+            return _edit_page(
+                request, session, viewer, card=fresh, values=form.model_dump(), **refusal
+            )
+
+        return form_refused(session, exc, conflict_field="external_id", page=page)
+    flash(request, _saved(card, change=data.change))
+    return RedirectResponse(f"/cards#card-{card.id}", status_code=303)
+
+
+def _edited_meanwhile(card: Card) -> str:
+    return (
+        f"Someone else changed this card while you were editing: it is now at version "
+        f"{card.version}. Your input is kept below; check it against the card and save again."
+    )
+
+
+def _saved(card: Card, *, change: str) -> str:
+    if change == "major":
+        return (
             f"Saved “{card.title}” as a major change: now version {card.version}; "
             "everyone whose shift needs it must read it again."
         )
-    else:
-        message = (
-            f"Saved “{card.title}” as a minor change: still version {card.version}; "
-            "earlier acknowledgements stay valid."
-        )
-    flash(request, message)
-    return RedirectResponse(f"/cards#card-{card.id}", status_code=303)
+    return (
+        f"Saved “{card.title}” as a minor change: still version {card.version}; "
+        "earlier acknowledgements stay valid."
+    )
 
 
 def _set_archived(
@@ -184,7 +179,7 @@ def _set_archived(
     session: Session,
     viewer: Person,
     *,
-    card_id: int,
+    card_id: CardId,
     archived: bool,
     now: datetime,
 ) -> RedirectResponse:
@@ -199,13 +194,13 @@ def _set_archived(
 
 @router.post("/cards/{card_id}/archive", response_model=None, dependencies=[Depends(verify_csrf)])
 def archive_card(
-    request: Request, card_id: int, session: SessionDep, viewer: CardEditor, now: NowDep
+    request: Request, card_id: CardId, session: SessionDep, viewer: CardEditor, now: NowDep
 ) -> Response:
     return _set_archived(request, session, viewer, card_id=card_id, archived=True, now=now)
 
 
 @router.post("/cards/{card_id}/restore", response_model=None, dependencies=[Depends(verify_csrf)])
 def restore_card(
-    request: Request, card_id: int, session: SessionDep, viewer: CardEditor, now: NowDep
+    request: Request, card_id: CardId, session: SessionDep, viewer: CardEditor, now: NowDep
 ) -> Response:
     return _set_archived(request, session, viewer, card_id=card_id, archived=False, now=now)

@@ -6,28 +6,23 @@ them marked, not one at a time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from core import people
+from kb_links import service
 from kb_links.fields import DEFAULT_VERIFY_EVERY_DAYS
 from kb_links.models import Card
 from kb_links.schemas import CardCreate, CardUpdate
-from web.pages.helpers import FormInvalid
+from web.pages.helpers import checked
 
 CHANGE_CHOICES = ("major", "minor")
-# Card fields an edit may change, in form order.
-EDIT_FIELDS = (
-    "title",
-    "url",
-    "source",
-    "external_id",
-    "collection",
-    "verifier_id",
-    "verify_every_days",
-)
+# Card fields an edit may change: what the API may set, but for the time of verifying
+# (which the verify button sets).
+EDIT_FIELDS = tuple(name for name in service.EDITABLE_FIELDS if name != "last_verified_at")
 
 
 class CardForm(BaseModel):
@@ -67,18 +62,13 @@ def values_of(card: Card, *, verifier_email: str) -> dict[str, str]:
     ).model_dump()
 
 
-def _messages(error: ValidationError) -> dict[str, str]:
-    messages: dict[str, str] = {}
-    for item in error.errors():
-        field = str(item["loc"][0]) if item["loc"] else "form"
-        if item["type"] in ("string_too_short", "missing"):
-            message = "This field is required."
-        elif field == "verify_every_days" and item["type"] == "int_parsing":
-            message = "Enter a whole number of days."
-        else:
-            message = str(item["msg"]).removeprefix("Value error, ")
-        messages.setdefault(field, message)
-    return messages
+def _wording(item: Mapping[str, Any]) -> str | None:
+    field, kind = (str(item["loc"][0]) if item["loc"] else "form"), item["type"]
+    if kind in ("string_too_short", "missing"):
+        return "This field is required."
+    if field == "verify_every_days" and kind == "int_parsing":
+        return "Enter a whole number of days."
+    return None
 
 
 def _verifier_id(
@@ -120,13 +110,7 @@ def check_new_card(session: Session, *, form: CardForm) -> CardCreate:
     fields = _fields(session, form, errors)
     if not fields["verify_every_days"]:
         fields["verify_every_days"] = DEFAULT_VERIFY_EVERY_DAYS
-    try:
-        data = CardCreate(**fields)
-    except ValidationError as exc:
-        raise FormInvalid({**_messages(exc), **errors}) from None
-    if errors:
-        raise FormInvalid(errors)
-    return data
+    return checked(CardCreate, fields, errors=errors, wording=_wording)
 
 
 def check_edit(session: Session, *, form: CardEditForm, card: Card) -> CardUpdate:
@@ -142,12 +126,8 @@ def check_edit(session: Session, *, form: CardEditForm, card: Card) -> CardUpdat
         errors["verify_every_days"] = "Enter a whole number of days."
         fields["verify_every_days"] = card.verify_every_days
     change = form.change if form.change in CHANGE_CHOICES else "major"
-    try:
-        full = CardUpdate(**fields, change=change, summary=form.summary)
-    except ValidationError as exc:
-        raise FormInvalid({**_messages(exc), **errors}) from None
-    if errors:
-        raise FormInvalid(errors)
+    fields |= {"change": change, "summary": form.summary}
+    full = checked(CardUpdate, fields, errors=errors, wording=_wording)
     wanted = full.model_dump(include=set(EDIT_FIELDS))
     changed = {k: v for k, v in wanted.items() if getattr(card, k) != v}
     return CardUpdate.model_validate({**changed, "change": full.change, "summary": full.summary})

@@ -25,7 +25,7 @@ from web.deps import NowDep, SessionDep
 from web.pages.cards import view as card_view
 from web.pages.cards.common import card_or_404
 from web.pages.cards.view import SHOW_CHOICES, Filters
-from web.pages.helpers import AdminViewer, Viewer, verify_csrf
+from web.pages.helpers import AdminViewer, CardId, Viewer, verify_csrf
 from web.templating import flash, local_time, render
 
 router = APIRouter(include_in_schema=False)
@@ -106,7 +106,7 @@ def cards_page(
 @router.post("/cards/{card_id}/verify", response_model=None, dependencies=[Depends(verify_csrf)])
 def verify_card(
     request: Request,
-    card_id: int,
+    card_id: CardId,
     session: SessionDep,
     viewer: Viewer,
     now: NowDep,

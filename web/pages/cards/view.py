@@ -81,6 +81,33 @@ def _matches(card: Card, *, stale: bool, filters: Filters) -> bool:
     return not (filters.source and card.source != filters.source)
 
 
+def _row(
+    card: Card,
+    *,
+    stale: bool,
+    verifier_names: Mapping[int, str],
+    viewer_id: int,
+    is_editor: bool,
+) -> CardRow:
+    return CardRow(
+        card=card,
+        stale=stale,
+        due_at=freshness.verification_due_at(
+            last_verified_at=card.last_verified_at, verify_every_days=card.verify_every_days
+        ),
+        verifier_name=(
+            verifier_names.get(card.verifier_id) if card.verifier_id is not None else None
+        ),
+        href=safe_href(card.url),
+        can_verify=is_editor or card.verifier_id == viewer_id,
+    )
+
+
+def _choices(names: Iterable[str], chosen: str) -> set[str]:
+    # A chosen filter stays selectable even when no card matches it any more.
+    return {name for name in names if name} | ({chosen} if chosen else set())
+
+
 def build_registry(
     cards: Iterable[Card],
     *,
@@ -95,51 +122,30 @@ def build_registry(
     Counts (current, stale, archived) ignore the filters so the page always says how many
     cards need verifying; archived cards never count as stale.
     """
-    rows: list[CardRow] = []
-    current = stale_count = archived = 0
-    collections: set[str] = set()
-    sources: set[str] = set()
-    for card in cards:
-        stale = freshness.is_stale(
-            last_verified_at=card.last_verified_at,
-            verify_every_days=card.verify_every_days,
-            now=now,
+    every = [
+        (
+            card,
+            freshness.is_stale(
+                last_verified_at=card.last_verified_at,
+                verify_every_days=card.verify_every_days,
+                now=now,
+            ),
         )
-        if card.archived:
-            archived += 1
-        else:
-            current += 1
-            stale_count += int(stale)
-        if card.collection:
-            collections.add(card.collection)
-        sources.add(card.source)
-        if not _matches(card, stale=stale, filters=filters):
-            continue
-        rows.append(
-            CardRow(
-                card=card,
-                stale=stale,
-                due_at=freshness.verification_due_at(
-                    last_verified_at=card.last_verified_at,
-                    verify_every_days=card.verify_every_days,
-                ),
-                verifier_name=(
-                    verifier_names.get(card.verifier_id) if card.verifier_id is not None else None
-                ),
-                href=safe_href(card.url),
-                can_verify=is_editor or card.verifier_id == viewer_id,
-            )
-        )
-    # A chosen filter stays selectable even when no card matches it any more.
-    if filters.collection:
-        collections.add(filters.collection)
-    if filters.source:
-        sources.add(filters.source)
+        for card in cards
+    ]
+    current = [stale for card, stale in every if not card.archived]
+    rows = [
+        _row(card, stale=stale, verifier_names=verifier_names, viewer_id=viewer_id,
+             is_editor=is_editor)
+        for card, stale in every
+        if _matches(card, stale=stale, filters=filters)
+    ]  # fmt: skip
+    collections = _choices((card.collection or "" for card, _stale in every), filters.collection)
     return Registry(
         rows=rows,
-        current=current,
-        stale=stale_count,
-        archived=archived,
+        current=len(current),
+        stale=sum(current),
+        archived=len(every) - len(current),
         collections=sorted(collections, key=lambda name: (name.lower(), name)),
-        sources=sorted(sources),
+        sources=sorted(_choices((card.source for card, _stale in every), filters.source)),
     )

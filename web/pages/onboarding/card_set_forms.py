@@ -3,13 +3,14 @@ step at a time (add, remove, move up or down), so it all works without JavaScrip
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from kb_links.models import Card
 from onboarding.schemas import CardSetCreate
-from web.pages.helpers import FormInvalid
+from web.pages.helpers import checked
 
 DIRECTIONS = ("up", "down")
 
@@ -24,23 +25,19 @@ class CardSetForm(BaseModel):
     description: str = ""
 
 
+def _wording(item: Mapping[str, Any]) -> str | None:
+    if item["type"] == "string_too_short":
+        return "Give the card set a name."
+    limit = item.get("ctx", {}).get("max_length")
+    if item["type"] == "string_too_long" and limit:
+        return f"Keep it to {limit} characters."
+    return None
+
+
 def check_details(form: CardSetForm) -> CardSetCreate:
     """The name and description, validated, or ``FormInvalid`` naming every bad field."""
-    try:
-        return CardSetCreate(name=form.name.strip(), description=form.description.strip())
-    except ValidationError as exc:
-        errors: dict[str, str] = {}
-        for item in exc.errors():
-            field = str(item["loc"][0]) if item["loc"] else "form"
-            if item["type"] == "string_too_short":
-                message = "Give the card set a name."
-            elif item["type"] == "string_too_long":
-                limit = item.get("ctx", {}).get("max_length")
-                message = f"Keep it to {limit} characters." if limit else str(item["msg"])
-            else:
-                message = str(item["msg"])
-            errors.setdefault(field, message)
-        raise FormInvalid(errors) from None
+    fields = {"name": form.name.strip(), "description": form.description.strip()}
+    return checked(CardSetCreate, fields, wording=_wording)
 
 
 def with_card(card_ids: Sequence[int], card_id: int) -> list[int]:

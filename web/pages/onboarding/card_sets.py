@@ -7,13 +7,14 @@ For admins and rotation managers, like the API. Every change goes through
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, Invalid, NotFound
+from core.errors import Conflict, Invalid
 from core.models import Person
 from kb_links import service as card_service
 from onboarding import card_sets, requirements
@@ -21,10 +22,14 @@ from onboarding.models import CardSet
 from onboarding.schemas import CardSetUpdate
 from web.deps import NowDep, SessionDep
 from web.pages.helpers import (
+    CardId,
+    CardSetId,
     FormInvalid,
     ManagerViewer,
-    existing_id,
+    form_refused,
+    not_found_as,
     parse_id,
+    roll_back_refused,
     sentence,
     verify_csrf,
 )
@@ -38,13 +43,8 @@ EMPTY_FORM = {"name": "", "description": ""}
 
 
 def _card_set_or_404(session: Session, card_set_id: int) -> CardSet:
-    existing_id(card_set_id, what="card set")
-    try:
+    with not_found_as("card set"):
         return card_sets.get_card_set(session, card_set_id=card_set_id)
-    except NotFound:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail="There is no such card set."
-        ) from None
 
 
 def _list_page(
@@ -92,16 +92,8 @@ def create_card_set(
         data = card_set_forms.check_details(form)
         view = card_sets.create_card_set(session, data=data, now=now, actor=viewer)
     except (FormInvalid, Conflict) as exc:
-        session.rollback()
-        errors = exc.errors if isinstance(exc, FormInvalid) else {"name": sentence(exc.detail)}
-        return _list_page(
-            request,
-            session,
-            viewer,
-            values=form.model_dump(),
-            errors=errors,
-            status_code=409 if isinstance(exc, Conflict) else 422,
-        )
+        page = partial(_list_page, request, session, viewer, values=form.model_dump())
+        return form_refused(session, exc, conflict_field="name", page=page)
     flash(request, f"Created the card set “{view.card_set.name}”. Add its cards below.")
     return RedirectResponse(f"/card-sets/{view.card_set.id}", status_code=303)
 
@@ -146,7 +138,11 @@ def _edit_page(
 
 @router.get("/card-sets/{card_set_id}", response_class=HTMLResponse)
 def edit_card_set_page(
-    request: Request, card_set_id: int, session: SessionDep, viewer: ManagerViewer, now: NowDep
+    request: Request,
+    card_set_id: CardSetId,
+    session: SessionDep,
+    viewer: ManagerViewer,
+    now: NowDep,
 ) -> HTMLResponse:
     card_set = _card_set_or_404(session, card_set_id)
     return _edit_page(request, session, viewer, card_set=card_set, now=now)
@@ -155,7 +151,7 @@ def edit_card_set_page(
 @router.post("/card-sets/{card_set_id}", response_model=None, dependencies=[Depends(verify_csrf)])
 def save_details(
     request: Request,
-    card_set_id: int,
+    card_set_id: CardSetId,
     session: SessionDep,
     viewer: ManagerViewer,
     now: NowDep,
@@ -172,18 +168,15 @@ def save_details(
             actor=viewer,
         )
     except (FormInvalid, Conflict) as exc:
-        session.rollback()
-        errors = exc.errors if isinstance(exc, FormInvalid) else {"name": sentence(exc.detail)}
-        return _edit_page(
-            request,
-            session,
-            viewer,
-            card_set=_card_set_or_404(session, card_set_id),
-            now=now,
-            values=form.model_dump(),
-            errors=errors,
-            status_code=409 if isinstance(exc, Conflict) else 422,
-        )
+
+        def page(**refusal: Any) -> HTMLResponse:
+            fresh = _card_set_or_404(session, card_set_id)
+            return _edit_page(
+                request, session, viewer, card_set=fresh, now=now, values=form.model_dump(),
+                **refusal,
+            )  # fmt: skip
+
+        return form_refused(session, exc, conflict_field="name", page=page)
     flash(request, f"Saved the name and description of “{card_set.name}”.")
     return RedirectResponse(f"/card-sets/{card_set.id}", status_code=303)
 
@@ -203,16 +196,11 @@ def _set_cards(
             session, card_set=card_set, data=CardSetUpdate(card_ids=card_ids), now=now, actor=viewer
         )
     except Invalid as exc:
-        session.rollback()
+        status_code = roll_back_refused(session, exc)
         return _edit_page(
-            request,
-            session,
-            viewer,
-            card_set=_card_set_or_404(session, card_set.id),
-            now=now,
-            add_error=sentence(exc.detail),
-            status_code=422,
-        )
+            request, session, viewer, card_set=_card_set_or_404(session, card_set.id), now=now,
+            add_error=sentence(exc.detail), status_code=status_code,
+        )  # fmt: skip
     return None
 
 
@@ -221,7 +209,7 @@ def _set_cards(
 )
 def add_card(
     request: Request,
-    card_set_id: int,
+    card_set_id: CardSetId,
     session: SessionDep,
     viewer: ManagerViewer,
     now: NowDep,
@@ -270,8 +258,8 @@ def _card_in_set(session: Session, card_set: CardSet, card_id: int) -> tuple[lis
 )
 def move_card(
     request: Request,
-    card_set_id: int,
-    card_id: int,
+    card_set_id: CardSetId,
+    card_id: CardId,
     session: SessionDep,
     viewer: ManagerViewer,
     now: NowDep,
@@ -301,8 +289,8 @@ def move_card(
 )
 def remove_card(
     request: Request,
-    card_set_id: int,
-    card_id: int,
+    card_set_id: CardSetId,
+    card_id: CardId,
     session: SessionDep,
     viewer: ManagerViewer,
     now: NowDep,

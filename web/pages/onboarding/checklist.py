@@ -13,13 +13,21 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from core import people
-from core.errors import Conflict, NotFound
+from core.errors import Conflict
 from core.models import Person
 from kb_links.models import Card
 from onboarding import acks, progress
 from web.deps import NowDep, SessionDep
-from web.pages.helpers import Viewer, existing_id, parse_id, sentence, verify_csrf
+from web.pages.helpers import (
+    PersonId,
+    Viewer,
+    not_found_as,
+    parse_id,
+    person_or_404,
+    roll_back_refused,
+    sentence,
+    verify_csrf,
+)
 from web.pages.onboarding.view import STATUS_LABELS, checklist_shifts, progress_text
 from web.templating import flash, render
 
@@ -62,13 +70,9 @@ def my_checklist(
 
 @router.get("/people/{person_id}/checklist", response_model=None)
 def person_checklist(
-    request: Request, person_id: int, session: SessionDep, viewer: Viewer, now: NowDep
+    request: Request, person_id: PersonId, session: SessionDep, viewer: Viewer, now: NowDep
 ) -> Response:
-    existing_id(person_id, what="person")
-    try:
-        person = people.get_person(session, person_id)
-    except NotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="There is no such person.") from None
+    person = person_or_404(session, person_id)
     if person.id == viewer.id:
         return RedirectResponse("/me/checklist", status_code=status.HTTP_303_SEE_OTHER)
     if not progress.may_view_person(session, viewer=viewer, person=person):
@@ -99,35 +103,27 @@ def acknowledge(
     card_id: Annotated[str, Form()] = "",
     version: Annotated[str, Form()] = "",
 ) -> Response:
+    def refused(error: str, status_code: int) -> HTMLResponse:
+        return checklist_page(
+            request, session, viewer, person=viewer, now=now, error=error,
+            status_code=status_code,
+        )  # fmt: skip
+
     chosen_card, read_version = parse_id(card_id), parse_id(version)
     if chosen_card is None or read_version is None:
-        return checklist_page(
-            request,
-            session,
-            viewer,
-            person=viewer,
-            now=now,
-            error="That form did not say which card and version you read; reload the page "
-            "and try again.",
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        return refused(
+            "That form did not say which card and version you read; reload the page and try again.",
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
     try:
-        view = acks.acknowledge(
-            session, person=viewer, card_id=chosen_card, version=read_version, now=now
-        )
-    except NotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="There is no such card.") from None
+        with not_found_as("card"):
+            view = acks.acknowledge(
+                session, person=viewer, card_id=chosen_card, version=read_version, now=now
+            )
     except Conflict as exc:
-        session.rollback()
-        message = _stale_message(session, exc, card_id=chosen_card, version=read_version)
-        return checklist_page(
-            request,
-            session,
-            viewer,
-            person=viewer,
-            now=now,
-            error=message,
-            status_code=status.HTTP_409_CONFLICT,
+        status_code = roll_back_refused(session, exc)
+        return refused(
+            _stale_message(session, exc, card_id=chosen_card, version=read_version), status_code
         )
     flash(
         request,

@@ -10,23 +10,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from core import feed_tokens
-from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.models import Person
 from onboarding import progress
 from rotation import shifts as shift_rows
 from rotation import swap_views, swaps
-from rotation.models import Shift, SwapRequest
 from rotation.swap_views import SwapView
 from web.deps import NowDep, SessionDep
 from web.feeds import routes as feeds
-from web.pages.helpers import Viewer, existing_id, page_error, sentence, verify_csrf
+from web.pages.helpers import SwapId, Viewer, verify_csrf
 from web.pages.onboarding.view import STATUS_LABELS, progress_text
-from web.templating import flash, local_time, render
+from web.pages.rotations import swap_answers
+from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,8 +37,6 @@ KIND_LABELS = {
     shift_rows.OVERRIDE: "Override",
     shift_rows.SWAP: "Swap",
 }
-
-Answer = Callable[..., SwapRequest]
 
 
 @dataclass(frozen=True)
@@ -118,102 +115,38 @@ def reset_calendar_link(
 # --- answering swaps ------------------------------------------------------------------------
 
 
-def _when(shift: Shift, viewer: Person) -> str:
-    return f"{local_time(shift.start, viewer.timezone)} ({viewer.timezone})"
+def _answer_from_home(name: str) -> Callable[..., Response]:
+    """The route for one answer the people in a swap give from here; it comes back home."""
+    answer = swap_answers.ANSWERS[name]
+
+    def answer_swap(
+        request: Request, swap_id: SwapId, session: SessionDep, viewer: Viewer, now: NowDep
+    ) -> Response:
+        def refused(message: str, status_code: int) -> Response:
+            return home_page(
+                request, session, viewer, now=now, error=message, status_code=status_code
+            )
+
+        swap = swap_answers.swap_or_404(session, swap_id)
+        return swap_answers.give(
+            request, session, viewer, swap=swap, answer=answer, now=now, target="/",
+            refused=refused,
+        )  # fmt: skip
+
+    return answer_swap
 
 
-def _answer(
-    request: Request,
-    session: Session,
-    viewer: Person,
-    *,
-    swap_id: int,
-    now: datetime,
-    answer: Answer,
-) -> Shift | Response:
-    """Run ``answer`` on the swap and return its shift, freshly loaded for the message.
-
-    A refused answer comes back as the home page saying why.
-    """
-    existing_id(swap_id, what="swap request")
-    try:
-        swap = swaps.get_swap(session, swap_id)
-    except NotFound:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail="There is no such swap request."
-        ) from None
-    if not swaps.can_see(session, swap=swap, viewer=viewer):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail="Only the people in a swap and the rotation's managers can see it.",
-        )
-    try:
-        swap = answer(session, swap=swap, person=viewer, now=now)
-    except Forbidden as exc:
-        raise page_error(exc) from None
-    except (Conflict, Invalid) as exc:
-        # Nothing of a refused answer may be committed with the page that explains it.
-        session.rollback()
-        return home_page(
-            request,
-            session,
-            viewer,
-            now=now,
-            error=sentence(exc.detail),
-            status_code=status.HTTP_409_CONFLICT
-            if isinstance(exc, Conflict)
-            else status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    return shift_rows.get(session, swap.shift_id)
+def _add_answer_routes() -> None:
+    for name, answer in swap_answers.ANSWERS.items():
+        if answer.who in swap_answers.PARTICIPANTS:
+            router.add_api_route(
+                f"/swaps/{{swap_id}}/{name}",
+                _answer_from_home(name),
+                methods=["POST"],
+                response_model=None,
+                dependencies=[Depends(verify_csrf)],
+                name=f"{name}_swap",
+            )
 
 
-@router.post("/swaps/{swap_id}/accept", response_model=None, dependencies=[Depends(verify_csrf)])
-def accept_swap(
-    request: Request, swap_id: int, session: SessionDep, viewer: Viewer, now: NowDep
-) -> Response:
-    result = _answer(request, session, viewer, swap_id=swap_id, now=now, answer=swaps.accept)
-    if isinstance(result, Response):
-        return result
-    shift = result
-    when = _when(shift, viewer)
-    if shift.person_id == viewer.id:
-        flash(request, f"Swap accepted: the {shift.rotation.name} shift from {when} is yours now.")
-    else:
-        flash(
-            request,
-            f"Swap accepted. A manager of {shift.rotation.name} must approve it before the "
-            f"shift from {when} changes hands.",
-        )
-    return RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
-
-
-@router.post("/swaps/{swap_id}/decline", response_model=None, dependencies=[Depends(verify_csrf)])
-def decline_swap(
-    request: Request, swap_id: int, session: SessionDep, viewer: Viewer, now: NowDep
-) -> Response:
-    result = _answer(request, session, viewer, swap_id=swap_id, now=now, answer=swaps.decline)
-    if isinstance(result, Response):
-        return result
-    shift = result
-    flash(
-        request,
-        f"Swap declined: nothing changes for the {shift.rotation.name} shift from "
-        f"{_when(shift, viewer)}.",
-    )
-    return RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
-
-
-@router.post("/swaps/{swap_id}/cancel", response_model=None, dependencies=[Depends(verify_csrf)])
-def cancel_swap(
-    request: Request, swap_id: int, session: SessionDep, viewer: Viewer, now: NowDep
-) -> Response:
-    result = _answer(request, session, viewer, swap_id=swap_id, now=now, answer=swaps.cancel)
-    if isinstance(result, Response):
-        return result
-    shift = result
-    flash(
-        request,
-        f"Swap request withdrawn: you keep the {shift.rotation.name} shift from "
-        f"{_when(shift, viewer)}.",
-    )
-    return RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
+_add_answer_routes()

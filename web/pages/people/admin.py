@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from core import audit, people
@@ -16,9 +16,16 @@ from core.models import Person
 from core.people import ImportRejected
 from core.schemas import PersonCreate
 from web.deps import NowDep, SessionDep, SettingsDep
-from web.pages.helpers import AdminViewer, field_errors, verify_csrf
+from web.pages.helpers import (
+    AdminViewer,
+    FormInvalid,
+    PersonId,
+    checked,
+    form_refused,
+    person_or_404,
+    verify_csrf,
+)
 from web.pages.people.invitations import invite_and_flash
-from web.params import ObjectId
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -76,18 +83,11 @@ def add_person(
         "email": email, "name": name, "timezone": timezone, "team": team, "is_admin": is_admin
     }  # fmt: skip
     try:
-        data = PersonCreate(
-            email=email, name=name, timezone=timezone, team=team or None, is_admin=is_admin
-        )
+        data = checked(PersonCreate, {**values, "team": team or None})
         person = people.create_person(session, data=data, now=now, actor=viewer)
-    except ValidationError as exc:
-        return _people_page(
-            request, session, viewer, values=values, errors=field_errors(exc), status_code=422
-        )
-    except Conflict as exc:
-        return _people_page(
-            request, session, viewer, values=values, errors={"email": exc.detail}, status_code=409
-        )
+    except (FormInvalid, Conflict) as exc:
+        page = partial(_people_page, request, session, viewer, values=values)
+        return form_refused(session, exc, conflict_field="email", page=page)
     flash(request, f"Added {person.name} ({person.email}).")
     if invite:
         invite_and_flash(
@@ -100,11 +100,11 @@ def add_person(
     "/people/{person_id}/deactivate", response_model=None, dependencies=[Depends(verify_csrf)]
 )
 def deactivate(
-    request: Request, person_id: ObjectId, session: SessionDep, viewer: AdminViewer, now: NowDep
+    request: Request, person_id: PersonId, session: SessionDep, viewer: AdminViewer, now: NowDep
 ) -> Response:
     from flows.lifecycle import deactivate_person
 
-    person = people.get_person(session, person_id)
+    person = person_or_404(session, person_id)
     if person.id == viewer.id:
         flash(request, "You cannot deactivate yourself.", "error")
         return RedirectResponse("/people", status_code=303)

@@ -3,31 +3,36 @@ reading months and local times from forms."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from fastapi import HTTPException, status
 from sqlalchemy.orm import Session
 
-from core.errors import NotFound
 from core.models import Person
 from core.wallclock import local_to_utc
 from rotation import access
 from rotation import service as rotation_service
 from rotation.models import Rotation
-from rotation.schemas import EARLIEST_DATE, LATEST_DATE
+from rotation.schemas import EARLIEST_DATE, LATEST_DATE, SLUG_PATTERN
+from web.pages.helpers import no_such, not_found_as
 
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+SLUG = re.compile(SLUG_PATTERN)
+MAX_SLUG_LENGTH = 100
 
 
 def rotation_or_404(session: Session, slug: str) -> Rotation:
-    """The rotation with its managers loaded, or a 404 page."""
-    try:
+    """The rotation with its managers loaded, or a 404 page.
+
+    A path that cannot be a slug (a NUL byte, which PostgreSQL refuses in text) is answered
+    without asking the database.
+    """
+    if len(slug) > MAX_SLUG_LENGTH or not SLUG.fullmatch(slug):
+        raise no_such("rotation")
+    with not_found_as("rotation"):
         return rotation_service.get_rotation(session, slug)
-    except NotFound:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail="There is no such rotation."
-        ) from None
 
 
 def require_rotation_manager(session: Session, *, viewer: Person, rotation: Rotation) -> None:

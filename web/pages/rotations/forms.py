@@ -7,9 +7,10 @@ them marked.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
-from pydantic import ConfigDict, ValidationError
+from pydantic import ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -18,21 +19,9 @@ from rotation import generation
 from rotation.models import Rotation
 from rotation.schemas import RotationCreate, RotationUpdate, format_handoff_time
 from rotation.timeline import Cadence
-from web.pages.helpers import FormInvalid
+from web.pages.helpers import checked
 from web.pages.rotations import coverage_form
 
-# Settings a manager edits, in form order (the slug stays: links and feeds carry it).
-SETTINGS_FIELDS = (
-    "name",
-    "description",
-    "timezone",
-    "start_date",
-    "handoff_time",
-    "shift_days",
-    "people_per_shift",
-    "horizon_days",
-    "swap_requires_approval",
-)
 NUMBER_FIELDS = ("shift_days", "people_per_shift", "horizon_days")
 _EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -76,23 +65,17 @@ def values_of(rotation: Rotation) -> dict[str, str]:
     ).model_dump()
 
 
-def _messages(error: ValidationError) -> dict[str, str]:
-    messages: dict[str, str] = {}
-    for item in error.errors():
-        field = str(item["loc"][0]) if item["loc"] else "form"
-        kind = item["type"]
-        if kind in ("string_too_short", "missing"):
-            message = "This field is required."
-        elif kind == "int_parsing":
-            message = "Enter a whole number."
-        elif kind.startswith("date"):
-            message = "Enter a date as YYYY-MM-DD."
-        elif field == "slug" and kind == "string_pattern_mismatch":
-            message = "Use lowercase letters, digits and single dashes, e.g. tier-2-support."
-        else:
-            message = str(item["msg"]).removeprefix("Value error, ")
-        messages.setdefault(field, message)
-    return messages
+def _wording(item: Mapping[str, Any]) -> str | None:
+    field, kind = (str(item["loc"][0]) if item["loc"] else "form"), item["type"]
+    if kind in ("string_too_short", "missing"):
+        return "This field is required."
+    if kind == "int_parsing":
+        return "Enter a whole number."
+    if kind.startswith("date"):
+        return "Enter a date as YYYY-MM-DD."
+    if field == "slug" and kind == "string_pattern_mismatch":
+        return "Use lowercase letters, digits and single dashes, e.g. tier-2-support."
+    return None
 
 
 def people_ids(session: Session, text: str) -> tuple[list[int], str]:
@@ -146,13 +129,7 @@ def check_new(session: Session, *, form: RotationForm) -> RotationCreate:
     ids = manager_ids(session, form.managers, errors)
     fields = {**_fields(form), "slug": form.slug.strip() or None, "manager_ids": ids}
     fields.update(coverage_form.fields(form, errors))
-    try:
-        data = RotationCreate(**fields)
-    except ValidationError as exc:
-        raise FormInvalid({**_messages(exc), **errors}) from None
-    if errors:
-        raise FormInvalid(errors)
-    return data
+    return checked(RotationCreate, fields, errors=errors, wording=_wording)
 
 
 def check_settings(session: Session, *, form: RotationForm) -> RotationUpdate:
@@ -164,15 +141,13 @@ def check_settings(session: Session, *, form: RotationForm) -> RotationUpdate:
     except ValueError:
         errors["form"] = "The form is missing the rotation's version; reload the page."
         version = None
-    try:
-        data = RotationUpdate(
-            **_fields(form), **coverage_form.fields(form, errors), manager_ids=ids, version=version
-        )
-    except ValidationError as exc:
-        raise FormInvalid({**_messages(exc), **errors}) from None
-    if errors:
-        raise FormInvalid(errors)
-    return data
+    fields = {
+        **_fields(form),
+        **coverage_form.fields(form, errors),
+        "manager_ids": ids,
+        "version": version,
+    }
+    return checked(RotationUpdate, fields, errors=errors, wording=_wording)
 
 
 def cadence_of(data: RotationUpdate, *, rotation: Rotation) -> Cadence:

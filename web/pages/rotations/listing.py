@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,7 @@ from rotation import duty, generation, overview, timeline
 from rotation import service as rotation_service
 from rotation.models import Rotation, Shift
 from web.deps import NowDep, SessionDep
-from web.pages.helpers import AdminViewer, FormInvalid, Viewer, verify_csrf
+from web.pages.helpers import AdminViewer, FormInvalid, Viewer, form_refused, verify_csrf
 from web.pages.rotations import forms as rotation_forms
 from web.pages.rotations.forms import RotationForm
 from web.templating import flash, render
@@ -106,22 +107,8 @@ def create_rotation(
         data = rotation_forms.check_new(session, form=form)
         rotation = rotation_service.create_rotation(session, data=data, now=now, actor=viewer)
     except (FormInvalid, Conflict, Invalid) as exc:
-        session.rollback()
-        if isinstance(exc, FormInvalid):
-            errors = exc.errors
-        elif isinstance(exc, Conflict):
-            errors = {"slug": exc.detail}
-        else:
-            errors = {"form": exc.detail}
-        return _list_page(
-            request,
-            session,
-            viewer,
-            now=now,
-            values=form.model_dump(),
-            errors=errors,
-            status_code=409 if isinstance(exc, Conflict) else 422,
-        )
+        page = partial(_list_page, request, session, viewer, now=now, values=form.model_dump())
+        return form_refused(session, exc, conflict_field="slug", page=page)
     flash(
         request,
         f"Created “{rotation.name}”. Add its members below: its shifts fill as they join.",

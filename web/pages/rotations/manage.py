@@ -16,15 +16,23 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from core import people
-from core.errors import Conflict, Invalid
+from core.errors import Conflict, DomainError, Invalid
 from core.models import Person
 from onboarding import card_sets, requirements
 from rotation import generation, members, overview, timeline
 from rotation import service as rotation_service
 from rotation import shifts as shift_rows
 from rotation.models import Rotation, Shift
+from rotation.schemas import RotationUpdate
 from web.deps import NowDep, SessionDep
-from web.pages.helpers import FormInvalid, Viewer, parse_id, required_id, verify_csrf
+from web.pages.helpers import (
+    FormInvalid,
+    Viewer,
+    parse_id,
+    required_id,
+    roll_back_refused,
+    verify_csrf,
+)
 from web.pages.rotations import forms as rotation_forms
 from web.pages.rotations.common import require_rotation_manager, rotation_or_404
 from web.pages.rotations.forms import RotationForm
@@ -80,6 +88,19 @@ def _override_choices(
     return choices
 
 
+def _requirement_rows(session: Session, *, rotation: Rotation) -> list[dict[str, str]]:
+    """The requirements form's rows as saved."""
+    return [
+        {
+            "card_set_id": str(view.requirement.card_set_id),
+            "name": view.card_set_name,
+            "assign_days_before": str(view.requirement.assign_days_before),
+            "due_days_before": str(view.requirement.due_days_before),
+        }
+        for view in requirements.list_requirements(session, rotation=rotation)
+    ]
+
+
 def manage_page(
     request: Request,
     session: Session,
@@ -94,50 +115,50 @@ def manage_page(
     state = state or ManageState()
     roster = members.list_members(session, rotation=rotation)
     in_roster = {member.person_id for member in roster}
-    views = requirements.list_requirements(session, rotation=rotation)
-    chosen = state.override.get("shift_id", "")
     if not state.rebalance_from:
         state.rebalance_from = now.astimezone(ZoneInfo(rotation.timezone)).date().isoformat()
-    return render(
-        request,
-        "rotation_manage.html",
-        {
-            "viewer": viewer,
-            "rotation": rotation,
-            "cadence": timeline.describe(
-                generation.cadence_of(rotation), people_per_shift=rotation.people_per_shift
-            ),
-            "state": state,
-            "values": state.settings or rotation_forms.values_of(rotation),
-            "roster": roster,
-            "candidates": [
-                p
-                for p in people.list_people(session, include_inactive=False)
-                if p.id not in in_roster
-            ],
-            "requirement_rows": state.requirement_rows
-            if state.requirement_rows is not None
-            else [
-                {
-                    "card_set_id": str(view.requirement.card_set_id),
-                    "name": view.card_set_name,
-                    "assign_days_before": str(view.requirement.assign_days_before),
-                    "due_days_before": str(view.requirement.due_days_before),
-                }
-                for view in views
-            ],
-            "card_sets": card_sets.list_card_sets(session),
-            "override_shifts": _override_choices(
-                session,
-                rotation=rotation,
-                now=now,
-                chosen=parse_id(chosen),
-            ),
-            "swaps": overview.rotation_swaps(session, rotation=rotation, now=now),
-            "now": now,
-        },
+    chosen = parse_id(state.override.get("shift_id", ""))
+    context = {
+        "viewer": viewer,
+        "rotation": rotation,
+        "cadence": timeline.describe(
+            generation.cadence_of(rotation), people_per_shift=rotation.people_per_shift
+        ),
+        "state": state,
+        "values": state.settings or rotation_forms.values_of(rotation),
+        "roster": roster,
+        "candidates": [
+            p for p in people.list_people(session, include_inactive=False) if p.id not in in_roster
+        ],
+        "requirement_rows": state.requirement_rows
+        if state.requirement_rows is not None
+        else _requirement_rows(session, rotation=rotation),
+        "card_sets": card_sets.list_card_sets(session),
+        "override_shifts": _override_choices(session, rotation=rotation, now=now, chosen=chosen),
+        "swaps": overview.rotation_swaps(session, rotation=rotation, now=now),
+        "now": now,
+    }
+    return render(request, "rotation_manage.html", context, status_code=status_code)
+
+
+def refused_page(
+    request: Request,
+    session: Session,
+    viewer: Person,
+    *,
+    slug: str,
+    now: datetime,
+    exc: DomainError | FormInvalid,
+    state: ManageState,
+) -> HTMLResponse:
+    """The manage page after a refused change: nothing written, the input kept and the
+    problem shown next to the form it came from."""
+    status_code = roll_back_refused(session, exc)
+    rotation = rotation_or_404(session, slug)
+    return manage_page(
+        request, session, viewer, rotation=rotation, now=now, state=state,
         status_code=status_code,
-    )
+    )  # fmt: skip
 
 
 def manageable(session: Session, *, viewer: Person, slug: str) -> Rotation:
@@ -176,50 +197,63 @@ def save_settings(
         data = rotation_forms.check_settings(session, form=form)
         if action == "preview":
             # Nothing is written: the handoffs come from the pure cadence arithmetic.
-            state = ManageState(
-                settings=values,
-                preview=overview.preview(
-                    session,
-                    rotation=rotation,
-                    cadence=rotation_forms.cadence_of(data, rotation=rotation),
-                    now=now,
-                    count=PREVIEW_COUNT,
-                ),
-                preview_changes=rotation_forms.changes_cadence(data, rotation=rotation),
-            )
+            state = _preview(session, rotation=rotation, data=data, values=values, now=now)
             return manage_page(request, session, viewer, rotation=rotation, now=now, state=state)
         regenerates = rotation_forms.changes_cadence(data, rotation=rotation)
         rotation_service.update_rotation(
             session, rotation=rotation, data=data, now=now, actor=viewer
         )
     except (FormInvalid, Conflict, Invalid) as exc:
-        session.rollback()
+        status_code = roll_back_refused(session, exc)
         rotation = rotation_or_404(session, slug)
-        if isinstance(exc, FormInvalid):
-            errors = exc.errors
-        elif isinstance(exc, Conflict) and values["version"] != str(rotation.version):
-            # Keep what they typed, but against the newer version, so saving again wins
-            # knowingly rather than silently undoing the other change.
-            values["version"] = str(rotation.version)
-            errors = {
-                "form": "Someone else saved this rotation while you were editing: it is now at "
-                f"version {rotation.version}. Your input is kept below; check it against the "
-                "current settings and save again."
-            }
-        else:
-            errors = {"form": exc.detail}
+        errors = _settings_errors(exc, values, rotation)
         state = ManageState(settings=values, settings_errors=errors)
         return manage_page(
-            request,
-            session,
-            viewer,
-            rotation=rotation,
-            now=now,
-            state=state,
-            status_code=409 if isinstance(exc, Conflict) else 422,
-        )
+            request, session, viewer, rotation=rotation, now=now, state=state,
+            status_code=status_code,
+        )  # fmt: skip
     message = f"Saved the settings of “{rotation.name}”."
     if regenerates:
         message += " The cadence changed: the shifts ahead were planned again."
     flash(request, message)
     return RedirectResponse(f"/rotations/{rotation.slug}/manage#settings", status_code=303)
+
+
+def _preview(
+    session: Session,
+    *,
+    rotation: Rotation,
+    data: RotationUpdate,
+    values: dict[str, str],
+    now: datetime,
+) -> ManageState:
+    """The settings as typed with the handoffs they would give; nothing is saved."""
+    return ManageState(
+        settings=values,
+        preview=overview.preview(
+            session,
+            rotation=rotation,
+            cadence=rotation_forms.cadence_of(data, rotation=rotation),
+            now=now,
+            count=PREVIEW_COUNT,
+        ),
+        preview_changes=rotation_forms.changes_cadence(data, rotation=rotation),
+    )
+
+
+def _settings_errors(
+    exc: FormInvalid | Conflict | Invalid, values: dict[str, str], rotation: Rotation
+) -> dict[str, str]:
+    """What the settings form says about a refused save (``values`` may get a new version)."""
+    if isinstance(exc, FormInvalid):
+        return exc.errors
+    if isinstance(exc, Conflict) and values["version"] != str(rotation.version):
+        # Keep what they typed, but against the newer version, so saving again wins
+        # knowingly rather than silently undoing the other change.
+        values["version"] = str(rotation.version)
+        return {
+            "form": "Someone else saved this rotation while you were editing: it is now at "
+            f"version {rotation.version}. Your input is kept below; check it against the "
+            "current settings and save again."
+        }
+    return {"form": exc.detail}

@@ -6,12 +6,14 @@ message; a refusal re-renders the page with the input kept and the problem next 
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from core import people
 from core.errors import Conflict, Invalid
@@ -20,13 +22,13 @@ from onboarding import card_sets, requirements
 from onboarding.schemas import RequirementIn, RequirementsPut
 from rotation import members, overrides
 from rotation import service as rotation_service
-from rotation.models import Shift
+from rotation.models import Rotation, Shift
 from rotation.schemas import check_date_range
 from web.deps import NowDep, SessionDep
-from web.pages.helpers import Viewer, parse_id, verify_csrf
+from web.pages.helpers import Viewer, parse_id, roll_back_refused, verify_csrf
 from web.pages.rotations import forms as rotation_forms
 from web.pages.rotations.common import parse_local, rotation_or_404
-from web.pages.rotations.manage import ManageState, manage_page, manageable
+from web.pages.rotations.manage import ManageState, manage_page, manageable, refused_page
 from web.templating import flash, local_time
 
 router = APIRouter(include_in_schema=False)
@@ -38,6 +40,43 @@ def _back(slug: str, anchor: str) -> RedirectResponse:
 
 
 # --- members --------------------------------------------------------------------------------
+
+
+def _new_roster(
+    session: Session, *, roster: list[Person], action: str, person_id: str, email: str
+) -> tuple[list[int], str]:
+    """The roster's person ids after ``action`` and what the page says about it.
+
+    Raises Invalid, with the reason, for a change that cannot be made.
+    """
+    ids = [person.id for person in roster]
+    if action not in MEMBER_ACTIONS:
+        raise Invalid("Choose to add, remove or move a member.")
+    if action == "add":
+        added, problem = rotation_forms.people_ids(session, email)
+        if problem or not added:
+            raise Invalid(problem or "Enter the email of the person to add.")
+        already = [p.name for p in roster if p.id in added]
+        if already:
+            raise Invalid(f"{', '.join(already)} is already a member.")
+        names = people.find_by_ids(session, person_ids=added)
+        return ids + added, (
+            f"Added {', '.join(names[i].name for i in added)} at the end of the roster. "
+            "Shifts already published stay as they are: rebalance to share them out."
+        )
+    person = next((p for p in roster if str(p.id) == person_id), None)
+    if person is None:
+        raise Invalid("That person is not a member of this rotation any more.")
+    if action == "remove":
+        return [i for i in ids if i != person.id], (
+            f"Removed {person.name}; their shifts ahead went to the others."
+        )
+    at = ids.index(person.id)
+    to = at - 1 if action == "up" else at + 1
+    if not 0 <= to < len(ids):
+        raise Invalid(f"{person.name} is already {'first' if to < 0 else 'last'}.")
+    ids[at], ids[to] = ids[to], ids[at]
+    return ids, f"Moved {person.name} {action} the roster."
 
 
 @router.post(
@@ -55,51 +94,52 @@ def change_members(
 ) -> Response:
     rotation = manageable(session, viewer=viewer, slug=slug)
     roster = [m.person for m in members.list_members(session, rotation=rotation)]
-    ids = [person.id for person in roster]
     try:
-        if action not in MEMBER_ACTIONS:
-            raise Invalid("Choose to add, remove or move a member.")
-        if action == "add":
-            added, problem = rotation_forms.people_ids(session, email)
-            if problem or not added:
-                raise Invalid(problem or "Enter the email of the person to add.")
-            already = [p.name for p in roster if p.id in added]
-            if already:
-                raise Invalid(f"{', '.join(already)} is already a member.")
-            ids += added
-            names = people.find_by_ids(session, person_ids=added)
-            message = (
-                f"Added {', '.join(names[i].name for i in added)} at the end of the roster. "
-                "Shifts already published stay as they are: rebalance to share them out."
-            )
-        else:
-            person = next((p for p in roster if str(p.id) == person_id), None)
-            if person is None:
-                raise Invalid("That person is not a member of this rotation any more.")
-            at = ids.index(person.id)
-            if action == "remove":
-                ids.remove(person.id)
-                message = f"Removed {person.name}; their shifts ahead went to the others."
-            else:
-                to = at - 1 if action == "up" else at + 1
-                if not 0 <= to < len(ids):
-                    raise Invalid(f"{person.name} is already {'first' if to < 0 else 'last'}.")
-                ids[at], ids[to] = ids[to], ids[at]
-                message = f"Moved {person.name} {action} the roster."
+        ids, message = _new_roster(
+            session, roster=roster, action=action, person_id=person_id, email=email
+        )
         members.set_members(session, rotation=rotation, person_ids=ids, now=now, actor=viewer)
     except (Invalid, Conflict) as exc:
-        session.rollback()
-        rotation = rotation_or_404(session, slug)
         state = ManageState(member_email=email, member_error=exc.detail)
-        return manage_page(
-            request, session, viewer, rotation=rotation, now=now, state=state,
-            status_code=409 if isinstance(exc, Conflict) else 422,
-        )  # fmt: skip
+        return refused_page(request, session, viewer, slug=slug, now=now, exc=exc, state=state)
     flash(request, message)
     return _back(rotation.slug, "members")
 
 
 # --- requirements ---------------------------------------------------------------------------
+
+
+def _requirement_items(
+    wanted: list[dict[str, str]], *, new: dict[str, str]
+) -> tuple[list[RequirementIn], dict[str, str]]:
+    """The rows checked one by one, and what is wrong per row (keyed by card set, or "new")."""
+    items: list[RequirementIn] = []
+    errors: dict[str, str] = {}
+    for row in wanted:
+        try:
+            items.append(RequirementIn.model_validate(row))
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            if problem["type"] == "int_parsing":
+                message = "Enter whole numbers of days."
+            else:
+                message = str(problem["msg"]).removeprefix("Value error, ")
+            errors["new" if row is new else row["card_set_id"]] = message
+    return items, errors
+
+
+def _requirements_state(
+    session: Session, *, rows: list[dict[str, str]], new: dict[str, str], errors: dict[str, str]
+) -> ManageState:
+    """The requirements form as sent, with each card set's name and the problems marked."""
+    names = {
+        str(view.card_set.id): view.card_set.name for view in card_sets.list_card_sets(session)
+    }
+    return ManageState(
+        requirement_rows=[{**row, "name": names.get(row["card_set_id"], "?")} for row in rows],
+        new_requirement=new,
+        requirement_errors=errors,
+    )
 
 
 @router.post(
@@ -133,49 +173,79 @@ def save_requirements(
         "assign_days_before": new_assign_days_before,
         "due_days_before": new_due_days_before,
     }
-    kept = [row for row in rows if row["card_set_id"] not in remove]
-    wanted = kept + ([new] if new_card_set_id else [])
-    errors: dict[str, str] = {}
-    items = []
-    for row in wanted:
-        try:
-            items.append(RequirementIn.model_validate(row))
-        except ValidationError as exc:
-            problem = exc.errors()[0]
-            if problem["type"] == "int_parsing":
-                message = "Enter whole numbers of days."
-            else:
-                message = str(problem["msg"]).removeprefix("Value error, ")
-            errors["new" if row is new else row["card_set_id"]] = message
+    wanted = [row for row in rows if row["card_set_id"] not in remove]
+    items, errors = _requirement_items(wanted + ([new] if new_card_set_id else []), new=new)
     try:
         if errors:
             raise Invalid("Nothing was saved: fix the requirements marked below.")
         requirements.set_requirements(
-            session,
-            rotation=rotation,
-            data=RequirementsPut(requirements=items),
-            now=now,
+            session, rotation=rotation, data=RequirementsPut(requirements=items), now=now,
             actor=viewer,
-        )
+        )  # fmt: skip
     except Invalid as exc:
-        session.rollback()
+        status_code = roll_back_refused(session, exc)
         rotation = rotation_or_404(session, slug)
-        names = {
-            str(view.card_set.id): view.card_set.name for view in card_sets.list_card_sets(session)
-        }
-        state = ManageState(
-            requirement_rows=[{**row, "name": names.get(row["card_set_id"], "?")} for row in rows],
-            new_requirement=new,
-            requirement_errors={"form": exc.detail, **errors},
-        )
+        errors = {"form": exc.detail, **errors}
+        state = _requirements_state(session, rows=rows, new=new, errors=errors)
         return manage_page(
-            request, session, viewer, rotation=rotation, now=now, state=state, status_code=422
-        )
+            request, session, viewer, rotation=rotation, now=now, state=state,
+            status_code=status_code,
+        )  # fmt: skip
     flash(request, f"Saved the reading required before each shift of “{rotation.name}”.")
     return _back(rotation.slug, "requirements")
 
 
 # --- overrides ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Override:
+    """An override as typed: the shift, who takes it and the part of it, or what is wrong."""
+
+    shift: Shift | None
+    person: Person | None
+    start: datetime | None
+    end: datetime | None
+    errors: dict[str, str]
+
+
+def _override_input(
+    session: Session,
+    *,
+    rotation: Rotation,
+    zone: str,
+    shift_id: str,
+    person_id: str,
+    start: str,
+    end: str,
+) -> _Override:
+    errors: dict[str, str] = {}
+    chosen_shift = parse_id(shift_id)
+    shift = session.get(Shift, chosen_shift) if chosen_shift is not None else None
+    if shift is None or shift.rotation_id != rotation.id:
+        shift = None
+        errors["shift_id"] = "Choose a shift of this rotation."
+    chosen = parse_id(person_id)
+    person = session.get(Person, chosen) if chosen is not None else None
+    if person is None:
+        errors["person_id"] = "Choose who takes the shift."
+    window: dict[str, datetime | None] = {}
+    for name, value in (("start", start), ("end", end)):
+        try:
+            window[name] = parse_local(value, timezone=zone)
+        except ValueError:
+            errors[name] = f"Enter a date and time ({zone}), or leave it empty."
+            window[name] = None
+    return _Override(shift, person, window["start"], window["end"], errors)
+
+
+def _overridden(pieces: list[Shift], *, person: Person, zone: str) -> str:
+    taken = next(piece for piece in pieces if piece.person_id == person.id)
+    return (
+        f"{person.name} now takes {local_time(taken.start, zone)} to "
+        f"{local_time(taken.end, zone)} ({zone})"
+        + (", a part of the shift: it was split." if len(pieces) > 1 else ".")
+    )
 
 
 @router.post(
@@ -194,52 +264,18 @@ def override_shift(
 ) -> Response:
     rotation = manageable(session, viewer=viewer, slug=slug)
     values = {"shift_id": shift_id, "person_id": person_id, "start": start, "end": end}
-    errors: dict[str, str] = {}
-    zone = viewer.timezone
-    chosen_shift = parse_id(shift_id)
-    shift = session.get(Shift, chosen_shift) if chosen_shift is not None else None
-    if shift is None or shift.rotation_id != rotation.id:
-        shift = None
-        errors["shift_id"] = "Choose a shift of this rotation."
-    chosen = parse_id(person_id)
-    person = session.get(Person, chosen) if chosen is not None else None
-    if person is None:
-        errors["person_id"] = "Choose who takes the shift."
-    window = {}
-    for name, value in (("start", start), ("end", end)):
-        try:
-            window[name] = parse_local(value, timezone=zone)
-        except ValueError:
-            errors[name] = f"Enter a date and time ({zone}), or leave it empty."
-            window[name] = None
+    typed = _override_input(session, rotation=rotation, zone=viewer.timezone, **values)
     try:
-        if errors:
+        if typed.shift is None or typed.person is None or typed.errors:
             raise Invalid("Nothing was changed: fix the fields marked below.")
-        assert shift is not None and person is not None
         pieces = overrides.override(
-            session,
-            shift=shift,
-            person=person,
-            start=window["start"],
-            end=window["end"],
-            now=now,
-            actor=viewer,
-        )
-    except (Invalid, Conflict) as exc:
-        session.rollback()
-        rotation = rotation_or_404(session, slug)
-        state = ManageState(override=values, override_errors={"form": exc.detail, **errors})
-        return manage_page(
-            request, session, viewer, rotation=rotation, now=now, state=state,
-            status_code=409 if isinstance(exc, Conflict) else 422,
+            session, shift=typed.shift, person=typed.person, start=typed.start, end=typed.end,
+            now=now, actor=viewer,
         )  # fmt: skip
-    taken = next(piece for piece in pieces if piece.person_id == person.id)
-    flash(
-        request,
-        f"{person.name} now takes {local_time(taken.start, zone)} to "
-        f"{local_time(taken.end, zone)} ({zone})"
-        + (", a part of the shift: it was split." if len(pieces) > 1 else "."),
-    )
+    except (Invalid, Conflict) as exc:
+        state = ManageState(override=values, override_errors={"form": exc.detail, **typed.errors})
+        return refused_page(request, session, viewer, slug=slug, now=now, exc=exc, state=state)
+    flash(request, _overridden(pieces, person=typed.person, zone=viewer.timezone))
     return _back(rotation.slug, "override")
 
 
@@ -267,13 +303,8 @@ def rebalance(
             session, rotation=rotation, from_date=day, now=now, actor=viewer
         )
     except (Invalid, Conflict) as exc:
-        session.rollback()
-        rotation = rotation_or_404(session, slug)
         state = ManageState(rebalance_from=from_date, rebalance_error=exc.detail)
-        return manage_page(
-            request, session, viewer, rotation=rotation, now=now, state=state,
-            status_code=409 if isinstance(exc, Conflict) else 422,
-        )  # fmt: skip
+        return refused_page(request, session, viewer, slug=slug, now=now, exc=exc, state=state)
     count = len(changed)
     flash(
         request,

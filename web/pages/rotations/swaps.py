@@ -6,38 +6,28 @@ refusal comes back on the page it was made from, with the reason and the choices
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.errors import Conflict, Forbidden, Invalid
 from core.models import Person
 from rotation import swaps
 from rotation.models import Rotation, Shift, SwapRequest
 from web.deps import NowDep, SessionDep
-from web.pages.helpers import Viewer, page_error, parse_id, verify_csrf
+from web.pages.helpers import SwapId, Viewer, page_error, parse_id, roll_back_refused, verify_csrf
+from web.pages.rotations import swap_answers
 from web.pages.rotations.common import rotation_or_404
 from web.pages.rotations.manage import ManageState, manage_page
 from web.pages.rotations.view import SwapFormState, rotation_page
-from web.templating import flash, local_time
+from web.templating import flash
 
 router = APIRouter(include_in_schema=False)
 
-Answer = Callable[..., SwapRequest]
-ANSWERS: dict[str, Answer] = {
-    "accept": swaps.accept,
-    "decline": swaps.decline,
-    "cancel": swaps.cancel,
-    "approve": swaps.approve,
-}
 SWAP_KINDS = ("trade", "cover")
-
-
-def _when(shift: Shift, viewer: Person) -> str:
-    return f"{local_time(shift.start, viewer.timezone)} ({viewer.timezone})"
 
 
 def _back_to(back: str, *, rotation: Rotation) -> str:
@@ -46,6 +36,54 @@ def _back_to(back: str, *, rotation: Rotation) -> str:
     if back == base or back.startswith((base + "?", base + "#", base + "/manage")):
         return back
     return base + "#swaps"
+
+
+def _ask(
+    session: Session,
+    *,
+    rotation: Rotation,
+    viewer: Person,
+    now: datetime,
+    kind: str,
+    shift_id: str,
+    counterpart_shift_id: str,
+    counterpart_person_id: str,
+) -> tuple[Shift, SwapRequest]:
+    """Check what the form names, then ask for the swap; Invalid says what to choose."""
+    if kind not in SWAP_KINDS:
+        raise Invalid("Choose whether to trade shifts or to ask someone to cover.")
+    mine = parse_id(shift_id)
+    shift = session.get(Shift, mine) if mine is not None else None
+    if shift is None or shift.rotation_id != rotation.id:
+        raise Invalid("Choose one of your own shifts in this rotation.")
+    their_shift = parse_id(counterpart_shift_id) if kind == "trade" else None
+    their_person = parse_id(counterpart_person_id) if kind == "cover" else None
+    if their_shift is None and their_person is None:
+        raise Invalid(
+            "Choose the shift you would take in return."
+            if kind == "trade"
+            else "Choose who you are asking to cover."
+        )
+    swap = swaps.request_swap(
+        session, requester=viewer, shift_id=shift.id, counterpart_shift_id=their_shift,
+        counterpart_person_id=their_person, now=now,
+    )  # fmt: skip
+    return shift, swap
+
+
+def _asked(
+    session: Session, *, swap: SwapRequest, shift: Shift, rotation: Rotation, viewer: Person
+) -> str:
+    """What the page says once the swap is asked for."""
+    counterpart = session.get(Person, swap.counterpart_person_id)
+    assert counterpart is not None
+    then = " and a manager approves" if rotation.swap_requires_approval else ""
+    when = swap_answers.when(shift, viewer)
+    if swap.counterpart_shift_id is not None:
+        message = f"Asked {counterpart.name} to trade shifts with you ({when})."
+    else:
+        message = f"Asked {counterpart.name} to cover your shift of {when}."
+    return f"{message} Nothing changes until they accept{then}."
 
 
 @router.post("/rotations/{slug}/swaps", response_model=None, dependencies=[Depends(verify_csrf)])
@@ -62,82 +100,25 @@ def request_swap(
     month: Annotated[str, Form()] = "",
 ) -> Response:
     rotation = rotation_or_404(session, slug)
-    state = SwapFormState(
-        values={
-            "shift_id": shift_id,
-            "counterpart_shift_id": counterpart_shift_id,
-            "counterpart_person_id": counterpart_person_id,
-        },
-        kind=kind,
-    )
+    values = {
+        "shift_id": shift_id,
+        "counterpart_shift_id": counterpart_shift_id,
+        "counterpart_person_id": counterpart_person_id,
+    }
     try:
-        if kind not in SWAP_KINDS:
-            raise Invalid("Choose whether to trade shifts or to ask someone to cover.")
-        mine = parse_id(shift_id)
-        shift = session.get(Shift, mine) if mine is not None else None
-        if shift is None or shift.rotation_id != rotation.id:
-            raise Invalid("Choose one of your own shifts in this rotation.")
-        their_shift = parse_id(counterpart_shift_id) if kind == "trade" else None
-        their_person = parse_id(counterpart_person_id) if kind == "cover" else None
-        if their_shift is None and their_person is None:
-            raise Invalid(
-                "Choose the shift you would take in return."
-                if kind == "trade"
-                else "Choose who you are asking to cover."
-            )
-        swap = swaps.request_swap(
-            session,
-            requester=viewer,
-            shift_id=shift.id,
-            counterpart_shift_id=their_shift,
-            counterpart_person_id=their_person,
-            now=now,
-        )
+        shift, swap = _ask(session, rotation=rotation, viewer=viewer, now=now, kind=kind, **values)
     except Forbidden as exc:
         raise page_error(exc) from None
     except (Invalid, Conflict) as exc:
-        session.rollback()
-        state.error = exc.detail
-        rotation = rotation_or_404(session, slug)
+        status_code = roll_back_refused(session, exc)
+        state = SwapFormState(values=values, kind=kind, error=exc.detail)
         return rotation_page(
-            request, session, viewer, rotation=rotation, now=now, month=month, swap=state,
-            status_code=409 if isinstance(exc, Conflict) else 422,
+            request, session, viewer, rotation=rotation_or_404(session, slug), now=now,
+            month=month, swap=state, status_code=status_code,
         )  # fmt: skip
-    counterpart = session.get(Person, swap.counterpart_person_id)
-    assert counterpart is not None
-    then = " and a manager approves" if rotation.swap_requires_approval else ""
-    if kind == "trade":
-        message = f"Asked {counterpart.name} to trade shifts with you ({_when(shift, viewer)})."
-    else:
-        message = f"Asked {counterpart.name} to cover your shift of {_when(shift, viewer)}."
-    flash(request, f"{message} Nothing changes until they accept{then}.")
+    flash(request, _asked(session, swap=swap, shift=shift, rotation=rotation, viewer=viewer))
     query = f"?month={month}" if month else ""
     return RedirectResponse(f"/rotations/{rotation.slug}{query}#swaps", status_code=303)
-
-
-def _swap_of(session: Session, *, rotation: Rotation, swap_id: str) -> SwapRequest:
-    """The swap, if it is about a shift of this rotation; a 404 page otherwise."""
-    found = parse_id(swap_id)
-    try:
-        swap = swaps.get_swap(session, found) if found is not None else None
-    except NotFound:
-        swap = None
-    shift = session.get(Shift, swap.shift_id) if swap is not None else None
-    if swap is None or shift is None or shift.rotation_id != rotation.id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="There is no such swap.")
-    return swap
-
-
-def _answered(answer: str, rotation: Rotation) -> str:
-    if answer == "accept":
-        if rotation.swap_requires_approval:
-            return "You accepted the swap; it takes effect when a manager approves it."
-        return "You accepted the swap: it is done and the calendar shows the change."
-    if answer == "decline":
-        return "You declined the swap; nothing changed."
-    if answer == "cancel":
-        return "You withdrew your swap request."
-    return "Approved: the swap is done and the calendar shows the change."
 
 
 @router.post(
@@ -148,7 +129,7 @@ def _answered(answer: str, rotation: Rotation) -> str:
 def answer_swap(
     request: Request,
     slug: str,
-    swap_id: str,
+    swap_id: SwapId,
     answer: str,
     session: SessionDep,
     viewer: Viewer,
@@ -156,27 +137,25 @@ def answer_swap(
     back: Annotated[str, Form()] = "",
 ) -> Response:
     rotation = rotation_or_404(session, slug)
-    act = ANSWERS.get(answer)
-    if act is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="There is no such answer to a swap.")
-    swap = _swap_of(session, rotation=rotation, swap_id=swap_id)
+    chosen = swap_answers.answer_named(answer)
+    swap = swap_answers.swap_or_404(session, swap_id, rotation=rotation)
     target = _back_to(back, rotation=rotation)
-    try:
-        act(session, swap=swap, person=viewer, now=now)
-    except Forbidden as exc:
-        raise page_error(exc) from None
-    except (Invalid, Conflict) as exc:
-        session.rollback()
-        rotation = rotation_or_404(session, slug)
-        status_code = 409 if isinstance(exc, Conflict) else 422
-        if target.startswith(f"/rotations/{rotation.slug}/manage"):
+
+    def refused(message: str, status_code: int) -> Response:
+        # Back on the page the answer came from, which is the manage page for approvals.
+        fresh = rotation_or_404(session, slug)
+        if target.startswith(f"/rotations/{fresh.slug}/manage"):
+            state = ManageState(page_error=message)
             return manage_page(
-                request, session, viewer, rotation=rotation, now=now,
-                state=ManageState(page_error=exc.detail), status_code=status_code,
+                request, session, viewer, rotation=fresh, now=now, state=state,
+                status_code=status_code,
             )  # fmt: skip
         return rotation_page(
-            request, session, viewer, rotation=rotation, now=now, page_error=exc.detail,
+            request, session, viewer, rotation=fresh, now=now, page_error=message,
             status_code=status_code,
         )  # fmt: skip
-    flash(request, _answered(answer, rotation))
-    return RedirectResponse(target, status_code=303)
+
+    return swap_answers.give(
+        request, session, viewer, swap=swap, answer=chosen, now=now, target=target,
+        refused=refused,
+    )  # fmt: skip

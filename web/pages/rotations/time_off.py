@@ -6,23 +6,32 @@ what the days off changed.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from core import people
-from core.errors import NotFound
 from core.models import Person
 from rotation import access, members, time_off
 from rotation import shifts as shift_rows
 from rotation.schemas import TimeOffCreate
 from web.deps import NowDep, SessionDep
-from web.pages.helpers import Viewer, field_errors, parse_id, verify_csrf
+from web.pages.helpers import (
+    FormInvalid,
+    TimeOffId,
+    Viewer,
+    checked,
+    no_such,
+    not_found_as,
+    parse_id,
+    person_or_404,
+    verify_csrf,
+)
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -46,12 +55,9 @@ def _person(session: Session, *, viewer: Person, person_id: str) -> Person:
     if not person_id:
         return viewer
     chosen = parse_id(person_id)
-    try:
-        person = people.get_person(session, chosen) if chosen is not None else None
-    except NotFound:
-        person = None
-    if person is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="There is no such person.")
+    if chosen is None:
+        raise no_such("person")
+    person = person_or_404(session, chosen)
     _allowed(session, viewer=viewer, person=person)
     return person
 
@@ -132,59 +138,54 @@ def add_time_off(
     whose = _person(session, viewer=viewer, person_id=person_id)
     values = {"start": start, "end": end, "reason": reason}
     try:
-        data = TimeOffCreate.model_validate({"start": start, "end": end, "reason": reason})
-    except ValidationError as exc:
-        errors = field_errors(exc)
-        for name in ("start", "end"):
-            if name in errors and "date" in errors[name]:
-                errors[name] = "Enter a date as YYYY-MM-DD."
+        data = checked(TimeOffCreate, values, wording=_date_wording)
+    except FormInvalid as exc:
         return _page(
-            request, session, viewer, person=whose, now=now, values=values, errors=errors,
-            status_code=422,
+            request, session, viewer, person=whose, now=now, values=values, errors=exc.errors,
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )  # fmt: skip
     _row, changed = time_off.add_time_off(
-        session,
-        person=whose,
-        start=data.start,
-        end=data.end,
-        reason=data.reason,
-        now=now,
+        session, person=whose, start=data.start, end=data.end, reason=data.reason, now=now,
         actor=viewer,
-    )
-    days = f"{data.start:%a %d %b %Y}" + (
-        f" to {data.end:%a %d %b %Y}" if data.end != data.start else ""
-    )
-    moved = (
-        f" {len(changed)} shift{'s' if len(changed) != 1 else ''} went to someone else: see below."
-        if changed
-        else " No shifts were affected."
-    )
-    who = "your" if whose.id == viewer.id else f"{whose.name}'s"
-    flash(request, f"Added {who} time off: {days} ({whose.timezone}).{moved}")
+    )  # fmt: skip
+    flash(request, _added(data, whose=whose, viewer=viewer, changed=changed))
     target = _here(whose, viewer)
     if changed:
         target += ("&" if "?" in target else "?") + "reassigned=" + ",".join(map(str, changed))
     return RedirectResponse(target, status_code=303)
 
 
+def _date_wording(item: Mapping[str, Any]) -> str | None:
+    if item["loc"] and item["loc"][0] in ("start", "end") and "date" in str(item["msg"]):
+        return "Enter a date as YYYY-MM-DD."
+    return None
+
+
+def _days(start: date, end: date) -> str:
+    return f"{start:%a %d %b %Y}" + (f" to {end:%a %d %b %Y}" if end != start else "")
+
+
+def _added(data: TimeOffCreate, *, whose: Person, viewer: Person, changed: list[int]) -> str:
+    moved = (
+        f" {len(changed)} shift{'s' if len(changed) != 1 else ''} went to someone else: see below."
+        if changed
+        else " No shifts were affected."
+    )
+    who = "your" if whose.id == viewer.id else f"{whose.name}'s"
+    return f"Added {who} time off: {_days(data.start, data.end)} ({whose.timezone}).{moved}"
+
+
 @router.post(
     "/time-off/{time_off_id}/delete", response_model=None, dependencies=[Depends(verify_csrf)]
 )
 def delete_time_off(
-    request: Request, time_off_id: str, session: SessionDep, viewer: Viewer, now: NowDep
+    request: Request, time_off_id: TimeOffId, session: SessionDep, viewer: Viewer, now: NowDep
 ) -> Response:
-    found = parse_id(time_off_id)
-    try:
-        row = time_off.get_time_off(session, found) if found is not None else None
-    except NotFound:
-        row = None
-    if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="There is no such time off.")
+    with not_found_as("time off"):
+        row = time_off.get_time_off(session, time_off_id)
     whose = people.get_person(session, row.person_id)
     _allowed(session, viewer=viewer, person=whose)
-    days = f"{row.start:%a %d %b %Y}" + (
-        f" to {row.end:%a %d %b %Y}" if row.end != row.start else ""
-    )
+    days = _days(row.start, row.end)
     time_off.delete_time_off(session, row=row, now=now, actor=viewer)
     flash(request, f"Removed the time off of {days}; open shifts were filled again where possible.")
     return RedirectResponse(_here(whose, viewer), status_code=303)

@@ -1,8 +1,9 @@
 """The rotation page: the schedule as a month calendar, who is on now, fairness, swaps.
 
 Everything on it comes from a fixed number of queries whatever the size of the rotation or
-of the organisation: the month's shifts, their readiness, who is on, the members and their
-counts, the swaps ahead and the viewer's own shifts to offer.
+of the organisation: ``rotation.page_view`` loads the month's shifts, who is on, the members
+and their counts, the swaps ahead and the viewer's own shifts to offer; onboarding adds the
+shifts' readiness. This module only works out the month and lays it all out.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from sqlalchemy.orm import Session
 from core.models import Person
 from onboarding import progress
 from onboarding.readiness import Status
-from rotation import access, duty, generation, members, overview, timeline
-from rotation import service as rotation_service
+from rotation import generation, page_view, timeline
 from rotation.models import Rotation, Shift
+from rotation.page_view import RotationPageView
 from rotation.timeline import days_to_utc
 from web.deps import NowDep, SessionDep
 from web.pages.helpers import Viewer, required_id
@@ -31,9 +32,6 @@ from web.templating import render
 router = APIRouter(include_in_schema=False)
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-# Shifts a member can offer, and others' shifts they can ask for in trade, on one page.
-MY_SHIFTS_SHOWN = 20
-TRADE_OPTIONS_SHOWN = 40
 EMPTY_SWAP_FORM = {"shift_id": "", "counterpart_shift_id": "", "counterpart_person_id": ""}
 
 
@@ -57,9 +55,11 @@ def month_of(
 ) -> date:
     """The month to show: the one holding ``shift_id`` (a feed link), else ``month``, else now."""
     if shift_id is not None:
-        shift = session.get(Shift, shift_id)
-        if shift is not None and shift.rotation_id == rotation.id:
-            return shift.start.astimezone(ZoneInfo(zone)).date().replace(day=1)
+        found = page_view.month_of_shift(
+            session, rotation=rotation, shift_id=shift_id, timezone=zone
+        )
+        if found is not None:
+            return found
     return parse_month(month, today=today)
 
 
@@ -86,32 +86,10 @@ def fairness_label(values: list[tuple[str, int]]) -> str:
     return f"Shifts per person: {counts}."
 
 
-def rotation_page(
-    request: Request,
-    session: Session,
-    viewer: Person,
-    *,
-    rotation: Rotation,
-    now: datetime,
-    month: str = "",
-    shift_id: int | None = None,
-    swap: SwapFormState | None = None,
-    page_error: str = "",
-    status_code: int = 200,
-) -> HTMLResponse:
-    """Render the rotation page (also after a refused swap request or answer)."""
-    zone = viewer.timezone
-    today = now.astimezone(ZoneInfo(zone)).date()
-    first = month_of(
-        session, rotation=rotation, month=month, shift_id=shift_id, today=today, zone=zone
-    )
-    grid_first, grid_last = visuals.grid_bounds(year=first.year, month=first.month)
-    window_start, window_end = days_to_utc(grid_first, grid_last, ZoneInfo(zone))
-    shifts = rotation_service.list_shifts(
-        session, rotation=rotation, start=window_start, end=window_end
-    )
-    statuses = _statuses(session, rotation=rotation, start=window_start, end=window_end, now=now)
-    grid = visuals.month_grid(
+def _month_grid(
+    shifts: list[Shift], *, first: date, today: date, zone: str, statuses: dict[int, str]
+) -> list[list[visuals.Day]]:
+    return visuals.month_grid(
         year=first.year,
         month=first.month,
         timezone=zone,
@@ -128,56 +106,105 @@ def rotation_page(
             for shift in shifts
         ],
     )
-    coverage_view.keep_duty_days(session, rotation=rotation, shifts=shifts, grid=grid, zone=zone)
-    roster = members.list_members(session, rotation=rotation)
-    counts = overview.shift_counts(session, rotation=rotation)
-    values = [(member.person.name, counts.get(member.person_id, 0)) for member in roster]
-    mine = overview.upcoming_shifts(
-        session, rotation=rotation, after=now, person_id=viewer.id, limit=MY_SHIFTS_SHOWN
+
+
+@dataclass(frozen=True)
+class _Month:
+    """The month on view, on the viewer's clock, and the UTC window its grid covers."""
+
+    first: date
+    today: date
+    zone: str
+    start: datetime
+    end: datetime
+
+
+def _month(
+    session: Session,
+    viewer: Person,
+    *,
+    rotation: Rotation,
+    now: datetime,
+    month: str,
+    shift_id: int | None,
+) -> _Month:
+    zone = viewer.timezone
+    today = now.astimezone(ZoneInfo(zone)).date()
+    first = month_of(
+        session, rotation=rotation, month=month, shift_id=shift_id, today=today, zone=zone
     )
-    trade_options = (
-        overview.upcoming_shifts(
-            session, rotation=rotation, after=now, other_than=viewer.id, limit=TRADE_OPTIONS_SHOWN
-        )
-        if mine
-        else []
+    grid_first, grid_last = visuals.grid_bounds(year=first.year, month=first.month)
+    start, end = days_to_utc(grid_first, grid_last, ZoneInfo(zone))
+    return _Month(first=first, today=today, zone=zone, start=start, end=end)
+
+
+def _context(
+    viewer: Person, *, rotation: Rotation, view: RotationPageView, on_view: _Month, now: datetime
+) -> dict[str, object]:
+    """What the template shows, but for the readiness-coloured grid and the swap form."""
+    first, fairness = on_view.first, view.fairness
+    return {
+        "viewer": viewer,
+        "rotation": rotation,
+        "cadence": timeline.describe(
+            generation.cadence_of(rotation), people_per_shift=rotation.people_per_shift
+        ),
+        "is_manager": view.viewer_manages,
+        "on_call": view.on_call,
+        "next_handoff": view.next_handoff,
+        "month": first,
+        "prev_month": shift_month(first, -1),
+        "next_month": shift_month(first, 1),
+        "this_month": on_view.today.replace(day=1),
+        "weekdays": WEEKDAYS,
+        "shifts_by_id": {shift.id: shift for shift in view.shifts},
+        "now": now,
+        "roster": view.roster,
+        "chart": visuals.bar_chart(fairness),
+        "chart_label": fairness_label(fairness),
+        "swaps": view.swaps,
+        "my_shifts": view.my_shifts,
+        "trade_options": view.trade_options,
+        "cover_people": view.cover_people(viewer=viewer),
+    }
+
+
+def rotation_page(
+    request: Request,
+    session: Session,
+    viewer: Person,
+    *,
+    rotation: Rotation,
+    now: datetime,
+    month: str = "",
+    shift_id: int | None = None,
+    swap: SwapFormState | None = None,
+    page_error: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render the rotation page (also after a refused swap request or answer)."""
+    on_view = _month(session, viewer, rotation=rotation, now=now, month=month, shift_id=shift_id)
+    view = page_view.load(
+        session, rotation=rotation, viewer=viewer, start=on_view.start, end=on_view.end, now=now
     )
-    handoffs = overview.next_handoffs(session, rotation_ids=[rotation.id], after=now)
-    return render(
-        request,
-        "rotation.html",
-        {
-            "viewer": viewer,
-            "rotation": rotation,
-            "cadence": timeline.describe(
-                generation.cadence_of(rotation), people_per_shift=rotation.people_per_shift
-            ),
-            "is_manager": access.is_manager(session, person=viewer, rotation=rotation),
-            "on_call": duty.on_call(session, rotation=rotation, at=now),
-            "duty_facts": coverage_view.facts(
-                session, rotation=rotation, first=grid_first, last=grid_last, now=now
-            ),
-            "next_handoff": handoffs.get(rotation.id),
-            "month": first,
-            "prev_month": shift_month(first, -1),
-            "next_month": shift_month(first, 1),
-            "this_month": today.replace(day=1),
-            "grid": grid,
-            "weekdays": WEEKDAYS,
-            "shifts_by_id": {shift.id: shift for shift in shifts},
-            "now": now,
-            "roster": roster,
-            "chart": visuals.bar_chart(values),
-            "chart_label": fairness_label(values),
-            "swaps": overview.rotation_swaps(session, rotation=rotation, now=now),
-            "my_shifts": mine,
-            "trade_options": trade_options,
-            "cover_people": [m.person for m in roster if m.person_id != viewer.id],
-            "swap": swap or SwapFormState(),
-            "page_error": page_error,
-        },
-        status_code=status_code,
+    statuses = _statuses(session, rotation=rotation, start=on_view.start, end=on_view.end, now=now)
+    grid = _month_grid(
+        view.shifts, first=on_view.first, today=on_view.today, zone=on_view.zone, statuses=statuses
     )
+    coverage_view.keep_duty_days(
+        session, rotation=rotation, shifts=list(view.shifts), grid=grid, zone=on_view.zone
+    )
+    grid_first, grid_last = visuals.grid_bounds(year=on_view.first.year, month=on_view.first.month)
+    context = _context(viewer, rotation=rotation, view=view, on_view=on_view, now=now)
+    context |= {
+        "grid": grid,
+        "swap": swap or SwapFormState(),
+        "page_error": page_error,
+        "duty_facts": coverage_view.facts(
+            session, rotation=rotation, first=grid_first, last=grid_last, now=now
+        ),
+    }
+    return render(request, "rotation.html", context, status_code=status_code)
 
 
 @router.get("/rotations/{slug}", response_class=HTMLResponse)

@@ -1,0 +1,136 @@
+"""Answering a swap from a page: one table says, for each answer, the domain function that
+records it, who may give it and what the page says once it is given.
+
+The home page offers the answers of the two people in a swap; the rotation and manage pages
+offer every answer, approval included. Both go through ``give``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from fastapi import HTTPException, Request, status
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from core.errors import Conflict, Forbidden, Invalid
+from core.models import Person
+from rotation import shifts as shift_rows
+from rotation import swaps
+from rotation.models import Rotation, Shift, SwapRequest
+from web.pages.helpers import no_such, not_found_as, page_error, roll_back_refused, sentence
+from web.templating import flash, local_time
+
+# Who may give an answer; the domain function checks it again and has the last word.
+COUNTERPART = "counterpart"
+REQUESTER = "requester"
+MANAGER = "manager"
+PARTICIPANTS = frozenset({COUNTERPART, REQUESTER})
+
+Act = Callable[..., SwapRequest]
+# The page that says why an answer was refused: (message, status code) -> that page.
+Refused = Callable[[str, int], Response]
+
+
+@dataclass(frozen=True)
+class SwapAnswer:
+    act: Act
+    who: str
+    # What the page says afterwards, about the swap's shift (freshly loaded) for the viewer.
+    message: Callable[[Shift, Person], str]
+
+
+def when(shift: Shift, viewer: Person) -> str:
+    """When the shift starts, on the viewer's clock and saying which clock that is."""
+    return f"{local_time(shift.start, viewer.timezone)} ({viewer.timezone})"
+
+
+def _accepted(shift: Shift, viewer: Person) -> str:
+    if shift.person_id == viewer.id:
+        return (
+            f"Swap accepted: the {shift.rotation.name} shift from {when(shift, viewer)} is "
+            "yours now."
+        )
+    return (
+        f"Swap accepted. A manager of {shift.rotation.name} must approve it before the shift "
+        f"from {when(shift, viewer)} changes hands."
+    )
+
+
+def _declined(shift: Shift, viewer: Person) -> str:
+    return (
+        f"Swap declined: nothing changes for the {shift.rotation.name} shift from "
+        f"{when(shift, viewer)}."
+    )
+
+
+def _withdrawn(shift: Shift, viewer: Person) -> str:
+    return (
+        f"Swap request withdrawn: you keep the {shift.rotation.name} shift from "
+        f"{when(shift, viewer)}."
+    )
+
+
+def _approved(shift: Shift, viewer: Person) -> str:
+    taker = shift.person.name if shift.person is not None else "nobody"
+    return (
+        f"Swap approved: the {shift.rotation.name} shift from {when(shift, viewer)} is "
+        f"{taker}'s now, and the calendar shows it."
+    )
+
+
+ANSWERS: dict[str, SwapAnswer] = {
+    "accept": SwapAnswer(act=swaps.accept, who=COUNTERPART, message=_accepted),
+    "decline": SwapAnswer(act=swaps.decline, who=COUNTERPART, message=_declined),
+    "cancel": SwapAnswer(act=swaps.cancel, who=REQUESTER, message=_withdrawn),
+    "approve": SwapAnswer(act=swaps.approve, who=MANAGER, message=_approved),
+}
+
+
+def answer_named(name: str) -> SwapAnswer:
+    """The answer called ``name`` in a path, or a 404 page."""
+    answer = ANSWERS.get(name)
+    if answer is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="There is no such answer to a swap.")
+    return answer
+
+
+def swap_or_404(session: Session, swap_id: int, *, rotation: Rotation | None = None) -> SwapRequest:
+    """The swap (about a shift of ``rotation``, when given), or a 404 page."""
+    with not_found_as("swap request"):
+        swap = swaps.get_swap(session, swap_id)
+    if rotation is not None:
+        shift = session.get(Shift, swap.shift_id)
+        if shift is None or shift.rotation_id != rotation.id:
+            raise no_such("swap request")
+    return swap
+
+
+def give(
+    request: Request,
+    session: Session,
+    viewer: Person,
+    *,
+    swap: SwapRequest,
+    answer: SwapAnswer,
+    now: datetime,
+    target: str,
+    refused: Refused,
+) -> Response:
+    """Record the answer and go to ``target`` saying what happened, or say why it was refused."""
+    if not swaps.can_see(session, swap=swap, viewer=viewer):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="Only the people in a swap and the rotation's managers can see it.",
+        )
+    try:
+        swap = answer.act(session, swap=swap, person=viewer, now=now)
+    except Forbidden as exc:
+        raise page_error(exc) from None
+    except (Conflict, Invalid) as exc:
+        status_code = roll_back_refused(session, exc)
+        return refused(sentence(exc.detail), status_code)
+    flash(request, answer.message(shift_rows.get(session, swap.shift_id), viewer))
+    return RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
