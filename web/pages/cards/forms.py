@@ -64,7 +64,7 @@ def values_of(card: Card, *, verifier_email: str) -> dict[str, str]:
 
 def _wording(item: Mapping[str, Any]) -> str | None:
     field, kind = (str(item["loc"][0]) if item["loc"] else "form"), item["type"]
-    if kind in ("string_too_short", "missing"):
+    if kind in ("string_too_short", "too_short", "missing"):
         return "This field is required."
     if field == "verify_every_days" and kind == "int_parsing":
         return "Enter a whole number of days."

@@ -26,7 +26,7 @@ class CardSetForm(BaseModel):
 
 
 def _wording(item: Mapping[str, Any]) -> str | None:
-    if item["type"] == "string_too_short":
+    if item["type"] in ("string_too_short", "too_short"):
         return "Give the card set a name."
     limit = item.get("ctx", {}).get("max_length")
     if item["type"] == "string_too_long" and limit:
