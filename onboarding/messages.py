@@ -59,56 +59,85 @@ def render(
     base_url: str,
 ) -> Text:
     """Subject and body of one reminder, times shown in the recipient's timezone."""
-    tz = recipient.timezone
-    checklist_url = f"{base_url}/me/checklist"
     if reminder.kind is Kind.STALE:
-        card = cards[0]
-        verified = (
-            f"its verification ran out {when(reminder.due_at, tz)}"
-            if reminder.due_at
-            else "it was never verified"
-        )
-        return Text(
-            subject=f"Please verify “{card.title}”",
-            body="\n".join(
-                [
-                    f"Hello {recipient.name},",
-                    "",
-                    f"“{card.title}” is required reading for a rotation, and its verification "
-                    f"is out of date ({verified}).",
-                    f"Please check it is still right and verify it: {card.url}",
-                ]
-            ),
-        )
+        return _verify_card(reminder, recipient=recipient, card=cards[0])
     assert shift is not None and reminder.due_at is not None
-    starts = when(shift.start, tz)
-    due = when(reminder.due_at, tz)
-    cards_text = _card_lines(cards)
     if reminder.kind is Kind.OVERDUE_MANAGER:
-        who = reader.name if reader else "the person on shift"
-        return Text(
-            subject=f"{who} has not finished the reading for {shift.rotation_name}",
-            body="\n".join(
-                [
-                    f"Hello {recipient.name},",
-                    "",
-                    f"{who}'s {shift.rotation_name} shift starts {starts}; the reading was due "
-                    f"{due} and these cards are still unread:",
-                    *cards_text,
-                ]
-            ),
+        return _overdue_to_manager(
+            reminder, recipient=recipient, reader=reader, shift=shift, cards=cards
         )
+    return _reading(reminder, recipient=recipient, shift=shift, cards=cards, base_url=base_url)
+
+
+def _verify_card(reminder: Reminder, *, recipient: Recipient, card: CardInfo) -> Text:
+    """To a card's verifier: the card is required reading and its verification ran out."""
+    verified = (
+        f"its verification ran out {when(reminder.due_at, recipient.timezone)}"
+        if reminder.due_at
+        else "it was never verified"
+    )
+    return Text(
+        subject=f"Please verify “{card.title}”",
+        body="\n".join(
+            [
+                f"Hello {recipient.name},",
+                "",
+                f"“{card.title}” is required reading for a rotation, and its verification "
+                f"is out of date ({verified}).",
+                f"Please check it is still right and verify it: {card.url}",
+            ]
+        ),
+    )
+
+
+def _overdue_to_manager(
+    reminder: Reminder,
+    *,
+    recipient: Recipient,
+    reader: Recipient | None,
+    shift: ShiftInfo,
+    cards: Sequence[CardInfo],
+) -> Text:
+    """To a manager: the person on an upcoming shift has not finished the reading."""
+    assert reminder.due_at is not None
+    tz = recipient.timezone
+    who = reader.name if reader else "the person on shift"
+    return Text(
+        subject=f"{who} has not finished the reading for {shift.rotation_name}",
+        body="\n".join(
+            [
+                f"Hello {recipient.name},",
+                "",
+                f"{who}'s {shift.rotation_name} shift starts {when(shift.start, tz)}; the "
+                f"reading was due {when(reminder.due_at, tz)} and these cards are still unread:",
+                *_card_lines(cards),
+            ]
+        ),
+    )
+
+
+def _reading(
+    reminder: Reminder,
+    *,
+    recipient: Recipient,
+    shift: ShiftInfo,
+    cards: Sequence[CardInfo],
+    base_url: str,
+) -> Text:
+    """To the person on shift: reading assigned, due soon, or overdue."""
+    assert reminder.due_at is not None
+    tz = recipient.timezone
+    starts, due, name = when(shift.start, tz), when(reminder.due_at, tz), shift.rotation_name
     subjects = {
-        Kind.ASSIGN: f"Reading for your {shift.rotation_name} shift on {starts}",
-        Kind.DUE_SOON: f"Reminder: reading for {shift.rotation_name} is due {due}",
-        Kind.OVERDUE: f"Overdue: reading for your {shift.rotation_name} shift on {starts}",
+        Kind.ASSIGN: f"Reading for your {name} shift on {starts}",
+        Kind.DUE_SOON: f"Reminder: reading for {name} is due {due}",
+        Kind.OVERDUE: f"Overdue: reading for your {name} shift on {starts}",
     }
     openings = {
-        Kind.ASSIGN: f"Your {shift.rotation_name} shift starts {starts}. Please read and "
+        Kind.ASSIGN: f"Your {name} shift starts {starts}. Please read and "
         f"acknowledge these cards by {due}:",
-        Kind.DUE_SOON: f"The reading for your {shift.rotation_name} shift ({starts}) is due "
-        f"{due}. Still unread:",
-        Kind.OVERDUE: f"The reading for your {shift.rotation_name} shift ({starts}) was due "
+        Kind.DUE_SOON: f"The reading for your {name} shift ({starts}) is due {due}. Still unread:",
+        Kind.OVERDUE: f"The reading for your {name} shift ({starts}) was due "
         f"{due}. Your managers have been told. Still unread:",
     }
     return Text(
@@ -118,9 +147,9 @@ def render(
                 f"Hello {recipient.name},",
                 "",
                 openings[reminder.kind],
-                *cards_text,
+                *_card_lines(cards),
                 "",
-                f"Your checklist: {checklist_url}",
+                f"Your checklist: {base_url}/me/checklist",
             ]
         ),
     )

@@ -219,9 +219,23 @@ def person_feed(session: Session, *, person_id: int, now: datetime) -> list[Feed
             or_(Shift.cancelled_at.is_(None), Shift.cancelled_at >= start),
         )
     ).all()
+    together = _shift_mates(session, person_id=person_id, start=start)
+    shifts: list[FeedShift] = []
+    shown: set[int] = set()
+    for row in own:
+        shift = _own_shift(row, together=together, start=start)
+        if shift is not None:
+            shown.add(row.id)
+            shifts.append(shift)
+    shifts.extend(_released(session, person_id=person_id, start=start, shown=shown))
+    return shifts
 
-    # Everyone on the same shifts, named in the descriptions: every live slot sharing a
-    # (rotation, cadence index) with one of the person's shifts, matched by overlap below.
+
+def _shift_mates(
+    session: Session, *, person_id: int, start: datetime
+) -> dict[tuple[int, int], list[AnyRow]]:
+    """Everyone on the same shifts, named in the descriptions: every live slot sharing a
+    (rotation, cadence index) with one of the person's shifts, matched by overlap later."""
     theirs = select(Shift.rotation_id, Shift.index).where(
         Shift.person_id == person_id, Shift.cancelled_at.is_(None), Shift.end > start
     )
@@ -244,39 +258,37 @@ def person_feed(session: Session, *, person_id: int, now: datetime) -> list[Feed
         .order_by(Shift.start, Shift.slot, Shift.id)
     ):
         together[(colleague.rotation_id, colleague.cadence_index)].append(colleague)
+    return together
 
-    shifts: list[FeedShift] = []
-    shown: set[int] = set()
-    for row in own:
-        facts = _RotationFacts.from_row(row)
-        if row.start >= _horizon_end(start, facts.horizon_days):
-            continue
-        state = _cancellation(row, rotation=facts, start=start)
-        if state is None:
-            continue
-        cancelled, modified_at, sequence = state
-        on_shift: tuple[str, ...] = ()
-        if not cancelled:
-            colleagues = [
-                c
-                for c in together[(row.rotation_id, row.cadence_index)]
-                if c.start < row.end and c.end > row.start
-            ]
-            on_shift = tuple(c.name for c in colleagues if c.name is not None)
-            modified_at = max([modified_at, *(c.updated_at for c in colleagues)])
-        shown.add(row.id)
-        shifts.append(
-            _feed_shift(
-                row,
-                rotation=facts,
-                cancelled=cancelled,
-                modified_at=modified_at,
-                sequence=sequence,
-                on_shift=on_shift,
-            )
-        )
-    shifts.extend(_released(session, person_id=person_id, start=start, shown=shown))
-    return shifts
+
+def _own_shift(
+    row: AnyRow, *, together: dict[tuple[int, int], list[AnyRow]], start: datetime
+) -> FeedShift | None:
+    """One of the person's own rows as a feed shift, or None when the feed leaves it out."""
+    facts = _RotationFacts.from_row(row)
+    if row.start >= _horizon_end(start, facts.horizon_days):
+        return None
+    state = _cancellation(row, rotation=facts, start=start)
+    if state is None:
+        return None
+    cancelled, modified_at, sequence = state
+    on_shift: tuple[str, ...] = ()
+    if not cancelled:
+        colleagues = [
+            c
+            for c in together[(row.rotation_id, row.cadence_index)]
+            if c.start < row.end and c.end > row.start
+        ]
+        on_shift = tuple(c.name for c in colleagues if c.name is not None)
+        modified_at = max([modified_at, *(c.updated_at for c in colleagues)])
+    return _feed_shift(
+        row,
+        rotation=facts,
+        cancelled=cancelled,
+        modified_at=modified_at,
+        sequence=sequence,
+        on_shift=on_shift,
+    )
 
 
 def _released(
