@@ -10,8 +10,9 @@ from core.models import Person
 from rotation import page_view
 from rotation.models import Rotation, SwapRequest
 from tests.conftest import DEFAULT_NOW
-from tests.factories import make_person
-from tests.rotation.factories import count_statements, live_shifts, make_rotation
+from tests.factories import make_person, make_scheduled_rotation
+from tests.probes import live_shifts
+from tests.querycount import count_statements
 
 WINDOW = (DEFAULT_NOW - timedelta(days=7), DEFAULT_NOW + timedelta(days=35))
 
@@ -28,7 +29,7 @@ def test_the_view_holds_the_window_the_roster_and_the_viewers_choices(
     session: Session,
 ) -> None:
     ana, sam, priya = (make_person(session, name=name) for name in ("Ana", "Sam", "Priya"))
-    rotation = make_rotation(session, members=[ana, sam, priya])
+    rotation = make_scheduled_rotation(session, members=[ana, sam, priya])
     shifts = live_shifts(session, rotation)
 
     view = _load(session, rotation, ana)
@@ -49,7 +50,7 @@ def test_the_view_holds_the_window_the_roster_and_the_viewers_choices(
 
 def test_someone_without_shifts_ahead_gets_nothing_to_trade(session: Session) -> None:
     ana, outsider = make_person(session, name="Ana"), make_person(session, name="Out")
-    rotation = make_rotation(session, members=[ana], manager_ids=[outsider.id])
+    rotation = make_scheduled_rotation(session, members=[ana], manager_ids=[outsider.id])
 
     view = _load(session, rotation, outsider)
 
@@ -60,10 +61,10 @@ def test_someone_without_shifts_ahead_gets_nothing_to_trade(session: Session) ->
 
 def test_a_feed_link_to_a_shift_opens_its_month_on_the_viewers_clock(session: Session) -> None:
     ana = make_person(session, name="Ana")
-    rotation = make_rotation(
+    rotation = make_scheduled_rotation(
         session, members=[ana], start_date=date(2026, 11, 30), handoff_time="20:00"
     )
-    other = make_rotation(session, name="Other", members=[make_person(session)])
+    other = make_scheduled_rotation(session, name="Other", members=[make_person(session)])
     first = live_shifts(session, rotation)[0]  # Mon 30 Nov 2026, 20:00 UTC
 
     assert page_view.month_of_shift(
@@ -86,7 +87,7 @@ def test_a_feed_link_to_a_shift_opens_its_month_on_the_viewers_clock(session: Se
 
 def _with_swaps(session: Session, size: int) -> tuple[Rotation, Person]:
     viewer = make_person(session)
-    rotation = make_rotation(
+    rotation = make_scheduled_rotation(
         session,
         name=f"size-{size}",
         members=[viewer] + [make_person(session) for _ in range(size)],

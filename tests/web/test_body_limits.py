@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from core.db import make_sessionmaker, max_connections
 from core.settings import Settings
-from tests.conftest import _wipe
+from tests.conftest import _wipe, free_port
 from tests.factories import auth, make_person, make_token
-from tests.web.live import free_port, open_request, serving, status_of
+from tests.web.live import open_request, serving, status_of
 from web.app import create_app
 
 # The documented limits per route class (README, web/bodies.py).

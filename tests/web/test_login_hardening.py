@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.clock import FixedClock
 from core.db import make_sessionmaker
 from core.settings import Settings
-from tests.conftest import _wipe
+from tests.conftest import _wipe, free_port
 from tests.factories import make_person
-from tests.web.live import free_port, serving
+from tests.web.live import serving
 from web.app import create_app
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
