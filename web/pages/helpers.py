@@ -160,6 +160,7 @@ CardId = Annotated[int, path_id("card_id", what="card")]
 CardSetId = Annotated[int, path_id("card_set_id", what="card set")]
 SwapId = Annotated[int, path_id("swap_id", what="swap request")]
 TimeOffId = Annotated[int, path_id("time_off_id", what="time off")]
+TokenId = Annotated[int, path_id("token_id", what="API token")]
 
 
 def required_id(text: str, *, name: str) -> int:

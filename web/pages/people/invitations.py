@@ -14,8 +14,7 @@ from core.settings import Settings
 from flows import invitations
 from web.api.invitations import send_after_commit
 from web.deps import NowDep, SessionDep, SettingsDep
-from web.pages.helpers import AdminViewer, verify_csrf
-from web.params import ObjectId
+from web.pages.helpers import AdminViewer, PersonId, verify_csrf
 from web.templating import flash, local_time
 
 router = APIRouter(include_in_schema=False)
@@ -56,7 +55,7 @@ def invite_and_flash(
 def invite(
     request: Request,
     background: BackgroundTasks,
-    person_id: ObjectId,
+    person_id: PersonId,
     session: SessionDep,
     settings: SettingsDep,
     viewer: AdminViewer,

@@ -19,8 +19,7 @@ from core.models import Person
 from core.schemas import PersonUpdate
 from web.deps import NowDep, SessionDep
 from web.feeds import routes as feeds
-from web.pages.helpers import Viewer, field_errors, sentence, verify_csrf
-from web.params import ObjectId
+from web.pages.helpers import TokenId, Viewer, field_errors, sentence, verify_csrf
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -147,7 +146,7 @@ def change_password(
     "/me/tokens/{token_id}/revoke", response_model=None, dependencies=[Depends(verify_csrf)]
 )
 def revoke_token(
-    request: Request, token_id: ObjectId, session: SessionDep, viewer: Viewer, now: NowDep
+    request: Request, token_id: TokenId, session: SessionDep, viewer: Viewer, now: NowDep
 ) -> Response:
     if not personal_tokens.revoke_token(session, person=viewer, token_id=token_id, now=now):
         flash(request, "You have no such token.", "error")
