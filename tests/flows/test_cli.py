@@ -56,7 +56,10 @@ def test_user_add_then_token_issue_gives_a_working_token(tmp_path: Path) -> None
     assert len(lines) == 1
     token = lines[0]
     settings = Settings(
-        database_url=env["ALLHANDS_DATABASE_URL"], secret_key="cli-test-secret", data_dir=tmp_path
+        database_url=env["ALLHANDS_DATABASE_URL"],
+        secret_key="cli-test-secret",
+        base_url="http://testserver",  # the test client's Host
+        data_dir=tmp_path,
     )
     with TestClient(create_app(settings)) as client:
         me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
