@@ -96,7 +96,9 @@ class Mix:
     def plan(self, *, feed_probe: bool = True) -> Plan:
         def next_call(worker: int, sequence: int) -> Call:
             reads = self.read_calls(worker)
-            step = sequence % (len(reads) + 2)
+            # Each connection starts at a different point of the cycle, so even a short run
+            # on a slow machine sends writes from its first requests on.
+            step = (sequence + worker) % (len(reads) + 2)
             if step == len(reads):
                 return self.write_call(worker, sequence)
             if step == len(reads) + 1:

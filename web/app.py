@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
@@ -31,7 +32,15 @@ from web.templating import build_templates, render
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SESSION_MAX_AGE = 14 * 24 * 3600
-ERROR_TITLES = {403: "Not allowed", 404: "Not found", 405: "Not allowed here"}
+ERROR_TITLES = {
+    403: "Not allowed",
+    404: "Not found",
+    405: "Not allowed here",
+    409: "That clashes with something",
+    422: "That cannot be used",
+    503: "Try again shortly",
+}
+Handler = Callable[[Request, Exception], Awaitable[Response]]
 NON_PAGE_PREFIXES = (
     "/api/",
     "/scim/",
@@ -93,6 +102,44 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return await http_exception_handler(request, exc)
 
 
+def _page_detail(body: bytes) -> str:
+    """A person-readable sentence from a JSON error body (a 422 lists fields and reasons)."""
+    detail = json.loads(body).get("detail", "")
+    if isinstance(detail, str):
+        return detail
+    reasons = []
+    for error in detail if isinstance(detail, list) else []:
+        where = " ".join(str(part) for part in error.get("loc", ())[1:]) or "input"
+        reasons.append(f"{where}: {error.get('msg', 'not valid')}")
+    return "; ".join(reasons) or "Something in the request is not valid."
+
+
+def _in_html_for_pages(handler: Handler) -> Handler:
+    """Pages answer errors as a page with the navigation; the API keeps the JSON ``handler``
+    gives (same status and headers)."""
+
+    async def answer(request: Request, exc: Exception) -> Response:
+        response = await handler(request, exc)
+        if not is_page_request(request) or response.media_type != "application/json":
+            return response
+        code = response.status_code
+        page = render(
+            request,
+            "error.html",
+            {
+                "status_code": code,
+                "title": ERROR_TITLES.get(code, "Something went wrong"),
+                "detail": _page_detail(bytes(response.body)),
+            },
+            status_code=code,
+        )
+        if "retry-after" in response.headers:
+            page.headers["Retry-After"] = response.headers["retry-after"]
+        return page
+
+    return answer
+
+
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
     """Added innermost first: admission, body limits, sessions, security headers, allowed
     hosts, then metrics outermost."""
@@ -137,6 +184,8 @@ def create_app(
     app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute)
 
     errors.install(app)
+    for error_type, handler in list(app.exception_handlers.items()):
+        app.add_exception_handler(error_type, _in_html_for_pages(handler))
     openapi.install(app)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -15,7 +15,15 @@ from sqlalchemy.orm import Session
 
 import migrations.models  # noqa: F401
 from core.db import make_engine
-from core.models import ApiToken, AuditEvent, Person
+from core.models import (
+    ApiToken,
+    AuditEvent,
+    CredentialLink,
+    Person,
+    ScimGroup,
+    ScimGroupMember,
+    ScimToken,
+)
 from core.settings import normalise_database_url
 from kb_links.models import Card, CardRevision
 from onboarding.models import (
@@ -25,7 +33,17 @@ from onboarding.models import (
     OutboxMessage,
     RotationRequirement,
 )
-from rotation.models import Rotation, RotationMember, Shift, ShiftRelease, SwapRequest, TimeOff
+from rotation.models import (
+    CompanyDayOff,
+    Rotation,
+    RotationMember,
+    Schedule,
+    ScheduleLayer,
+    Shift,
+    ShiftRelease,
+    SwapRequest,
+    TimeOff,
+)
 from tests.conftest import POSTGRES_URL
 from tests.flows.test_cli import run_cli
 
@@ -48,6 +66,9 @@ def populate(session: Session) -> None:
         shift_days=7,
         people_per_shift=1,
         horizon_days=182,
+        coverage=[{"days": [0, 1, 2, 3, 4], "start": "09:00", "end": "17:30", "overnight": False}],
+        holiday_country="NL",
+        holiday_policy="skip",
         created_at=T0,
         updated_at=T0,
     )
@@ -69,6 +90,26 @@ def populate(session: Session) -> None:
             RotationMember(rotation_id=rotation.id, person_id=ana.id, position=0, joined_at=T0),
             RotationMember(rotation_id=rotation.id, person_id=bo.id, position=1, joined_at=T0),
             TimeOff(person_id=bo.id, start=date(2026, 12, 1), end=date(2026, 12, 3), created_at=T0),
+            CompanyDayOff(day=date(2026, 12, 24), name="Christmas Eve", created_at=T0),
+            CredentialLink(
+                person_id=bo.id,
+                purpose="invite",
+                secret_hash="b" * 64,
+                created_by_id=ana.id,
+                created_at=T0,
+                expires_at=T0 + timedelta(days=3),
+            ),
+            ScimToken(label="okta", token_hash="c" * 64, created_at=T0),
+        ]
+    )
+    group = ScimGroup(display_name="Support", external_id="g1", created_at=T0, updated_at=T0)
+    schedule = Schedule(slug="follow", name="Follow", created_at=T0, updated_at=T0)
+    session.add_all([group, schedule])
+    session.flush()
+    session.add_all(
+        [
+            ScimGroupMember(group_id=group.id, person_id=bo.id),
+            ScheduleLayer(schedule_id=schedule.id, position=0, rotation_id=rotation.id),
         ]
     )
     shifts = [

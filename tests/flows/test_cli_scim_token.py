@@ -25,7 +25,10 @@ def test_scim_token_issue_prints_a_token_that_works_and_is_not_stored(tmp_path: 
     assert [row[0] for row in rows] == ["Okta"]
     assert token not in rows[0][1]
     settings = Settings(
-        database_url=env["ALLHANDS_DATABASE_URL"], secret_key="cli-test-secret", data_dir=tmp_path
+        database_url=env["ALLHANDS_DATABASE_URL"],
+        secret_key="cli-test-secret",
+        base_url="http://testserver",  # the test client's Host
+        data_dir=tmp_path,
     )
     with TestClient(create_app(settings)) as client:
         good = client.get("/scim/v2/Users", headers={"Authorization": f"Bearer {token}"})

@@ -22,7 +22,11 @@ from tests.web.authz import (
 )
 from tests.web.authz_expectations import EXPECTATIONS
 
-PAGES = sorted(path for method, path in EXPECTATIONS if method == "GET" and is_page(path))
+ALL_PAGES = sorted(path for method, path in EXPECTATIONS if method == "GET" and is_page(path))
+# Pages someone may see, and pages that only ever refuse (a forged one-time link, sign-in that
+# is not set up); SCIM speaks JSON to identity providers and has its own compliance tests.
+PAGES = [p for p in ALL_PAGES if OK in EXPECTATIONS[("GET", p)].outcomes.values()]
+REFUSING_PAGES = [p for p in ALL_PAGES if p not in PAGES and not p.startswith("/scim/")]
 
 
 @pytest.fixture
@@ -69,6 +73,20 @@ def test_page_has_security_headers_and_no_inline_script(
     assert response.headers["content-type"].startswith("text/html")
     assert not INLINE_SCRIPT.search(response.text), f"{path} has an inline <script>"
     assert not INLINE_HANDLER.search(response.text), f"{path} has an inline event handler"
+
+
+def test_there_are_refusing_pages_to_check() -> None:
+    assert {"/invite/{token}", "/reset/{token}", "/auth/oidc/login"} <= set(REFUSING_PAGES)
+
+
+@pytest.mark.parametrize("path", REFUSING_PAGES)
+def test_refusing_page_has_security_headers(client: TestClient, world: World, path: str) -> None:
+    case = EXPECTATIONS[("GET", path)]
+    response = send(client, world, ANONYMOUS, "GET", path, case)
+    assert str(response.status_code) == case.outcomes[ANONYMOUS], response.text[:300]
+    assert_secure_headers(response.headers, path)
+    assert response.headers["content-type"].startswith("text/html"), path
+    assert not INLINE_SCRIPT.search(response.text), f"{path} has an inline <script>"
 
 
 def test_error_pages_and_the_api_carry_the_headers_too(client: TestClient, world: World) -> None:
