@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -40,7 +42,7 @@ ERROR_TITLES = {
     422: "That cannot be used",
     503: "Try again shortly",
 }
-Handler = Callable[[Request, Exception], Awaitable[Response]]
+Handler = Callable[[Request, Any], Response | Awaitable[Response]]
 NON_PAGE_PREFIXES = (
     "/api/",
     "/scim/",
@@ -114,12 +116,13 @@ def _page_detail(body: bytes) -> str:
     return "; ".join(reasons) or "Something in the request is not valid."
 
 
-def _in_html_for_pages(handler: Handler) -> Handler:
+def _in_html_for_pages(handler: Handler) -> Callable[[Request, Exception], Awaitable[Response]]:
     """Pages answer errors as a page with the navigation; the API keeps the JSON ``handler``
     gives (same status and headers)."""
 
     async def answer(request: Request, exc: Exception) -> Response:
-        response = await handler(request, exc)
+        answered = handler(request, exc)
+        response = await answered if inspect.isawaitable(answered) else answered
         if not is_page_request(request) or response.media_type != "application/json":
             return response
         code = response.status_code
