@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 CHECK_DB := $(VENV)/db-check.sqlite
+# Test files are spread over this many processes (pytest-xdist), each with its own database.
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint typecheck layers unit browser-deps bench screenshots clean
 
@@ -46,7 +48,7 @@ layers: $(STAMP)
 unit: $(STAMP) $(NODE_STAMP) browser-deps
 	rm -f $(CHECK_DB)
 	ALLHANDS_DATABASE_URL=sqlite:///$(CHECK_DB) ALLHANDS_SECRET_KEY=check $(BIN)/allhands db check
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 test: lint typecheck layers unit
 

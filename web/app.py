@@ -98,6 +98,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
                 "status_code": exc.status_code,
                 "title": ERROR_TITLES.get(exc.status_code, "Something went wrong"),
                 "detail": exc.detail,
+                "viewer": getattr(request.state, "viewer", None),
             },
             status_code=exc.status_code,
         )
@@ -133,6 +134,7 @@ def _in_html_for_pages(handler: Handler) -> Callable[[Request, Exception], Await
                 "status_code": code,
                 "title": ERROR_TITLES.get(code, "Something went wrong"),
                 "detail": _page_detail(bytes(response.body)),
+                "viewer": getattr(request.state, "viewer", None),
             },
             status_code=code,
         )

@@ -13,6 +13,7 @@ from web.api import invitations as invitations_api
 from web.api import onboarding as onboarding_api
 from web.api import ops as ops_api
 from web.api import people as people_api
+from web.api import reports as reports_api
 from web.api import schedules as schedules_api
 from web.api.rotations import routes as rotations_api
 from web.api.rotations import swaps as swaps_api
@@ -30,6 +31,7 @@ from web.pages.onboarding import readiness as readiness_pages
 from web.pages.people import admin as people_pages
 from web.pages.people import invitations as invitation_pages
 from web.pages.people import profile as profile_pages
+from web.pages.reports import hours as hours_pages
 from web.pages.rotations import listing as rotation_list_pages
 from web.pages.rotations import manage as rotation_manage_pages
 from web.pages.rotations import manage_actions as rotation_manage_action_pages
@@ -52,6 +54,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     # SCIM 2.0 provisioning.
     scim_routes.router,
     schedules_api.router,
+    reports_api.router,
     # Calendar feeds.
     feeds.router,
     # HTML pages.
@@ -74,6 +77,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     readiness_pages.router,
     card_set_pages.router,
     schedule_pages.router,
+    hours_pages.router,
 )
 
 

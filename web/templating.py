@@ -54,6 +54,7 @@ NAV_ITEMS: list[tuple[str, str, bool | str]] = [
     ("/time-off", "Time off", False),
     ("/cards", "Cards", False),
     ("/card-sets", "Card sets", MANAGERS),
+    ("/reports/hours", "Hours", MANAGERS),
     ("/people", "People", True),
     ("/audit", "Audit", True),
 ]

@@ -137,6 +137,10 @@ def rotation(world: World) -> dict[str, object]:
     return {"slug": world.rotation.slug}
 
 
+def rotation_query(world: World) -> dict[str, object]:
+    return {"rotation": world.rotation.slug}
+
+
 def schedule(world: World) -> dict[str, object]:
     """A schedule layered over the world's two rotations, made on first use (no audit)."""
     if "schedule" not in world.extra:
@@ -240,6 +244,8 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     # test client is neither, so every role gets the 404 of a path that does not exist.
     ("GET", "/metrics"): Case(SCRAPER_ONLY),
     ("GET", "/api/v1/audit"): Case(API_ADMIN),
+    # Hours of one rotation: its managers and admins (another rotation's manager is refused).
+    ("GET", "/api/v1/reports/hours"): Case(API_ROTATION_MANAGER, query=rotation_query),
     # --- people API -----------------------------------------------------------------
     ("GET", "/api/v1/me"): Case(API_ANYONE),
     ("GET", "/api/v1/people"): Case(API_ANYONE),
@@ -456,6 +462,7 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     ("POST", "/people/{person_id}/deactivate"): Case(PAGE_ADMIN, params=other_member),
     ("POST", "/people/import"): Case(PAGE_ADMIN, form=lambda w: {"csv_text": people_csv(w)}),
     ("GET", "/audit"): Case(PAGE_ADMIN),
+    ("GET", "/reports/hours"): Case(PAGE_ROTATION_MANAGER, query=rotation_query),
     ("POST", "/me/calendar/reset"): Case(
         PAGE_ANYONE, note="always the viewer's own link: the form names nobody"
     ),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
@@ -26,6 +27,15 @@ from web.deps import SessionDep, SettingsDep, person_from_cookie, person_from_pr
 Model = TypeVar("Model", bound=BaseModel)
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    """What the page frame shows of the signed-in person."""
+
+    id: int
+    name: str
+    is_admin: bool
+
+
 class LoginRequired(Exception):
     """Raised by page dependencies; answered with a redirect to /login."""
 
@@ -42,6 +52,9 @@ def page_viewer(request: Request, session: SessionDep, settings: SettingsDep) ->
         raise LoginRequired(request.url.path)
     # The navigation shows manager pages only to those who can use them.
     request.state.viewer_manages = access.manages_any(session, person=person)
+    # Error pages keep the navigation: they get this snapshot, since the person's row may be
+    # expired by the rollback of the failed request when the error page is drawn.
+    request.state.viewer = SignedIn(id=person.id, name=person.name, is_admin=person.is_admin)
     return person
 
 
