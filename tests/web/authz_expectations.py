@@ -309,6 +309,13 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
         API_ROTATION_MANAGER, params=rotation, json=lambda _w: {"from": "2026-12-07"}
     ),
     ("GET", "/api/v1/shifts/{shift_id}"): Case(API_ANYONE, params=member_shift),
+    # Why the member holds their shift: they, the rotation's managers and admins.
+    ("GET", "/api/v1/shifts/{shift_id}/why"): Case(
+        outcomes(
+            anonymous=UNAUTHENTICATED, member=OK, other_manager=FORBIDDEN, manager=OK, admin=OK
+        ),
+        params=member_shift,
+    ),
     ("POST", "/api/v1/shifts/{shift_id}/override"): Case(
         API_ROTATION_MANAGER,
         params=member_shift,

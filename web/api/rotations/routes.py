@@ -6,11 +6,12 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from core.errors import Invalid
 from core.models import Person
-from rotation import access, duty, generation, members, overrides
+from rotation import access, duty, generation, members, overrides, why
 from rotation import service as rotation_service
 from rotation import shifts as shift_rows
 from rotation.models import Rotation
@@ -174,6 +175,40 @@ def rebalance(
 @router.get("/shifts/{shift_id}", response_model=ShiftOut)
 def get_shift(shift_id: ShiftId, session: SessionDep, _caller: CurrentPerson) -> ShiftOut:
     return ShiftOut.model_validate(shift_rows.get(session, shift_id))
+
+
+class CandidateOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    person_id: int
+    name: str
+    position: int
+    shifts_before: int
+    last_shift_end: datetime | None
+    unavailable: str | None
+
+
+class WhyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    shift_id: int
+    person_id: int | None
+    rule: str
+    text: str
+    eligible: int
+    candidates: list[CandidateOut]
+
+
+@router.get("/shifts/{shift_id}/why", response_model=WhyOut)
+def why_shift(shift_id: ShiftId, session: SessionDep, caller: CurrentPerson) -> WhyOut:
+    """Why this person is on this shift: the rule and the figures compared.
+
+    For the shift's holder, the rotation's managers and admins.
+    """
+    shift = shift_rows.get(session, shift_id)
+    if shift.person_id != caller.id:
+        require_manager(session, person=caller, rotation=shift.rotation)
+    return WhyOut.model_validate(why.why(session, shift=shift))
 
 
 @router.post(
