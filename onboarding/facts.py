@@ -260,3 +260,10 @@ def _load_acks(
 def holders_by_id(shifts: Sequence[Shift]) -> dict[int, Person]:
     """The people holding ``shifts``, by id, from the shifts' loaded ``person`` (no query)."""
     return {shift.person.id: shift.person for shift in shifts if shift.person is not None}
+
+
+def acks_of(session: Session, *, person_ids: Sequence[int]) -> readiness.AckIndex:
+    """Acknowledgements of current card versions by ``person_ids`` (one query)."""
+    people = select(Person.id).where(Person.id.in_(list(person_ids)))
+    no_cards = select(Card.id).where(Card.id.is_(None))  # unused by CURRENT
+    return _load_acks(session, person_ids=people, card_ids=no_cards, detail=AckDetail.CURRENT)

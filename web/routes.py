@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from web.api import candidates as candidates_api
 from web.api import cards as cards_api
 from web.api import invitations as invitations_api
 from web.api import onboarding as onboarding_api
@@ -55,6 +56,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     scim_routes.router,
     schedules_api.router,
     reports_api.router,
+    candidates_api.router,
     # Calendar feeds.
     feeds.router,
     # HTML pages.

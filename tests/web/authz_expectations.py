@@ -71,6 +71,14 @@ API_MEMBER_ONLY = outcomes(
     manager=FORBIDDEN,
     admin=FORBIDDEN,
 )
+# The holder of a shift, the rotation's managers and admins.
+API_HOLDER = outcomes(
+    anonymous=UNAUTHENTICATED, member=OK, other_manager=FORBIDDEN, manager=OK, admin=OK
+)
+# The holder of a shift, the rotation's managers and admins.
+API_HOLDER = outcomes(
+    anonymous=UNAUTHENTICATED, member=OK, other_manager=FORBIDDEN, manager=OK, admin=OK
+)
 # Anyone who manages some rotation (here: both managers) and admins.
 API_ANY_MANAGER = API_CARD_EDITOR
 PAGE_CARD_EDITOR = outcomes(
@@ -309,13 +317,9 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
         API_ROTATION_MANAGER, params=rotation, json=lambda _w: {"from": "2026-12-07"}
     ),
     ("GET", "/api/v1/shifts/{shift_id}"): Case(API_ANYONE, params=member_shift),
-    # Why the member holds their shift: they, the rotation's managers and admins.
-    ("GET", "/api/v1/shifts/{shift_id}/why"): Case(
-        outcomes(
-            anonymous=UNAUTHENTICATED, member=OK, other_manager=FORBIDDEN, manager=OK, admin=OK
-        ),
-        params=member_shift,
-    ),
+    # About the member's own shift (why them, who could take it over).
+    ("GET", "/api/v1/shifts/{shift_id}/candidates"): Case(API_HOLDER, params=member_shift),
+    ("GET", "/api/v1/shifts/{shift_id}/why"): Case(API_HOLDER, params=member_shift),
     ("POST", "/api/v1/shifts/{shift_id}/override"): Case(
         API_ROTATION_MANAGER,
         params=member_shift,
