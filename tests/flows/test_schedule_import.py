@@ -1,0 +1,171 @@
+"""Importing schedules from other tools: fidelity against the source's own final line,
+idempotent re-import, dry runs that write nothing, and bad files that import nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.errors import Conflict, Invalid
+from core.models import Person
+from flows import schedule_import
+from rotation.models import ImportedSource, Rotation, RotationMember, Schedule, Shift
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "imports"
+# The fixtures' windows open at midnight 1 March 2027 in New York; the US changes to summer
+# time on 14 March and Europe on 28 March, both inside the 12 weeks that follow.
+NOW = datetime(2027, 3, 1, 5, 0, tzinfo=UTC)
+
+
+def fixture(name: str) -> str:
+    return (FIXTURES / name).read_text()
+
+
+def counts(session: Session) -> tuple[int, ...]:
+    return tuple(
+        session.scalar(select(func.count()).select_from(model)) or 0
+        for model in (Person, Rotation, RotationMember, Shift, Schedule, ImportedSource)
+    )
+
+
+def test_pagerduty_final_schedule_is_reproduced_minute_for_minute(session: Session) -> None:
+    report = schedule_import.run(
+        session, kind="pagerduty", text=fixture("pagerduty_schedule.json"), now=NOW, actor=None
+    )
+    assert report.fidelity is not None
+    assert report.fidelity.disagreements == []
+    assert report.fidelity.minutes == 12 * 7 * 24 * 60 - 60  # the hour lost to summer time
+    assert report.fidelity.agreeing == report.fidelity.minutes
+    assert len(report.people_created) == 12
+    assert [r["name"] for r in report.rotations] == [
+        "Business hours",
+        "Evenings and nights",
+        "Weekends",
+    ]
+    assert report.schedule == "customer-support-all-hands"
+    assert report.history_shifts > 0
+    assert report.overrides >= 3
+
+
+def test_pagerduty_rotations_keep_roster_order_and_history(session: Session) -> None:
+    schedule_import.run(
+        session, kind="pagerduty", text=fixture("pagerduty_schedule.json"), now=NOW, actor=None
+    )
+    rotation = session.scalars(select(Rotation).where(Rotation.slug == "business-hours")).one()
+    assert rotation.coverage == [
+        {
+            "days": ["mon", "tue", "wed", "thu", "fri"],
+            "start": "09:00",
+            "end": "17:00",
+            "overnight": False,
+        }
+    ]
+    roster = session.scalars(
+        select(Person.email)
+        .join(RotationMember, RotationMember.person_id == Person.id)
+        .where(RotationMember.rotation_id == rotation.id)
+        .order_by(RotationMember.position)
+    ).all()
+    assert roster == ["ada@example.com", "bram@example.com", "chen@example.com", "dana@example.com"]
+    past = session.scalars(
+        select(Shift).where(Shift.rotation_id == rotation.id, Shift.end <= NOW)
+    ).all()
+    assert len(past) == 4  # one full round of history
+
+
+def test_reimporting_the_same_source_changes_nothing(session: Session) -> None:
+    text = fixture("pagerduty_schedule.json")
+    schedule_import.run(session, kind="pagerduty", text=text, now=NOW, actor=None)
+    before = counts(session)
+    again = schedule_import.run(session, kind="pagerduty", text=text, now=NOW, actor=None)
+    assert again.status == "unchanged"
+    assert counts(session) == before
+
+
+def test_reimporting_changed_content_is_a_conflict(session: Session) -> None:
+    text = fixture("pagerduty_schedule.json")
+    schedule_import.run(session, kind="pagerduty", text=text, now=NOW, actor=None)
+    before = counts(session)
+    with pytest.raises(Conflict):
+        schedule_import.run(
+            session,
+            kind="pagerduty",
+            text=text.replace("Weekends", "Weekend"),
+            now=NOW,
+            actor=None,
+        )
+    assert counts(session) == before
+
+
+def test_dry_run_writes_nothing_and_still_reports(session: Session) -> None:
+    before = counts(session)
+    report = schedule_import.run(
+        session,
+        kind="pagerduty",
+        text=fixture("pagerduty_schedule.json"),
+        now=NOW,
+        actor=None,
+        dry_run=True,
+    )
+    assert report.status == "dry-run"
+    assert report.fidelity is not None and report.fidelity.disagreements == []
+    assert counts(session) == before
+
+
+def test_spreadsheet_rows_are_reproduced_with_the_swap_as_an_override(session: Session) -> None:
+    report = schedule_import.run(
+        session,
+        kind="csv",
+        text=fixture("spreadsheet.csv"),
+        now=NOW,
+        actor=None,
+        name="support.csv",
+    )
+    assert report.fidelity is not None
+    assert report.fidelity.disagreements == []
+    assert report.fidelity.minutes > 0
+    amsterdam = next(r for r in report.rotations if r["name"] == "Tier 2 Amsterdam")
+    assert amsterdam["cadence"] == "Weekly, Mondays at 09:00 (Europe/Amsterdam)"
+    assert amsterdam["overrides"] == 1  # chen and dana traded a week
+    weekend = next(r for r in report.rotations if r["name"] == "Weekend duty")
+    assert weekend["cadence"].startswith("Every 2 weeks, Saturdays at 08:30")
+    assert report.schedule is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "where"),
+    [
+        (
+            "csv",
+            "start,end,email\n2027-03-01T09:00:00+01:00,2027-03-08T09:00:00+01:00,ada@x.io\n"
+            "2027-03-08T09:00:00,2027-03-15T09:00:00+01:00,bram@x.io\n",
+            "line 3",
+        ),
+        ("csv", "begin,end,email\n", "line 1"),
+        (
+            "pagerduty",
+            '{"schedule": {"id": "P1", "time_zone": "Mars/Olympus"}}',
+            "$.schedule.time_zone",
+        ),
+        (
+            "pagerduty",
+            '{"schedule": {"id": "P1", "time_zone": "UTC", "schedule_layers": [{"id":'
+            ' "L", "start": "2027-01-01T00:00:00Z", "rotation_virtual_start": "2027-01-01T00:00:00Z",'
+            ' "rotation_turn_length_seconds": 43200, "users": []}]}}',
+            "$.schedule.schedule_layers[0].rotation_turn_length_seconds",
+        ),
+        ("pagerduty", '{"schedule": ', "line 1"),
+    ],
+)
+def test_bad_files_name_the_place_and_import_nothing(
+    session: Session, kind: str, text: str, where: str
+) -> None:
+    before = counts(session)
+    with pytest.raises(Invalid) as caught:
+        schedule_import.run(session, kind=kind, text=text, now=NOW, actor=None)
+    assert str(caught.value.detail).startswith(where)
+    assert counts(session) == before
