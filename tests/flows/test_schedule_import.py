@@ -154,7 +154,8 @@ def test_spreadsheet_rows_are_reproduced_with_the_swap_as_an_override(session: S
         (
             "pagerduty",
             '{"schedule": {"id": "P1", "time_zone": "UTC", "schedule_layers": [{"id":'
-            ' "L", "start": "2027-01-01T00:00:00Z", "rotation_virtual_start": "2027-01-01T00:00:00Z",'
+            ' "L", "start": "2027-01-01T00:00:00Z",'
+            ' "rotation_virtual_start": "2027-01-01T00:00:00Z",'
             ' "rotation_turn_length_seconds": 43200, "users": []}]}}',
             "$.schedule.schedule_layers[0].rotation_turn_length_seconds",
         ),
