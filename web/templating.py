@@ -55,6 +55,7 @@ NAV_ITEMS: list[tuple[str, str, bool | str]] = [
     ("/cards", "Cards", False),
     ("/card-sets", "Card sets", MANAGERS),
     ("/people", "People", True),
+    ("/imports/schedule", "Import", True),
     ("/audit", "Audit", True),
 ]
 
