@@ -77,6 +77,41 @@ def test_pagerduty_rotations_keep_roster_order_and_history(session: Session) -> 
     assert len(past) == 4  # one full round of history
 
 
+def test_opsgenie_final_timeline_is_reproduced_minute_for_minute(session: Session) -> None:
+    report = schedule_import.run(
+        session, kind="opsgenie", text=fixture("opsgenie_schedule.json"), now=NOW, actor=None
+    )
+    assert report.fidelity is not None
+    assert report.fidelity.disagreements == []
+    assert report.fidelity.agreeing == report.fidelity.minutes > 11 * 7 * 24 * 60
+    assert len(report.people_created) == 12
+    names = [r["name"] for r in report.rotations]
+    assert names == ["Business hours", "Evenings and nights", "Weekend days"]
+    evenings = report.rotations[1]
+    assert evenings["coverage"] == [
+        {
+            "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            "start": "17:00",
+            "end": "09:00",
+            "overnight": True,
+        }
+    ]
+    assert evenings["cadence"] == "Daily at 17:00 (Europe/Amsterdam)"
+
+
+def test_a_team_participant_is_refused_with_its_path(session: Session) -> None:
+    text = fixture("opsgenie_schedule.json").replace(
+        '"type": "user",\n              "id": "7a1e0001',
+        '"type": "team",\n              "id": "7a1e0001',
+        1,
+    )
+    with pytest.raises(Invalid) as caught:
+        schedule_import.run(session, kind="opsgenie", text=text, now=NOW, actor=None)
+    assert caught.value.detail.startswith(
+        "$.schedule.data.rotations[0].participants[0].type: a 'team' participant"
+    )
+
+
 def test_reimporting_the_same_source_changes_nothing(session: Session) -> None:
     text = fixture("pagerduty_schedule.json")
     schedule_import.run(session, kind="pagerduty", text=text, now=NOW, actor=None)
