@@ -99,6 +99,31 @@ def test_opsgenie_final_timeline_is_reproduced_minute_for_minute(session: Sessio
     assert evenings["cadence"] == "Daily at 17:00 (Europe/Amsterdam)"
 
 
+def test_grafana_final_shifts_agree_except_an_override_in_a_gap_which_is_explained(
+    session: Session,
+) -> None:
+    report = schedule_import.run(
+        session, kind="grafana", text=fixture("grafana_schedule.json"), now=NOW, actor=None
+    )
+    assert report.fidelity is not None
+    assert [r["name"] for r in report.rotations] == [
+        "London weekdays",
+        "New York weekdays",
+        "Weekend mornings",
+    ]
+    assert report.rotations[1]["cadence"] == "Weekly, Mondays at 09:00 (America/New_York)"
+    # The launch-night override covers 00:00-03:00 UTC on 28 March, when no layer is on duty:
+    # allhands overrides a shift's duty, so that stretch stays a gap, and the report says so.
+    (only,) = report.fidelity.disagreements
+    assert (only.start, only.end) == (
+        datetime(2027, 3, 28, 0, 0, tzinfo=UTC),
+        datetime(2027, 3, 28, 3, 0, tzinfo=UTC),
+    )
+    assert (only.source, only.allhands) == ("femi@example.net", None)
+    assert "falls where no layer is on duty" in only.reason
+    assert report.fidelity.minutes - report.fidelity.agreeing == 180
+
+
 def test_a_team_participant_is_refused_with_its_path(session: Session) -> None:
     text = fixture("opsgenie_schedule.json").replace(
         '"type": "user",\n              "id": "7a1e0001',

@@ -29,6 +29,8 @@ router = APIRouter(include_in_schema=False)
 ImportId = Annotated[int, path_id("import_id", what="import")]
 SOURCES = (
     ("pagerduty", "PagerDuty: GET /schedules/{id} JSON"),
+    ("opsgenie", "Opsgenie: schedule, overrides and timeline JSON"),
+    ("grafana", "Grafana OnCall: schedule, on_call_shifts and final_shifts JSON"),
     ("csv", "Spreadsheet CSV: start,end,email[,rotation]"),
 )
 
