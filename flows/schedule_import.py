@@ -31,7 +31,7 @@ from flows import import_fidelity as fidelity
 from rotation import members, placement, schedule_service, timeline
 from rotation import service as rotation_service
 from rotation import shifts as shift_rows
-from rotation.imports import grafana, opsgenie, pagerduty, spreadsheet
+from rotation.imports import grafana, ical, opsgenie, pagerduty, spreadsheet
 from rotation.imports.plan import ImportFileError, RotationPlan, SchedulePlan, SourceShift
 from rotation.models import ImportedSource, Rotation, Schedule, Shift
 from rotation.schedule_schemas import ScheduleCreate
@@ -43,6 +43,7 @@ PARSERS: dict[str, Parser] = {
     "pagerduty": lambda text, now, name: pagerduty.parse(text, now=now),
     "opsgenie": lambda text, now, name: opsgenie.parse(text, now=now),
     "grafana": lambda text, now, name: grafana.parse(text, now=now),
+    "ical": lambda text, now, name: ical.parse(text, now=now, name=name),
 }
 KINDS = tuple(PARSERS)
 

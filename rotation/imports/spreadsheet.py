@@ -16,10 +16,12 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from slugify import slugify
 
+from rotation.imports import common
 from rotation.imports.plan import (
     ImportFileError,
     RotationPlan,
@@ -50,8 +52,10 @@ PREFERRED_ZONES = (
 
 
 @dataclass(frozen=True)
-class _Row:
-    line: int
+class Row:
+    """One shift as written: ``where`` names it in errors ("line 5", "event <uid>")."""
+
+    where: str
     start: datetime  # as written, with its offset
     end: datetime
     email: str
@@ -67,7 +71,7 @@ def parse(text: str, *, now: datetime, name: str = "spreadsheet") -> SchedulePla
             people.setdefault(
                 row.email, SourcePerson(key=row.email, name=_name(row.email), email=row.email)
             )
-        rotations.append(_rotation(rotation_name, rows, name=name))
+        rotations.append(rotation_from_rows(rotation_name, rows, key=f"{KIND}:{slugify(name)}"))
     return SchedulePlan(
         kind=KIND,
         key=f"{KIND}:{slugify(name)}",
@@ -83,14 +87,14 @@ def _name(email: str) -> str:
     return email.split("@", 1)[0].replace(".", " ").replace("_", " ").title()
 
 
-def _rows(text: str) -> dict[str, list[_Row]]:
+def _rows(text: str) -> dict[str, list[Row]]:
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = [cell.strip().lower() for cell in next(reader, [])]
     if header[:3] != ["start", "end", "email"] or header[3:] not in ([], ["rotation"]):
         raise ImportFileError(
             "line 1", 'the header must be "start,end,email" or "start,end,email,rotation"'
         )
-    by_rotation: dict[str, list[_Row]] = {}
+    by_rotation: dict[str, list[Row]] = {}
     for line, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
             continue
@@ -106,17 +110,20 @@ def _rows(text: str) -> dict[str, list[_Row]]:
         if "@" not in email or " " in email:
             raise ImportFileError(f"line {line}", f"{cells[2]!r} is not an email address")
         rotation = (cells[3].strip() if len(cells) > 3 else "") or DEFAULT_ROTATION
-        by_rotation.setdefault(rotation, []).append(_Row(line, start, end, email))
+        by_rotation.setdefault(rotation, []).append(Row(f"line {line}", start, end, email))
     if not by_rotation:
         raise ImportFileError("line 2", "no shifts: the file has a header and nothing else")
     for rows in by_rotation.values():
-        rows.sort(key=lambda row: row.start)
-        for before, after in itertools.pairwise(rows):
-            if after.start < before.end:
-                raise ImportFileError(
-                    f"line {after.line}", f"overlaps the shift on line {before.line}"
-                )
+        check_overlaps(rows)
     return by_rotation
+
+
+def check_overlaps(rows: list[Row]) -> None:
+    """Sort a rotation's rows by start; two that overlap are an error naming both."""
+    rows.sort(key=lambda row: row.start)
+    for before, after in itertools.pairwise(rows):
+        if after.start < before.end:
+            raise ImportFileError(after.where, f"overlaps the shift of {before.where}")
 
 
 def _instant(text: str, line: int, column: str) -> datetime:
@@ -133,8 +140,11 @@ def _instant(text: str, line: int, column: str) -> datetime:
     return value
 
 
-def _rotation(rotation_name: str, rows: list[_Row], *, name: str) -> RotationPlan:
-    timezone = _zone(rows, rotation_name)
+def rotation_from_rows(
+    rotation_name: str, rows: list[Row], *, key: str, prefer: str | None = None
+) -> RotationPlan:
+    """A rotation read off its shifts (sorted by start): cadence, zone, roster, all turns."""
+    timezone = _zone(rows, rotation_name, prefer=prefer)
     zone = ZoneInfo(timezone)
     local_starts = [row.start.astimezone(zone) for row in rows]
     handoff = Counter(start.time() for start in local_starts).most_common(1)[0][0]
@@ -148,21 +158,56 @@ def _rotation(rotation_name: str, rows: list[_Row], *, name: str) -> RotationPla
     )
     if not 1 <= shift_days <= 28:
         raise ImportFileError(
-            f"line {rows[0].line}",
+            rows[0].where,
             f"rotation {rotation_name!r} hands off every {shift_days} days; allhands "
             "rotations hand off every 1 to 28 days",
         )
     first = next(start for start in local_starts if start.time() == handoff)
+    coverage = _coverage(rows, zone, handoff=handoff, shift_days=shift_days)
     return RotationPlan(
-        key=f"{KIND}:{slugify(name)}:{slugify(rotation_name)}",
+        key=f"{key}:{slugify(rotation_name)}",
         name=rotation_name,
         timezone=timezone,
         start_date=first.date(),
         handoff_time=handoff.replace(second=0, microsecond=0),
         shift_days=shift_days,
         roster=tuple(dict.fromkeys(row.email for row in rows)),
+        coverage=coverage,
         shifts=tuple(SourceShift(row.start, row.end, row.email) for row in rows),
     )
+
+
+def _coverage(
+    rows: list[Row], zone: ZoneInfo, *, handoff: Any, shift_days: int
+) -> tuple[dict[str, Any], ...]:
+    """Coverage windows when the shifts regularly stop short of the next handoff.
+
+    A weekly rotation whose shifts all last Saturday 09:00 to Monday 09:00 covers weekends
+    only: its turn still runs week to week, its duty is that window. Without one regular
+    length shorter than the turn, the rotation is covered around the clock.
+    """
+    regular = [row for row in rows if row.start.astimezone(zone).time() == handoff]
+    lengths = Counter(
+        int(
+            (
+                row.end.astimezone(zone).replace(tzinfo=None)
+                - row.start.astimezone(zone).replace(tzinfo=None)
+            ).total_seconds()
+            // 60
+        )
+        for row in regular
+    )
+    minutes, seen = lengths.most_common(1)[0]
+    if minutes >= shift_days * 1440 or seen * 2 < len(regular):
+        return ()
+    begin = handoff.hour * 60 + handoff.minute
+    if shift_days == 1:
+        return common.merged_windows(common.span_windows(None, begin, minutes), regular[0].where)
+    weekdays = Counter(row.start.astimezone(zone).weekday() for row in regular)
+    if shift_days % 7 or len(weekdays) != 1:
+        return ()
+    pieces = common.span_windows(next(iter(weekdays)), begin, minutes)
+    return common.merged_windows(pieces, regular[0].where)
 
 
 @cache
@@ -170,7 +215,7 @@ def _all_zones() -> tuple[str, ...]:
     return tuple(sorted(available_timezones()))
 
 
-def _zone(rows: list[_Row], rotation_name: str) -> str:
+def _zone(rows: list[Row], rotation_name: str, *, prefer: str | None) -> str:
     """The first zone whose UTC offsets agree with every row's start and end."""
     stamps = [(value, value.utcoffset()) for row in rows for value in (row.start, row.end)]
 
@@ -178,11 +223,11 @@ def _zone(rows: list[_Row], rotation_name: str) -> str:
         zone = ZoneInfo(name)
         return all(value.astimezone(zone).utcoffset() == offset for value, offset in stamps)
 
-    for name in (*PREFERRED_ZONES, *_all_zones()):
+    for name in (*([prefer] if prefer else []), *PREFERRED_ZONES, *_all_zones()):
         if fits(name):
             return name
     raise ImportFileError(
-        f"line {rows[0].line}",
+        rows[0].where,
         f"no time zone has the UTC offsets of rotation {rotation_name!r}; write each time "
         "with the offset in force on that day",
     )

@@ -124,6 +124,47 @@ def test_grafana_final_shifts_agree_except_an_override_in_a_gap_which_is_explain
     assert report.fidelity.minutes - report.fidelity.agreeing == 180
 
 
+def test_ical_recurring_events_become_rotations_and_a_moved_occurrence_an_override(
+    session: Session,
+) -> None:
+    report = schedule_import.run(
+        session,
+        kind="ical",
+        text=fixture("support_rota.ics"),
+        now=NOW,
+        actor=None,
+        name="support_rota.ics",
+    )
+    assert report.fidelity is not None
+    assert report.fidelity.disagreements == []
+    assert report.fidelity.minutes > 3 * 11 * 7 * 24 * 60 // 2
+    by_name = {r["name"]: r for r in report.rotations}
+    assert by_name["Tier 2 New York"]["cadence"] == "Weekly, Tuesdays at 10:00 (America/New_York)"
+    assert by_name["Tier 2 Amsterdam"]["roster"] == [
+        "ada@example.com",
+        "bram@example.com",
+        "chen@example.com",
+        "dana@example.com",
+    ]
+    assert by_name["Tier 2 Amsterdam"]["overrides"] == 1  # the swapped week
+    weekend = by_name["Weekend duty"]
+    assert weekend["cadence"] == "Weekly, Saturdays at 09:00 (Europe/Amsterdam)"
+    assert [w["days"] for w in weekend["coverage"]] == [["sat"], ["sun"], ["mon"]]
+    assert len(report.people_created) == 12
+
+
+def test_an_event_with_two_attendees_is_refused_by_uid(session: Session) -> None:
+    text = fixture("support_rota.ics").replace(
+        'ATTENDEE;CN="Ada Okafor":mailto:ada@example.com',
+        'ATTENDEE;CN="Ada Okafor":mailto:ada@example.com\r\nATTENDEE:mailto:bram@example.com',
+    )
+    before = counts(session)
+    with pytest.raises(Invalid) as caught:
+        schedule_import.run(session, kind="ical", text=text, now=NOW, actor=None)
+    assert caught.value.detail.startswith("event tier-2-amsterdam-0@google.com: has several")
+    assert counts(session) == before
+
+
 def test_a_team_participant_is_refused_with_its_path(session: Session) -> None:
     text = fixture("opsgenie_schedule.json").replace(
         '"type": "user",\n              "id": "7a1e0001',

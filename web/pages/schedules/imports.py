@@ -31,6 +31,7 @@ SOURCES = (
     ("pagerduty", "PagerDuty: GET /schedules/{id} JSON"),
     ("opsgenie", "Opsgenie: schedule, overrides and timeline JSON"),
     ("grafana", "Grafana OnCall: schedule, on_call_shifts and final_shifts JSON"),
+    ("ical", "Calendar file (.ics), e.g. a Google Calendar export"),
     ("csv", "Spreadsheet CSV: start,end,email[,rotation]"),
 )
 
