@@ -16,9 +16,9 @@ import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from slugify import slugify
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -37,6 +37,7 @@ from rotation.models import ImportedSource, Rotation, Schedule, Shift
 from rotation.schedule_schemas import ScheduleCreate
 from rotation.schemas import RotationCreate
 
+ModelT = TypeVar("ModelT", bound=BaseModel)
 Parser = Callable[[str, datetime, str], SchedulePlan]
 PARSERS: dict[str, Parser] = {
     "csv": lambda text, now, name: spreadsheet.parse(text, now=now, name=name),
@@ -108,6 +109,9 @@ def parse(kind: str, text: str, *, now: datetime, name: str = "") -> SchedulePla
         return parser(text, now, name or kind)
     except ImportFileError as exc:
         raise Invalid(str(exc), where=exc.where) from None
+    except (ValueError, OverflowError) as exc:
+        # A date or number the parsers' own checks let through but arithmetic cannot take.
+        raise Invalid(f"the file holds a value out of range: {exc}") from None
 
 
 def run(
@@ -210,6 +214,17 @@ def _apply(
     )
 
 
+def _checked(model: type[ModelT], what: str, **fields: Any) -> ModelT:
+    """The service's input shape, or Invalid saying which imported thing does not fit it."""
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors()
+        )
+        raise Invalid(f"{what} cannot be imported: {problems}") from None
+
+
 # --- people -------------------------------------------------------------------------------
 
 
@@ -276,7 +291,9 @@ def _rotation(
     report: ImportReport,
 ) -> Rotation:
     """The rotation, its history, its roster, and the source's turns where the rule differs."""
-    data = RotationCreate(
+    data = _checked(
+        RotationCreate,
+        f"rotation {plan.name!r}",
         name=plan.name,
         slug=_free_slug(session, Rotation, plan.name),
         description=f"Imported from {plan.key}.",
@@ -384,7 +401,9 @@ def _schedule(
     now: datetime,
     actor: Person | None,
 ) -> Schedule:
-    data = ScheduleCreate(
+    data = _checked(
+        ScheduleCreate,
+        f"schedule {plan.name!r}",
         name=plan.name,
         slug=_free_slug(session, Schedule, plan.name),
         description=f"Imported from {plan.key}.",

@@ -3,6 +3,7 @@ idempotent re-import, dry runs that write nothing, and bad files that import not
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -271,3 +272,50 @@ def test_bad_files_name_the_place_and_import_nothing(
         schedule_import.run(session, kind=kind, text=text, now=NOW, actor=None)
     assert str(caught.value.detail).startswith(where)
     assert counts(session) == before
+
+
+@pytest.mark.parametrize(
+    ("layer", "message"),
+    [
+        (
+            {"rotation_virtual_start": "0001-01-01T00:00:00Z", "start": "0001-01-01T00:00:00Z"},
+            "the file holds a value out of range",
+        ),
+        ({"name": "x" * 300}, "rotation 'xxx"),
+        (
+            {"rotation_virtual_start": "2300-01-05T00:00:00Z"},
+            "rotation 'Weekends' cannot be imported: start_date",
+        ),
+    ],
+)
+def test_values_allhands_cannot_hold_are_refused_and_nothing_is_written(
+    session: Session, layer: dict[str, str], message: str
+) -> None:
+    document = json.loads(fixture("pagerduty_schedule.json"))
+    document["schedule"]["schedule_layers"][0].update(layer)
+    before = counts(session)
+    with pytest.raises(Invalid) as caught:
+        schedule_import.run(
+            session, kind="pagerduty", text=json.dumps(document), now=NOW, actor=None
+        )
+    assert caught.value.detail.startswith(message)
+    assert counts(session) == before
+
+
+def test_a_layer_order_change_shows_up_as_listed_disagreements(session: Session) -> None:
+    """The check is not a formality: reversing the layers puts the wrong people on duty, and
+    every such stretch is listed with who the source has and who allhands has."""
+    document = json.loads(fixture("pagerduty_schedule.json"))
+    document["schedule"]["schedule_layers"].reverse()
+    report = schedule_import.run(
+        session, kind="pagerduty", text=json.dumps(document), now=NOW, actor=None, dry_run=True
+    )
+    assert report.fidelity is not None
+    assert report.fidelity.agreeing < report.fidelity.minutes
+    first = report.fidelity.disagreements[0]
+    assert first.source and first.allhands and first.source != first.allhands
+    assert (
+        first.reason == f"allhands has {first.allhands} on duty where the source has {first.source}"
+    )
+    listed = sum((d.end - d.start).total_seconds() // 60 for d in report.fidelity.disagreements)
+    assert listed == report.fidelity.minutes - report.fidelity.agreeing
