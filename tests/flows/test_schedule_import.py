@@ -319,3 +319,14 @@ def test_a_layer_order_change_shows_up_as_listed_disagreements(session: Session)
     )
     listed = sum((d.end - d.start).total_seconds() // 60 for d in report.fidelity.disagreements)
     assert listed == report.fidelity.minutes - report.fidelity.agreeing
+
+
+def test_people_map_reads_source_email_rows_and_names_a_bad_line() -> None:
+    assert schedule_import.read_people_map(
+        "source,email\nPU1,Ana@Example.com\n\nBo,bo@example.com\n"
+    ) == {
+        "PU1": "ana@example.com",
+        "Bo": "bo@example.com",
+    }
+    with pytest.raises(Invalid, match="people map line 2"):
+        schedule_import.read_people_map("PU1,ana@example.com\nPU2,not-an-email\n")
