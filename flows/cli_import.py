@@ -69,7 +69,7 @@ def import_schedule(
                 session,
                 kind=kind,
                 text=text,
-                name=source.name,
+                name="" if str(source) == "-" else source.name,
                 now=now,
                 people_map=people_map,
                 dry_run=dry_run,

@@ -30,13 +30,15 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 HISTORY = timedelta(weeks=26)
 
 
-def parse(text: str, *, now: datetime, name: str = "calendar") -> SchedulePlan:
+def parse(text: str, *, now: datetime, name: str = "") -> SchedulePlan:
     """The plan of a calendar; ImportFileError names the event (by UID) at fault."""
     try:
         calendar = icalendar.Calendar.from_ical(text)
     except ValueError as exc:
         raise ImportFileError("calendar", f"not an iCalendar file: {exc}") from None
-    title = str(calendar.get("X-WR-CALNAME") or name)
+    # The calendar's own name is its stable key, else the file's, else its content.
+    title = str(calendar.get("X-WR-CALNAME") or name or "Calendar")
+    stable = str(calendar.get("X-WR-CALNAME") or name) or fingerprint(text)[:16]
     prefer = _zone_name(calendar.get("X-WR-TIMEZONE"))
     try:
         events = recurring_ical_events.of(calendar).between(
@@ -54,7 +56,7 @@ def parse(text: str, *, now: datetime, name: str = "calendar") -> SchedulePlan:
             zones.setdefault(group, Counter())[zone] += 1
     if not groups:
         raise ImportFileError("calendar", "has no timed events around now to import")
-    key = f"{KIND}:{slugify(title) or 'calendar'}"
+    key = f"{KIND}:{slugify(stable) or fingerprint(text)[:16]}"
     rotations = []
     for group, rows in groups.items():
         # The events' own zone, else the calendar's: exports often write UTC times and name

@@ -61,9 +61,15 @@ class Row:
     email: str
 
 
-def parse(text: str, *, now: datetime, name: str = "spreadsheet") -> SchedulePlan:
-    """The plan of a spreadsheet; ImportFileError names the line at fault."""
+def parse(text: str, *, now: datetime, name: str = "") -> SchedulePlan:
+    """The plan of a spreadsheet; ImportFileError names the line at fault.
+
+    The file's name is its stable key (a re-exported sheet of the same name is the same
+    source); without one, its content is.
+    """
     by_rotation = _rows(text)
+    digest = fingerprint(text)
+    source_key = f"{KIND}:{slugify(name) or digest[:16]}"
     people: dict[str, SourcePerson] = {}
     rotations = []
     for rotation_name, rows in by_rotation.items():
@@ -71,13 +77,13 @@ def parse(text: str, *, now: datetime, name: str = "spreadsheet") -> SchedulePla
             people.setdefault(
                 row.email, SourcePerson(key=row.email, name=_name(row.email), email=row.email)
             )
-        rotations.append(rotation_from_rows(rotation_name, rows, key=f"{KIND}:{slugify(name)}"))
+        rotations.append(rotation_from_rows(rotation_name, rows, key=source_key))
     return SchedulePlan(
         kind=KIND,
-        key=f"{KIND}:{slugify(name)}",
-        name=name,
+        key=source_key,
+        name=name or "Spreadsheet",
         timezone=rotations[0].timezone,
-        fingerprint=fingerprint(text),
+        fingerprint=digest,
         people=tuple(people.values()),
         rotations=tuple(rotations),
     )

@@ -330,3 +330,21 @@ def test_people_map_reads_source_email_rows_and_names_a_bad_line() -> None:
     }
     with pytest.raises(Invalid, match="people map line 2"):
         schedule_import.read_people_map("PU1,ana@example.com\nPU2,not-an-email\n")
+
+
+def test_a_very_long_schedule_id_is_kept_short_and_stable(session: Session) -> None:
+    document = json.loads(fixture("pagerduty_schedule.json"))
+    document["schedule"]["id"] = "P" * 500
+    text = json.dumps(document)
+    first = schedule_import.run(session, kind="pagerduty", text=text, now=NOW, actor=None)
+    assert len(first.key) <= 100
+    again = schedule_import.run(session, kind="pagerduty", text=text, now=NOW, actor=None)
+    assert (again.key, again.status) == (first.key, "unchanged")
+
+
+def test_spreadsheets_without_a_name_are_told_apart_by_content(session: Session) -> None:
+    rows = "start,end,email\n2027-02-22T09:00:00Z,2027-03-01T09:00:00Z,{who}@example.com\n"
+    one = schedule_import.run(session, kind="csv", text=rows.format(who="ana"), now=NOW, actor=None)
+    two = schedule_import.run(session, kind="csv", text=rows.format(who="bo"), now=NOW, actor=None)
+    assert one.key != two.key
+    assert (one.status, two.status) == ("created", "created")

@@ -95,7 +95,7 @@ async def read_upload(request: Request) -> Upload:
         kind = str(form.get("source") or "")
         upload = form.get("file")
         text = await _file_text(upload, "file")
-        filename = upload.filename if isinstance(upload, UploadFile) else ""
+        filename = (upload.filename or "") if isinstance(upload, UploadFile) else ""
         raw_map = form.get("people_map")
         people_map = (
             schedule_import.read_people_map(await _file_text(raw_map, "people_map"))
@@ -115,9 +115,7 @@ async def read_upload(request: Request) -> Upload:
     if kind not in schedule_import.KINDS:
         raise Invalid(f"source must be one of {', '.join(schedule_import.KINDS)}")
     check_json_document(text)
-    return Upload(
-        kind=kind, text=text, filename=filename or f"{kind} upload", people_map=people_map
-    )
+    return Upload(kind=kind, text=text, filename=filename, people_map=people_map)
 
 
 def _people_map(value: object) -> dict[str, str]:

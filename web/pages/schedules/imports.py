@@ -100,7 +100,7 @@ async def upload_import(
             session,
             kind=source,
             text=text,
-            filename=(file.filename if file is not None and file.filename else f"{source} upload"),
+            filename=(file.filename if file is not None and file.filename else ""),
             people_map=schedule_import.read_people_map(mapping_text),
             now=now,
             actor=viewer,
