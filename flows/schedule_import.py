@@ -178,6 +178,7 @@ def _apply(
     ]
     schedule = None
     if len(rotations) > 1 and (plan.final is not None or plan.overrides):
+        # Layers of one source answer in order: the schedule is what makes that so.
         schedule = _schedule(session, plan=plan, rotations=rotations, now=now, actor=actor)
         report.schedule = schedule.slug
     explained = _overrides(
@@ -439,31 +440,25 @@ def _overrides(
     replaces someone on a shift's duty), so it is explained rather than placed.
     """
     explained: list[fidelity.Explained] = []
-    by_slug = {rotation.slug: rotation for rotation in rotations}
     for override in plan.overrides:
-        if override.person is None or override.end <= now:
+        if override.person is None or override.end <= now or not rotations:
             continue
         start = max(override.start, now)
-        if schedule is None:
-            targets = [(start, override.end, rotations[0])] if rotations else []
-        else:
-            views = schedule_service.final(
-                session, schedule=schedule, start=start, end=override.end
+        targets = []
+        for low, high, rotation in _answering(
+            session, schedule=schedule, rotations=rotations, start=start, end=override.end
+        ):
+            if rotation is not None:
+                targets.append((low, high, rotation))
+                continue
+            explained.append(
+                fidelity.Explained(
+                    low,
+                    high,
+                    f"an override for {by_key[override.person].email} falls where no "
+                    "layer is on duty; allhands overrides a shift's duty, so this stays a gap",
+                )
             )
-            targets = []
-            for view in views:
-                if view.layer is None:
-                    explained.append(
-                        fidelity.Explained(
-                            view.start,
-                            view.end,
-                            f"an override for {by_key[override.person].email} falls where no "
-                            "layer is on duty; allhands overrides a shift's duty, so this stays "
-                            "a gap",
-                        )
-                    )
-                else:
-                    targets.append((view.start, view.end, by_slug[view.layer]))
         for low, high, rotation in targets:
             report.overrides += placement.place(
                 session,
@@ -474,6 +469,37 @@ def _overrides(
                 now=now,
             )
     return explained
+
+
+def _answering(
+    session: Session,
+    *,
+    schedule: Schedule | None,
+    rotations: list[Rotation],
+    start: datetime,
+    end: datetime,
+) -> list[tuple[datetime, datetime, Rotation | None]]:
+    """Which rotation answers over [start, end), stretch by stretch (None: nobody does)."""
+    if schedule is not None:
+        by_slug = {rotation.slug: rotation for rotation in rotations}
+        views = schedule_service.final(session, schedule=schedule, start=start, end=end)
+        return [
+            (view.start, view.end, None if view.layer is None else by_slug[view.layer])
+            for view in views
+        ]
+    (rotation,) = rotations
+    stretches: list[tuple[datetime, datetime, Rotation | None]] = []
+    cursor = start
+    for low, high, _email in fidelity.rotation_line(
+        session, rotation=rotation, start=start, end=end
+    ):
+        if low > cursor:
+            stretches.append((cursor, low, None))
+        stretches.append((low, high, rotation))
+        cursor = max(cursor, high)
+    if cursor < end:
+        stretches.append((cursor, end, None))
+    return stretches
 
 
 def _fidelity(
