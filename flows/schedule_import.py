@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from slugify import slugify
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import audit, people
@@ -143,6 +144,10 @@ def run(
     savepoint = session.begin_nested()
     try:
         _apply(session, plan=plan, people_map=people_map or {}, now=now, actor=actor, report=report)
+    except IntegrityError as exc:
+        # Someone imported the same source (or took a slug) in the same moment.
+        savepoint.rollback()
+        raise Conflict(f"{plan.key} is being imported by someone else; try again") from exc
     except BaseException:
         savepoint.rollback()
         raise

@@ -348,3 +348,26 @@ def test_spreadsheets_without_a_name_are_told_apart_by_content(session: Session)
     two = schedule_import.run(session, kind="csv", text=rows.format(who="bo"), now=NOW, actor=None)
     assert one.key != two.key
     assert (one.status, two.status) == ("created", "created")
+
+
+def test_an_import_racing_another_of_the_same_source_is_a_conflict(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other import commits between our check and our write: the unique key catches it."""
+    text = fixture("pagerduty_schedule.json")
+    schedule_import.run(session, kind="pagerduty", text=text, now=NOW, actor=None)
+    before = counts(session)
+    scalar = session.scalar
+    seen = {"check": False}
+
+    def check_misses_it(statement: object, *args: object, **kwargs: object) -> object:
+        if not seen["check"] and "imported_source" in str(statement):
+            seen["check"] = True
+            return None
+        return scalar(statement, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(session, "scalar", check_misses_it)
+    with pytest.raises(Conflict, match="is being imported by someone else"):
+        schedule_import.run(session, kind="pagerduty", text=text, now=NOW, actor=None)
+    monkeypatch.undo()
+    assert counts(session) == before
