@@ -26,7 +26,7 @@ from core.errors import DomainError
 from core.schemas import PersonCreate
 from core.security import issue_api_token
 from core.settings import Settings, get_settings
-from flows import jobs
+from flows import cli_import, jobs
 from migrations import runner
 from onboarding import delivery
 from rotation import generation
@@ -46,6 +46,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(scim_token_app, name="scim-token")
+app.command("import-schedule")(cli_import.import_schedule)
 
 
 DryRun = Annotated[

@@ -242,3 +242,39 @@ class ScheduleLayer(Base):
     layer_schedule_id: Mapped[int | None] = mapped_column(
         ForeignKey("schedule.id", ondelete="RESTRICT"), index=True
     )
+
+
+class ImportedSource(Base):
+    """A schedule brought in from another tool, by the source's stable key.
+
+    Importing the same key again with the same content changes nothing; the rows it made
+    are found through here.
+    """
+
+    __tablename__ = "imported_source"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedule.id", ondelete="SET NULL"))
+    rotation_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ScheduleImport(Base):
+    """An uploaded source and its preview, waiting for an admin to apply it."""
+
+    __tablename__ = "schedule_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    content: Mapped[str] = mapped_column(Text)
+    people_map: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -6,7 +6,8 @@ an admission slot is taken, so these limits hold for anonymous callers too:
 =====================================  ==========  =========================================
 route class                            limit       paths
 =====================================  ==========  =========================================
-imports (CSV, Guru exports)            5 MiB       ``/api/v1/*/import``, ``/cards/import``
+imports (CSV, Guru, schedule exports)  5 MiB       ``/api/v1/*/import``, ``/cards/import``,
+                                                   ``/api/v1/imports/schedule`` and its page
 Guru webhook                           1 MiB       ``/api/v1/cards/webhooks/guru``
 JSON API                               1 MiB       everything else under ``/api/``
 HTML forms and everything else         256 KiB     pages (``/login``, ``/rotations/…``)
@@ -33,7 +34,15 @@ MAX_FORM_BYTES = 256 * KIB
 MAX_JSON_DEPTH = 32
 TOO_DEEP = f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
 
-UPLOAD_PATHS = frozenset({"/api/v1/cards/import", "/api/v1/people/import", "/cards/import"})
+UPLOAD_PATHS = frozenset(
+    {
+        "/api/v1/cards/import",
+        "/api/v1/people/import",
+        "/cards/import",
+        "/api/v1/imports/schedule",
+        "/imports/schedule",
+    }
+)
 WEBHOOK_PATHS = frozenset({"/api/v1/cards/webhooks/guru"})
 
 CSV_BODY: dict[str, Any] = {

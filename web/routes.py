@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 
 from web.api import candidates as candidates_api
 from web.api import cards as cards_api
+from web.api import imports as imports_api
 from web.api import invitations as invitations_api
 from web.api import onboarding as onboarding_api
 from web.api import ops as ops_api
@@ -39,6 +40,7 @@ from web.pages.rotations import manage_actions as rotation_manage_action_pages
 from web.pages.rotations import swaps as swap_pages
 from web.pages.rotations import time_off as time_off_pages
 from web.pages.rotations import view as rotation_pages
+from web.pages.schedules import imports as schedule_import_pages
 from web.pages.schedules import view as schedule_pages
 from web.scim import routes as scim_routes
 
@@ -57,6 +59,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     schedules_api.router,
     reports_api.router,
     candidates_api.router,
+    imports_api.router,
     # Calendar feeds.
     feeds.router,
     # HTML pages.
@@ -78,6 +81,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     checklist_pages.router,
     readiness_pages.router,
     card_set_pages.router,
+    schedule_import_pages.router,
     schedule_pages.router,
     hours_pages.router,
 )

@@ -56,6 +56,7 @@ NAV_ITEMS: list[tuple[str, str, bool | str]] = [
     ("/card-sets", "Card sets", MANAGERS),
     ("/reports/hours", "Hours", MANAGERS),
     ("/people", "People", True),
+    ("/imports/schedule", "Import", True),
     ("/audit", "Audit", True),
 ]
 

@@ -35,9 +35,11 @@ from onboarding.models import (
 )
 from rotation.models import (
     CompanyDayOff,
+    ImportedSource,
     Rotation,
     RotationMember,
     Schedule,
+    ScheduleImport,
     ScheduleLayer,
     Shift,
     ShiftRelease,
@@ -110,6 +112,23 @@ def populate(session: Session) -> None:
         [
             ScimGroupMember(group_id=group.id, person_id=bo.id),
             ScheduleLayer(schedule_id=schedule.id, position=0, rotation_id=rotation.id),
+            ImportedSource(
+                key="pagerduty:P1",
+                kind="pagerduty",
+                fingerprint="d" * 64,
+                schedule_id=schedule.id,
+                rotation_ids=[rotation.id],
+                created_at=T0,
+            ),
+            ScheduleImport(
+                kind="csv",
+                filename="rota.csv",
+                content="start,end,email\n",
+                people_map={"P1": "ana@example.com"},
+                report={"status": "dry-run"},
+                created_by_id=ana.id,
+                created_at=T0,
+            ),
         ]
     )
     shifts = [

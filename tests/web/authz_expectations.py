@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy.orm import object_session
 
 from core import feed_tokens
-from rotation.models import Schedule, ScheduleLayer
+from rotation.models import Schedule, ScheduleImport, ScheduleLayer
 from tests.web.authz import (
     FORBIDDEN,
     LOGGED_OUT,
@@ -169,6 +169,32 @@ def schedule(world: World) -> dict[str, object]:
         session.flush()
         world.extra["schedule"] = made
     return {"slug": world.extra["schedule"].slug}
+
+
+IMPORT_CSV = (
+    "start,end,email\n"
+    "2026-11-23T09:00:00+01:00,2026-11-30T09:00:00+01:00,imported.one@example.com\n"
+    "2026-11-30T09:00:00+01:00,2026-12-07T09:00:00+01:00,imported.two@example.com\n"
+)
+
+
+def schedule_import(world: World) -> dict[str, object]:
+    """A stored import preview, made on first use."""
+    if "schedule_import" not in world.extra:
+        session = object_session(world.rotation)
+        assert session is not None
+        made = ScheduleImport(
+            kind="csv",
+            filename="rota.csv",
+            content=IMPORT_CSV,
+            people_map={},
+            report={"name": "rota.csv", "status": "dry-run", "rotations": []},
+            created_at=world.rotation.created_at,
+        )
+        session.add(made)
+        session.flush()
+        world.extra["schedule_import"] = made
+    return {"import_id": world.extra["schedule_import"].id}
 
 
 def schedule_feed(world: World) -> dict[str, object]:
@@ -349,6 +375,12 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/api/v1/schedules/{slug}/on-call"): Case(API_ANYONE, params=schedule),
     ("GET", "/api/v1/schedules/{slug}/final"): Case(API_ANYONE, params=schedule),
+    # --- schedule imports -----------------------------------------------------------
+    ("POST", "/api/v1/imports/schedule"): Case(
+        API_ADMIN, json=lambda _w: {"source": "csv", "content": IMPORT_CSV}
+    ),
+    ("GET", "/api/v1/imports/schedule/{import_id}"): Case(API_ADMIN, params=schedule_import),
+    ("POST", "/api/v1/imports/schedule/{import_id}/apply"): Case(API_ADMIN, params=schedule_import),
     ("GET", "/api/v1/company-days-off"): Case(API_ADMIN),
     ("PUT", "/api/v1/company-days-off"): Case(
         API_ADMIN, json=lambda _w: {"days": [{"day": "2026-12-24", "name": "Company day"}]}
@@ -469,6 +501,12 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     ("GET", "/"): Case(PAGE_ANYONE),
     # --- admin pages ------------------------------------------------------------------
     ("GET", "/people"): Case(PAGE_ADMIN),
+    ("GET", "/imports/schedule"): Case(PAGE_ADMIN),
+    ("POST", "/imports/schedule"): Case(
+        PAGE_ADMIN, form=lambda _w: {"source": "csv", "content": IMPORT_CSV}
+    ),
+    ("GET", "/imports/schedule/{import_id}"): Case(PAGE_ADMIN, params=schedule_import),
+    ("POST", "/imports/schedule/{import_id}/apply"): Case(PAGE_ADMIN, params=schedule_import),
     ("POST", "/people"): Case(PAGE_ADMIN, form=new_person),
     ("POST", "/people/{person_id}/deactivate"): Case(PAGE_ADMIN, params=other_member),
     ("POST", "/people/import"): Case(PAGE_ADMIN, form=lambda w: {"csv_text": people_csv(w)}),

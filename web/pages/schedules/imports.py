@@ -1,0 +1,150 @@
+"""The admin page that moves a schedule in from another tool: upload → preview → confirm."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from core.errors import DomainError, Invalid
+from core.models import Person
+from flows import import_previews, schedule_import
+from web.bodies import MAX_UPLOAD_BYTES, check_json_document
+from web.deps import NowDep, SessionDep
+from web.pages.helpers import (
+    AdminViewer,
+    not_found_as,
+    page_error,
+    path_id,
+    roll_back_refused,
+    sentence,
+    verify_csrf,
+)
+from web.templating import flash, render
+
+router = APIRouter(include_in_schema=False)
+
+ImportId = Annotated[int, path_id("import_id", what="import")]
+SOURCES = (
+    ("pagerduty", "PagerDuty: GET /schedules/{id} JSON"),
+    ("opsgenie", "Opsgenie: schedule, overrides and timeline JSON"),
+    ("grafana", "Grafana OnCall: schedule, on_call_shifts and final_shifts JSON"),
+    ("ical", "Calendar file (.ics), e.g. a Google Calendar export"),
+    ("csv", "Spreadsheet CSV: start,end,email[,rotation]"),
+)
+
+
+def _form_page(
+    request: Request,
+    session: Session,
+    viewer: Person,
+    *,
+    values: dict[str, Any] | None = None,
+    error: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "schedule_import.html",
+        {
+            "viewer": viewer,
+            "sources": SOURCES,
+            "values": values or {"source": "pagerduty", "content": "", "people_map": ""},
+            "error": error,
+            "recent": import_previews.recent(session),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/imports/schedule", response_class=HTMLResponse)
+def import_page(request: Request, session: SessionDep, viewer: AdminViewer) -> HTMLResponse:
+    return _form_page(request, session, viewer)
+
+
+async def _text(upload: UploadFile | None, typed: str, name: str) -> str:
+    """An uploaded file's text, else what was pasted into the form."""
+    if upload is not None and upload.filename:
+        data = await upload.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise Invalid(f"the {name} is larger than 5 MiB")
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise Invalid(f"the {name} is not UTF-8 text: {exc.reason}") from None
+    return typed
+
+
+@router.post("/imports/schedule", response_model=None, dependencies=[Depends(verify_csrf)])
+async def upload_import(
+    request: Request,
+    session: SessionDep,
+    viewer: AdminViewer,
+    now: NowDep,
+    source: Annotated[str, Form()] = "",
+    content: Annotated[str, Form()] = "",
+    people_map: Annotated[str, Form()] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+    people_map_file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    values = {"source": source, "content": content, "people_map": people_map}
+    try:
+        text = await _text(file, content, "file")
+        mapping_text = await _text(people_map_file, people_map, "people map")
+        if not text.strip():
+            raise Invalid("choose a file to upload, or paste its contents")
+        check_json_document(text)
+        preview = import_previews.create(
+            session,
+            kind=source,
+            text=text,
+            filename=(file.filename if file is not None and file.filename else ""),
+            people_map=schedule_import.read_people_map(mapping_text),
+            now=now,
+            actor=viewer,
+        )
+    except DomainError as exc:
+        status_code = roll_back_refused(session, exc)
+        return _form_page(
+            request,
+            session,
+            viewer,
+            values=values,
+            error=sentence(exc.detail),
+            status_code=status_code,
+        )
+    return RedirectResponse(f"/imports/schedule/{preview.id}", status_code=303)
+
+
+@router.get("/imports/schedule/{import_id}", response_class=HTMLResponse)
+def preview_page(
+    request: Request, import_id: ImportId, session: SessionDep, viewer: AdminViewer
+) -> HTMLResponse:
+    with not_found_as("import"):
+        preview = import_previews.get(session, import_id)
+    return render(
+        request,
+        "schedule_import_preview.html",
+        {"viewer": viewer, "preview": preview, "report": preview.report},
+    )
+
+
+@router.post(
+    "/imports/schedule/{import_id}/apply",
+    response_model=None,
+    dependencies=[Depends(verify_csrf)],
+)
+def apply_import(
+    request: Request, import_id: ImportId, session: SessionDep, viewer: AdminViewer, now: NowDep
+) -> Response:
+    with not_found_as("import"):
+        preview = import_previews.get(session, import_id)
+    try:
+        import_previews.apply(session, preview=preview, now=now, actor=viewer)
+    except DomainError as exc:
+        session.rollback()
+        raise page_error(exc) from None
+    flash(request, f"Imported {preview.report.get('name', 'the schedule')}.")
+    return RedirectResponse(f"/imports/schedule/{import_id}", status_code=303)
