@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import audit, db
+from core import audit, db, personal_tokens
 from core.errors import Conflict, Invalid
 from core.models import Person
 from core.schemas import PersonCreate, PersonUpdate
@@ -93,10 +93,13 @@ def update_person(
     for field in ("email", "name", "timezone", "is_admin", "active"):
         if field in changes and changes[field] is None:
             raise Invalid(f"{field} cannot be null")
+    was_active = person.active
     for field, value in changes.items():
         setattr(person, field, value)
     session.flush()
     _audit(session, person=person, before=before, action="person.update", actor=actor, now=now)
+    if was_active and not person.active:
+        _cut_credentials(session, person=person, now=now, actor=actor)
     return person
 
 
@@ -130,13 +133,38 @@ def end_sessions(session: Session, *, person: Person, now: datetime) -> Person:
 def deactivate_person(
     session: Session, *, person: Person, now: datetime, actor: Person | None
 ) -> Person:
-    """Mark inactive and end their sessions; rotations reassign their shifts separately."""
+    """Mark inactive and cut every credential; rotations reassign their shifts separately."""
     before = audit.snapshot(person, AUDITED_FIELDS)
+    was_active = person.active
     person.active = False
-    person.session_epoch += 1
     session.flush()
     _audit(session, person=person, before=before, action="person.deactivate", actor=actor, now=now)
+    if was_active:
+        _cut_credentials(session, person=person, now=now, actor=actor)
     return person
+
+
+def _cut_credentials(
+    session: Session, *, person: Person, now: datetime, actor: Person | None
+) -> None:
+    """End sessions, revoke API tokens and change the feed URL of someone deactivated.
+
+    For good: reactivating the person brings none of them back, so a token or calendar URL
+    that leaked while they were away stays dead.
+    """
+    person.session_epoch += 1
+    person.feed_token_version += 1
+    revoked = personal_tokens.revoke_all(session, person=person, now=now)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="person.credentials_revoked",
+        subject_type="person",
+        subject_id=person.id,
+        after={"revoked_token_ids": revoked, "feed_token_version": person.feed_token_version},
+        at=now,
+    )
 
 
 def _audit(
