@@ -104,15 +104,26 @@ def guru_webhook(
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
-    signature: Annotated[str | None, Header(alias="X-Allhands-Signature")] = None,
+    signature: Annotated[str | None, Header(alias=webhooks.SIGNATURE_HEADER)] = None,
+    timestamp: Annotated[str | None, Header(alias=webhooks.TIMESTAMP_HEADER)] = None,
 ) -> WebhookResultOut:
-    if not webhooks.signature_is_valid(
-        secret=settings.guru_webhook_secret, body=body, signature=signature
-    ):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail="missing or wrong X-Allhands-Signature (hex HMAC-SHA256 of the body)",
+    """Card-updated events bump their cards' versions.
+
+    Signed: ``X-Allhands-Timestamp`` (Unix seconds, within 5 minutes of now) and
+    ``X-Allhands-Signature: sha256=<hex HMAC-SHA256 of "{timestamp}.{body}">``; else 401.
+    A replayed event (same id, or the same event without an id) changes nothing and is
+    counted in ``duplicates`` of a 200.
+    """
+    try:
+        webhooks.check_signature(
+            secret=settings.guru_webhook_secret,
+            body=body,
+            signature=signature,
+            timestamp=timestamp,
+            now=now,
         )
+    except webhooks.SignatureRefused as exc:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail=str(exc)) from exc
     payload = bodies.parse_json(body)
     events = webhooks.parse_events(payload)
     result = webhooks.apply_guru_events(session, events=events, now=now)
