@@ -94,10 +94,15 @@ def record_change(
 
 
 def list_events(
-    session: Session, *, since: datetime | None = None, limit: int = 500
+    session: Session, *, since: datetime | None = None, limit: int = 500, offset: int = 0
 ) -> list[AuditEvent]:
-    """Newest first, optionally only those at or after ``since``."""
-    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+    """Newest first, optionally only those at or after ``since``; ``offset`` skips some."""
+    query = (
+        select(AuditEvent)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     if since is not None:
         query = query.where(AuditEvent.at >= since)
     return list(session.scalars(query))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response, status
 from pydantic import BaseModel
 
 from core.models import Person
@@ -14,6 +14,7 @@ from rotation import access
 from web import bodies
 from web.bodies import CsvBody
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
+from web.paging import PageDep, paginate
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1/cards", tags=["cards"])
@@ -64,6 +65,9 @@ def create_card(data: CardCreate, session: SessionDep, actor: CardEditor, now: N
 
 @router.get("", response_model=list[CardOut])
 def list_cards(
+    request: Request,
+    response: Response,
+    paging: PageDep,
     session: SessionDep,
     _caller: CurrentPerson,
     now: NowDep,
@@ -71,7 +75,8 @@ def list_cards(
     include_archived: bool = False,
 ) -> list[CardOut]:
     cards = service.list_cards(session, now=now, stale=stale, include_archived=include_archived)
-    return [CardOut.model_validate(card, context={"now": now}) for card in cards]
+    page = paginate(request, response, cards, paging)
+    return [CardOut.model_validate(card, context={"now": now}) for card in page]
 
 
 @router.post("/import", response_model=ImportResultOut, openapi_extra=IMPORT_BODY)
@@ -180,7 +185,13 @@ def restore_card(card_id: ObjectId, session: SessionDep, actor: CardEditor, now:
 
 @router.get("/{card_id}/revisions", response_model=list[CardRevisionOut])
 def list_revisions(
-    card_id: ObjectId, session: SessionDep, _caller: CurrentPerson
+    request: Request,
+    response: Response,
+    paging: PageDep,
+    card_id: ObjectId,
+    session: SessionDep,
+    _caller: CurrentPerson,
 ) -> list[CardRevisionOut]:
     card = service.get_card(session, card_id=card_id)
-    return [CardRevisionOut.model_validate(r) for r in service.list_revisions(session, card=card)]
+    revisions = paginate(request, response, service.list_revisions(session, card=card), paging)
+    return [CardRevisionOut.model_validate(r) for r in revisions]

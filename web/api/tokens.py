@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from core import people, personal_tokens
 from core.models import Person
 from core.schemas import NewTokenOut, TokenCreate, TokenOut
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep
+from web.paging import PageDep, paginate
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["tokens"])
@@ -33,9 +34,13 @@ def _create(
 
 
 @router.get("/me/tokens", response_model=list[TokenOut])
-def my_tokens(session: SessionDep, caller: CurrentPerson) -> list[TokenOut]:
+def my_tokens(
+    request: Request, response: Response, paging: PageDep, session: SessionDep,
+    caller: CurrentPerson,
+) -> list[TokenOut]:  # fmt: skip
     """My unrevoked tokens, newest first (expired ones show their past ``expires_at``)."""
-    return [_out(info) for info in personal_tokens.list_tokens(session, person=caller)]
+    tokens = personal_tokens.list_tokens(session, person=caller)
+    return [_out(info) for info in paginate(request, response, tokens, paging)]
 
 
 @router.post("/me/tokens", response_model=NewTokenOut, status_code=status.HTTP_201_CREATED)
@@ -58,10 +63,14 @@ def revoke_my_token(
 
 
 @router.get("/people/{person_id}/tokens", response_model=list[TokenOut])
-def person_tokens(person_id: ObjectId, session: SessionDep, _admin: AdminPerson) -> list[TokenOut]:
+def person_tokens(
+    request: Request, response: Response, paging: PageDep, person_id: ObjectId,
+    session: SessionDep, _admin: AdminPerson,
+) -> list[TokenOut]:  # fmt: skip
     """Someone's unrevoked tokens (admins)."""
     person = people.get_person(session, person_id)
-    return [_out(info) for info in personal_tokens.list_tokens(session, person=person)]
+    tokens = personal_tokens.list_tokens(session, person=person)
+    return [_out(info) for info in paginate(request, response, tokens, paging)]
 
 
 @router.post(
