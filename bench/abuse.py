@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -238,7 +239,7 @@ async def deep_json(url: str, admin_token: str) -> Counter[int | None]:
     """``[`` x 100 000 to the card import (admin) and to the signed Guru webhook."""
     from kb_links import webhooks
 
-    signature = webhooks.sign(secret=WEBHOOK_SECRET, body=DEEP_JSON)
+    signed = webhooks.signed_headers(secret=WEBHOOK_SECRET, body=DEEP_JSON, at=datetime.now(UTC))
     json_type = {"Content-Type": "application/json"}
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
         imported = await status_or_none(
@@ -252,7 +253,7 @@ async def deep_json(url: str, admin_token: str) -> Counter[int | None]:
             client.post(
                 "/api/v1/cards/webhooks/guru",
                 content=DEEP_JSON,
-                headers={"X-Allhands-Signature": signature, **json_type},
+                headers={**signed, **json_type},
             )
         )
     return Counter([imported, hooked])

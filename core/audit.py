@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from core.models import AuditEvent, Person
@@ -94,10 +94,28 @@ def record_change(
 
 
 def list_events(
-    session: Session, *, since: datetime | None = None, limit: int = 500
+    session: Session, *, since: datetime | None = None, limit: int = 500, offset: int = 0
 ) -> list[AuditEvent]:
-    """Newest first, optionally only those at or after ``since``."""
-    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+    """Newest first, optionally only those at or after ``since``; ``offset`` skips some."""
+    query = (
+        select(AuditEvent)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     if since is not None:
         query = query.where(AuditEvent.at >= since)
     return list(session.scalars(query))
+
+
+# Rows per INSERT when many events are written at once: inside every backend's parameter limit.
+_BATCH = 500
+
+
+def record_many(session: Session, *, events: list[dict[str, Any]]) -> None:
+    """Add many audit events (each a dict of AuditEvent columns) with multi-row inserts.
+
+    For bulk imports: one event per imported row, written in a few statements.
+    """
+    for offset in range(0, len(events), _BATCH):
+        session.execute(insert(AuditEvent), events[offset : offset + _BATCH])

@@ -53,8 +53,13 @@ class ApiToken(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The token's name, as its owner gave it ("label" in the schema since the first cut).
     label: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Recorded to the minute, so a busy script does not turn every read into a write.
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # None: the token works until revoked.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

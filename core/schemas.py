@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
@@ -139,3 +139,29 @@ class PersonRef(BaseModel):
     id: int
     name: str
     email: str
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """An instant without an offset is taken as UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+class TokenCreate(Strict):
+    name: OneLine = Field(min_length=1, max_length=200)
+    expires_at: Instant | None = Field(default=None, description="null: until revoked")
+
+    _expiry = field_validator("expires_at")(_aware)
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+
+
+class NewTokenOut(TokenOut):
+    token: str = Field(description="the bearer token; shown this once only")

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -53,21 +53,52 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_api_token(session: Session, *, person: Person, now: datetime, label: str = "") -> str:
+# How stale ``last_used_at`` may get: a token used all day long is written once a minute.
+LAST_USE_PRECISION = timedelta(minutes=1)
+
+
+def issue_api_token(
+    session: Session,
+    *,
+    person: Person,
+    now: datetime,
+    label: str = "",
+    expires_at: datetime | None = None,
+) -> str:
     """Create a token for ``person`` and return it; only its hash is stored."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(
-        ApiToken(person_id=person.id, token_hash=_digest(token), label=label, created_at=now)
-    )
-    session.flush()
+    _row, token = new_api_token(session, person=person, now=now, label=label, expires_at=expires_at)
     return token
 
 
-def person_for_api_token(session: Session, token: str) -> Person | None:
-    """The active person holding ``token``, or None.
+def new_api_token(
+    session: Session,
+    *,
+    person: Person,
+    now: datetime,
+    label: str,
+    expires_at: datetime | None,
+) -> tuple[ApiToken, str]:
+    """Create a token for ``person``: its row (with an id) and the token itself."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        person_id=person.id,
+        token_hash=_digest(token),
+        label=label,
+        created_at=now,
+        expires_at=expires_at,
+    )
+    session.add(row)
+    session.flush()
+    return row, token
+
+
+def person_for_api_token(
+    session: Session, token: str, *, now: datetime | None = None
+) -> Person | None:
+    """The active person holding ``token``, unrevoked and unexpired at ``now``, or None.
 
     Tokens carry 256 bits, so looking up their SHA-256 by index reveals nothing useful
-    through timing; no plaintext is ever compared.
+    through timing; no plaintext is ever compared. With ``now`` the use is recorded.
     """
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
@@ -76,9 +107,16 @@ def person_for_api_token(session: Session, token: str) -> Person | None:
     ).one_or_none()
     if row is None:
         return None
+    at = now or datetime.now(UTC)
+    if row.expires_at is not None and row.expires_at <= at:
+        return None
     person = session.get(Person, row.person_id)
     if person is None or not person.active:
         return None
+    if now is not None and (
+        row.last_used_at is None or now - row.last_used_at >= LAST_USE_PRECISION
+    ):
+        row.last_used_at = now
     return person
 
 

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import ValidationError
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from core import audit, feed_tokens, people
+from core import audit, people
 from core.errors import Conflict, Invalid, NotFound
-from core.models import ApiToken, Person, ScimGroup, ScimGroupMember
+from core.models import Person, ScimGroup, ScimGroupMember
 from core.schemas import PersonCreate
 from core.settings import Settings
 from flows import invitations, lifecycle
@@ -43,22 +43,14 @@ def _check_unique(session: Session, *, fields: PersonFields, person_id: int | No
 
 def offboard(session: Session, *, person: Person, now: datetime, note: str) -> None:
     """Deactivate ``person`` and cut every way in: future shifts reassigned, sessions ended,
-    API tokens revoked, calendar URLs changed."""
+    API tokens revoked, calendar URLs changed (deactivation itself does all of it)."""
     lifecycle.deactivate_person(session, person=person, now=now, actor=None)
-    revoked = session.execute(
-        update(ApiToken)
-        .where(ApiToken.person_id == person.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .returning(ApiToken.id)
-    ).all()
-    feed_tokens.rotate_feed_token(session, person=person, now=now)
     audit.record(
         session,
         actor=None,
         action="person.offboard",
         subject_type="person",
         subject_id=person.id,
-        after={"revoked_token_ids": [row[0] for row in revoked]},
         at=now,
         note=note,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import HttpUrl, TypeAdapter, ValidationError
 
 SOURCES: tuple[str, ...] = (
@@ -19,6 +21,13 @@ MAX_URL_LENGTH = 2000
 _http_url = TypeAdapter(HttpUrl)
 
 
+# What str.isspace() calls space, plus the C0 controls and DEL: one regex scan instead of a
+# Python loop over every character (an import checks a URL per row).
+_SPACE_OR_CONTROL = re.compile(
+    "[\\x00-\\x20\\x7f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+)
+
+
 def check_url(value: str) -> str:
     """Accept only absolute http(s) URLs with a host; return them exactly as given.
 
@@ -28,7 +37,7 @@ def check_url(value: str) -> str:
     """
     if len(value) > MAX_URL_LENGTH:
         raise ValueError(f"URL longer than {MAX_URL_LENGTH} characters")
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    if _SPACE_OR_CONTROL.search(value):
         raise ValueError("URL must not contain spaces or control characters")
     try:
         _http_url.validate_python(value)

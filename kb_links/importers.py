@@ -13,18 +13,23 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core import audit
+from core.errors import Conflict
 from core.models import Person
 from kb_links import guru, service
 from kb_links.fields import DEFAULT_VERIFY_EVERY_DAYS
-from kb_links.models import Card
+from kb_links.models import Card, CardRevision
 from kb_links.records import CardRecord, ImportRejected, LineError, check_duplicates, describe
 from kb_links.schemas import CardCreate
 
 CSV_COLUMNS = ("title", "url", "source", "external_id", "collection", "verify_every_days")
 CSV_REQUIRED = ("title", "url")
+# Rows per statement: inside every backend's limit on bound parameters.
+BATCH = 500
 
 __all__ = ["ImportRejected", "ImportResult", "import_csv", "import_guru_export", "parse_csv"]
 
@@ -101,24 +106,27 @@ def looks_like_json(text: str) -> bool:
 def _existing_cards(
     session: Session, records: list[CardRecord]
 ) -> dict[tuple[str, str, str], Card]:
-    by_id = {(r.source, r.external_id) for r in records if r.external_id is not None}
-    by_url = {(r.source, r.url) for r in records if r.external_id is None}
+    by_id = sorted({(r.source, r.external_id) for r in records if r.external_id is not None})
+    by_url = sorted({(r.source, r.url) for r in records if r.external_id is None})
     found: dict[tuple[str, str, str], Card] = {}
-    if by_id:
+    wanted_ids = set(by_id)
+    for offset in range(0, len(by_id), BATCH):
+        chunk = by_id[offset : offset + BATCH]
         query = select(Card).where(
-            Card.source.in_({s for s, _ in by_id}),
-            Card.external_id.in_({e for _, e in by_id}),
+            Card.source.in_({s for s, _ in chunk}),
+            Card.external_id.in_({e for _, e in chunk}),
         )
         # Locked so that a concurrent import or webhook cannot bump the same card in between.
         query = query.order_by(Card.id).with_for_update()
         for card in session.scalars(query.execution_options(populate_existing=True)):
-            if (card.source, card.external_id) in by_id and card.external_id is not None:
+            if (card.source, card.external_id) in wanted_ids and card.external_id is not None:
                 found[(card.source, "id", card.external_id)] = card
-    if by_url:
+    for offset in range(0, len(by_url), BATCH):
+        chunk = by_url[offset : offset + BATCH]
         query = select(Card).where(
             Card.external_id.is_(None),
-            Card.source.in_({s for s, _ in by_url}),
-            Card.url.in_({u for _, u in by_url}),
+            Card.source.in_({s for s, _ in chunk}),
+            Card.url.in_({u for _, u in chunk}),
         )
         query = query.with_for_update().execution_options(populate_existing=True)
         for card in session.scalars(query.order_by(Card.id)):
@@ -154,30 +162,13 @@ def apply_records(
     """Create or update a card per record; a higher source version bumps ours (major change)."""
     existing = _existing_cards(session, records)
     people = _verifier_ids(session, records)
-    created = updated = bumped = 0
+    new_cards: list[dict[str, Any]] = []
+    updated = bumped = 0
     for record in records:
         verifier_id = _verifier_for(record, people)
         card = existing.get(record.key)
         if card is None:
-            fields: dict[str, Any] = {
-                "title": record.title,
-                "url": record.url,
-                "source": record.source,
-                "external_id": record.external_id,
-                "collection": record.collection,
-                "verifier_id": verifier_id,
-                "verify_every_days": record.verify_every_days or DEFAULT_VERIFY_EVERY_DAYS,
-                "last_verified_at": record.last_verified_at if record.carries_verification else now,
-            }
-            service.insert_card(
-                session,
-                fields=fields,
-                now=now,
-                actor=actor,
-                source_version=record.source_version,
-                note=note,
-            )
-            created += 1
+            new_cards.append(_new_card(record, verifier_id=verifier_id, now=now))
             continue
         wanted: dict[str, Any] = {
             "title": record.title,
@@ -218,7 +209,86 @@ def apply_records(
         )
         updated += 1
         bumped += int(bump)
-    return ImportResult(created=created, updated=updated, bumped=bumped)
+    _insert_cards(session, rows=new_cards, now=now, actor=actor, note=note)
+    return ImportResult(created=len(new_cards), updated=updated, bumped=bumped)
+
+
+def _new_card(record: CardRecord, *, verifier_id: int | None, now: datetime) -> dict[str, Any]:
+    return {
+        "title": record.title,
+        "url": record.url,
+        "source": record.source,
+        "external_id": record.external_id,
+        "collection": record.collection,
+        "verifier_id": verifier_id,
+        "verify_every_days": record.verify_every_days or DEFAULT_VERIFY_EVERY_DAYS,
+        "last_verified_at": record.last_verified_at if record.carries_verification else now,
+        "version": 1,
+        "source_version": record.source_version,
+        "archived": False,
+        "created_at": now,
+        "updated_at": now,
+        "changed_at": now,
+    }
+
+
+def _insert_cards(
+    session: Session,
+    *,
+    rows: list[dict[str, Any]],
+    now: datetime,
+    actor: Person | None,
+    note: str,
+) -> None:
+    """Insert new cards, their first revisions and audit events with multi-row statements.
+
+    Records were matched against existing cards first; a card another writer added in the
+    meantime trips the unique index, which the savepoint turns into a Conflict.
+    """
+    actor_id = actor.id if actor is not None else None
+    try:
+        with session.begin_nested():
+            # Matched back by key, not by order: asking for RETURNING rows in parameter
+            # order makes SQLite insert one row per statement.
+            statement = insert(Card).returning(Card.id, Card.source, Card.external_id, Card.url)
+            by_key: dict[tuple[str, str | None, str], int] = {}
+            for offset in range(0, len(rows), BATCH):
+                for card_id, source, external_id, url in session.execute(
+                    statement, rows[offset : offset + BATCH]
+                ):
+                    by_key[_row_key(source, external_id, url)] = card_id
+            ids = [by_key[_row_key(r["source"], r["external_id"], r["url"])] for r in rows]
+    except IntegrityError:
+        raise Conflict("another writer added some of these cards meanwhile; import again") from None
+    revisions = [
+        {"card_id": card_id, "version": 1, "change": "major", "summary": "created",
+         "actor_id": actor_id, "at": now}
+        for card_id in ids
+    ]  # fmt: skip
+    for offset in range(0, len(revisions), BATCH):
+        session.execute(insert(CardRevision), revisions[offset : offset + BATCH])
+    audit.record_many(
+        session,
+        events=[
+            {"actor_id": actor_id, "action": "card.create", "subject_type": "card",
+             "subject_id": str(card_id), "before": None, "after": _picture(row), "at": now,
+             "note": note}
+            for card_id, row in zip(ids, rows, strict=True)
+        ],
+    )  # fmt: skip
+
+
+def _row_key(source: str, external_id: str | None, url: str) -> tuple[str, str | None, str]:
+    # A file names each (source, external id), or each (source, url) without one, once.
+    return (source, external_id, "" if external_id is not None else url)
+
+
+def _picture(row: dict[str, Any]) -> dict[str, Any]:
+    """What ``audit.snapshot`` records of a card, from its inserted row."""
+    return {
+        name: value.isoformat() if isinstance(value, datetime) else value
+        for name, value in ((name, row.get(name)) for name in service.AUDITED_FIELDS)
+    }
 
 
 def import_csv(session: Session, *, text: str, now: datetime, actor: Person | None) -> ImportResult:

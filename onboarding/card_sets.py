@@ -12,11 +12,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core import audit, db
-from core.errors import Conflict, Invalid
+from core.errors import Conflict, Forbidden, Invalid
 from core.models import Person
 from kb_links.models import Card
-from onboarding.models import CardSet, CardSetItem
+from onboarding.models import CardSet, CardSetItem, RotationRequirement
 from onboarding.schemas import CardSetCreate, CardSetUpdate
+from rotation import access
+from rotation.models import Rotation
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,26 @@ def list_card_sets(session: Session) -> list[CardSetView]:
     card_sets = list(session.scalars(select(CardSet).order_by(CardSet.name, CardSet.id)))
     items = card_ids_of(session, card_set_ids=[s.id for s in card_sets])
     return [CardSetView(card_set, items[card_set.id]) for card_set in card_sets]
+
+
+def may_change(session: Session, *, person: Person, card_set: CardSet) -> bool:
+    """Admins; managers of every live rotation that requires the set; any manager if none does.
+
+    A set another manager's rotation requires decides that rotation's readiness, so emptying
+    it must not be open to whoever manages something somewhere.
+    """
+    if person.is_admin:
+        return True
+    required_by = set(
+        session.scalars(
+            select(RotationRequirement.rotation_id)
+            .join(Rotation, Rotation.id == RotationRequirement.rotation_id)
+            .where(RotationRequirement.card_set_id == card_set.id, Rotation.archived.is_(False))
+        )
+    )
+    if not required_by:
+        return access.manages_any(session, person=person)
+    return required_by <= access.managed_rotation_ids(session, person=person)
 
 
 def _check_cards(session: Session, *, card_ids: Sequence[int], allowed_archived: set[int]) -> None:
@@ -146,7 +168,14 @@ def update_card_set(
     now: datetime,
     actor: Person | None,
 ) -> CardSetView:
-    """Change name, description and/or the ordered cards (given cards replace the old list)."""
+    """Change name, description and/or the ordered cards (given cards replace the old list).
+
+    ``actor`` must be allowed to (``may_change``); None is the system itself.
+    """
+    if actor is not None and not may_change(session, person=actor, card_set=card_set):
+        raise Forbidden(
+            "only admins and managers of every rotation that requires this card set can change it"
+        )
     changes = data.model_dump(exclude_unset=True)
     for name in ("name", "description", "card_ids"):
         if name in changes and changes[name] is None:

@@ -1,43 +1,45 @@
-"""Who may manage which rotation: the role checks every entry point shares."""
+"""Who may manage which rotation: the role checks every entry point shares.
+
+Every check reads the rotation's live state from the database: an archived rotation grants
+its former managers nothing (admins keep every right), and a right is never inferred from a
+row loaded earlier in the request.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from core.models import Person
 from rotation.models import Rotation, rotation_manager
 
 
+def live_managed_ids(person: Person) -> Select[tuple[int]]:
+    """A query for the ids of the live (not archived) rotations ``person`` manages."""
+    return (
+        select(rotation_manager.c.rotation_id)
+        .join(Rotation, Rotation.id == rotation_manager.c.rotation_id)
+        .where(rotation_manager.c.person_id == person.id, Rotation.archived.is_(False))
+    )
+
+
 def is_manager(session: Session, *, person: Person, rotation: Rotation) -> bool:
-    """True for admins and for managers of this rotation."""
+    """True for admins and for managers of this rotation while it is live."""
     if person.is_admin:
         return True
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    rotation_manager.c.rotation_id == rotation.id,
-                    rotation_manager.c.person_id == person.id,
-                )
-            )
-        )
-    )
+    managed = live_managed_ids(person).where(rotation_manager.c.rotation_id == rotation.id)
+    return bool(session.scalar(select(exists(managed))))
 
 
 def manages_any(session: Session, *, person: Person) -> bool:
-    """True for admins and for anyone managing at least one rotation."""
+    """True for admins and for anyone managing at least one live rotation."""
     if person.is_admin:
         return True
-    return bool(session.scalar(select(exists().where(rotation_manager.c.person_id == person.id))))
+    return bool(session.scalar(select(exists(live_managed_ids(person)))))
 
 
 def managed_rotation_ids(session: Session, *, person: Person) -> set[int]:
-    """Ids of the rotations ``person`` manages (admins: every rotation)."""
+    """Ids of the live rotations ``person`` manages (admins: every rotation)."""
     if person.is_admin:
         return set(session.scalars(select(Rotation.id)))
-    return set(
-        session.scalars(
-            select(rotation_manager.c.rotation_id).where(rotation_manager.c.person_id == person.id)
-        )
-    )
+    return set(session.scalars(live_managed_ids(person)))

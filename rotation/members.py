@@ -13,11 +13,15 @@ from core.errors import Conflict
 from core.models import Person
 from rotation import access, generation, reassignment
 from rotation import service as rotation_service
-from rotation.models import Rotation, RotationMember, Shift, rotation_manager
+from rotation.models import Rotation, RotationMember, Shift
 
 
 def manages_member(session: Session, *, manager: Person, person: Person) -> bool:
-    """True for admins and for managers of a rotation ``person`` currently belongs to."""
+    """True for admins and for managers of a live rotation ``person`` currently belongs to.
+
+    An archived rotation's roster stays as it was, so its former managers would otherwise
+    keep rights over its members (their time off, checklists, acknowledgements).
+    """
     if manager.is_admin:
         return True
     return bool(
@@ -26,8 +30,7 @@ def manages_member(session: Session, *, manager: Person, person: Person) -> bool
                 exists().where(
                     RotationMember.person_id == person.id,
                     RotationMember.left_at.is_(None),
-                    rotation_manager.c.rotation_id == RotationMember.rotation_id,
-                    rotation_manager.c.person_id == manager.id,
+                    RotationMember.rotation_id.in_(access.live_managed_ids(manager)),
                 )
             )
         )

@@ -163,10 +163,34 @@ def _flush_unique(session: Session, slug: str) -> None:
         raise Conflict(f"a rotation with slug {slug!r} already exists") from exc
 
 
+# The most shift slots a rotation may hold over its horizon: beyond this, generating,
+# storing and publishing its shifts is work out of all proportion to any real rotation
+# (a weekly shift of 10 people over two years is 1,040).
+MAX_SHIFT_SLOTS = 20_000
+
+
+def check_slot_ceiling(*, horizon_days: int, people_per_shift: int, shift_days: int) -> None:
+    """Invalid when ``horizon_days * people_per_shift / shift_days`` passes the ceiling."""
+    slots = -(-horizon_days * people_per_shift // shift_days)
+    if slots > MAX_SHIFT_SLOTS:
+        raise Invalid(
+            f"horizon_days * people_per_shift / shift_days = {slots:,} shift slots; "
+            f"the limit is {MAX_SHIFT_SLOTS:,}: use longer shifts, a shorter horizon or "
+            "fewer people per shift",
+            limit=MAX_SHIFT_SLOTS,
+            slots=slots,
+        )
+
+
 def create_rotation(
     session: Session, *, data: RotationCreate, now: datetime, actor: Person | None
 ) -> Rotation:
     """Create a rotation and its (uncovered) shifts from the one in progress to the horizon."""
+    check_slot_ceiling(
+        horizon_days=data.horizon_days,
+        people_per_shift=data.people_per_shift,
+        shift_days=data.shift_days,
+    )
     slug = data.slug or slugify(data.name, max_length=100)
     if not slug:
         raise Invalid("cannot make a slug from this name; give one")
@@ -265,6 +289,12 @@ def _checked_changes(
     nulls = [name for name, value in changes.items() if value is None]
     if nulls:
         raise Invalid(f"cannot be null: {', '.join(sorted(nulls))}")
+    check_slot_ceiling(
+        **{
+            name: changes.get(name, getattr(rotation, name))
+            for name in ("horizon_days", "people_per_shift", "shift_days")
+        }
+    )
     if "slug" in changes:
         _check_slug_free(session, changes["slug"], rotation_id=rotation.id)
     return changes, duty_changes

@@ -104,16 +104,18 @@ def _check_api_csrf(request: Request) -> None:
         raise forbidden("missing or wrong X-CSRF-Token header for a cookie-authenticated call")
 
 
-def current_person(request: Request, session: SessionDep, settings: SettingsDep) -> Person:
+def current_person(
+    request: Request, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> Person:
     """The caller of an API endpoint: bearer token, trusted proxy header, or session cookie."""
     authorization = request.headers.get("authorization")
     if authorization:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise unauthorized("use an Authorization: Bearer <token> header")
-        person = person_for_api_token(session, token.strip())
+        person = person_for_api_token(session, token.strip(), now=now)
         if person is None:
-            raise unauthorized("invalid or revoked token")
+            raise unauthorized("invalid, expired or revoked token")
         return person
     person = person_from_proxy_header(request, session, settings)
     if person is None:

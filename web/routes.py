@@ -17,6 +17,7 @@ from web.api import ops as ops_api
 from web.api import people as people_api
 from web.api import reports as reports_api
 from web.api import schedules as schedules_api
+from web.api import tokens as tokens_api
 from web.api.rotations import routes as rotations_api
 from web.api.rotations import swaps as swaps_api
 from web.api.rotations import time_off as time_off_api
@@ -48,6 +49,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     # Operations and the JSON API under /api/v1.
     ops_api.router,
     people_api.router,
+    tokens_api.router,
     invitations_api.router,
     cards_api.router,
     swaps_api.router,

@@ -27,6 +27,11 @@ AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
 # How far back a feed reaches; a removed or lost shift stays as a cancelled event as long.
 DAYS_BACK = timedelta(days=30)
+# A feed ends at its rotation's horizon (at most two years ahead) and holds at most this many
+# shifts, the earliest first: calendar clients give up on larger feeds long before this, and
+# a feed request stays a bounded amount of work whatever a rotation holds.
+MAX_FEED_SHIFTS = 5_000
+_LONGEST_HORIZON = timedelta(days=731)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +176,7 @@ def rotation_feed(session: Session, *, slug: str, now: datetime) -> RotationFeed
             or_(Shift.cancelled_at.is_(None), Shift.cancelled_at >= start),
         )
         .order_by(Shift.start, Shift.slot, Shift.id)
+        .limit(MAX_FEED_SHIFTS)
     ).all()
     live_by_index: dict[int, list[AnyRow]] = defaultdict(list)
     for row in rows:
@@ -216,8 +222,11 @@ def person_feed(session: Session, *, person_id: int, now: datetime) -> list[Feed
         .where(
             Shift.person_id == person_id,
             Shift.end > start,
+            Shift.start < start + DAYS_BACK + _LONGEST_HORIZON,
             or_(Shift.cancelled_at.is_(None), Shift.cancelled_at >= start),
         )
+        .order_by(Shift.start, Shift.id)
+        .limit(MAX_FEED_SHIFTS)
     ).all()
     together = _shift_mates(session, person_id=person_id, start=start)
     shifts: list[FeedShift] = []

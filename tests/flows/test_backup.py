@@ -25,7 +25,7 @@ from core.models import (
     ScimToken,
 )
 from core.settings import normalise_database_url
-from kb_links.models import Card, CardRevision
+from kb_links.models import Card, CardRevision, WebhookEvent
 from onboarding.models import (
     Acknowledgement,
     CardSet,
@@ -102,6 +102,7 @@ def populate(session: Session) -> None:
                 expires_at=T0 + timedelta(days=3),
             ),
             ScimToken(label="okta", token_hash="c" * 64, created_at=T0),
+            WebhookEvent(source="guru", event_key="id:e-1", received_at=T0),
         ]
     )
     group = ScimGroup(display_name="Support", external_id="g1", created_at=T0, updated_at=T0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -21,34 +22,68 @@ SECRET = "whsec-test-0123456789"
 BODY = b'{"eventType":"card-updated","properties":{"cardId":"g-1"}}'
 
 
-def test_signature_is_the_hex_hmac_sha256_of_the_body() -> None:
-    expected = hmac.new(SECRET.encode(), BODY, hashlib.sha256).hexdigest()
-    assert webhooks.sign(secret=SECRET, body=BODY) == expected
-    assert webhooks.signature_is_valid(secret=SECRET, body=BODY, signature=expected)
-    assert webhooks.signature_is_valid(secret=SECRET, body=BODY, signature="sha256=" + expected)
-    assert webhooks.signature_is_valid(secret=SECRET, body=BODY, signature=expected.upper())
+TS = int(DEFAULT_NOW.timestamp())
+
+
+def _check(body: bytes, signature: str | None, *, timestamp: object = TS, secret: str = SECRET,
+           now: datetime = DEFAULT_NOW) -> bool:  # fmt: skip
+    try:
+        webhooks.check_signature(
+            secret=secret,
+            body=body,
+            signature=signature,
+            timestamp=None if timestamp is None else str(timestamp),
+            now=now,
+        )
+    except webhooks.SignatureRefused:
+        return False
+    return True
+
+
+def test_signature_is_the_hex_hmac_sha256_of_timestamp_dot_body() -> None:
+    expected = hmac.new(SECRET.encode(), f"{TS}.".encode() + BODY, hashlib.sha256).hexdigest()
+    assert webhooks.sign(secret=SECRET, body=BODY, timestamp=TS) == expected
+    assert _check(BODY, expected)
+    assert _check(BODY, "sha256=" + expected)
+    assert _check(BODY, expected.upper())
+    headers = webhooks.signed_headers(secret=SECRET, body=BODY, at=DEFAULT_NOW)
+    assert headers == {
+        "X-Allhands-Signature": "sha256=" + expected,
+        "X-Allhands-Timestamp": str(TS),
+    }
 
 
 def test_wrong_missing_or_unconfigured_signatures_fail() -> None:
-    good = webhooks.sign(secret=SECRET, body=BODY)
-    assert not webhooks.signature_is_valid(secret=SECRET, body=BODY + b" ", signature=good)
-    assert not webhooks.signature_is_valid(secret="other", body=BODY, signature=good)
-    assert not webhooks.signature_is_valid(secret=SECRET, body=BODY, signature=None)
-    assert not webhooks.signature_is_valid(secret=SECRET, body=BODY, signature="")
-    assert not webhooks.signature_is_valid(secret=SECRET, body=BODY, signature=good[:-1])
-    assert not webhooks.signature_is_valid(secret=SECRET, body=BODY, signature="sha256=é" + good)
+    good = webhooks.sign(secret=SECRET, body=BODY, timestamp=TS)
+    assert not _check(BODY + b" ", good)
+    assert not _check(BODY, good, secret="other")
+    assert not _check(BODY, None)
+    assert not _check(BODY, "")
+    assert not _check(BODY, good[:-1])
+    assert not _check(BODY, "sha256=é" + good)
+    # The timestamp is signed too: another one (or none, or junk) does not fit.
+    assert not _check(BODY, good, timestamp=TS + 1)
+    assert not _check(BODY, good, timestamp=None)
+    assert not _check(BODY, good, timestamp="-1")
+    assert not _check(BODY, good, timestamp="1" * 40)
     # Without a configured secret even a signature made with the empty key is refused.
-    empty = webhooks.sign(secret="", body=BODY)
-    assert not webhooks.signature_is_valid(secret="", body=BODY, signature=empty)
+    empty = webhooks.sign(secret="", body=BODY, timestamp=TS)
+    assert not _check(BODY, empty, secret="")
+
+
+def test_a_delivery_is_accepted_only_within_five_minutes_of_its_timestamp() -> None:
+    good = webhooks.sign(secret=SECRET, body=BODY, timestamp=TS)
+    assert _check(BODY, good, now=DEFAULT_NOW + timedelta(minutes=5))
+    assert _check(BODY, good, now=DEFAULT_NOW - timedelta(minutes=5))
+    assert not _check(BODY, good, now=DEFAULT_NOW + timedelta(minutes=5, seconds=1))
+    assert not _check(BODY, good, now=DEFAULT_NOW - timedelta(minutes=5, seconds=1))
 
 
 @given(body=st.binary(max_size=200), other=st.binary(max_size=200))
 def test_a_signature_fits_only_its_own_body(body: bytes, other: bytes) -> None:
-    signature = webhooks.sign(secret=SECRET, body=body)
-    assert webhooks.signature_is_valid(secret=SECRET, body=body, signature=signature)
-    assert webhooks.signature_is_valid(secret=SECRET, body=other, signature=signature) == (
-        other == body
-    )
+    signature = webhooks.sign(secret=SECRET, body=body, timestamp=TS)
+    assert _check(body, signature)
+    assert _check(other, signature) == (other == body)
 
 
 def test_parse_accepts_one_event_a_list_or_an_envelope() -> None:

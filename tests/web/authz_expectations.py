@@ -7,9 +7,11 @@ check) in the same change that adds the route.
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from core import feed_tokens
+from core.models import ApiToken
 from rotation.models import Schedule, ScheduleImport, ScheduleLayer
 from tests.web.authz import (
     FORBIDDEN,
@@ -201,6 +203,15 @@ def schedule_feed(world: World) -> dict[str, object]:
     return {**member_feed(world), **schedule(world)}
 
 
+def member_token(world: World) -> dict[str, object]:
+    """The member's own API token (the one their requests carry) and the member."""
+    session = object_session(world.rotation)
+    assert session is not None
+    member = world.person(MEMBER)
+    token_id = session.scalars(select(ApiToken.id).where(ApiToken.person_id == member.id)).one()
+    return {"token_id": token_id, "person_id": member.id}
+
+
 def member_shift(world: World) -> dict[str, object]:
     return {"shift_id": world.shift.id}
 
@@ -283,6 +294,27 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     # --- people API -----------------------------------------------------------------
     ("GET", "/api/v1/me"): Case(API_ANYONE),
     ("GET", "/api/v1/people"): Case(API_ANYONE),
+    # --- API tokens: one's own, or anyone's for an admin -----------------------------
+    ("GET", "/api/v1/me/tokens"): Case(API_ANYONE),
+    ("POST", "/api/v1/me/tokens"): Case(API_ANYONE, json=lambda _w: {"name": "ci"}),
+    ("DELETE", "/api/v1/me/tokens/{token_id}"): Case(
+        outcomes(
+            anonymous=UNAUTHENTICATED,
+            member=OK,
+            other_manager=NOT_FOUND,
+            manager=NOT_FOUND,
+            admin=NOT_FOUND,
+        ),
+        params=member_token,
+        note="IDOR: only one's own tokens; another's id is 'no such token'",
+    ),
+    ("GET", "/api/v1/people/{person_id}/tokens"): Case(API_ADMIN, params=member_token),
+    ("POST", "/api/v1/people/{person_id}/tokens"): Case(
+        API_ADMIN, params=member_token, json=lambda _w: {"name": "service"}
+    ),
+    ("DELETE", "/api/v1/people/{person_id}/tokens/{token_id}"): Case(
+        API_ADMIN, params=member_token
+    ),
     ("POST", "/api/v1/people"): Case(API_ADMIN, json=new_person),
     ("GET", "/api/v1/people/{person_id}"): Case(API_ANYONE, params=other_member),
     ("PATCH", "/api/v1/people/{person_id}"): Case(
@@ -675,6 +707,7 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
         form=lambda _w: {"current": "wrong", "new": "x", "confirm": "x"},
         note="the current password is checked before anything changes",
     ),
+    ("POST", "/me/tokens"): Case(PAGE_ANYONE, form=lambda _w: {"name": "laptop"}),
     ("POST", "/me/tokens/{token_id}/revoke"): Case(
         PAGE_ANYONE,
         params=lambda _w: {"token_id": 999999},

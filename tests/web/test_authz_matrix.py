@@ -23,6 +23,7 @@ from tests.web.authz import (
     send,
 )
 from tests.web.authz_expectations import EXPECTATIONS
+from tests.web.authz_live_state import SCENARIOS, Scenario
 from web.app import create_app
 
 MATRIX = [
@@ -31,6 +32,12 @@ MATRIX = [
     for role in ROLES
 ]
 DENIED = {UNAUTHENTICATED, FORBIDDEN, TO_LOGIN}
+LIVE_STATE = [
+    pytest.param(scenario, method, path, role, id=f"{scenario.name}: {method} {path} as {role}")
+    for scenario in SCENARIOS
+    for (method, path, _case) in scenario.cases()
+    for role in ROLES
+]
 
 
 @pytest.fixture
@@ -77,4 +84,35 @@ def test_route_answers_each_role_as_expected(
     )
     if expected in DENIED:
         # A refused request leaves no trace in the data: every change writes an audit event.
+        assert session.scalar(changes) == audit_before
+
+
+def test_live_state_cases_name_served_routes() -> None:
+    for scenario in SCENARIOS:
+        assert scenario.outcomes.keys() <= EXPECTATIONS.keys(), scenario.name
+
+
+@pytest.mark.parametrize(("scenario", "method", "path", "role"), LIVE_STATE)
+def test_rights_follow_live_rotation_state(
+    client: TestClient,
+    session: Session,
+    world: World,
+    scenario: Scenario,
+    method: str,
+    path: str,
+    role: str,
+) -> None:
+    scenario.change(world)
+    session.flush()
+    case = dict(((m, p), c) for m, p, c in scenario.cases())[(method, path)]
+    expected = case.outcomes[role]
+    changes = select(func.count()).select_from(AuditEvent)
+    audit_before = session.scalar(changes)
+    response = send(client, world, role, method, path, case)
+    got = classify(response)
+    assert matches(expected, got), (
+        f"{scenario.name}: {method} {path} as {role}: expected {expected}, "
+        f"got {response.status_code} {response.text[:300]}"
+    )
+    if expected in DENIED:
         assert session.scalar(changes) == audit_before

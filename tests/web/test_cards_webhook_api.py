@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+from datetime import datetime, timedelta
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from core.clock import FixedClock
 from core.settings import Settings
 from kb_links import webhooks
+from tests.conftest import DEFAULT_NOW
 from tests.factories import make_card
 from tests.probes import table_state
 
@@ -24,10 +29,10 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"guru_webhook_secret": WEBHOOK_SECRET})
 
 
-def signed(body: bytes, secret: str = WEBHOOK_SECRET) -> dict[str, str]:
+def signed(body: bytes, secret: str = WEBHOOK_SECRET, at: datetime = DEFAULT_NOW) -> dict[str, str]:
     return {
         "Content-Type": "application/json",
-        "X-Allhands-Signature": webhooks.sign(secret=secret, body=body),
+        **webhooks.signed_headers(secret=secret, body=body, at=at),
     }
 
 
@@ -77,7 +82,10 @@ def test_batches_prefixed_signatures_unknown_cards_and_other_events(
     ).encode()
     headers = {
         "Content-Type": "application/json",
-        "X-Allhands-Signature": "sha256=" + webhooks.sign(secret=WEBHOOK_SECRET, body=body),
+        "X-Allhands-Timestamp": str(int(DEFAULT_NOW.timestamp())),
+        "X-Allhands-Signature": webhooks.sign(
+            secret=WEBHOOK_SECRET, body=body, timestamp=int(DEFAULT_NOW.timestamp())
+        ),
     }
     response = client.post(WEBHOOK, content=body, headers=headers)
     assert response.status_code == 200, response.text
@@ -129,3 +137,57 @@ def test_signed_but_malformed_bodies_are_422(client: TestClient, session: Sessio
         assert response.status_code == 422, body
         assert response.json()["detail"]
     assert table_state(session) == before
+
+
+def test_a_replayed_event_without_an_id_is_applied_once(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    card = make_card(session, source="guru", external_id="g-1", version=2)
+    event = guru_event("g-1")
+    del event["id"]
+    body = json.dumps(event).encode()
+    first = client.post(WEBHOOK, content=body, headers=signed(body))
+    assert first.json()["bumped_card_ids"] == [card.id]
+    # Three replays, freshly signed within the window: none bumps the version again.
+    for minutes in (1, 2, 3):
+        clock.set(DEFAULT_NOW + timedelta(minutes=minutes))
+        replay = client.post(WEBHOOK, content=body, headers=signed(body, at=clock.now()))
+        assert replay.status_code == 200
+        assert replay.json()["duplicates"] == 1 and replay.json()["bumped_card_ids"] == []
+    session.refresh(card)
+    assert card.version == 3
+    # The same event inside another batch is still the same event.
+    batch = json.dumps([event, guru_event("g-1", "e-new")]).encode()
+    mixed = client.post(WEBHOOK, content=batch, headers=signed(batch, at=clock.now()))
+    assert mixed.json()["duplicates"] == 1 and mixed.json()["bumped_card_ids"] == [card.id]
+
+
+@pytest.mark.parametrize("minutes", [-6, 6])
+def test_a_delivery_signed_more_than_five_minutes_away_is_401(
+    client: TestClient, session: Session, clock: FixedClock, minutes: int
+) -> None:
+    make_card(session, source="guru", external_id="g-1")
+    body = json.dumps(guru_event("g-1")).encode()
+    headers = signed(body, at=DEFAULT_NOW + timedelta(minutes=minutes))
+    before = table_state(session)
+    response = client.post(WEBHOOK, content=body, headers=headers)
+    assert response.status_code == 401 and "5 minutes" in response.json()["detail"]
+    assert table_state(session) == before
+
+
+def test_a_signature_without_the_timestamp_is_401(client: TestClient, session: Session) -> None:
+    make_card(session, source="guru", external_id="g-1")
+    body = json.dumps(guru_event("g-1")).encode()
+    # The old form: an HMAC of the body alone, no timestamp header.
+    bare = hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    headers = {"Content-Type": "application/json", "X-Allhands-Signature": bare}
+    assert client.post(WEBHOOK, content=body, headers=headers).status_code == 401
+
+
+def test_many_unknown_cards_are_each_reported_once(client: TestClient, session: Session) -> None:
+    # As many as fit the webhook's 1 MiB body limit, each named twice.
+    events = [guru_event(f"g-{n % 2_500}", f"e-{n}") for n in range(5_000)]
+    body = json.dumps(events).encode()
+    response = client.post(WEBHOOK, content=body, headers=signed(body))
+    assert response.status_code == 200, response.text[:300]
+    assert response.json()["unknown_cards"] == [f"g-{n}" for n in range(2_500)]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.models import Person
 from kb_links import webhooks
+from tests.conftest import DEFAULT_NOW
 from tests.factories import auth, make_person, make_token
 
 WEBHOOK_SECRET = "guru-webhook-secret-for-odd-input"
@@ -131,7 +132,7 @@ def test_deeply_nested_and_surrogate_webhook_events_are_422(
     )
     for body in (b"[" * 100_000, b'[{"eventType": "card-updated", "card": {"id": "\\ud800"}}]'):
         headers = {
-            "X-Allhands-Signature": webhooks.sign(secret=WEBHOOK_SECRET, body=body),
+            **webhooks.signed_headers(secret=WEBHOOK_SECRET, body=body, at=DEFAULT_NOW),
             **JSON,
         }
         response = client.post("/api/v1/cards/webhooks/guru", content=body, headers=headers)

@@ -456,3 +456,35 @@ def test_listing_shifts_runs_the_same_queries_for_few_or_many(
     small, large = queries(14, 2, "Small"), queries(700, 40, "Large")
     assert small == large
     assert small >= 3  # authentication plus one query per listing at least
+
+
+def test_a_rotation_over_the_shift_slot_ceiling_is_422_naming_the_limit(
+    client: TestClient, session: Session, admin: Caller
+) -> None:
+    # 730 days of 1-day shifts, 100 people each: 73,000 slots, the attack of the issue.
+    before = fingerprint(session)
+    huge = client.post(
+        "/api/v1/rotations",
+        json={
+            "name": "Everyone daily",
+            "timezone": "UTC",
+            "start_date": "2026-11-23",
+            "shift_days": 1,
+            "people_per_shift": 100,
+            "horizon_days": 730,
+        },
+        headers=admin.headers,
+    )
+    assert huge.status_code == 422
+    assert "20,000" in huge.json()["detail"] and "73,000" in huge.json()["detail"]
+    assert fingerprint(session) == before
+    # At the ceiling is fine; an edit that would pass it is refused and changes nothing.
+    rotation = create_rotation(client, admin, shift_days=1, people_per_shift=2, horizon_days=60)
+    grow = client.patch(
+        f"/api/v1/rotations/{rotation['slug']}",
+        json={"people_per_shift": 28, "horizon_days": 730},
+        headers=admin.headers,
+    )
+    assert grow.status_code == 422 and "20,000" in grow.json()["detail"]
+    kept = client.get(f"/api/v1/rotations/{rotation['slug']}", headers=admin.headers).json()
+    assert (kept["people_per_shift"], kept["horizon_days"]) == (2, 60)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response, status
 from pydantic import BaseModel
 
 from core.models import Person
@@ -14,6 +14,7 @@ from rotation import access
 from web import bodies
 from web.bodies import CsvBody
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
+from web.paging import PageDep, paginate
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1/cards", tags=["cards"])
@@ -64,6 +65,9 @@ def create_card(data: CardCreate, session: SessionDep, actor: CardEditor, now: N
 
 @router.get("", response_model=list[CardOut])
 def list_cards(
+    request: Request,
+    response: Response,
+    paging: PageDep,
     session: SessionDep,
     _caller: CurrentPerson,
     now: NowDep,
@@ -71,7 +75,8 @@ def list_cards(
     include_archived: bool = False,
 ) -> list[CardOut]:
     cards = service.list_cards(session, now=now, stale=stale, include_archived=include_archived)
-    return [CardOut.model_validate(card, context={"now": now}) for card in cards]
+    page = paginate(request, response, cards, paging)
+    return [CardOut.model_validate(card, context={"now": now}) for card in page]
 
 
 @router.post("/import", response_model=ImportResultOut, openapi_extra=IMPORT_BODY)
@@ -104,15 +109,26 @@ def guru_webhook(
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
-    signature: Annotated[str | None, Header(alias="X-Allhands-Signature")] = None,
+    signature: Annotated[str | None, Header(alias=webhooks.SIGNATURE_HEADER)] = None,
+    timestamp: Annotated[str | None, Header(alias=webhooks.TIMESTAMP_HEADER)] = None,
 ) -> WebhookResultOut:
-    if not webhooks.signature_is_valid(
-        secret=settings.guru_webhook_secret, body=body, signature=signature
-    ):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail="missing or wrong X-Allhands-Signature (hex HMAC-SHA256 of the body)",
+    """Card-updated events bump their cards' versions.
+
+    Signed: ``X-Allhands-Timestamp`` (Unix seconds, within 5 minutes of now) and
+    ``X-Allhands-Signature: sha256=<hex HMAC-SHA256 of "{timestamp}.{body}">``; else 401.
+    A replayed event (same id, or the same event without an id) changes nothing and is
+    counted in ``duplicates`` of a 200.
+    """
+    try:
+        webhooks.check_signature(
+            secret=settings.guru_webhook_secret,
+            body=body,
+            signature=signature,
+            timestamp=timestamp,
+            now=now,
         )
+    except webhooks.SignatureRefused as exc:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail=str(exc)) from exc
     payload = bodies.parse_json(body)
     events = webhooks.parse_events(payload)
     result = webhooks.apply_guru_events(session, events=events, now=now)
@@ -169,7 +185,13 @@ def restore_card(card_id: ObjectId, session: SessionDep, actor: CardEditor, now:
 
 @router.get("/{card_id}/revisions", response_model=list[CardRevisionOut])
 def list_revisions(
-    card_id: ObjectId, session: SessionDep, _caller: CurrentPerson
+    request: Request,
+    response: Response,
+    paging: PageDep,
+    card_id: ObjectId,
+    session: SessionDep,
+    _caller: CurrentPerson,
 ) -> list[CardRevisionOut]:
     card = service.get_card(session, card_id=card_id)
-    return [CardRevisionOut.model_validate(r) for r in service.list_revisions(session, card=card)]
+    revisions = paginate(request, response, service.list_revisions(session, card=card), paging)
+    return [CardRevisionOut.model_validate(r) for r in revisions]

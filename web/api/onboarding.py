@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from core import people
 from core.models import Person
@@ -30,6 +30,7 @@ from onboarding.schemas import (
 from rotation import access
 from rotation.schemas import ShiftOut
 from web.deps import CurrentPerson, NowDep, SessionDep, forbidden
+from web.paging import PageDep, paginate
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["onboarding"])
@@ -87,10 +88,14 @@ def create_card_set(
 
 
 @router.get("/card-sets", response_model=list[CardSetOut])
-def list_card_sets(session: SessionDep, caller: CurrentPerson) -> list[CardSetOut]:
+def list_card_sets(
+    request: Request, response: Response, paging: PageDep, session: SessionDep,
+    caller: CurrentPerson,
+) -> list[CardSetOut]:  # fmt: skip
     """Every card set by name (admins and rotation managers)."""
     _require_card_set_editor(session, caller)
-    return [_card_set_out(view) for view in card_sets.list_card_sets(session)]
+    views = paginate(request, response, card_sets.list_card_sets(session), paging)
+    return [_card_set_out(view) for view in views]
 
 
 @router.get("/card-sets/{card_set_id}", response_model=CardSetOut)
@@ -239,6 +244,9 @@ def acknowledge(data: AckCreate, session: SessionDep, caller: CurrentPerson, now
 
 @router.get("/people/{person_id}/acks", response_model=list[AckOut], responses=CSV_RESPONSE)
 def person_acks(
+    request: Request,
+    response: Response,
+    paging: PageDep,
     person_id: ObjectId,
     session: SessionDep,
     caller: CurrentPerson,
@@ -252,7 +260,7 @@ def person_acks(
             acks.history_csv(person=person, acks=history),
             filename=f"acknowledgements-{person.id}.csv",
         )
-    return [_ack_out(view) for view in history]
+    return [_ack_out(view) for view in paginate(request, response, history, paging)]
 
 
 # --- readiness ----------------------------------------------------------------------------
@@ -273,6 +281,9 @@ def _readiness_row(entry: progress.ReadinessEntry) -> ReadinessRow:
 
 @router.get("/readiness", response_model=list[ReadinessRow], responses=CSV_RESPONSE)
 def readiness(
+    request: Request,
+    response: Response,
+    paging: PageDep,
     session: SessionDep,
     caller: CurrentPerson,
     now: NowDep,
@@ -305,4 +316,4 @@ def readiness(
     )
     if export == "csv":
         return _csv(progress.report_csv(entries), filename="readiness.csv")
-    return [_readiness_row(entry) for entry in entries]
+    return [_readiness_row(entry) for entry in paginate(request, response, entries, paging)]

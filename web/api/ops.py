@@ -18,6 +18,7 @@ from core.schemas import Instant
 from core.security import constant_time_equal
 from core.settings import Settings
 from web.deps import AdminPerson, SessionDep, SettingsDep
+from web.paging import PageDep, next_link
 
 router = APIRouter(tags=["operations"])
 
@@ -82,6 +83,15 @@ class AuditEventOut(BaseModel):
 
 @router.get("/api/v1/audit", response_model=list[AuditEventOut], tags=["audit"])
 def list_audit(
-    session: SessionDep, _admin: AdminPerson, since: Instant | None = None
+    request: Request,
+    response: Response,
+    paging: PageDep,
+    session: SessionDep,
+    _admin: AdminPerson,
+    since: Instant | None = None,
 ) -> list[AuditEventOut]:
-    return [AuditEventOut.model_validate(e) for e in audit.list_events(session, since=since)]
+    """Newest first; pages reach back as far as ``?page=`` asks."""
+    events = audit.list_events(session, since=since, limit=paging.limit + 1, offset=paging.offset)
+    if len(events) > paging.limit:
+        response.headers["Link"] = next_link(request, paging)
+    return [AuditEventOut.model_validate(e) for e in events[: paging.limit]]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, BackgroundTasks, Request, status
+from fastapi import APIRouter, BackgroundTasks, Request, Response, status
 from pydantic import BaseModel
 
 from core import people
@@ -13,6 +13,7 @@ from rotation import members as rotation_members
 from web.api.invitations import send_after_commit
 from web.bodies import CSV_BODY, CsvBody
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
+from web.paging import PageDep, paginate
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["people"])
@@ -51,8 +52,12 @@ def create_person(
 
 
 @router.get("/people", response_model=list[PersonOut])
-def list_people(session: SessionDep, _caller: CurrentPerson) -> list[PersonOut]:
-    return [PersonOut.model_validate(p) for p in people.list_people(session)]
+def list_people(
+    request: Request, response: Response, paging: PageDep, session: SessionDep,
+    _caller: CurrentPerson,
+) -> list[PersonOut]:  # fmt: skip
+    found = paginate(request, response, people.list_people(session), paging)
+    return [PersonOut.model_validate(p) for p in found]
 
 
 @router.get("/people/{person_id}", response_model=PersonOut)

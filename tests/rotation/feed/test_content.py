@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
@@ -206,3 +207,16 @@ def test_feeds_run_a_fixed_number_of_queries_whatever_the_size(
             )
         )
     assert counts[0] == counts[1] == (3, 2, 2)
+
+
+def test_a_feed_holds_at_most_its_cap_of_shifts_earliest_first(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(feeds, "MAX_FEED_SHIFTS", 3)
+    ana = make_person(session)
+    rotation = make_rotation(session, horizon_days=56)
+    shifts = make_shifts(session, rotation=rotation, people=[ana], indexes=range(12, 20))
+    earliest = {s.uid for s in sorted(shifts, key=lambda s: s.start)[:3]}
+    feed = feeds.rotation_feed(session, slug=rotation.slug, now=NOW)
+    assert feed is not None and {s.uid for s in feed.shifts} == earliest
+    assert {s.uid for s in feeds.person_feed(session, person_id=ana.id, now=NOW)} == earliest

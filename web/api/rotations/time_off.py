@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 from sqlalchemy.orm import Session
 
 from core import people
@@ -11,6 +11,7 @@ from rotation import members as rotation_members
 from rotation import time_off
 from rotation.schemas import TimeOffCreate, TimeOffCreated, TimeOffOut
 from web.deps import CurrentPerson, NowDep, SessionDep, forbidden
+from web.paging import PageDep, paginate
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["time off"])
@@ -55,11 +56,17 @@ def add_time_off(
 
 @router.get("/people/{person_id}/time-off", response_model=list[TimeOffOut])
 def list_time_off(
-    person_id: PersonId, session: SessionDep, caller: CurrentPerson
+    request: Request,
+    response: Response,
+    paging: PageDep,
+    person_id: PersonId,
+    session: SessionDep,
+    caller: CurrentPerson,
 ) -> list[TimeOffOut]:
     person = people.get_person(session, person_id)
     require_time_off_access(session, caller=caller, person=person)
-    return [TimeOffOut.model_validate(t) for t in time_off.list_time_off(session, person=person)]
+    rows = paginate(request, response, time_off.list_time_off(session, person=person), paging)
+    return [TimeOffOut.model_validate(t) for t in rows]
 
 
 @router.delete("/time-off/{time_off_id}", status_code=status.HTTP_204_NO_CONTENT)

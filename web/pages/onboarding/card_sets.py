@@ -47,6 +47,18 @@ def _card_set_or_404(session: Session, card_set_id: int) -> CardSet:
         return card_sets.get_card_set(session, card_set_id=card_set_id)
 
 
+def _card_set_to_change(session: Session, card_set_id: int, viewer: Person) -> CardSet:
+    """The card set if ``viewer`` may change it (checked before anything else), else 403/404."""
+    card_set = _card_set_or_404(session, card_set_id)
+    if not card_sets.may_change(session, person=viewer, card_set=card_set):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="Only admins and managers of every rotation that requires this card set "
+            "can change it.",
+        )
+    return card_set
+
+
 def _list_page(
     request: Request,
     session: Session,
@@ -157,7 +169,7 @@ def save_details(
     now: NowDep,
     form: Annotated[CardSetForm, Form()],
 ) -> Response:
-    card_set = _card_set_or_404(session, card_set_id)
+    card_set = _card_set_to_change(session, card_set_id, viewer)
     try:
         data = card_set_forms.check_details(form)
         card_sets.update_card_set(
@@ -215,7 +227,7 @@ def add_card(
     now: NowDep,
     card_id: Annotated[str, Form()] = "",
 ) -> Response:
-    card_set = _card_set_or_404(session, card_set_id)
+    card_set = _card_set_to_change(session, card_set_id, viewer)
     current = card_sets.view(session, card_set=card_set).card_ids
     chosen = parse_id(card_id)
     problem = None
@@ -265,7 +277,7 @@ def move_card(
     now: NowDep,
     direction: Annotated[str, Form()] = "",
 ) -> Response:
-    card_set = _card_set_or_404(session, card_set_id)
+    card_set = _card_set_to_change(session, card_set_id, viewer)
     current, title = _card_in_set(session, card_set, card_id)
     if direction not in DIRECTIONS:
         raise HTTPException(
@@ -295,7 +307,7 @@ def remove_card(
     viewer: ManagerViewer,
     now: NowDep,
 ) -> Response:
-    card_set = _card_set_or_404(session, card_set_id)
+    card_set = _card_set_to_change(session, card_set_id, viewer)
     current, title = _card_in_set(session, card_set, card_id)
     refused = _set_cards(
         request,

@@ -4,9 +4,10 @@ API tokens and ending every session."""
 from __future__ import annotations
 
 import secrets
+from datetime import date, datetime, time
 from functools import cache
 from typing import Annotated
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from core import audit, credentials, people, personal_tokens
 from core.errors import Invalid
 from core.models import Person
-from core.schemas import PersonUpdate
+from core.schemas import PersonUpdate, TokenCreate
 from web.deps import NowDep, SessionDep
 from web.feeds import routes as feeds
 from web.pages.helpers import TokenId, Viewer, field_errors, sentence, verify_csrf
@@ -48,6 +49,9 @@ def _page(
     errors: dict[str, str] | None = None,
     problem: str | None = None,
     status_code: int = 200,
+    new_token: personal_tokens.NewToken | None = None,
+    token_form: dict[str, str] | None = None,
+    token_error: str | None = None,
 ) -> HTMLResponse:
     settings = request.app.state.settings
     return render(
@@ -64,6 +68,10 @@ def _page(
             "timezones": _timezones(),
             "calendar": feeds.calendar_urls(settings=settings, person=viewer, rotations=[]),
             "tokens": personal_tokens.list_tokens(session, person=viewer),
+            "now": request.app.state.clock.now(),
+            "new_token": new_token,
+            "token_form": token_form or {"name": "", "expires_on": ""},
+            "token_error": token_error,
         },
         status_code=status_code,
     )
@@ -140,6 +148,47 @@ def change_password(
     _keep_this_session(request, viewer)
     flash(request, "Your password is changed; your other sessions have ended.")
     return RedirectResponse("/me", status_code=303)
+
+
+def _end_of_day(day: str, timezone: str) -> datetime | None:
+    """The end of ``day`` (``YYYY-MM-DD``, empty: None) in the viewer's timezone."""
+    if not day:
+        return None
+    try:
+        chosen = date.fromisoformat(day)
+    except ValueError as exc:
+        raise Invalid("give the expiry date as YYYY-MM-DD") from exc
+    return datetime.combine(chosen, time(23, 59, 59), tzinfo=ZoneInfo(timezone))
+
+
+@router.post("/me/tokens", response_model=None, dependencies=[Depends(verify_csrf)])
+def create_token(
+    request: Request,
+    session: SessionDep,
+    viewer: Viewer,
+    now: NowDep,
+    name: Annotated[str, Form(max_length=1000)] = "",
+    expires_on: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """A new token, shown on this answer only (it is not stored, so no page can show it again)."""
+    form = {"name": name, "expires_on": expires_on}
+    try:
+        data = TokenCreate(name=name, expires_at=_end_of_day(expires_on, viewer.timezone))
+        made = personal_tokens.create_token(
+            session, person=viewer, name=data.name, expires_at=data.expires_at, now=now,
+            actor=viewer,
+        )  # fmt: skip
+    except ValidationError as exc:
+        problem = "; ".join(field_errors(exc).values())
+        return _page(
+            request, session, viewer, token_form=form, token_error=problem, status_code=422
+        )
+    except Invalid as exc:
+        return _page(
+            request, session, viewer, token_form=form, token_error=sentence(exc.detail),
+            status_code=422,
+        )  # fmt: skip
+    return _page(request, session, viewer, new_token=made, status_code=201)
 
 
 @router.post(
