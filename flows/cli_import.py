@@ -14,7 +14,7 @@ from core.clock import SystemClock
 from core.db import make_engine, make_sessionmaker
 from core.errors import DomainError
 from core.settings import get_settings
-from flows import schedule_import
+from flows import import_report, schedule_import
 from migrations import runner
 
 
@@ -95,7 +95,7 @@ def _run(
     now: datetime,
     people_map: dict[str, str],
     dry_run: bool,
-) -> schedule_import.ImportReport:
+) -> import_report.ImportReport:
     return schedule_import.run(
         session,
         kind=kind,
@@ -108,7 +108,7 @@ def _run(
     )
 
 
-def describe(report: schedule_import.ImportReport) -> list[str]:
+def describe(report: import_report.ImportReport) -> list[str]:
     """The report in lines a person reads."""
     heading = {
         "created": "imported",

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.models import Person
 from rotation import duty, schedule_service
 from rotation import service as rotation_service
-from rotation.imports.plan import SourceShift
+from rotation.imports.plan import SchedulePlan, SourceShift
 from rotation.models import Rotation, Schedule
 
 WINDOW = timedelta(weeks=12)
@@ -184,3 +185,88 @@ def _reason(theirs: str | None, ours: str | None) -> str:
     if ours is None:
         return "nobody is on duty here in allhands"
     return f"allhands has {ours} on duty where the source has {theirs}"
+
+
+# --- an import's whole check ---------------------------------------------------------------
+
+
+def answering(
+    session: Session,
+    *,
+    schedule: Schedule | None,
+    rotations: list[Rotation],
+    start: datetime,
+    end: datetime,
+) -> list[tuple[datetime, datetime, Rotation | None]]:
+    """Which rotation answers over [start, end), stretch by stretch (None: nobody does)."""
+    if schedule is not None:
+        by_slug = {rotation.slug: rotation for rotation in rotations}
+        views = schedule_service.final(session, schedule=schedule, start=start, end=end)
+        return [
+            (view.start, view.end, None if view.layer is None else by_slug[view.layer])
+            for view in views
+        ]
+    (rotation,) = rotations
+    stretches: list[tuple[datetime, datetime, Rotation | None]] = []
+    cursor = start
+    for low, high, _email in rotation_line(session, rotation=rotation, start=start, end=end):
+        if low > cursor:
+            stretches.append((cursor, low, None))
+        stretches.append((low, high, rotation))
+        cursor = max(cursor, high)
+    if cursor < end:
+        stretches.append((cursor, end, None))
+    return stretches
+
+
+def check(
+    session: Session,
+    *,
+    plan: SchedulePlan,
+    rotations: list[Rotation],
+    schedule: Schedule | None,
+    by_key: Mapping[str, Person],
+    now: datetime,
+    explained: list[Explained],
+) -> Fidelity:
+    """Final line against the source's final line; without one, each rotation against its
+    source turns."""
+    emails = {key: person.email for key, person in by_key.items()}
+    if plan.final is not None and (schedule is not None or len(rotations) == 1):
+        start, end = window(now, plan.final)
+        result = Fidelity(start=start, end=end)
+        if schedule is not None:
+            ours = schedule_line(session, schedule=schedule, start=start, end=end)
+        else:
+            ours = rotation_line(session, rotation=rotations[0], start=start, end=end)
+        compare(
+            line=plan.name,
+            source=_stretches(plan.final, emails),
+            allhands=ours,
+            start=start,
+            end=end,
+            explained=explained,
+            fidelity=result,
+        )
+        return result
+    start, end = now, now + WINDOW
+    result = Fidelity(start=start, end=end)
+    for rotation_plan, rotation in zip(plan.rotations, rotations, strict=True):
+        low, high = window(now, rotation_plan.shifts)
+        compare(
+            line=rotation.name,
+            source=_stretches(rotation_plan.shifts, emails),
+            allhands=rotation_line(session, rotation=rotation, start=low, end=high),
+            start=low,
+            end=high,
+            explained=explained,
+            fidelity=result,
+        )
+    return result
+
+
+def _stretches(shifts: Sequence[SourceShift], emails: Mapping[str, str]) -> list[Stretch]:
+    return [
+        (shift.start, shift.end, None if shift.person is None else emails[shift.person])
+        for shift in shifts
+    ]

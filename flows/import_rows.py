@@ -1,0 +1,226 @@
+"""The rows an import writes: people matched or created, rotations with their history and the
+source's turns, and the schedule that layers them. Called by ``flows.schedule_import``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from slugify import slugify
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core import people
+from core.errors import Invalid
+from core.models import Person
+from core.schemas import PersonCreate
+from flows import import_report
+from rotation import members, placement, schedule_service, timeline
+from rotation import service as rotation_service
+from rotation import shifts as shift_rows
+from rotation.imports.plan import RotationPlan, SchedulePlan
+from rotation.models import Rotation, Schedule, Shift
+from rotation.schedule_schemas import ScheduleCreate
+from rotation.schemas import RotationCreate
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def checked(model: type[ModelT], what: str, **fields: Any) -> ModelT:
+    """The service's input shape, or Invalid saying which imported thing does not fit it."""
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors()
+        )
+        raise Invalid(f"{what} cannot be imported: {problems}") from None
+
+
+# --- people -------------------------------------------------------------------------------
+
+
+def people_for(
+    session: Session,
+    *,
+    plan: SchedulePlan,
+    people_map: Mapping[str, str],
+    now: datetime,
+    actor: Person | None,
+    report: import_report.ImportReport,
+) -> dict[str, Person]:
+    """Each source person as an allhands person: matched by email, created if missing."""
+    found: dict[str, Person] = {}
+    for source in plan.people:
+        email = (
+            people_map.get(source.key)
+            or (people_map.get(source.email) if source.email else None)
+            or people_map.get(source.name)
+            or source.email
+        )
+        if not email:
+            raise Invalid(
+                f"{source.name} ({source.key}) has no email in the source; map them with a "
+                "people map (source,email)"
+            )
+        person = people.find_by_email(session, email)
+        if person is None:
+            try:
+                data = PersonCreate(email=email, name=source.name, timezone=plan.timezone)
+            except ValidationError:
+                raise Invalid(
+                    f"{source.name} ({source.key}): {email!r} is not an email address"
+                ) from None
+            person = people.create_person(session, data=data, now=now, actor=actor)
+            report.people_created.append(person.email)
+        elif not person.active:
+            raise Invalid(f"{person.email} is deactivated; reactivate them or map them elsewhere")
+        else:
+            report.people_matched.append(person.email)
+        found[source.key] = person
+    return found
+
+
+# --- rotations ----------------------------------------------------------------------------
+
+
+def free_slug(session: Session, model: type[Rotation] | type[Schedule], name: str) -> str:
+    base = slugify(name, max_length=90) or "imported"
+    taken = set(session.scalars(select(model.slug).where(model.slug.startswith(base))))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def create_rotation(
+    session: Session,
+    *,
+    plan: RotationPlan,
+    by_key: Mapping[str, Person],
+    now: datetime,
+    actor: Person | None,
+    report: import_report.ImportReport,
+) -> Rotation:
+    """The rotation, its history, its roster, and the source's turns where the rule differs."""
+    data = checked(
+        RotationCreate,
+        f"rotation {plan.name!r}",
+        name=plan.name,
+        slug=free_slug(session, Rotation, plan.name),
+        description=f"Imported from {plan.key}.",
+        timezone=plan.timezone,
+        start_date=plan.start_date,
+        handoff_time=plan.handoff_time,
+        shift_days=plan.shift_days,
+        coverage=list(plan.coverage),
+    )
+    rotation = rotation_service.create_rotation(session, data=data, now=now, actor=actor)
+    first_live = session.scalar(
+        select(func.min(Shift.start)).where(Shift.rotation_id == rotation.id)
+    )
+    history = _history(
+        session, rotation=rotation, plan=plan, by_key=by_key, before=first_live or now, now=now
+    )
+    members.set_members(
+        session,
+        rotation=rotation,
+        person_ids=[by_key[key].id for key in plan.roster],
+        now=now,
+        actor=actor,
+    )
+    placed = 0
+    for turn in plan.shifts:
+        if turn.person is None or first_live is None or turn.end <= first_live:
+            continue
+        placed += placement.place(
+            session,
+            rotation_id=rotation.id,
+            person_id=by_key[turn.person].id,
+            start=max(turn.start, first_live),
+            end=turn.end,
+            now=now,
+        )
+    report.history_shifts += history
+    report.overrides += placed
+    report.rotations.append(
+        {
+            "name": rotation.name,
+            "slug": rotation.slug,
+            "cadence": timeline.describe(generation_cadence(rotation)),
+            "coverage": list(plan.coverage),
+            "roster": [by_key[key].email for key in plan.roster],
+            "history_shifts": history,
+            "overrides": placed,
+        }
+    )
+    return rotation
+
+
+def generation_cadence(rotation: Rotation) -> timeline.Cadence:
+    return timeline.Cadence(
+        timezone=rotation.timezone,
+        start_date=rotation.start_date,
+        handoff_time=rotation.handoff_time,
+        shift_days=rotation.shift_days,
+    )
+
+
+def _history(
+    session: Session,
+    *,
+    rotation: Rotation,
+    plan: RotationPlan,
+    by_key: Mapping[str, Person],
+    before: datetime,
+    now: datetime,
+) -> int:
+    """The source's turns before the first generated shift, as past shifts of the rotation."""
+    cadence = generation_cadence(rotation)
+    rows = []
+    for turn in plan.shifts:
+        if turn.person is None or turn.start >= before:
+            continue
+        index = cadence.index_at(turn.start)
+        rows.append(
+            Shift(
+                rotation_id=rotation.id,
+                index=index,
+                slot=0,
+                start=turn.start,
+                end=min(turn.end, before),
+                person_id=by_key[turn.person].id,
+                kind=shift_rows.SCHEDULED,
+                sequence=0,
+                uid=shift_rows.new_uid(rotation_id=rotation.id, index=index, slot=0),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    session.add_all(rows)
+    session.flush()
+    return len(rows)
+
+
+# --- the schedule -------------------------------------------------------------------------
+
+
+def create_schedule(
+    session: Session,
+    *,
+    plan: SchedulePlan,
+    rotations: list[Rotation],
+    now: datetime,
+    actor: Person | None,
+) -> Schedule:
+    data = checked(
+        ScheduleCreate,
+        f"schedule {plan.name!r}",
+        name=plan.name,
+        slug=free_slug(session, Schedule, plan.name),
+        description=f"Imported from {plan.key}.",
+        layers=[rotation.slug for rotation in rotations],
+    )
+    return schedule_service.create_schedule(session, data=data, now=now, actor=actor)
