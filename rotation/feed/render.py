@@ -13,21 +13,14 @@ import enum
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from icalendar import (
-    Calendar,
-    Event,
-    Timezone,
-    TimezoneDaylight,
-    TimezoneStandard,
-    is_utc,
-    vDuration,
-)
+from icalendar import Calendar, Event, Timezone, is_utc, vDuration
 from icalendar.enums import STATUS, TRANSP
+
+from rotation.feed import vtimezone
 
 PRODID = "-//allhands//Support rotation feeds//EN"
 END_OF_CALENDAR = b"END:VCALENDAR\r\n"
@@ -234,51 +227,13 @@ def render_shift(shift: FeedShift, perspective: Perspective, base_url: str) -> R
     return RenderedShift(render_event(event), *_zone_years(event))
 
 
-def _onset(zone: ZoneInfo, local: datetime, before: timedelta, after: timedelta) -> datetime:
-    """The RFC 5545 onset of a change from offset ``before`` to ``after`` near ``local``.
-
-    The onset is the wall-clock time just before the change, in the old offset. icalendar
-    writes some onsets in the new offset instead; find the real instant of the change and
-    express it the RFC way.
-    """
-    for offset in (before, after):
-        instant = (local - offset).replace(tzinfo=UTC)
-        if (
-            instant.astimezone(zone).utcoffset() == after
-            and (instant - timedelta(seconds=1)).astimezone(zone).utcoffset() == before
-        ):
-            return (instant + before).replace(tzinfo=None)
-    return local
-
-
 @lru_cache(maxsize=256)
 def _timezone_component(tzid: str, first_year: int, last_year: int) -> Timezone:
-    """A VTIMEZONE for ``tzid`` over whole calendar years, one sub-component per change.
+    """The VTIMEZONE of ``tzid`` over whole calendar years (see ``rotation.feed.vtimezone``).
 
-    Whole years keep the VTIMEZONE (and so the feed bytes) the same all year. icalendar
-    lists later changes as RDATEs of the first; ical.js (and so Thunderbird) ignores the
-    DTSTART of a sub-component that has RDATEs and all but the first date of an RDATE line,
-    so each change gets its own sub-component with only a DTSTART, which every parser reads.
+    Whole years keep the VTIMEZONE (and so the feed bytes) the same all year.
     """
-    zone = ZoneInfo(tzid)
-    generated = Timezone.from_tzinfo(zone, tzid, date(first_year, 1, 1), date(last_year + 1, 1, 1))
-    changes: list[tuple[datetime, type[TimezoneStandard | TimezoneDaylight], Any]] = []
-    for part in generated.subcomponents:
-        kind = TimezoneDaylight if part.name == "DAYLIGHT" else TimezoneStandard
-        before, after = part.TZOFFSETFROM, part.TZOFFSETTO
-        for local in [part.DTSTART, *(start for start, _end in part.rdates)]:
-            changes.append((_onset(zone, local, before, after), kind, part))
-    timezone = Timezone()
-    timezone.add("TZID", tzid)
-    timezone.add("COMMENT", generated["COMMENT"])
-    for onset, kind, part in sorted(changes, key=lambda change: change[0]):
-        change = kind()
-        change.DTSTART = onset
-        change.add("TZNAME", part["TZNAME"])
-        change.TZOFFSETFROM = part.TZOFFSETFROM
-        change.TZOFFSETTO = part.TZOFFSETTO
-        timezone.add_component(change)
-    return timezone
+    return vtimezone.timezone_component(tzid, first_year, last_year)
 
 
 @lru_cache(maxsize=256)
