@@ -127,6 +127,9 @@ def feed_event(shift: FeedShift, *, perspective: Perspective, base_url: str) -> 
     summary = shift.rotation_name + _slot_label(shift)
     if perspective is Perspective.ROTATION and not shift.cancelled:
         summary += f": {shift.assignee or 'uncovered'}"
+    if shift.cancelled or shift.released:
+        # Clients that ignore STATUS (Outlook) show a cancelled event as a real shift.
+        summary = f"Cancelled: {summary}"
     return FeedEvent(
         uid=shift.uid,
         sequence=shift.sequence,

@@ -286,6 +286,11 @@ def test_released_and_removed_shifts_are_cancelled_and_name_nobody() -> None:
     events = icalendar.Calendar.from_ical(body).walk("VEVENT")
     assert "no longer yours" in str(events[0]["DESCRIPTION"])
     assert "removed" in str(events[1]["DESCRIPTION"])
+    # Said in the title too: Outlook ignores STATUS and would show a real shift.
+    assert [str(e["SUMMARY"]) for e in events] == [
+        "Cancelled: Tier 2 support",
+        "Cancelled: Tier 2 support",
+    ]
     assert b"Ana Alvarez" not in body.replace(b"Support shifts: Ana", b"")
 
 
