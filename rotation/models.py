@@ -145,6 +145,9 @@ class Shift(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(20), default="scheduled")
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # Raised when only the text a feed shows changes (a rotation or person renamed); feeds
+    # show ``sequence + feed_revision``. Apart from ``sequence``, which pending swaps compare.
+    feed_revision: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     uid: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -21,6 +21,7 @@ import migrations.models  # noqa: F401  (every table registered before first use
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_sessionmaker, max_connections
 from core.settings import Settings, get_settings
+from rotation.feed import renames as feed_renames
 from web import errors, openapi, routes
 from web.admission import AdmissionLimit
 from web.bodies import body_limit_for
@@ -70,10 +71,12 @@ def _lifespan(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if session_factory is not None:
             app.state.sessionmaker = session_factory
+            feed_renames.watch(session_factory)
             yield
             return
         engine = make_engine(settings.effective_database_url)
         app.state.sessionmaker = make_sessionmaker(engine)
+        feed_renames.watch(app.state.sessionmaker)
         try:
             yield
         finally:

@@ -114,15 +114,16 @@ def _cancellation(
     A shift of an archived rotation counts as cancelled from the archiving on, even before
     its own row says so, one sequence higher so clients take the change.
     """
+    shown = row.sequence + row.feed_revision
     if row.cancelled_at is not None:
         if row.cancelled_at < start:
             return None
-        return True, max(row.updated_at, row.cancelled_at), row.sequence
+        return True, max(row.updated_at, row.cancelled_at), shown
     if rotation.archived:
         if rotation.updated_at < start:
             return None
-        return True, max(row.updated_at, rotation.updated_at), row.sequence + 1
-    return False, row.updated_at, row.sequence
+        return True, max(row.updated_at, rotation.updated_at), shown + 1
+    return False, row.updated_at, shown
 
 
 def _shift_columns() -> tuple[Any, ...]:
@@ -136,6 +137,7 @@ def _shift_columns() -> tuple[Any, ...]:
         Shift.start,
         Shift.end,
         Shift.sequence,
+        Shift.feed_revision,
         Shift.created_at,
         Shift.updated_at,
         Shift.cancelled_at,
@@ -327,7 +329,8 @@ def _released(
                 cancelled=True,
                 released=True,
                 modified_at=row.released_at,
-                sequence=row.released_sequence,
+                # Renames after the release raise the revision, never lower it.
+                sequence=row.released_sequence + row.feed_revision,
             )
         )
     return released
