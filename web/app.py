@@ -26,6 +26,7 @@ from web import errors, openapi, routes
 from web.admission import AdmissionLimit
 from web.bodies import body_limit_for
 from web.body_limit import BodyLimit
+from web.feeds.compression import FeedCompression
 from web.hosts import AllowedHosts
 from web.metrics import Metrics, MetricsMiddleware
 from web.pages.helpers import LoginRequired, login_url
@@ -147,8 +148,10 @@ def _in_html_for_pages(handler: Handler) -> Callable[[Request, Exception], Await
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
-    """Added innermost first: admission, body limits, sessions, security headers, allowed
-    hosts, then metrics outermost."""
+    """Added innermost first: feed compression, admission, body limits, sessions, security
+    headers, allowed hosts, then metrics outermost."""
+    # Innermost: it only encodes the feed routes' finished bodies.
+    app.add_middleware(FeedCompression)
     # Innermost, so waiting requests are counted by the metrics but hold nothing else.
     app.add_middleware(AdmissionLimit, limit=max_connections(settings.effective_database_url))
     # Outside admission: a body is read (bounded, with a deadline) before a slot is taken,

@@ -41,6 +41,7 @@ class RotationFeed:
 
     slug: str
     name: str
+    timezone: str
     archived: bool
     shifts: list[FeedShift]
 
@@ -205,7 +206,11 @@ def rotation_feed(session: Session, *, slug: str, now: datetime) -> RotationFeed
             )
         )
     return RotationFeed(
-        slug=rotation.slug, name=rotation.name, archived=rotation.archived, shifts=shifts
+        slug=rotation.slug,
+        name=rotation.name,
+        timezone=rotation.timezone,
+        archived=rotation.archived,
+        shifts=shifts,
     )
 
 

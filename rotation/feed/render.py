@@ -72,6 +72,8 @@ class FeedCalendar:
     base_url: str
     perspective: Perspective
     refresh: timedelta = timedelta(hours=1)
+    # X-WR-TIMEZONE: the zone clients without VTIMEZONE support (and Google's import) use.
+    timezone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +271,8 @@ def _calendar_header(calendar: FeedCalendar) -> Calendar:
     )
     header.add("REFRESH-INTERVAL", vDuration(calendar.refresh), parameters={"VALUE": "DURATION"})
     header.add("X-PUBLISHED-TTL", vDuration(calendar.refresh))
+    if calendar.timezone is not None:
+        header.add("X-WR-TIMEZONE", calendar.timezone)
     return header
 
 

@@ -34,6 +34,7 @@ router = APIRouter(tags=["calendar feeds"])
 PERSON_FEED = "/feeds/{token}.ics"
 ROTATION_FEED = "/feeds/{token}/rotations/{slug}.ics"
 SECONDS_PER_DAY = 86_400
+PERSON_FILENAME = "support-shifts.ics"
 
 T = TypeVar("T")
 
@@ -148,7 +149,9 @@ def _build(app: FastAPI, holder: FeedHolder, slug: str | None, now: datetime) ->
                 base_url=settings.base_url,
                 perspective=ical.Perspective.PERSON,
                 refresh=refresh,
+                timezone=holder.timezone,
             )
+            filename = PERSON_FILENAME
         else:
             feed = rotation_feeds.rotation_feed(session, slug=slug, now=now)
             if feed is None:
@@ -161,9 +164,22 @@ def _build(app: FastAPI, holder: FeedHolder, slug: str | None, now: datetime) ->
                 base_url=settings.base_url,
                 perspective=ical.Perspective.ROTATION,
                 refresh=refresh,
+                timezone=feed.timezone,
             )
+            filename = f"{feed.slug}.ics"
         shifts = duty.feed_pieces(session, shifts)  # one event per covered window
-    return CachedFeed.of(ical.render_feed(calendar, shifts))
+    return CachedFeed.of(
+        ical.render_feed(calendar, shifts),
+        last_modified=last_modified(shifts, now=now),
+        filename=filename,
+    )
+
+
+def last_modified(shifts: Iterable[ical.FeedShift], *, now: datetime) -> datetime:
+    """When the feed last changed: its latest event change, or the start of the UTC day, when
+    its window last moved (events of 30 days ago dropped out then)."""
+    today = rotation_feeds.window_start(now) + rotation_feeds.DAYS_BACK
+    return max([today, *(shift.modified_at for shift in shifts)])
 
 
 async def _serve(request: Request, *, token: str, slug: str | None) -> Response:
@@ -221,7 +237,10 @@ async def _in_thread(cache: FeedCache, function: Callable[..., T], *args: Any) -
 
 def _respond(request: Request, feed: CachedFeed) -> Response:
     if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None and feed.matches(if_none_match):
+    if if_none_match is not None:  # when both are sent, If-None-Match decides (RFC 9110)
+        if feed.matches(if_none_match):
+            return FeedResponse(304, b"", feed.not_modified_headers)
+    elif (since := request.headers.get("if-modified-since")) and feed.unmodified_since(since):
         return FeedResponse(304, b"", feed.not_modified_headers)
     # HEAD: the same headers (Content-Length included) without the body.
     return FeedResponse(200, b"" if request.method == "HEAD" else feed.body, feed.headers)
