@@ -157,6 +157,19 @@ class Shift(Base):
     person: Mapped[Person | None] = relationship(lazy="raise")
 
 
+class RotationSlugAlias(Base):
+    """A slug a rotation had before: feed and page URLs under it keep leading to the rotation."""
+
+    __tablename__ = "rotation_slug_alias"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    rotation_id: Mapped[int] = mapped_column(
+        ForeignKey("rotation.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class ShiftRelease(Base):
     """A person lost a shift (swap, override, reassignment): their feed shows it cancelled."""
 

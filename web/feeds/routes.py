@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -21,7 +21,7 @@ from core import feed_tokens
 from core.feed_tokens import FeedHolder
 from core.models import Person
 from core.settings import Settings
-from rotation import duty
+from rotation import duty, slug_aliases
 from rotation.feed import content as rotation_feeds
 from rotation.feed import fingerprint as feed_fingerprints
 from rotation.feed import render as ical
@@ -209,8 +209,9 @@ async def _serve(request: Request, *, token: str, slug: str | None) -> Response:
         )
     else:
         fingerprint = cached
-    if fingerprint is None:  # no such rotation
-        return _not_found()
+    if fingerprint is None:  # no such rotation: perhaps one that changed its slug
+        assert slug is not None  # a person always has a feed
+        return await run_in_threadpool(_moved_or_not_found, app, token, slug)
 
     key = rendered_key(feed_key(holder=holder, slug=slug, day=day), fingerprint, holder, slug)
     feed = cache.feed(key)
@@ -223,6 +224,17 @@ async def _serve(request: Request, *, token: str, slug: str | None) -> Response:
             return _not_found()
         cache.store(generation, now=timestamp, feed=(key, feed))
     return _respond(request, feed)
+
+
+def _moved_or_not_found(app: FastAPI, token: str, slug: str) -> Response:
+    """A permanent redirect to the feed under the rotation's new slug, or a 404."""
+    with app.state.sessionmaker() as session:
+        current = slug_aliases.current_slug(session, slug=slug)
+    if current is None:
+        return _not_found()
+    settings: Settings = app.state.settings
+    location = settings.base_url + ROTATION_FEED.format(token=token, slug=current)
+    return RedirectResponse(location, status_code=301)
 
 
 async def _in_thread(cache: FeedCache, function: Callable[..., T], *args: Any) -> tuple[int, T]:

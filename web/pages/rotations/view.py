@@ -13,7 +13,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from core.models import Person
@@ -26,7 +26,7 @@ from rotation.timeline import days_to_utc
 from web.deps import NowDep, SessionDep
 from web.pages.helpers import Viewer, required_id
 from web.pages.rotations import coverage_view, visuals
-from web.pages.rotations.common import parse_month, rotation_or_404, shift_month
+from web.pages.rotations.common import parse_month, rotation_or_moved, shift_month
 from web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -217,8 +217,10 @@ def rotation_view(
     month: str = "",
     shift: str = "",
     swap_shift: str = "",
-) -> HTMLResponse:
-    rotation = rotation_or_404(session, slug)
+) -> Response:
+    rotation = rotation_or_moved(session, slug, request)
+    if isinstance(rotation, Response):
+        return rotation
     swap = SwapFormState()
     if swap_shift:
         swap.values["shift_id"] = str(required_id(swap_shift, name="swap_shift"))
