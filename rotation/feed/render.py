@@ -60,6 +60,11 @@ class FeedShift:
     released: bool = False
     assignee: str | None = None
     on_shift: tuple[str, ...] = ()
+    # Who is on the shifts before and after this one (None: not known, outside the feed's
+    # window; empty: uncovered), and whom an override or swap covers for.
+    handover_from: tuple[str, ...] | None = None
+    handover_to: tuple[str, ...] | None = None
+    covering_for: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,16 +117,34 @@ def _description(shift: FeedShift, *, perspective: Perspective, base_url: str) -
             f"Current schedule: {rotation_url}"
         )
     people = ", ".join(shift.on_shift) if shift.on_shift else "nobody yet (uncovered)"
-    lines = [
-        f"On shift: {people}",
-        "",
-        f"Get ready (required reading): {base_url}/me/checklist",
-    ]
+    lines = [f"On shift: {people}", *_handover_lines(shift, perspective=perspective)]
+    lines += ["", f"Get ready (required reading): {base_url}/me/checklist"]
     if perspective is Perspective.PERSON:
         lines.append(f"Need to swap? Ask a teammate to trade or cover it at {rotation_url}")
     else:
         lines.append(f"Swap or cover a shift: {rotation_url}")
     return "\n".join(lines)
+
+
+def _names(people: tuple[str, ...]) -> str:
+    return ", ".join(people) if people else "nobody (uncovered)"
+
+
+def _handover_lines(shift: FeedShift, *, perspective: Perspective) -> list[str]:
+    """Who else is on, whom the shift covers for, and who hands over to whom."""
+    lines: list[str] = []
+    mine = perspective is Perspective.PERSON
+    others = [name for name in shift.on_shift if name != shift.assignee]
+    if mine and others:
+        lines.append(f"Also on this shift: {', '.join(others)}")
+    if shift.covering_for:
+        who = "You are" if mine else f"{shift.assignee or 'Nobody'} is"
+        lines.append(f"{who} covering for {shift.covering_for}")
+    if shift.handover_from is not None:
+        lines.append(f"{'You take' if mine else 'Takes'} over from: {_names(shift.handover_from)}")
+    if shift.handover_to is not None:
+        lines.append(f"{'You hand' if mine else 'Hands'} over to: {_names(shift.handover_to)}")
+    return lines
 
 
 def feed_event(shift: FeedShift, *, perspective: Perspective, base_url: str) -> FeedEvent:
@@ -140,7 +163,8 @@ def feed_event(shift: FeedShift, *, perspective: Perspective, base_url: str) -> 
         timezone=shift.timezone,
         summary=summary,
         description=_description(shift, perspective=perspective, base_url=base_url),
-        url=f"{base_url}/rotations/{shift.rotation_slug}#shift-{shift.shift_id}",
+        # ?shift= opens the month holding the shift, where the anchor is.
+        url=f"{base_url}/rotations/{shift.rotation_slug}?shift={shift.shift_id}#shift-{shift.shift_id}",
         cancelled=shift.cancelled or shift.released,
         created_at=shift.created_at,
         modified_at=shift.modified_at,

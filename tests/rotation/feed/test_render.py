@@ -241,7 +241,8 @@ def test_event_properties_of_a_live_shift_in_a_person_feed() -> None:
     assert str(vevent["SUMMARY"]) == "Tier 2 support (slot 2 of 2)"
     assert vevent["LAST-MODIFIED"].dt == utc("2026-11-20T10:00")
     assert vevent["DTSTAMP"].dt == utc("2026-11-20T10:00")
-    assert str(vevent["URL"]) == f"{BASE_URL}/rotations/tier-2#shift-7"
+    # ?shift= opens the month holding the shift, where the anchor is.
+    assert str(vevent["URL"]) == f"{BASE_URL}/rotations/tier-2?shift=7#shift-7"
     description = str(vevent["DESCRIPTION"])
     assert "On shift: Ana Alvarez, Bo Berg" in description
     assert f"{BASE_URL}/me/checklist" in description
