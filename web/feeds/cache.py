@@ -120,19 +120,39 @@ class CachedFeed:
         return self.last_modified <= since
 
 
+# A person's own shifts in one rotation are the feed "mine:<slug>" (slugs have no colon).
+MINE_PREFIX = "mine:"
+
+
+def mine(slug: str) -> str:
+    """The feed name of the holder's own shifts in rotation ``slug``."""
+    return MINE_PREFIX + slug
+
+
+def split_feed(feed: str | None) -> tuple[str | None, bool]:
+    """(rotation slug or None for the person's whole feed, whether only the holder's shifts)."""
+    if feed is not None and feed.startswith(MINE_PREFIX):
+        return feed.removeprefix(MINE_PREFIX), True
+    return feed, False
+
+
 def rendered_key(
     key: tuple[Hashable, ...], fingerprint: str, holder: FeedHolder, slug: str | None
 ) -> tuple[Hashable, ...]:
     """What a feed's bytes are cached under; a person's name titles their own calendar and
     their zone is its X-WR-TIMEZONE."""
-    return (key, fingerprint, (holder.name, holder.timezone) if slug is None else None)
+    personal = slug is None or split_feed(slug)[1]
+    return (key, fingerprint, (holder.name, holder.timezone) if personal else None)
 
 
 def feed_key(*, holder: FeedHolder, slug: str | None, day: int) -> tuple[Hashable, ...]:
     """What a feed's fingerprint is cached under: whose or which rotation's, on which day."""
-    if slug is None:
+    rotation_slug, only_mine = split_feed(slug)
+    if rotation_slug is None:
         return ("person", holder.person_id, day)
-    return ("rotation", slug, day)
+    if only_mine:
+        return ("mine", holder.person_id, rotation_slug, day)
+    return ("rotation", rotation_slug, day)
 
 
 class Lookup(NamedTuple):

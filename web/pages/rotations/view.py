@@ -20,10 +20,12 @@ from core.models import Person
 from onboarding import progress
 from onboarding.readiness import Status
 from rotation import generation, page_view, timeline
+from rotation.feed.content import RotationRef
 from rotation.models import Rotation, Shift
 from rotation.page_view import RotationPageView
 from rotation.timeline import days_to_utc
 from web.deps import NowDep, SessionDep
+from web.feeds import routes as feeds
 from web.pages.helpers import Viewer, required_id
 from web.pages.rotations import coverage_view, visuals
 from web.pages.rotations.common import parse_month, rotation_or_moved, shift_month
@@ -202,6 +204,11 @@ def rotation_page(
         "page_error": page_error,
         "duty_facts": coverage_view.facts(
             session, rotation=rotation, first=grid_first, last=grid_last, now=now
+        ),
+        "calendar": feeds.calendar_urls(
+            settings=request.app.state.settings,
+            person=viewer,
+            rotations=[RotationRef(slug=rotation.slug, name=rotation.name)],
         ),
     }
     return render(request, "rotation.html", context, status_code=status_code)
