@@ -8,7 +8,7 @@ CHECK_DB := $(VENV)/db-check.sqlite
 # Test files are spread over this many processes (pytest-xdist), each with its own database.
 TEST_WORKERS ?= 2
 
-.PHONY: run test lint typecheck layers unit browser-deps bench screenshots clean
+.PHONY: run test lint typecheck layers unit browser-deps libical-deps bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "allhands needs Python 3.11 or newer")'
@@ -30,6 +30,16 @@ browser-deps:
 	  else echo "warning: /usr/bin/chromium missing; install Debian's chromium package"; fi; \
 	fi
 
+# libical (the parser-agreement test reads feeds with it) is reachable only through the system
+# python3's GObject bindings; install them when missing and we are allowed to.
+libical-deps:
+	@if ! /usr/bin/python3 -c 'import gi; gi.require_version("ICalGLib", "3.0")' 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gir1.2-ical-3.0 python3-gi >/dev/null) \
+	      || echo "warning: could not install gir1.2-ical-3.0 and python3-gi"; \
+	  else echo "warning: libical bindings missing; install Debian's gir1.2-ical-3.0 and python3-gi"; fi; \
+	fi
+
 run: $(STAMP)
 	$(BIN)/allhands db upgrade
 	$(BIN)/allhands demo --if-empty
@@ -45,7 +55,7 @@ typecheck: $(STAMP)
 layers: $(STAMP)
 	$(BIN)/lint-imports
 
-unit: $(STAMP) $(NODE_STAMP) browser-deps
+unit: $(STAMP) $(NODE_STAMP) browser-deps libical-deps
 	rm -f $(CHECK_DB)
 	ALLHANDS_DATABASE_URL=sqlite:///$(CHECK_DB) ALLHANDS_SECRET_KEY=check $(BIN)/allhands db check
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile

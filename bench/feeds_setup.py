@@ -84,6 +84,7 @@ class Seeded:
     api_token: str
     weekly_slugs: list[str]
     daily_slug: str
+    long_daily_slug: str
 
 
 def _handoffs(
@@ -170,10 +171,15 @@ def seed(database_url: str, now: datetime) -> Seeded:
         # The rotation feed: 500 daily shifts from 30 days back to the horizon.
         daily = rotation("daily-triage", "Europe/Amsterdam", today - timedelta(days=29), 1, 480)
         shifts(daily, colleagues, count=500)
+        # The compression figures: a daily rotation with a 730-day horizon.
+        long = rotation("daily-two-years", "Europe/Amsterdam", today - timedelta(days=29), 1, 730)
+        shifts(long, colleagues)
         token = issue_api_token(session, person=ana, now=now, label="bench")
         session.commit()
         # Planner statistics, as a live database has them (autovacuum would soon gather them).
         session.execute(text("ANALYZE"))
         session.commit()
     engine.dispose()
-    return Seeded(api_token=token, weekly_slugs=weekly, daily_slug=daily.slug)
+    return Seeded(
+        api_token=token, weekly_slugs=weekly, daily_slug=daily.slug, long_daily_slug=long.slug
+    )

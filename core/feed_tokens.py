@@ -32,6 +32,8 @@ class FeedHolder:
     person_id: int
     name: str
     token_version: int
+    # The person's own zone, which their feed names as the calendar's (X-WR-TIMEZONE).
+    timezone: str = "UTC"
 
 
 def _mac(*, secret_key: str, person_id: int, version: int) -> str:
@@ -70,7 +72,10 @@ def holder_for_token(session: Session, *, secret_key: str, token: str) -> FeedHo
     if not constant_time_equal(expected, token):
         return None
     return FeedHolder(
-        person_id=person.id, name=person.name, token_version=person.feed_token_version
+        person_id=person.id,
+        name=person.name,
+        token_version=person.feed_token_version,
+        timezone=person.timezone,
     )
 
 

@@ -30,6 +30,7 @@ from flows import cli_import, jobs
 from migrations import runner
 from onboarding import delivery
 from rotation import generation
+from rotation.feed import renames as feed_renames
 
 app = typer.Typer(
     help="allhands: All Hands Support rotations, feeds and onboarding.",
@@ -75,8 +76,11 @@ def database() -> Iterator[Engine]:
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
     """One transaction for one command: committed only if the whole command succeeds."""
-    with database() as engine, make_sessionmaker(engine)() as session, session.begin():
-        yield session
+    with database() as engine:
+        sessions = make_sessionmaker(engine)
+        feed_renames.watch(sessions)
+        with sessions() as session, session.begin():
+            yield session
 
 
 def upgrade_database() -> None:

@@ -145,6 +145,9 @@ class Shift(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(20), default="scheduled")
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # Raised when only the text a feed shows changes (a rotation or person renamed); feeds
+    # show ``sequence + feed_revision``. Apart from ``sequence``, which pending swaps compare.
+    feed_revision: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     uid: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -152,6 +155,19 @@ class Shift(Base):
 
     rotation: Mapped[Rotation] = relationship(lazy="raise")
     person: Mapped[Person | None] = relationship(lazy="raise")
+
+
+class RotationSlugAlias(Base):
+    """A slug a rotation had before: feed and page URLs under it keep leading to the rotation."""
+
+    __tablename__ = "rotation_slug_alias"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    rotation_id: Mapped[int] = mapped_column(
+        ForeignKey("rotation.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ShiftRelease(Base):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from rotation import schedule_inputs, swap_views
 from rotation import swaps as swap_rules
-from rotation.models import Rotation, Shift, SwapRequest
+from rotation.models import Rotation, RotationMember, Shift, SwapRequest
 from rotation.timeline import Cadence
 
 # Swaps shown on a rotation's page: still to be answered, or done for a shift ahead.
@@ -144,3 +144,19 @@ def preview(
         frontier=schedule_inputs.as_utc(frontier) if frontier is not None else None, origin=now
     )
     return [(start, end) for _index, start, end in islice(shifts, count)]
+
+
+def member_rotations(session: Session, *, person_id: int) -> list[tuple[str, str]]:
+    """(slug, name) of the live rotations the person is a current member of, by name."""
+    rows = session.execute(
+        select(Rotation.slug, Rotation.name)
+        .join(RotationMember, RotationMember.rotation_id == Rotation.id)
+        .where(
+            RotationMember.person_id == person_id,
+            RotationMember.left_at.is_(None),
+            Rotation.archived.is_(False),
+        )
+        .distinct()
+        .order_by(Rotation.name, Rotation.slug)
+    )
+    return [(slug, name) for slug, name in rows]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.models import Person
-from rotation import generation, schedule_inputs
+from rotation import generation, retiming, schedule_inputs
 from rotation import shifts as shift_rows
 from rotation.models import Rotation, RotationMember, Shift
 
@@ -95,20 +95,38 @@ def regenerate(
 ) -> generation.ScheduleResult:
     """After a cadence change: cancel the shifts not yet started and generate them anew.
 
-    A shift under way runs to its end; the new cadence takes over from there.
+    A shift under way runs to its end; the new cadence takes over from there. A new shift
+    that only moved and kept its person takes over the cancelled one's row and UID (see
+    ``rotation.retiming``), so calendars show it moved rather than cancelled and re-created.
     """
+    future = _future_shifts(session, rotation=rotation, now=now)
     cancelled = cancel_future(session, rotation=rotation, now=now)
+    created_after = retiming.newest_shift_id(session, rotation_id=rotation.id)
+    result = generation.reschedule(
+        session, rotation=rotation, now=now, actor=actor, reason="cadence changed", origin=now
+    )
+    kept = retiming.keep_uids(
+        session, rotation_id=rotation.id, cancelled=future, created_after=created_after, now=now
+    )
     audit.record(
         session,
         actor=actor,
         action="rotation.regenerate",
         subject_type="rotation",
         subject_id=rotation.id,
-        after={"cancelled_shift_ids": cancelled},
+        after={"cancelled_shift_ids": cancelled, "retimed_in_place": kept},
         at=now,
     )
-    return generation.reschedule(
-        session, rotation=rotation, now=now, actor=actor, reason="cadence changed", origin=now
+    return result
+
+
+def _future_shifts(session: Session, *, rotation: Rotation, now: datetime) -> list[Shift]:
+    return list(
+        session.scalars(
+            select(Shift).where(
+                Shift.rotation_id == rotation.id, Shift.cancelled_at.is_(None), Shift.start > now
+            )
+        )
     )
 
 

@@ -38,20 +38,24 @@ from rotation import duty_schemas, duty_settings
 from rotation.models import Rotation
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+# "HH:MM", or "HH:MM:SS" as the OpenAPI schema's ``format: time`` lets clients send.
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 SwapStatus = Literal["pending", "accepted", "approved", "declined", "cancelled"]
 ShiftKind = Literal["scheduled", "override", "swap"]
 
 
 def parse_handoff_time(value: object) -> time:
-    """A handoff time given as "HH:MM" (24-hour clock, two digits each)."""
+    """A handoff time given as "HH:MM" or "HH:MM:00" (24-hour clock, two digits each)."""
     if isinstance(value, time):
         if value.second or value.microsecond or value.tzinfo is not None:
             raise ValueError("handoff_time must be a whole minute without a timezone")
         return value
-    if not isinstance(value, str) or not _HHMM.match(value):
+    match = _HHMM.match(value) if isinstance(value, str) else None
+    if match is None:
         raise ValueError('handoff_time must be "HH:MM" on a 24-hour clock, e.g. "09:00"')
-    hours, minutes = value.split(":")
+    hours, minutes, seconds = match.groups()
+    if seconds not in (None, "00"):
+        raise ValueError('handoff_time must be a whole minute, e.g. "09:00" or "09:00:00"')
     return time(int(hours), int(minutes))
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from core import audit
 from core.errors import Conflict, Invalid, NotFound
 from core.models import Person
-from rotation import duty_settings, generation, holiday_release, reassignment
+from rotation import duty_settings, generation, holiday_release, reassignment, slug_aliases
 from rotation.models import Rotation, Shift
 from rotation.schemas import RotationCreate, RotationUpdate
 
@@ -152,6 +152,7 @@ def _check_slug_free(session: Session, slug: str, *, rotation_id: int | None = N
         query = query.where(Rotation.id != rotation_id)
     if session.scalar(query) is not None:
         raise Conflict(f"a rotation with slug {slug!r} already exists")
+    slug_aliases.check_not_aliased(session, slug=slug, rotation_id=rotation_id)
 
 
 def _flush_unique(session: Session, slug: str) -> None:
@@ -240,6 +241,7 @@ def update_rotation(
         name in changes and changes[name] != getattr(rotation, name) for name in CADENCE_FIELDS
     )
     horizon_grew = changes.get("horizon_days", rotation.horizon_days) > rotation.horizon_days
+    old_slug = rotation.slug
     for name in EDITABLE_FIELDS:
         if name in changes:
             setattr(rotation, name, changes[name])
@@ -249,6 +251,8 @@ def update_rotation(
         _flush_unique(session, rotation.slug)
     except StaleDataError as exc:
         raise Conflict("rotation was changed by someone else meanwhile; reload") from exc
+    if rotation.slug != old_slug:
+        slug_aliases.record_change(session, rotation=rotation, old_slug=old_slug, now=now)
     audit.record_change(
         session,
         actor=actor,

@@ -17,6 +17,7 @@ from typing import Any
 
 import icalendar
 import recurring_ical_events
+import vobject
 
 ROOT = Path(__file__).resolve().parent.parent
 ICALJS_SCRIPT = ROOT / "tests" / "js" / "parse_ics.mjs"
@@ -109,3 +110,62 @@ def utc(text: str) -> datetime:
     """An instant from ISO text, e.g. ``utc("2026-10-19T07:00")``."""
     value = datetime.fromisoformat(text)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# The system interpreter that sees Debian's libical bindings (the venv does not).
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+LIBICAL_SCRIPT = ROOT / "tests" / "libical_read.py"
+
+
+def read_libical(body: bytes) -> dict[str, tuple[datetime, datetime]]:
+    """Event times as libical reads them; every TZID must resolve through the feed.
+
+    ``make unit`` installs ``gir1.2-ical-3.0`` and ``python3-gi`` when it can.
+    """
+    result = subprocess.run(
+        [str(SYSTEM_PYTHON), str(LIBICAL_SCRIPT)],
+        input=body,
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    seen: dict[str, tuple[datetime, datetime]] = {}
+    for event in json.loads(result.stdout):
+        assert event["resolved"], f"libical used its own zone for {event['uid']}"
+        seen[event["uid"]] = (
+            datetime.fromtimestamp(event["start"], UTC),
+            datetime.fromtimestamp(event["end"], UTC),
+        )
+    return seen
+
+
+def read_vobject(body: bytes) -> dict[str, tuple[datetime, datetime]]:
+    """Event times as vobject (dateutil's VTIMEZONE reading) gives them."""
+    calendar = vobject.readOne(body.decode())
+    return {
+        str(event.uid.value): (_utc(event.dtstart.value), _utc(event.dtend.value))
+        for event in calendar.vevent_list
+    }
+
+
+def read_icalendar_vtimezones(body: bytes) -> dict[str, tuple[datetime, datetime]]:
+    """Event times through the feed's VTIMEZONEs as icalendar reads them.
+
+    ``read_icalendar`` resolves a TZID from its own zone database, which hides a wrong
+    VTIMEZONE; this reads each local time with the zone built from the VTIMEZONE.
+    """
+    calendar = icalendar.Calendar.from_ical(body)
+    zones = {tz.tz_name: tz.to_tz(lookup_tzid=False) for tz in calendar.timezones}
+    seen: dict[str, tuple[datetime, datetime]] = {}
+    for event in calendar.walk("VEVENT"):
+        times = []
+        for name in ("DTSTART", "DTEND"):
+            prop = event[name]
+            tzid = prop.params.get("TZID")
+            value = prop.dt
+            if tzid is not None:
+                value = value.replace(tzinfo=zones[tzid])
+            times.append(_utc(value))
+        seen[str(event["UID"])] = (times[0], times[1])
+    return seen

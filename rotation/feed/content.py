@@ -11,6 +11,7 @@ of this may have changed.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeAlias
@@ -19,6 +20,7 @@ from sqlalchemy import Row, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from core.models import Person
+from rotation.feed import handovers
 from rotation.feed.render import FeedShift
 from rotation.models import Rotation, Shift, ShiftRelease
 
@@ -46,6 +48,7 @@ class RotationFeed:
 
     slug: str
     name: str
+    timezone: str
     archived: bool
     shifts: list[FeedShift]
 
@@ -119,15 +122,16 @@ def _cancellation(
     A shift of an archived rotation counts as cancelled from the archiving on, even before
     its own row says so, one sequence higher so clients take the change.
     """
+    shown = row.sequence + row.feed_revision
     if row.cancelled_at is not None:
         if row.cancelled_at < start:
             return None
-        return True, max(row.updated_at, row.cancelled_at), row.sequence
+        return True, max(row.updated_at, row.cancelled_at), shown
     if rotation.archived:
         if rotation.updated_at < start:
             return None
-        return True, max(row.updated_at, rotation.updated_at), row.sequence + 1
-    return False, row.updated_at, row.sequence
+        return True, max(row.updated_at, rotation.updated_at), shown + 1
+    return False, row.updated_at, shown
 
 
 def _shift_columns() -> tuple[Any, ...]:
@@ -138,9 +142,11 @@ def _shift_columns() -> tuple[Any, ...]:
         # Rows are sequences, whose ``index`` is a method: label the column apart.
         Shift.index.label("cadence_index"),
         Shift.slot,
+        Shift.kind,
         Shift.start,
         Shift.end,
         Shift.sequence,
+        Shift.feed_revision,
         Shift.created_at,
         Shift.updated_at,
         Shift.cancelled_at,
@@ -160,7 +166,8 @@ def _rotation_columns() -> tuple[Any, ...]:
 
 
 def rotation_feed(session: Session, *, slug: str, now: datetime) -> RotationFeed | None:
-    """Every shift of the rotation in the feed window (two queries); None for an unknown slug."""
+    """Every shift of the rotation in the feed window (two queries, three with overrides or
+    swaps); None for an unknown slug."""
     rotation = session.scalars(select(Rotation).where(Rotation.slug == slug)).one_or_none()
     if rotation is None:
         return None
@@ -178,10 +185,13 @@ def rotation_feed(session: Session, *, slug: str, now: datetime) -> RotationFeed
         .order_by(Shift.start, Shift.slot, Shift.id)
         .limit(MAX_FEED_SHIFTS)
     ).all()
-    live_by_index: dict[int, list[AnyRow]] = defaultdict(list)
+    live_by_index: dict[tuple[int], list[AnyRow]] = defaultdict(list)
     for row in rows:
         if row.cancelled_at is None and not rotation.archived:
-            live_by_index[row.cadence_index].append(row)
+            live_by_index[(row.cadence_index,)].append(row)
+    covers = handovers.covered_for(
+        session, shift_ids=[r.id for r in rows if r.kind in handovers.COVER_KINDS]
+    )
     shifts: list[FeedShift] = []
     for row in rows:
         state = _cancellation(row, rotation=facts, start=start)
@@ -189,14 +199,16 @@ def rotation_feed(session: Session, *, slug: str, now: datetime) -> RotationFeed
             continue
         cancelled, modified_at, sequence = state
         on_shift: tuple[str, ...] = ()
+        context: dict[str, Any] = {}
         if not cancelled:
             together = [
                 other
-                for other in live_by_index[row.cadence_index]
+                for other in live_by_index[(row.cadence_index,)]
                 if other.start < row.end and other.end > row.start
             ]
             on_shift = tuple(o.person_name for o in together if o.person_name is not None)
             modified_at = max(o.updated_at for o in together)
+            context = handovers.context(row, live_by_index, (), covers, name="person_name")
         shifts.append(
             _feed_shift(
                 row,
@@ -206,15 +218,21 @@ def rotation_feed(session: Session, *, slug: str, now: datetime) -> RotationFeed
                 sequence=sequence,
                 assignee=row.person_name,
                 on_shift=on_shift,
+                **context,
             )
         )
     return RotationFeed(
-        slug=rotation.slug, name=rotation.name, archived=rotation.archived, shifts=shifts
+        slug=rotation.slug,
+        name=rotation.name,
+        timezone=rotation.timezone,
+        archived=rotation.archived,
+        shifts=shifts,
     )
 
 
 def person_feed(session: Session, *, person_id: int, now: datetime) -> list[FeedShift]:
-    """The person's shifts in every rotation, plus cancellations (three queries)."""
+    """The person's shifts in every rotation, plus cancellations (three queries, four with
+    overrides or swaps)."""
     start = window_start(now)
     own = session.execute(
         select(*_shift_columns(), *_rotation_columns())
@@ -229,10 +247,13 @@ def person_feed(session: Session, *, person_id: int, now: datetime) -> list[Feed
         .limit(MAX_FEED_SHIFTS)
     ).all()
     together = _shift_mates(session, person_id=person_id, start=start)
+    covers = handovers.covered_for(
+        session, shift_ids=[r.id for r in own if r.kind in handovers.COVER_KINDS]
+    )
     shifts: list[FeedShift] = []
     shown: set[int] = set()
     for row in own:
-        shift = _own_shift(row, together=together, start=start)
+        shift = _own_shift(row, person_id=person_id, together=together, covers=covers, start=start)
         if shift is not None:
             shown.add(row.id)
             shifts.append(shift)
@@ -243,11 +264,13 @@ def person_feed(session: Session, *, person_id: int, now: datetime) -> list[Feed
 def _shift_mates(
     session: Session, *, person_id: int, start: datetime
 ) -> dict[tuple[int, int], list[AnyRow]]:
-    """Everyone on the same shifts, named in the descriptions: every live slot sharing a
-    (rotation, cadence index) with one of the person's shifts, matched by overlap later."""
+    """Everyone on the same shifts and the shifts either side, named in the descriptions:
+    every live slot of a (rotation, cadence index) one of the person's shifts has, or is next
+    to; the same shift's slots are matched by overlap later."""
     theirs = select(Shift.rotation_id, Shift.index).where(
         Shift.person_id == person_id, Shift.cancelled_at.is_(None), Shift.end > start
     )
+    near = or_(*(tuple_(Shift.rotation_id, Shift.index + step).in_(theirs) for step in (-1, 0, 1)))
     together: dict[tuple[int, int], list[AnyRow]] = defaultdict(list)
     for colleague in session.execute(
         select(
@@ -256,14 +279,11 @@ def _shift_mates(
             Shift.start,
             Shift.end,
             Shift.updated_at,
+            Shift.person_id,
             Person.name,
         )
         .outerjoin(Person, Person.id == Shift.person_id)
-        .where(
-            tuple_(Shift.rotation_id, Shift.index).in_(theirs),
-            Shift.cancelled_at.is_(None),
-            Shift.end > start,
-        )
+        .where(near, Shift.cancelled_at.is_(None), Shift.end > start - DAYS_BACK)
         .order_by(Shift.start, Shift.slot, Shift.id)
     ):
         together[(colleague.rotation_id, colleague.cadence_index)].append(colleague)
@@ -271,7 +291,12 @@ def _shift_mates(
 
 
 def _own_shift(
-    row: AnyRow, *, together: dict[tuple[int, int], list[AnyRow]], start: datetime
+    row: AnyRow,
+    *,
+    person_id: int,
+    together: dict[tuple[int, int], list[AnyRow]],
+    covers: Mapping[int, str],
+    start: datetime,
 ) -> FeedShift | None:
     """One of the person's own rows as a feed shift, or None when the feed leaves it out."""
     facts = _RotationFacts.from_row(row)
@@ -282,6 +307,7 @@ def _own_shift(
         return None
     cancelled, modified_at, sequence = state
     on_shift: tuple[str, ...] = ()
+    context: dict[str, Any] = {}
     if not cancelled:
         colleagues = [
             c
@@ -289,7 +315,10 @@ def _own_shift(
             if c.start < row.end and c.end > row.start
         ]
         on_shift = tuple(c.name for c in colleagues if c.name is not None)
+        own = next((c.name for c in colleagues if c.person_id == person_id), None)
         modified_at = max([modified_at, *(c.updated_at for c in colleagues)])
+        context = handovers.context(row, together, (row.rotation_id,), covers, name="name")
+        context["assignee"] = own
     return _feed_shift(
         row,
         rotation=facts,
@@ -297,6 +326,7 @@ def _own_shift(
         modified_at=modified_at,
         sequence=sequence,
         on_shift=on_shift,
+        **context,
     )
 
 
@@ -336,7 +366,8 @@ def _released(
                 cancelled=True,
                 released=True,
                 modified_at=row.released_at,
-                sequence=row.released_sequence,
+                # Renames after the release raise the revision, never lower it.
+                sequence=row.released_sequence + row.feed_revision,
             )
         )
     return released
@@ -352,6 +383,9 @@ def _feed_shift(
     released: bool = False,
     assignee: str | None = None,
     on_shift: tuple[str, ...] = (),
+    handover_from: tuple[str, ...] | None = None,
+    handover_to: tuple[str, ...] | None = None,
+    covering_for: str | None = None,
 ) -> FeedShift:
     return FeedShift(
         shift_id=row.id,
@@ -370,4 +404,7 @@ def _feed_shift(
         released=released,
         assignee=assignee,
         on_shift=on_shift,
+        handover_from=handover_from,
+        handover_to=handover_to,
+        covering_for=covering_for,
     )

@@ -26,6 +26,7 @@ def _shift_aggregates() -> tuple[Any, ...]:
     return (
         func.count(Shift.id),
         func.coalesce(func.sum(Shift.sequence), 0),
+        func.coalesce(func.sum(Shift.feed_revision), 0),
         func.max(Shift.updated_at),
         func.max(Shift.cancelled_at),
         func.max(Shift.id),

@@ -13,21 +13,14 @@ import enum
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from icalendar import (
-    Calendar,
-    Event,
-    Timezone,
-    TimezoneDaylight,
-    TimezoneStandard,
-    is_utc,
-    vDuration,
-)
+from icalendar import Calendar, Event, Timezone, is_utc, vDuration
 from icalendar.enums import STATUS, TRANSP
+
+from rotation.feed import vtimezone
 
 PRODID = "-//allhands//Support rotation feeds//EN"
 END_OF_CALENDAR = b"END:VCALENDAR\r\n"
@@ -67,6 +60,11 @@ class FeedShift:
     released: bool = False
     assignee: str | None = None
     on_shift: tuple[str, ...] = ()
+    # Who is on the shifts before and after this one (None: not known, outside the feed's
+    # window; empty: uncovered), and whom an override or swap covers for.
+    handover_from: tuple[str, ...] | None = None
+    handover_to: tuple[str, ...] | None = None
+    covering_for: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +77,8 @@ class FeedCalendar:
     base_url: str
     perspective: Perspective
     refresh: timedelta = timedelta(hours=1)
+    # X-WR-TIMEZONE: the zone clients without VTIMEZONE support (and Google's import) use.
+    timezone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +117,8 @@ def _description(shift: FeedShift, *, perspective: Perspective, base_url: str) -
             f"Current schedule: {rotation_url}"
         )
     people = ", ".join(shift.on_shift) if shift.on_shift else "nobody yet (uncovered)"
-    lines = [
-        f"On shift: {people}",
-        "",
-        f"Get ready (required reading): {base_url}/me/checklist",
-    ]
+    lines = [f"On shift: {people}", *_handover_lines(shift, perspective=perspective)]
+    lines += ["", f"Get ready (required reading): {base_url}/me/checklist"]
     if perspective is Perspective.PERSON:
         lines.append(f"Need to swap? Ask a teammate to trade or cover it at {rotation_url}")
     else:
@@ -129,11 +126,35 @@ def _description(shift: FeedShift, *, perspective: Perspective, base_url: str) -
     return "\n".join(lines)
 
 
+def _names(people: tuple[str, ...]) -> str:
+    return ", ".join(people) if people else "nobody (uncovered)"
+
+
+def _handover_lines(shift: FeedShift, *, perspective: Perspective) -> list[str]:
+    """Who else is on, whom the shift covers for, and who hands over to whom."""
+    lines: list[str] = []
+    mine = perspective is Perspective.PERSON
+    others = [name for name in shift.on_shift if name != shift.assignee]
+    if mine and others:
+        lines.append(f"Also on this shift: {', '.join(others)}")
+    if shift.covering_for:
+        who = "You are" if mine else f"{shift.assignee or 'Nobody'} is"
+        lines.append(f"{who} covering for {shift.covering_for}")
+    if shift.handover_from is not None:
+        lines.append(f"{'You take' if mine else 'Takes'} over from: {_names(shift.handover_from)}")
+    if shift.handover_to is not None:
+        lines.append(f"{'You hand' if mine else 'Hands'} over to: {_names(shift.handover_to)}")
+    return lines
+
+
 def feed_event(shift: FeedShift, *, perspective: Perspective, base_url: str) -> FeedEvent:
     """The event a feed shows for ``shift``: summary, description and link in plain text."""
     summary = shift.rotation_name + _slot_label(shift)
     if perspective is Perspective.ROTATION and not shift.cancelled:
         summary += f": {shift.assignee or 'uncovered'}"
+    if shift.cancelled or shift.released:
+        # Clients that ignore STATUS (Outlook) show a cancelled event as a real shift.
+        summary = f"Cancelled: {summary}"
     return FeedEvent(
         uid=shift.uid,
         sequence=shift.sequence,
@@ -142,7 +163,8 @@ def feed_event(shift: FeedShift, *, perspective: Perspective, base_url: str) -> 
         timezone=shift.timezone,
         summary=summary,
         description=_description(shift, perspective=perspective, base_url=base_url),
-        url=f"{base_url}/rotations/{shift.rotation_slug}#shift-{shift.shift_id}",
+        # ?shift= opens the month holding the shift, where the anchor is.
+        url=f"{base_url}/rotations/{shift.rotation_slug}?shift={shift.shift_id}#shift-{shift.shift_id}",
         cancelled=shift.cancelled or shift.released,
         created_at=shift.created_at,
         modified_at=shift.modified_at,
@@ -234,51 +256,13 @@ def render_shift(shift: FeedShift, perspective: Perspective, base_url: str) -> R
     return RenderedShift(render_event(event), *_zone_years(event))
 
 
-def _onset(zone: ZoneInfo, local: datetime, before: timedelta, after: timedelta) -> datetime:
-    """The RFC 5545 onset of a change from offset ``before`` to ``after`` near ``local``.
-
-    The onset is the wall-clock time just before the change, in the old offset. icalendar
-    writes some onsets in the new offset instead; find the real instant of the change and
-    express it the RFC way.
-    """
-    for offset in (before, after):
-        instant = (local - offset).replace(tzinfo=UTC)
-        if (
-            instant.astimezone(zone).utcoffset() == after
-            and (instant - timedelta(seconds=1)).astimezone(zone).utcoffset() == before
-        ):
-            return (instant + before).replace(tzinfo=None)
-    return local
-
-
 @lru_cache(maxsize=256)
 def _timezone_component(tzid: str, first_year: int, last_year: int) -> Timezone:
-    """A VTIMEZONE for ``tzid`` over whole calendar years, one sub-component per change.
+    """The VTIMEZONE of ``tzid`` over whole calendar years (see ``rotation.feed.vtimezone``).
 
-    Whole years keep the VTIMEZONE (and so the feed bytes) the same all year. icalendar
-    lists later changes as RDATEs of the first; ical.js (and so Thunderbird) ignores the
-    DTSTART of a sub-component that has RDATEs and all but the first date of an RDATE line,
-    so each change gets its own sub-component with only a DTSTART, which every parser reads.
+    Whole years keep the VTIMEZONE (and so the feed bytes) the same all year.
     """
-    zone = ZoneInfo(tzid)
-    generated = Timezone.from_tzinfo(zone, tzid, date(first_year, 1, 1), date(last_year + 1, 1, 1))
-    changes: list[tuple[datetime, type[TimezoneStandard | TimezoneDaylight], Any]] = []
-    for part in generated.subcomponents:
-        kind = TimezoneDaylight if part.name == "DAYLIGHT" else TimezoneStandard
-        before, after = part.TZOFFSETFROM, part.TZOFFSETTO
-        for local in [part.DTSTART, *(start for start, _end in part.rdates)]:
-            changes.append((_onset(zone, local, before, after), kind, part))
-    timezone = Timezone()
-    timezone.add("TZID", tzid)
-    timezone.add("COMMENT", generated["COMMENT"])
-    for onset, kind, part in sorted(changes, key=lambda change: change[0]):
-        change = kind()
-        change.DTSTART = onset
-        change.add("TZNAME", part["TZNAME"])
-        change.TZOFFSETFROM = part.TZOFFSETFROM
-        change.TZOFFSETTO = part.TZOFFSETTO
-        timezone.add_component(change)
-    return timezone
+    return vtimezone.timezone_component(tzid, first_year, last_year)
 
 
 @lru_cache(maxsize=256)
@@ -311,6 +295,8 @@ def _calendar_header(calendar: FeedCalendar) -> Calendar:
     )
     header.add("REFRESH-INTERVAL", vDuration(calendar.refresh), parameters={"VALUE": "DURATION"})
     header.add("X-PUBLISHED-TTL", vDuration(calendar.refresh))
+    if calendar.timezone is not None:
+        header.add("X-WR-TIMEZONE", calendar.timezone)
     return header
 
 

@@ -38,6 +38,7 @@ from rotation.models import (
     ImportedSource,
     Rotation,
     RotationMember,
+    RotationSlugAlias,
     Schedule,
     ScheduleImport,
     ScheduleLayer,
@@ -91,6 +92,7 @@ def populate(session: Session) -> None:
             ),
             RotationMember(rotation_id=rotation.id, person_id=ana.id, position=0, joined_at=T0),
             RotationMember(rotation_id=rotation.id, person_id=bo.id, position=1, joined_at=T0),
+            RotationSlugAlias(slug="tier-two", rotation_id=rotation.id, created_at=T0),
             TimeOff(person_id=bo.id, start=date(2026, 12, 1), end=date(2026, 12, 3), created_at=T0),
             CompanyDayOff(day=date(2026, 12, 24), name="Christmas Eve", created_at=T0),
             CredentialLink(

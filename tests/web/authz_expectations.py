@@ -513,6 +513,7 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     # The URL is the credential: whoever holds it reads the feed, logged in or not.
     ("GET", "/feeds/{token}.ics"): Case(PUBLIC, params=member_feed),
     ("GET", "/feeds/{token}/rotations/{slug}.ics"): Case(PUBLIC, params=member_feed),
+    ("GET", "/feeds/{token}/mine/{slug}.ics"): Case(PUBLIC, params=member_feed),
     ("GET", "/feeds/{token}/schedules/{slug}.ics"): Case(PUBLIC, params=schedule_feed),
     # --- login, logout, home ----------------------------------------------------------
     ("GET", "/login"): Case(PUBLIC),

@@ -19,6 +19,8 @@ import hashlib
 import threading
 from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any, NamedTuple, TypeVar
 
 from cachetools import LRUCache
@@ -44,6 +46,8 @@ _DIRTY = "allhands.feeds.dirty"
 _PEOPLE_DIRTY = "allhands.feeds.people_dirty"
 
 T = TypeVar("T")
+# The Last-Modified of a feed that names no change time of its own.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Missing:
@@ -55,24 +59,41 @@ MISSING = Missing()
 
 @dataclass(frozen=True, slots=True)
 class CachedFeed:
-    """Rendered feed bytes and the (encoded) headers that go with them."""
+    """Rendered feed bytes and the (encoded) headers that go with them.
+
+    The ETag is weak: ``/feeds`` responses are gzip- or brotli-encoded as the client asks, and
+    a strong ETag would have to differ per encoding; a weak one names the content, whichever
+    encoding carries it, and If-None-Match compares weakly anyway.
+    """
 
     body: bytes
     etag: str
+    last_modified: datetime
     headers: tuple[tuple[bytes, bytes], ...]
     not_modified_headers: tuple[tuple[bytes, bytes], ...]
 
     @classmethod
-    def of(cls, body: bytes) -> CachedFeed:
-        etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
-        common = ((b"etag", etag.encode()), (b"cache-control", CACHE_CONTROL.encode()))
+    def of(
+        cls, body: bytes, *, last_modified: datetime = EPOCH, filename: str = "calendar.ics"
+    ) -> CachedFeed:
+        etag = 'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+        # HTTP dates have whole seconds: a later instant within the same second still matches.
+        last_modified = last_modified.astimezone(UTC).replace(microsecond=0)
+        common = (
+            (b"etag", etag.encode()),
+            (b"last-modified", format_datetime(last_modified, usegmt=True).encode()),
+            (b"cache-control", CACHE_CONTROL.encode()),
+            (b"vary", b"Accept-Encoding"),
+        )
         return cls(
             body=body,
             etag=etag,
+            last_modified=last_modified,
             headers=(
                 *common,
                 (b"content-type", CONTENT_TYPE.encode()),
                 (b"content-length", str(len(body)).encode()),
+                (b"content-disposition", f"inline; filename={filename}".encode()),
                 (b"x-robots-tag", b"noindex"),
             ),
             not_modified_headers=common,
@@ -80,25 +101,58 @@ class CachedFeed:
 
     def matches(self, if_none_match: str) -> bool:
         """Whether an If-None-Match header names this feed's ETag (weak comparison)."""
+        own = self.etag.removeprefix("W/")
         for candidate in if_none_match.split(","):
             tag = candidate.strip()
-            if tag == "*" or tag.removeprefix("W/") == self.etag:
+            if tag == "*" or tag.removeprefix("W/") == own:
                 return True
         return False
+
+    def unmodified_since(self, if_modified_since: str) -> bool:
+        """Whether the feed has not changed since an If-Modified-Since date (a date that
+        does not parse counts as no condition)."""
+        try:
+            since = parsedate_to_datetime(if_modified_since)
+        except (TypeError, ValueError):
+            return False
+        if since.tzinfo is None:  # "-0000": RFC 5322's "UTC, origin unknown"
+            since = since.replace(tzinfo=UTC)
+        return self.last_modified <= since
+
+
+# A person's own shifts in one rotation are the feed "mine:<slug>" (slugs have no colon).
+MINE_PREFIX = "mine:"
+
+
+def mine(slug: str) -> str:
+    """The feed name of the holder's own shifts in rotation ``slug``."""
+    return MINE_PREFIX + slug
+
+
+def split_feed(feed: str | None) -> tuple[str | None, bool]:
+    """(rotation slug or None for the person's whole feed, whether only the holder's shifts)."""
+    if feed is not None and feed.startswith(MINE_PREFIX):
+        return feed.removeprefix(MINE_PREFIX), True
+    return feed, False
 
 
 def rendered_key(
     key: tuple[Hashable, ...], fingerprint: str, holder: FeedHolder, slug: str | None
 ) -> tuple[Hashable, ...]:
-    """What a feed's bytes are cached under; a person's name titles their own calendar."""
-    return (key, fingerprint, holder.name if slug is None else None)
+    """What a feed's bytes are cached under; a person's name titles their own calendar and
+    their zone is its X-WR-TIMEZONE."""
+    personal = slug is None or split_feed(slug)[1]
+    return (key, fingerprint, (holder.name, holder.timezone) if personal else None)
 
 
 def feed_key(*, holder: FeedHolder, slug: str | None, day: int) -> tuple[Hashable, ...]:
     """What a feed's fingerprint is cached under: whose or which rotation's, on which day."""
-    if slug is None:
+    rotation_slug, only_mine = split_feed(slug)
+    if rotation_slug is None:
         return ("person", holder.person_id, day)
-    return ("rotation", slug, day)
+    if only_mine:
+        return ("mine", holder.person_id, rotation_slug, day)
+    return ("rotation", rotation_slug, day)
 
 
 class Lookup(NamedTuple):

@@ -9,11 +9,12 @@ session in the thread pool instead of the request's unit of work.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -21,19 +22,29 @@ from core import feed_tokens
 from core.feed_tokens import FeedHolder
 from core.models import Person
 from core.settings import Settings
-from rotation import duty
+from rotation import duty, slug_aliases
 from rotation.feed import content as rotation_feeds
 from rotation.feed import fingerprint as feed_fingerprints
 from rotation.feed import render as ical
 from web.deps import CurrentPerson, NowDep, SessionDep, SettingsDep
 from web.feeds import schedules as schedule_feeds
-from web.feeds.cache import CachedFeed, FeedCache, Missing, feed_key, rendered_key
+from web.feeds.cache import (
+    CachedFeed,
+    FeedCache,
+    Missing,
+    feed_key,
+    mine,
+    rendered_key,
+    split_feed,
+)
 
 router = APIRouter(tags=["calendar feeds"])
 
 PERSON_FEED = "/feeds/{token}.ics"
 ROTATION_FEED = "/feeds/{token}/rotations/{slug}.ics"
+MINE_FEED = "/feeds/{token}/mine/{slug}.ics"
 SECONDS_PER_DAY = 86_400
+PERSON_FILENAME = "support-shifts.ics"
 
 T = TypeVar("T")
 
@@ -43,6 +54,9 @@ class CalendarUrlsOut(BaseModel):
     webcal_url: str
     rotation_feed_urls: dict[str, str]
     rotation_webcal_urls: dict[str, str]
+    # The person's own shifts in each rotation ("my shifts in tier-2 only").
+    my_rotation_feed_urls: dict[str, str]
+    my_rotation_webcal_urls: dict[str, str]
 
 
 def webcal(url: str) -> str:
@@ -60,11 +74,16 @@ def calendar_urls(
         r.slug: settings.base_url + ROTATION_FEED.format(token=token, slug=r.slug)
         for r in rotations
     }
+    mine_by_slug = {
+        r.slug: settings.base_url + MINE_FEED.format(token=token, slug=r.slug) for r in rotations
+    }
     return CalendarUrlsOut(
         feed_url=feed_url,
         webcal_url=webcal(feed_url),
         rotation_feed_urls=by_slug,
         rotation_webcal_urls={slug: webcal(url) for slug, url in by_slug.items()},
+        my_rotation_feed_urls=mine_by_slug,
+        my_rotation_webcal_urls={slug: webcal(url) for slug, url in mine_by_slug.items()},
     )
 
 
@@ -125,21 +144,27 @@ def _look_up(
             if holder is None:
                 return None, None, ()
         key = feed_key(holder=holder, slug=slug, day=day)
-        if slug is not None:
-            return holder, feed_fingerprints.rotation_fingerprint(session, slug=slug), key
-        return (
-            holder,
-            feed_fingerprints.person_fingerprint(session, person_id=holder.person_id),
-            key,
-        )
+        rotation_slug, only_mine = split_feed(slug)
+        if rotation_slug is None:
+            return (
+                holder,
+                feed_fingerprints.person_fingerprint(session, person_id=holder.person_id),
+                key,
+            )
+        fingerprint = feed_fingerprints.rotation_fingerprint(session, slug=rotation_slug)
+        if only_mine and fingerprint is not None:
+            own = feed_fingerprints.person_fingerprint(session, person_id=holder.person_id)
+            fingerprint = f"{fingerprint}:{own}"
+        return holder, fingerprint, key
 
 
 def _build(app: FastAPI, holder: FeedHolder, slug: str | None, now: datetime) -> CachedFeed | None:
     """Read and render one feed; None if its rotation disappeared meanwhile."""
     settings: Settings = app.state.settings
     refresh = timedelta(minutes=settings.feed_refresh_minutes)
+    rotation_slug, only_mine = split_feed(slug)
     with app.state.sessionmaker() as session:
-        if slug is None:
+        if rotation_slug is None:
             shifts = rotation_feeds.person_feed(session, person_id=holder.person_id, now=now)
             calendar = ical.FeedCalendar(
                 name=f"Support shifts: {holder.name}",
@@ -148,22 +173,62 @@ def _build(app: FastAPI, holder: FeedHolder, slug: str | None, now: datetime) ->
                 base_url=settings.base_url,
                 perspective=ical.Perspective.PERSON,
                 refresh=refresh,
+                timezone=holder.timezone,
             )
+            filename = PERSON_FILENAME
         else:
-            feed = rotation_feeds.rotation_feed(session, slug=slug, now=now)
+            feed = rotation_feeds.rotation_feed(session, slug=rotation_slug, now=now)
             if feed is None:
                 return None
-            shifts = feed.shifts
-            calendar = ical.FeedCalendar(
-                name=f"{feed.name}: all shifts",
-                description=f"Every shift of the {feed.name} All Hands Support rotation.",
-                identity=f"rotation:{feed.slug}",
-                base_url=settings.base_url,
-                perspective=ical.Perspective.ROTATION,
-                refresh=refresh,
-            )
+            calendar, shifts = _rotation_calendar(feed, holder, settings, only_mine=only_mine)
+            calendar = replace(calendar, refresh=refresh)
+            if only_mine:
+                shifts = [
+                    s
+                    for s in rotation_feeds.person_feed(
+                        session, person_id=holder.person_id, now=now
+                    )
+                    if s.rotation_slug == rotation_slug
+                ]
+            filename = f"{feed.slug}-mine.ics" if only_mine else f"{feed.slug}.ics"
         shifts = duty.feed_pieces(session, shifts)  # one event per covered window
-    return CachedFeed.of(ical.render_feed(calendar, shifts))
+    return CachedFeed.of(
+        ical.render_feed(calendar, shifts),
+        last_modified=last_modified(shifts, now=now),
+        filename=filename,
+    )
+
+
+def _rotation_calendar(
+    feed: rotation_feeds.RotationFeed, holder: FeedHolder, settings: Settings, *, only_mine: bool
+) -> tuple[ical.FeedCalendar, list[ical.FeedShift]]:
+    """The calendar facts of a rotation's feed, or of the holder's own shifts in it."""
+    if only_mine:
+        calendar = ical.FeedCalendar(
+            name=f"{feed.name}: my shifts",
+            description=f"Your shifts in the {feed.name} All Hands Support rotation.",
+            identity=f"person:{holder.person_id}:rotation:{feed.slug}",
+            base_url=settings.base_url,
+            perspective=ical.Perspective.PERSON,
+            timezone=feed.timezone,
+        )
+        return calendar, []
+    calendar = ical.FeedCalendar(
+        name=f"{feed.name}: all shifts",
+        description=f"Every shift of the {feed.name} All Hands Support rotation.",
+        identity=f"rotation:{feed.slug}",
+        base_url=settings.base_url,
+        perspective=ical.Perspective.ROTATION,
+        timezone=feed.timezone,
+    )
+    return calendar, feed.shifts
+
+
+def last_modified(shifts: Iterable[ical.FeedShift], *, now: datetime) -> datetime:
+    """When the feed last changed: its latest event change, or the start of the UTC day, when
+    its window last moved (events of 30 days ago dropped out then)."""
+    today = rotation_feeds.window_start(now) + rotation_feeds.DAYS_BACK
+    return max([today, *(shift.modified_at for shift in shifts)])
 
 
 async def _serve(request: Request, *, token: str, slug: str | None) -> Response:
@@ -193,8 +258,8 @@ async def _serve(request: Request, *, token: str, slug: str | None) -> Response:
         )
     else:
         fingerprint = cached
-    if fingerprint is None:  # no such rotation
-        return _not_found()
+    if fingerprint is None:  # no such rotation: perhaps one that changed its slug
+        return await run_in_threadpool(_moved_or_not_found, app, token, slug)
 
     key = rendered_key(feed_key(holder=holder, slug=slug, day=day), fingerprint, holder, slug)
     feed = cache.feed(key)
@@ -209,6 +274,20 @@ async def _serve(request: Request, *, token: str, slug: str | None) -> Response:
     return _respond(request, feed)
 
 
+def _moved_or_not_found(app: FastAPI, token: str, feed: str | None) -> Response:
+    """A permanent redirect to the feed under the rotation's new slug, or a 404."""
+    slug, only_mine = split_feed(feed)
+    if slug is None:  # a person's feed always exists
+        return _not_found()
+    with app.state.sessionmaker() as session:
+        current = slug_aliases.current_slug(session, slug=slug)
+    if current is None:
+        return _not_found()
+    settings: Settings = app.state.settings
+    path = MINE_FEED if only_mine else ROTATION_FEED
+    return RedirectResponse(settings.base_url + path.format(token=token, slug=current), 301)
+
+
 async def _in_thread(cache: FeedCache, function: Callable[..., T], *args: Any) -> tuple[int, T]:
     """``function(*args)`` in the thread pool, with the cache generation from before it ran.
 
@@ -221,7 +300,10 @@ async def _in_thread(cache: FeedCache, function: Callable[..., T], *args: Any) -
 
 def _respond(request: Request, feed: CachedFeed) -> Response:
     if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None and feed.matches(if_none_match):
+    if if_none_match is not None:  # when both are sent, If-None-Match decides (RFC 9110)
+        if feed.matches(if_none_match):
+            return FeedResponse(304, b"", feed.not_modified_headers)
+    elif (since := request.headers.get("if-modified-since")) and feed.unmodified_since(since):
         return FeedResponse(304, b"", feed.not_modified_headers)
     # HEAD: the same headers (Content-Length included) without the body.
     return FeedResponse(200, b"" if request.method == "HEAD" else feed.body, feed.headers)
@@ -239,6 +321,13 @@ async def person_feed(request: Request, token: str) -> Response:
 async def rotation_feed(request: Request, token: str, slug: str) -> Response:
     """Every shift of one rotation, as iCalendar."""
     return await _serve(request, token=token, slug=slug)
+
+
+@router.head(MINE_FEED, response_class=Response, include_in_schema=False)
+@router.get(MINE_FEED, response_class=Response)  # registered first: GET is the common case
+async def my_rotation_feed(request: Request, token: str, slug: str) -> Response:
+    """The holder's own shifts in one rotation, as iCalendar."""
+    return await _serve(request, token=token, slug=mine(slug))
 
 
 SCHEDULE_FEED = "/feeds/{token}/schedules/{slug}.ics"

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from core import feed_tokens
 from core.models import Person
 from onboarding import progress
+from rotation import overview, swap_views, swaps
 from rotation import shifts as shift_rows
-from rotation import swap_views, swaps
+from rotation.feed.content import RotationRef
 from rotation.swap_views import SwapView
 from web.deps import NowDep, SessionDep
 from web.feeds import routes as feeds
@@ -75,13 +76,20 @@ def home_page(
     open_swaps = sort_swaps(
         swap_views.open_swaps(session, person=viewer, now=now), viewer_id=viewer.id
     )
-    calendar = feeds.calendar_urls(settings=request.app.state.settings, person=viewer, rotations=[])
+    rotations = [
+        RotationRef(slug=slug, name=name)
+        for slug, name in overview.member_rotations(session, person_id=viewer.id)
+    ]
+    calendar = feeds.calendar_urls(
+        settings=request.app.state.settings, person=viewer, rotations=rotations
+    )
     return render(
         request,
         "home.html",
         {
             "viewer": viewer,
             "calendar": calendar,
+            "feed_rotations": rotations,
             "now": now,
             "upcoming": upcoming[:SHIFTS_SHOWN],
             "more_shifts": max(0, len(upcoming) - SHIFTS_SHOWN),

@@ -7,12 +7,13 @@ import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from fastapi import HTTPException, status
+from fastapi import HTTPException, Request, status
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from core.models import Person
 from core.wallclock import local_to_utc
-from rotation import access
+from rotation import access, slug_aliases
 from rotation import service as rotation_service
 from rotation.models import Rotation
 from rotation.schemas import EARLIEST_DATE, LATEST_DATE, SLUG_PATTERN
@@ -33,6 +34,22 @@ def rotation_or_404(session: Session, slug: str) -> Rotation:
         raise no_such("rotation")
     with not_found_as("rotation"):
         return rotation_service.get_rotation(session, slug)
+
+
+def rotation_or_moved(session: Session, slug: str, request: Request) -> Rotation | Response:
+    """The rotation, a permanent redirect to the same page under its new slug if ``slug`` is
+    one it had before (bookmarks and feed links outlive a slug change), or a 404 page."""
+    try:
+        return rotation_or_404(session, slug)
+    except HTTPException as exc:
+        if exc.status_code != status.HTTP_404_NOT_FOUND or not SLUG.fullmatch(slug):
+            raise
+        current = slug_aliases.current_slug(session, slug=slug)
+        if current is None:
+            raise
+    moved = request.url.path.replace(f"/rotations/{slug}", f"/rotations/{current}", 1)
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(moved + query, status_code=status.HTTP_301_MOVED_PERMANENTLY)
 
 
 def require_rotation_manager(session: Session, *, viewer: Person, rotation: Rotation) -> None:

@@ -34,7 +34,11 @@ from web.pages.helpers import (
     verify_csrf,
 )
 from web.pages.rotations import forms as rotation_forms
-from web.pages.rotations.common import require_rotation_manager, rotation_or_404
+from web.pages.rotations.common import (
+    require_rotation_manager,
+    rotation_or_404,
+    rotation_or_moved,
+)
 from web.pages.rotations.forms import RotationForm
 from web.templating import flash, render
 
@@ -171,8 +175,11 @@ def manageable(session: Session, *, viewer: Person, slug: str) -> Rotation:
 @router.get("/rotations/{slug}/manage", response_class=HTMLResponse)
 def manage_view(
     request: Request, slug: str, session: SessionDep, viewer: Viewer, now: NowDep, shift: str = ""
-) -> HTMLResponse:
-    rotation = manageable(session, viewer=viewer, slug=slug)
+) -> Response:
+    rotation = rotation_or_moved(session, slug, request)
+    if isinstance(rotation, Response):
+        return rotation
+    require_rotation_manager(session, viewer=viewer, rotation=rotation)
     state = ManageState()
     if shift:
         state.override["shift_id"] = str(required_id(shift, name="shift"))

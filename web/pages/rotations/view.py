@@ -13,20 +13,22 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from core.models import Person
 from onboarding import progress
 from onboarding.readiness import Status
 from rotation import generation, page_view, timeline
+from rotation.feed.content import RotationRef
 from rotation.models import Rotation, Shift
 from rotation.page_view import RotationPageView
 from rotation.timeline import days_to_utc
 from web.deps import NowDep, SessionDep
+from web.feeds import routes as feeds
 from web.pages.helpers import Viewer, required_id
 from web.pages.rotations import coverage_view, visuals
-from web.pages.rotations.common import parse_month, rotation_or_404, shift_month
+from web.pages.rotations.common import parse_month, rotation_or_moved, shift_month
 from web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -203,6 +205,11 @@ def rotation_page(
         "duty_facts": coverage_view.facts(
             session, rotation=rotation, first=grid_first, last=grid_last, now=now
         ),
+        "calendar": feeds.calendar_urls(
+            settings=request.app.state.settings,
+            person=viewer,
+            rotations=[RotationRef(slug=rotation.slug, name=rotation.name)],
+        ),
     }
     return render(request, "rotation.html", context, status_code=status_code)
 
@@ -217,8 +224,10 @@ def rotation_view(
     month: str = "",
     shift: str = "",
     swap_shift: str = "",
-) -> HTMLResponse:
-    rotation = rotation_or_404(session, slug)
+) -> Response:
+    rotation = rotation_or_moved(session, slug, request)
+    if isinstance(rotation, Response):
+        return rotation
     swap = SwapFormState()
     if swap_shift:
         swap.values["shift_id"] = str(required_id(swap_shift, name="swap_shift"))
