@@ -33,6 +33,7 @@ from onboarding.models import (
     OutboxMessage,
     RotationRequirement,
 )
+from onboarding.slack.models import SlackIdentity
 from rotation.models import (
     CompanyDayOff,
     Rotation,
@@ -100,6 +101,7 @@ def populate(session: Session) -> None:
                 expires_at=T0 + timedelta(days=3),
             ),
             ScimToken(label="okta", token_hash="c" * 64, created_at=T0),
+            SlackIdentity(person_id=ana.id, slack_user_id="U0ANA", checked_at=T0),
         ]
     )
     group = ScimGroup(display_name="Support", external_id="g1", created_at=T0, updated_at=T0)
