@@ -38,6 +38,7 @@ from web.pages.rotations import time_off as time_off_pages
 from web.pages.rotations import view as rotation_pages
 from web.pages.schedules import view as schedule_pages
 from web.scim import routes as scim_routes
+from web.slack import routes as slack_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
     # Operations and the JSON API under /api/v1.
@@ -52,6 +53,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     # SCIM 2.0 provisioning.
     scim_routes.router,
     schedules_api.router,
+    # The Slack app's request URLs (signed by Slack).
+    slack_routes.router,
     # Calendar feeds.
     feeds.router,
     # HTML pages.

@@ -112,6 +112,17 @@ class SlackClient:
             raise
         return str(data["user"]["id"])
 
+    def user_email(self, *, user_id: str) -> str | None:
+        """The email on a Slack user's profile (``users.info``; needs users:read.email)."""
+        try:
+            data = self._call("users_info", user=user_id)
+        except SlackError as exc:
+            if exc.error == "user_not_found":
+                return None
+            raise
+        email = data.get("user", {}).get("profile", {}).get("email")
+        return str(email) if email else None
+
     def set_usergroup_users(self, *, usergroup: str, user_ids: Sequence[str]) -> None:
         self._call("usergroups_users_update", usergroup=usergroup, users=",".join(user_ids))
 

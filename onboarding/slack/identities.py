@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -75,6 +75,37 @@ def resolve(
         )
     _upsert(session, rows)
     return found
+
+
+def person_for(
+    session: Session, *, client: SlackClient | None, slack_user_id: str, now: datetime
+) -> Person | None:
+    """The active person behind a Slack user: the cached link, else the email on their Slack
+    profile (``users.info``), which is then cached. None when nobody matches."""
+    person = session.scalars(
+        select(Person)
+        .join(SlackIdentity, SlackIdentity.person_id == Person.id)
+        .where(SlackIdentity.slack_user_id == slack_user_id)
+    ).first()
+    if person is None and client is not None:
+        email = client.user_email(user_id=slack_user_id)
+        if email:
+            person = session.scalars(
+                select(Person).where(func.lower(Person.email) == email.lower())
+            ).first()
+        if person is not None:
+            _upsert(
+                session,
+                [
+                    {
+                        "person_id": person.id,
+                        "slack_user_id": slack_user_id,
+                        "checked_at": now,
+                        "note": "",
+                    }
+                ],
+            )
+    return person if person is not None and person.active else None
 
 
 def forget(session: Session, *, slack_user_id: str) -> None:

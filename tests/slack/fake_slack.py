@@ -26,6 +26,7 @@ METHODS = (
     "views.open",
     "users.lookupByEmail",
     "usergroups.users.update",
+    "users.info",
 )
 
 
@@ -86,6 +87,14 @@ class FakeSlack:
             if user_id is None:
                 return {"ok": False, "error": "users_not_found"}
             return {"ok": True, "user": {"id": user_id, "profile": {"email": args["email"]}}}
+        if method == "users.info":
+            emails = {user: email for email, user in self.users.items()}
+            if args.get("user") not in emails:
+                return {"ok": False, "error": "user_not_found"}
+            return {
+                "ok": True,
+                "user": {"id": args["user"], "profile": {"email": emails[args["user"]]}},
+            }
         if method in ("chat.postMessage", "chat.update"):
             if not args.get("channel"):
                 return {"ok": False, "error": "channel_not_found"}

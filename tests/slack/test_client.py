@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from onboarding.slack.client import SlackClient, SlackError
 from tests.slack.fake_slack import TOKEN, FakeSlack, fake_slack
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with fake_slack() as server:
-        yield server
 
 
 def test_posts_with_the_bot_token_and_returns_the_message_ts(slack: FakeSlack) -> None:

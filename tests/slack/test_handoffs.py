@@ -3,10 +3,8 @@ exactly once per handoff, retried after a rate limit, skipping people without Sl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,16 +12,10 @@ from flows.slack import preview, run_slack
 from onboarding.models import OutboxMessage
 from onboarding.slack.client import SlackClient
 from onboarding.slack.models import SlackIdentity
-from tests.slack.fake_slack import TOKEN, FakeSlack, fake_slack
+from tests.slack.fake_slack import TOKEN, FakeSlack
 from tests.slack.world import BASE_URL, HANDOFF, SlackWorld, assert_valid_blocks
 
 AFTER = HANDOFF + timedelta(minutes=20)
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with fake_slack() as server:
-        yield server
 
 
 def run(sessions: sessionmaker[Session], slack: FakeSlack, at: object = AFTER) -> object:

@@ -47,7 +47,14 @@ class SlackWorld:
         self.sam = make_person(session, email="sam@example.com", name="Sam Okafor")
         self.ana = make_person(session, email="ana@example.com", name="Ana de Vries")
         self.bo = make_person(session, email="bo@example.com", name="Bo Lindqvist")
-        self.rotation: Rotation = make_rotation(session, name="Tier 2", slug="tier-2")
+        self.mia = make_person(session, email="mia@example.com", name="Mia Manager")
+        self.rotation: Rotation = make_rotation(
+            session,
+            name="Tier 2",
+            slug="tier-2",
+            members=[self.sam, self.ana, self.bo],
+            managers=[self.mia],
+        )
         self.rotation.slack_channel = "#tier-2"
         self.rotation.slack_usergroup = "S0TIER2ONCALL"
         self.rotation.slack_dm_days_ahead = 3
@@ -64,7 +71,12 @@ class SlackWorld:
         session.flush()
         if slack is not None:
             slack.users.update(
-                {"sam@example.com": "U0SAM", "ana@example.com": "U0ANA", "bo@example.com": "U0BO"}
+                {
+                    "sam@example.com": "U0SAM",
+                    "ana@example.com": "U0ANA",
+                    "bo@example.com": "U0BO",
+                    "mia@example.com": "U0MIA",
+                }
             )
 
 

@@ -585,6 +585,17 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     ("POST", "/card-sets/{card_set_id}/cards/{card_id}/remove"): Case(
         PAGE_ANY_MANAGER, params=card_in_set
     ),
+    # --- the Slack app: Slack's request signature is the only credential -----------------
+    ("POST", "/slack/commands"): Case(
+        SIGNED_WEBHOOK,
+        form=lambda _w: {"command": "/allhands", "text": "who"},
+        note="signed by Slack with the app's signing secret; no session or token counts",
+    ),
+    ("POST", "/slack/interactions"): Case(
+        SIGNED_WEBHOOK,
+        form=lambda _w: {"payload": '{"type": "block_actions"}'},
+        note="signed by Slack with the app's signing secret; no session or token counts",
+    ),
     # --- sign-in: invitations and password resets ---------------------------------------
     ("POST", "/api/v1/people/{person_id}/invite"): Case(API_ADMIN, params=other_member),
     ("POST", "/people/{person_id}/invite"): Case(PAGE_ADMIN, params=other_member),
