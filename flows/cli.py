@@ -28,6 +28,7 @@ from core.security import issue_api_token
 from core.settings import Settings, get_settings
 from flows import jobs
 from flows import slack as slack_flows
+from flows import webhooks as webhook_flows
 from migrations import runner
 from onboarding import delivery
 from onboarding.slack import client as slack_client
@@ -327,6 +328,11 @@ def notify(dry_run: DryRun = False) -> None:
             dry_run=dry_run,
         )
         slack_report = _notify_slack(engine, settings, slack, dry_run=dry_run)
+        hooks = (
+            None
+            if dry_run
+            else webhook_flows.run_webhooks(make_sessionmaker(engine), now=SystemClock().now())
+        )
     if dry_run:
         for item in report.would_send:
             typer.echo(
@@ -347,6 +353,9 @@ def notify(dry_run: DryRun = False) -> None:
     typer.echo(report.summary())
     if slack is not None:
         typer.echo(slack_report.summary())
+    # A receiver that fails is its owner's problem (retried, then disabled), not the job's.
+    if hooks is not None and (hooks.queued or hooks.delivered or hooks.failed):
+        typer.echo(hooks.summary())
     if report.failed or slack_report.failed:
         raise typer.Exit(1)
 

@@ -14,6 +14,7 @@ from web.api import onboarding as onboarding_api
 from web.api import ops as ops_api
 from web.api import people as people_api
 from web.api import schedules as schedules_api
+from web.api import webhooks as webhooks_api
 from web.api.rotations import routes as rotations_api
 from web.api.rotations import swaps as swaps_api
 from web.api.rotations import time_off as time_off_api
@@ -50,6 +51,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     time_off_api.router,
     rotations_api.router,
     onboarding_api.router,
+    webhooks_api.router,
     # SCIM 2.0 provisioning.
     scim_routes.router,
     schedules_api.router,
