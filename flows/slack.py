@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from onboarding import outbox
-from onboarding.slack import handoffs, identities, sending
+from onboarding.slack import handoffs, identities, sending, swap_notices
 from onboarding.slack.client import SlackClient, SlackError
 
 
@@ -32,11 +32,18 @@ class SlackReport:
         )
 
 
+def _planned(session: Session, *, now: datetime, base_url: str) -> list[outbox.NewMessage]:
+    return [
+        *handoffs.plan(session, now=now, base_url=base_url),
+        *swap_notices.plan(session, now=now),
+    ]
+
+
 def preview(sessions: sessionmaker[Session], *, now: datetime, base_url: str) -> SlackReport:
     """What a run would send now, changing nothing."""
     report = SlackReport()
     with sessions() as session:
-        planned = handoffs.plan(session, now=now, base_url=base_url)
+        planned = _planned(session, now=now, base_url=base_url)
         known = outbox.existing_keys(session, keys=[m.dedupe_key for m in planned])
         queued = outbox.pending(session, now=now, channels=[handoffs.CHANNEL])
         fresh = [
@@ -57,7 +64,7 @@ def run_slack(
     """Queue due handoff notices, then send every queued one exactly once."""
     report = SlackReport()
     with sessions() as session, session.begin():
-        planned = handoffs.plan(session, now=now, base_url=base_url)
+        planned = _planned(session, now=now, base_url=base_url)
         report.queued = len(outbox.enqueue(session, messages=planned, now=now))
     with sessions() as session, session.begin():
         claimed = outbox.claim(session, now=now, channels=[handoffs.CHANNEL])

@@ -9,9 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from flows.slack import preview, run_slack
+from onboarding import notify, outbox
 from onboarding.models import OutboxMessage
+from onboarding.slack import handoffs
 from onboarding.slack.client import SlackClient
 from onboarding.slack.models import SlackIdentity
+from rotation.models import SwapRequest
 from tests.slack.fake_slack import TOKEN, FakeSlack
 from tests.slack.world import BASE_URL, HANDOFF, SlackWorld, assert_valid_blocks
 
@@ -126,12 +129,47 @@ def test_a_dry_run_shows_the_messages_and_changes_nothing(
 def test_the_reminder_job_leaves_slack_notices_to_the_slack_job(
     session: Session, session_factory: sessionmaker[Session], slack: FakeSlack
 ) -> None:
-    from onboarding import notify, outbox
-    from onboarding.slack import handoffs
-
     SlackWorld(session, slack)
     planned = handoffs.plan(session, now=AFTER, base_url=BASE_URL)
     outbox.enqueue(session, messages=planned, now=AFTER)
 
     assert notify.claim(session, now=AFTER) == []
     assert len(outbox.claim(session, now=AFTER, channels=[handoffs.CHANNEL])) == 3
+
+
+def test_a_swap_asks_the_counterpart_then_the_managers_with_buttons(
+    session: Session, session_factory: sessionmaker[Session], slack: FakeSlack
+) -> None:
+    world = SlackWorld(session, slack)
+    world.rotation.swap_requires_approval = True
+    swap = SwapRequest(
+        shift_id=world.shift_bo.id,
+        requester_id=world.bo.id,
+        counterpart_person_id=world.sam.id,
+        shift_sequence=0,
+        status="pending",
+        created_at=AFTER,
+        updated_at=AFTER,
+    )
+    session.add(swap)
+    session.commit()
+    run(session_factory, slack)
+    swap.status, swap.accepted_at, swap.updated_at = "accepted", AFTER, AFTER
+    session.commit()
+    run(session_factory, slack)
+    run(session_factory, slack)
+
+    [ask] = [c for c in slack.called("chat.postMessage") if c.args["channel"] == "U0SAM"]
+    assert ask.args["text"] == (
+        "Bo Lindqvist asks you to take their shift: Tier 2 from Mon 07 Dec 09:00 "
+        "(Europe/Amsterdam)."
+    )
+    assert_valid_blocks(ask.args["blocks"])
+    buttons = ask.args["blocks"][1]["elements"]
+    assert [(b["action_id"], b["value"]) for b in buttons] == [
+        ("swap_accept", str(swap.id)),
+        ("swap_decline", str(swap.id)),
+    ]
+    [approve] = [c for c in slack.called("chat.postMessage") if c.args["channel"] == "U0MIA"]
+    assert approve.args["text"].endswith("Approve?")
+    assert approve.args["blocks"][1]["elements"][0]["action_id"] == "swap_approve"
