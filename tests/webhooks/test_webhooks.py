@@ -18,7 +18,15 @@ from core.models import AuditEvent
 from flows.webhooks import run_webhooks
 from kb_links.models import CardRevision
 from onboarding.webhooks.models import WebhookDelivery, WebhookEndpoint
-from tests.factories import make_card, make_person, make_rotation, make_shift
+from rotation.models import SwapRequest
+from tests.factories import (
+    make_card,
+    make_card_set,
+    make_person,
+    make_requirement,
+    make_rotation,
+    make_shift,
+)
 from tests.probes import fingerprint
 from tests.web.api_helpers import caller
 from tests.webhooks.receiver import Receiver, receiver
@@ -162,3 +170,61 @@ def test_an_endpoint_that_keeps_failing_is_disabled_with_an_audit_event(
     ).all()
     assert event.subject_id == str(hooked.id)
     assert json.dumps(event.after) == '{"consecutive_failures": 5}'
+
+
+def test_swaps_shift_changes_and_reading_at_risk_are_events_too(
+    session: Session, session_factory: sessionmaker[Session], hook: Receiver
+) -> None:
+    ana, bo = make_person(session, name="Ana"), make_person(session, name="Bo")
+    rotation = make_rotation(session, timezone="UTC")
+    hooked = endpoint(
+        session,
+        hook.url,
+        "swap.requested",
+        "swap.accepted",
+        "shift.changed",
+        "readiness.at_risk",
+        at=NOW - timedelta(hours=2),
+    )
+    upcoming = make_shift(
+        session, rotation=rotation, person=ana, start=NOW + timedelta(days=1), days=7
+    )
+    upcoming.sequence, upcoming.updated_at, upcoming.kind = (
+        1,
+        NOW - timedelta(minutes=3),
+        "override",
+    )
+    requirement_cards = [make_card(session)]
+    make_requirement(
+        session,
+        rotation=rotation,
+        card_set=make_card_set(session, cards=requirement_cards),
+        due_days_before=2,
+    )
+    swap = SwapRequest(
+        shift_id=upcoming.id,
+        requester_id=ana.id,
+        counterpart_person_id=bo.id,
+        shift_sequence=1,
+        status="accepted",
+        accepted_at=NOW - timedelta(minutes=1),
+        created_at=NOW - timedelta(minutes=10),
+        updated_at=NOW - timedelta(minutes=1),
+    )
+    session.add(swap)
+    session.commit()
+
+    report = run_webhooks(session_factory, now=NOW)
+
+    verifier = Webhook(hooked.secret)
+    events = {
+        p["type"]: p["data"] for p in (verifier.verify(r.body, r.headers) for r in hook.received)
+    }
+    assert report.delivered == 4
+    assert events["swap.requested"]["swap_id"] == swap.id
+    assert events["swap.accepted"]["status"] == "accepted"
+    assert (events["shift.changed"]["shift_id"], events["shift.changed"]["sequence"]) == (
+        upcoming.id,
+        1,
+    )
+    assert (events["readiness.at_risk"]["required"], events["readiness.at_risk"]["done"]) == (1, 0)
