@@ -89,9 +89,11 @@ def handoff_post(handoff: Handoff) -> Message:
     text = f"{who} {verb} on {escape(handoff.rotation_name)} until {until}"
     if handoff.outgoing:
         text += f", handing over from {_names([escape(n) for n in handoff.outgoing])}"
+    # A rotation that requires no reading says nothing about it.
     reading = "; ".join(
         f"{escape(name)} {status.summary()}" if len(handoff.incoming) > 1 else status.summary()
         for name, status in handoff.incoming
+        if status.required
     )
     if reading:
         text += f"; {reading}"
@@ -125,7 +127,8 @@ def shift_dm(notice: ShiftNotice) -> Message:
         f"({notice.timezone})"
     )
     opening = "Your shift starts today" if notice.today else "Your shift is coming up"
-    text = f"{opening}: {escape(notice.rotation_name)}, {span}. {notice.reading.summary()}"
+    summary = notice.reading.summary()
+    text = f"{opening}: {escape(notice.rotation_name)}, {span}. {summary[:1].upper()}{summary[1:]}"
     left = notice.reading.required - notice.reading.done
     if left and notice.reading.due_at is not None:
         text += f"; {left} card(s) left, due {when(notice.reading.due_at, notice.timezone)}"

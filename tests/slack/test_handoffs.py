@@ -3,7 +3,7 @@ exactly once per handoff, retried after a rate limit, skipping people without Sl
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from flows.slack import preview, run_slack
 from onboarding import notify, outbox
 from onboarding.models import OutboxMessage
-from onboarding.slack import handoffs
+from onboarding.slack import blocks, handoffs
 from onboarding.slack.client import SlackClient
 from onboarding.slack.models import SlackIdentity
 from rotation.models import SwapRequest
@@ -46,7 +46,7 @@ def test_a_handoff_is_posted_once_with_reading_and_the_group_follows_the_shift(
     assert group.args == {"usergroup": "S0TIER2ONCALL", "users": "U0ANA"}
     [dm] = [c for c in slack.called("chat.postMessage") if c.args["channel"] == "U0ANA"]
     assert dm.args["text"].startswith("Your shift starts today: Tier 2, Mon 30 Nov 09:00")
-    assert "reading: 2/2 ✔" in dm.args["text"]
+    assert "Reading: 2/2 ✔" in dm.args["text"]
     assert_valid_blocks(dm.args["blocks"])
     # Ana was looked up once; the cache answered the second run.
     assert [c.args["email"] for c in slack.called("users.lookupByEmail")] == ["ana@example.com"]
@@ -65,7 +65,7 @@ def test_the_incoming_person_hears_days_ahead_with_what_is_left_to_read(
     [dm] = [c for c in slack.called("chat.postMessage") if c.args["channel"] == "U0BO"]
     assert dm.args["text"] == (
         "Your shift is coming up: Tier 2, Mon 07 Dec 09:00 to Mon 14 Dec 09:00 "
-        "(Europe/Amsterdam). reading: 0/2; 2 card(s) left, due Sat 05 Dec 09:00."
+        "(Europe/Amsterdam). Reading: 0/2; 2 card(s) left, due Sat 05 Dec 09:00."
     )
     assert_valid_blocks(dm.args["blocks"])
     [button] = dm.args["blocks"][1]["elements"]
@@ -173,3 +173,20 @@ def test_a_swap_asks_the_counterpart_then_the_managers_with_buttons(
     [approve] = [c for c in slack.called("chat.postMessage") if c.args["channel"] == "U0MIA"]
     assert approve.args["text"].endswith("Approve?")
     assert approve.args["blocks"][1]["elements"][0]["action_id"] == "swap_approve"
+
+
+def test_a_post_escapes_names_and_leaves_out_reading_nobody_requires() -> None:
+    handoff = blocks.Handoff(
+        rotation_name="Night <!channel> desk",
+        rotation_url="https://allhands.example.com/rotations/night",
+        timezone="UTC",
+        start=datetime(2026, 12, 7, 8, tzinfo=UTC),
+        end=datetime(2026, 12, 8, 8, tzinfo=UTC),
+        incoming=[("Ana & Bo", blocks.Reading(0, 0, None))],
+        outgoing=[],
+    )
+    post = blocks.handoff_post(handoff)
+    assert (
+        post.text == "Ana &amp; Bo is on Night &lt;!channel&gt; desk until Tue 08 Dec 08:00 (UTC)"
+    )
+    assert_valid_blocks(post.blocks)
