@@ -44,7 +44,8 @@ class FakeSlack:
     port: int
     users: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
-    # method -> answers to give before answering normally: "ratelimited:<seconds>" or an error.
+    # method -> answers to give before answering normally: "ratelimited:<seconds>", an error
+    # code, or "ok" (answer this one normally).
     failures: dict[str, list[str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: int = 0
@@ -68,6 +69,7 @@ class FakeSlack:
             self.calls.append(Call(method, token, args))
             queued = self.failures.get(method) or []
             failure = queued.pop(0) if queued else None
+            failure = None if failure == "ok" else failure
             self._ts += 1
             ts = f"1700000000.{self._ts:06d}"
         if method not in METHODS:

@@ -190,3 +190,27 @@ def test_a_post_escapes_names_and_leaves_out_reading_nobody_requires() -> None:
         post.text == "Ana &amp; Bo is on Night &lt;!channel&gt; desk until Tue 08 Dec 08:00 (UTC)"
     )
     assert_valid_blocks(post.blocks)
+
+
+def test_a_stale_slack_id_is_forgotten_and_looked_up_again(
+    session: Session, session_factory: sessionmaker[Session], slack: FakeSlack
+) -> None:
+    world = SlackWorld(session, slack)
+    session.add(SlackIdentity(person_id=world.ana.id, slack_user_id="U0GONE", checked_at=AFTER))
+    session.commit()
+    slack.fail_next("chat.postMessage", "ok", "channel_not_found")  # the post, then the DM
+
+    first = run(session_factory, slack)
+    later = run(session_factory, slack, AFTER + timedelta(minutes=5))
+
+    assert [error for _, error in first.failed] == ["channel_not_found"]  # type: ignore[attr-defined]
+    assert [m.kind for m in later.sent] == ["slack.dm.today"]  # type: ignore[attr-defined]
+    dms = [
+        c.args["channel"]
+        for c in slack.called("chat.postMessage")
+        if c.args["channel"] != "#tier-2"
+    ]
+    assert dms == ["U0GONE", "U0ANA"]
+    identity = session.get(SlackIdentity, world.ana.id)
+    session.refresh(identity)
+    assert identity is not None and identity.slack_user_id == "U0ANA"

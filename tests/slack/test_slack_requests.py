@@ -168,3 +168,29 @@ def _submission(shift_id: str, colleague: str) -> dict[str, object]:
             },
         },
     }
+
+
+def test_the_counterpart_declines_and_a_second_click_is_told_it_is_over(
+    slack_client: TestClient, session: Session, slack: FakeSlack, clock: FixedClock
+) -> None:
+    world = SlackWorld(session, slack)
+    swap = SwapRequest(
+        shift_id=world.shift_ana.id,
+        requester_id=world.ana.id,
+        counterpart_person_id=world.bo.id,
+        shift_sequence=world.shift_ana.sequence,
+        status="pending",
+        created_at=clock.now(),
+        updated_at=clock.now(),
+    )
+    session.add(swap)
+    session.flush()
+
+    declined = click(slack_client, "U0BO", "swap_decline", str(swap.id), at=clock.now()).json()
+    again = click(slack_client, "U0BO", "swap_accept", str(swap.id), at=clock.now()).json()
+
+    assert declined["text"] == f"Swap {swap.id} declined by Bo Lindqvist."
+    assert again["text"] == "Not done: swap is declined, not pending"
+    session.refresh(swap)
+    assert swap.status == "declined"
+    assert world.shift_ana.person_id == world.ana.id
