@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    DatePickerElement,
     InputBlock,
     MarkdownTextObject,
     Option,
@@ -209,6 +210,13 @@ def swap_view(shifts: list[Shift]) -> dict[str, Any]:
                 block_id="colleague",
                 label="Who should take it",
                 element=UserSelectElement(action_id="colleague"),
+            ),
+            InputBlock(
+                block_id="trade",
+                label="Trade for their shift on",
+                hint="Leave empty to ask them to cover yours.",
+                optional=True,
+                element=DatePickerElement(action_id="trade"),
             ),
         ],
     )

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, DomainError
@@ -24,7 +26,7 @@ from onboarding.slack import identities
 from onboarding.slack.blocks import escape, link
 from onboarding.slack.client import SlackClient, SlackError
 from rotation import swaps
-from rotation.models import SwapRequest
+from rotation.models import Rotation, Shift, SwapRequest
 
 SwapAnswer = Callable[..., SwapRequest]
 SWAP_ACTIONS: dict[str, tuple[SwapAnswer, str]] = {
@@ -129,19 +131,62 @@ def view_submission(
         )
     if colleague is None:
         return _errors(colleague="They are not in allhands (no person has their Slack email).")
+    trade_day = values.get("trade", {}).get("trade", {}).get("selected_date")
     try:
         with session.begin_nested():
+            shift_id = _int(selected)
+            their_shift = (
+                _their_shift(session, shift_id=shift_id, colleague=colleague, day=str(trade_day))
+                if trade_day
+                else None
+            )
             swaps.request_swap(
                 session,
                 requester=person,
-                shift_id=_int(selected),
-                counterpart_shift_id=None,
-                counterpart_person_id=colleague.id,
+                shift_id=shift_id,
+                counterpart_shift_id=their_shift,
+                counterpart_person_id=None if their_shift else colleague.id,
                 now=now,
             )
+    except TradeNotFound as exc:
+        return _errors(trade=exc.detail)
     except DomainError as exc:
         return _errors(shift=exc.detail)
     return {}
+
+
+class TradeNotFound(DomainError):
+    """The colleague has no shift of that rotation on the day asked for."""
+
+
+def _their_shift(session: Session, *, shift_id: int, colleague: Person, day: str) -> int:
+    """The colleague's live shift of the same rotation under way on ``day`` (its local date)."""
+    mine = session.get(Shift, shift_id)
+    if mine is None:
+        raise DomainError(f"shift {shift_id} not found")
+    rotation = session.get(Rotation, mine.rotation_id)
+    assert rotation is not None
+    try:
+        local = date.fromisoformat(day)
+    except ValueError as exc:
+        raise TradeNotFound("Pick a day from the calendar.") from exc
+    zone = ZoneInfo(rotation.timezone)
+    start = datetime.combine(local, time(0), tzinfo=zone)
+    found = session.scalar(
+        select(Shift.id)
+        .where(
+            Shift.rotation_id == rotation.id,
+            Shift.person_id == colleague.id,
+            Shift.cancelled_at.is_(None),
+            Shift.start < start + timedelta(days=1),
+            Shift.end > start,
+        )
+        .order_by(Shift.start)
+        .limit(1)
+    )
+    if found is None:
+        raise TradeNotFound(f"{colleague.name} has no {rotation.name} shift on {day}.")
+    return found
 
 
 def _errors(**errors: str) -> dict[str, Any]:

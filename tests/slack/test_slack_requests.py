@@ -154,7 +154,7 @@ def test_swap_buttons_follow_the_apis_rules_an_engineers_approve_is_refused(
     assert hostile["text"].startswith("Not done:")
 
 
-def _submission(shift_id: str, colleague: str) -> dict[str, object]:
+def _submission(shift_id: str, colleague: str, trade: str | None = None) -> dict[str, object]:
     return {
         "type": "view_submission",
         "user": {"id": "U0ANA"},
@@ -164,6 +164,7 @@ def _submission(shift_id: str, colleague: str) -> dict[str, object]:
                 "values": {
                     "shift": {"shift": {"selected_option": {"value": shift_id}}},
                     "colleague": {"colleague": {"selected_user": colleague}},
+                    "trade": {"trade": {"selected_date": trade}},
                 }
             },
         },
@@ -194,3 +195,28 @@ def test_the_counterpart_declines_and_a_second_click_is_told_it_is_over(
     session.refresh(swap)
     assert swap.status == "declined"
     assert world.shift_ana.person_id == world.ana.id
+
+
+def test_the_swap_modal_offers_a_trade_for_the_colleagues_shift_on_a_day(
+    slack_client: TestClient, session: Session, slack: FakeSlack, clock: FixedClock
+) -> None:
+    world = SlackWorld(session, slack)
+
+    def submit(day: str) -> dict[str, object]:
+        payload = _submission(str(world.shift_ana.id), "U0BO", trade=day)
+        fields = {"payload": json.dumps(payload)}
+        answer: dict[str, object] = signed(
+            slack_client, "/slack/interactions", fields, at=clock.now()
+        ).json()
+        return answer
+
+    assert submit("2026-12-25") == {
+        "response_action": "errors",
+        "errors": {"trade": "Bo Lindqvist has no Tier 2 shift on 2026-12-25."},
+    }
+    assert submit("2026-12-09") == {}
+    swap = session.scalars(select(SwapRequest)).one()
+    assert (swap.counterpart_person_id, swap.counterpart_shift_id) == (
+        world.bo.id,
+        world.shift_bo.id,
+    )
