@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     smtp_url: str = ""
     smtp_from: str = "allhands <allhands@localhost>"
     slack_webhook_url: str = ""
+    # The Slack app (README "Slack"): bot token, request signing secret, Web API base URL.
+    slack_bot_token: str = Field(default="", repr=False)
+    slack_signing_secret: str = Field(default="", repr=False)
+    slack_api_url: str = "https://slack.com/api/"
     auth_header: str = ""
     guru_webhook_secret: str = Field(default="", repr=False)
     data_dir: Path = Field(default_factory=Path.cwd)

@@ -27,8 +27,12 @@ from core.schemas import PersonCreate
 from core.security import issue_api_token
 from core.settings import Settings, get_settings
 from flows import cli_import, jobs
+from flows import slack as slack_flows
+from flows import webhooks as webhook_flows
 from migrations import runner
 from onboarding import delivery
+from onboarding.slack import client as slack_client
+from onboarding.slack.client import SlackClient
 from rotation import generation
 from rotation.feed import renames as feed_renames
 
@@ -316,6 +320,7 @@ def notify(dry_run: DryRun = False) -> None:
     settings = get_settings()
     try:
         transports = delivery.transports_from_settings(settings)
+        slack = slack_client.client_from_settings(settings)
     except ValueError as exc:
         raise fail(str(exc), 2) from exc
     upgrade_database()
@@ -327,22 +332,49 @@ def notify(dry_run: DryRun = False) -> None:
             transports=transports,
             dry_run=dry_run,
         )
+        slack_report = _notify_slack(engine, settings, slack, dry_run=dry_run)
+        hooks = (
+            None
+            if dry_run
+            else webhook_flows.run_webhooks(make_sessionmaker(engine), now=SystemClock().now())
+        )
     if dry_run:
         for item in report.would_send:
             typer.echo(
                 f"would send on {item.channel} to {item.outgoing.recipient}: "
                 f"{item.outgoing.subject} ({len(item.keys)} reminder(s))"
             )
+        for message in slack_report.would_send:
+            typer.echo(slack_flows.describe(message))
         typer.echo(
             f"dry run: {report.due} reminder(s) due, {len(report.would_send)} message(s) "
-            "would be sent; nothing changed"
+            f"and {len(slack_report.would_send)} Slack notice(s) would be sent; nothing changed"
         )
         return
     for item, error in report.failed:
         typer.echo(f"failed on {item.channel} to {item.outgoing.recipient}: {error}", err=True)
+    for message, error in slack_report.failed:
+        typer.echo(f"failed on Slack ({message.kind} to {message.recipient}): {error}", err=True)
     typer.echo(report.summary())
-    if report.failed:
+    if slack is not None:
+        typer.echo(slack_report.summary())
+    # A receiver that fails is its owner's problem (retried, then disabled), not the job's.
+    if hooks is not None and (hooks.queued or hooks.delivered or hooks.failed):
+        typer.echo(hooks.summary())
+    if report.failed or slack_report.failed:
         raise typer.Exit(1)
+
+
+def _notify_slack(
+    engine: Engine, settings: Settings, client: SlackClient | None, *, dry_run: bool
+) -> slack_flows.SlackReport:
+    """Slack handoff notices: previewed on a dry run, sent when the bot token is set."""
+    sessions, now = make_sessionmaker(engine), SystemClock().now()
+    if dry_run:
+        return slack_flows.preview(sessions, now=now, base_url=settings.base_url)
+    if client is None:
+        return slack_flows.SlackReport()
+    return slack_flows.run_slack(sessions, now=now, base_url=settings.base_url, client=client)
 
 
 @app.command()

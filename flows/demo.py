@@ -155,6 +155,7 @@ def _create_rotations(
                 shift_days=plan.shift_days,
                 manager_ids=[people[local].id for local in plan.managers],
                 swap_requires_approval=plan.swap_requires_approval,
+                slack_channel=plan.slack_channel,
             ),
             now=created_at,
             actor=admin,
@@ -342,6 +343,7 @@ def _load_regions(
                     "coverage": [data.OFFICE_HOURS],
                     "holidays": {"country": country, "policy": policy},
                     "treat_own_holidays_as_time_off": True,
+                    "slack_channel": f"#support-{slug}",
                 }
             ),
             now=created_at,

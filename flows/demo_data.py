@@ -130,6 +130,8 @@ class RotationPlan(NamedTuple):
     # (card set, assign_days_before, due_days_before)
     requirements: tuple[tuple[str, int, int], ...]
     swap_requires_approval: bool = False
+    # Where handoffs are posted once the Slack app is set up (README "Slack").
+    slack_channel: str = ""
 
 
 def _locals(rows: list[tuple[str, str, str, str]]) -> tuple[str, ...]:
@@ -145,6 +147,7 @@ ROTATIONS = {
         managers=("hana.novak",),
         crew=_locals(ENGINEERS),
         requirements=(("Tier-2 essentials", 21, 2), ("Current feature breakdowns", 14, 2)),
+        slack_channel="#support-tier-2",
     ),
     "Product support fortnight": RotationPlan(
         "A product manager or designer answers feature questions for two weeks.",
@@ -154,6 +157,7 @@ ROTATIONS = {
         crew=_locals(PRODUCT),
         requirements=(("Product support week", 21, 3),),
         swap_requires_approval=True,
+        slack_channel="#product-support",
     ),
     "Founders' customer days": RotationPlan(
         "A founder or executive owns a four-week stretch with one customer day a week "
@@ -163,6 +167,7 @@ ROTATIONS = {
         managers=("maya.patel",),
         crew=_locals(FOUNDERS),
         requirements=(("Customer day briefing", 28, 3),),
+        slack_channel="#founders-customer-days",
     ),
 }
 # The rotation whose next engineers are mid-reading, on holiday soon and asking for a trade.

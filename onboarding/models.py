@@ -105,3 +105,5 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # A failed send waits until then (backoff, or the Retry-After a rate limit asked for).
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())

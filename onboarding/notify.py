@@ -241,9 +241,14 @@ def bundle(pending: Sequence[outbox.PendingMessage]) -> list[Delivery]:
     return deliveries
 
 
+# The reminder channels; the outbox also carries Slack app and webhook messages, which
+# their own jobs send.
+REMINDER_CHANNELS = ("email", "slack")
+
+
 def claim(session: Session, *, now: datetime) -> list[Delivery]:
-    """Claim every sendable message and bundle it into deliveries."""
-    return bundle(outbox.claim(session, now=now))
+    """Claim every sendable reminder and bundle it into deliveries."""
+    return bundle(outbox.claim(session, now=now, channels=REMINDER_CHANNELS))
 
 
 def preview(
@@ -271,4 +276,4 @@ def preview(
         for m in new
         if m.dedupe_key not in known
     ]
-    return bundle([*outbox.pending(session, now=now), *fresh])
+    return bundle([*outbox.pending(session, now=now, channels=REMINDER_CHANNELS), *fresh])

@@ -8,7 +8,7 @@ send releases the claim and is retried by the next run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -113,12 +113,16 @@ def existing_keys(session: Session, *, keys: Iterable[str]) -> set[str]:
     return found
 
 
-def _claimable(now: datetime) -> list[Any]:
-    return [
+def _claimable(now: datetime, channels: Collection[str] | None = None) -> list[Any]:
+    conditions = [
         OutboxMessage.sent_at.is_(None),
         OutboxMessage.attempts < MAX_ATTEMPTS,
         or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - CLAIM_LEASE),
+        or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now),
     ]
+    if channels is not None:
+        conditions.append(OutboxMessage.channel.in_(sorted(channels)))
+    return conditions
 
 
 _COLUMNS = (
@@ -134,9 +138,13 @@ _COLUMNS = (
 )
 
 
-def pending(session: Session, *, now: datetime) -> list[PendingMessage]:
+def pending(
+    session: Session, *, now: datetime, channels: Collection[str] | None = None
+) -> list[PendingMessage]:
     """Unsent messages a run could claim now, without claiming them (for --dry-run)."""
-    rows = session.execute(select(*_COLUMNS).where(*_claimable(now)).order_by(OutboxMessage.id))
+    rows = session.execute(
+        select(*_COLUMNS).where(*_claimable(now, channels)).order_by(OutboxMessage.id)
+    )
     return [PendingMessage(*row) for row in rows]
 
 
@@ -144,7 +152,9 @@ def pending(session: Session, *, now: datetime) -> list[PendingMessage]:
 CLAIM_LOCK_KEY = 0x616C6C68  # "allh"
 
 
-def claim(session: Session, *, now: datetime) -> list[PendingMessage]:
+def claim(
+    session: Session, *, now: datetime, channels: Collection[str] | None = None
+) -> list[PendingMessage]:
     """Mark every claimable message as claimed by this run and return them, by id.
 
     Rows another run has locked are skipped, and a row claimed since this statement
@@ -152,19 +162,19 @@ def claim(session: Session, *, now: datetime) -> list[PendingMessage]:
     claims also queue on one transaction-scoped advisory lock: without it two runs could
     each take part of one person's messages and send that person two digests instead of
     one. The claim transaction is a single short UPDATE, so queueing on it costs nothing.
-    (SQLite serialises writers already.)
+    (SQLite serialises writers already.) ``channels`` limits the claim to those channels.
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK_KEY)))
     candidates = (
         select(OutboxMessage.id)
-        .where(*_claimable(now))
+        .where(*_claimable(now, channels))
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
     statement = (
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(candidates), *_claimable(now))
+        .where(OutboxMessage.id.in_(candidates), *_claimable(now, channels))
         .values(claimed_at=now)
         .returning(*_COLUMNS)
         .execution_options(synchronize_session=False)
@@ -214,8 +224,16 @@ def mark_sent(session: Session, *, message_ids: Sequence[int], now: datetime) ->
     session.flush()
 
 
-def mark_failed(session: Session, *, message_ids: Sequence[int], error: str, now: datetime) -> None:
-    """Record a failed send and release the claim so the next run retries."""
+def mark_failed(
+    session: Session,
+    *,
+    message_ids: Sequence[int],
+    error: str,
+    now: datetime,
+    retry_at: datetime | None = None,
+) -> None:
+    """Record a failed send and release the claim so a later run retries (not before
+    ``retry_at`` when given)."""
     session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(message_ids), OutboxMessage.sent_at.is_(None))
@@ -223,6 +241,7 @@ def mark_failed(session: Session, *, message_ids: Sequence[int], error: str, now
             claimed_at=None,
             attempts=OutboxMessage.attempts + 1,
             last_error=error[:2000],
+            not_before=retry_at,
         )
         .execution_options(synchronize_session=False)
     )

@@ -41,6 +41,7 @@ class Rotation(Base):
         CheckConstraint("shift_days BETWEEN 1 AND 28", name="shift_days_range"),
         CheckConstraint("people_per_shift >= 1", name="people_per_shift_positive"),
         CheckConstraint("horizon_days BETWEEN 7 AND 730", name="horizon_days_range"),
+        CheckConstraint("slack_dm_days_ahead BETWEEN 0 AND 28", name="slack_dm_days_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,6 +72,12 @@ class Rotation(Base):
     treat_own_holidays_as_time_off: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+
+    # Slack (README "Slack"): where handoffs are posted ("" = nowhere), the user group kept
+    # pointing at whoever is on shift, and how many days ahead the incoming person is told.
+    slack_channel: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    slack_usergroup: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    slack_dm_days_ahead: Mapped[int] = mapped_column(Integer, default=3, server_default=text("3"))
 
     managers: Mapped[list[Person]] = relationship(secondary=rotation_manager, lazy="raise")
 

@@ -40,6 +40,12 @@ from rotation.models import Rotation
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 # "HH:MM", or "HH:MM:SS" as the OpenAPI schema's ``format: time`` lets clients send.
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+# A Slack channel by id (C…/G…) or by name (#support); a user group by id (S…); "" = none.
+SLACK_CHANNEL_PATTERN = r"^(?:[CG][A-Z0-9]{8,20}|#?[a-z0-9][a-z0-9_-]{0,78})?$"
+SLACK_USERGROUP_PATTERN = r"^(?:S[A-Z0-9]{8,20})?$"
+SlackChannel = Annotated[str, Field(max_length=80, pattern=SLACK_CHANNEL_PATTERN)]
+SlackUsergroup = Annotated[str, Field(max_length=21, pattern=SLACK_USERGROUP_PATTERN)]
+SlackDmDays = Annotated[int, Field(ge=0, le=28)]
 SwapStatus = Literal["pending", "accepted", "approved", "declined", "cancelled"]
 ShiftKind = Literal["scheduled", "override", "swap"]
 
@@ -93,6 +99,9 @@ class RotationCreate(_RotationFields):
     coverage: duty_schemas.Coverage = Field(default_factory=list)
     holidays: duty_schemas.HolidaysIn | None = None
     treat_own_holidays_as_time_off: bool = False
+    slack_channel: SlackChannel = ""
+    slack_usergroup: SlackUsergroup = ""
+    slack_dm_days_ahead: SlackDmDays = 3
 
 
 class RotationUpdate(_RotationFields):
@@ -112,6 +121,9 @@ class RotationUpdate(_RotationFields):
     coverage: duty_schemas.Coverage | None = None
     holidays: duty_schemas.HolidaysIn | None = Field(default=None, description="null: none")
     treat_own_holidays_as_time_off: bool | None = None
+    slack_channel: SlackChannel | None = None
+    slack_usergroup: SlackUsergroup | None = None
+    slack_dm_days_ahead: SlackDmDays | None = None
     version: int | None = None
 
 
@@ -195,6 +207,9 @@ class RotationOut(BaseModel):
     coverage: list[duty_schemas.CoverageWindowOut] = []
     holidays: duty_schemas.HolidaysOut | None = None
     treat_own_holidays_as_time_off: bool = False
+    slack_channel: str = ""
+    slack_usergroup: str = ""
+    slack_dm_days_ahead: int = 3
 
     @classmethod
     def of(cls, rotation: Rotation) -> RotationOut:

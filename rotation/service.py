@@ -19,6 +19,7 @@ from rotation import duty_settings, generation, holiday_release, reassignment, s
 from rotation.models import Rotation, Shift
 from rotation.schemas import RotationCreate, RotationUpdate
 
+SLACK_FIELDS = ("slack_channel", "slack_usergroup", "slack_dm_days_ahead")
 CADENCE_FIELDS = ("timezone", "start_date", "handoff_time", "shift_days", "people_per_shift")
 EDITABLE_FIELDS = (
     "name",
@@ -27,6 +28,7 @@ EDITABLE_FIELDS = (
     *CADENCE_FIELDS,
     "horizon_days",
     "swap_requires_approval",
+    *SLACK_FIELDS,
 )
 
 
@@ -107,6 +109,7 @@ AUDITED_FIELDS = (
     *CADENCE_FIELDS,
     "horizon_days",
     "swap_requires_approval",
+    *SLACK_FIELDS,
     "archived",
 )
 

@@ -48,6 +48,7 @@ Handler = Callable[[Request, Any], Response | Awaitable[Response]]
 NON_PAGE_PREFIXES = (
     "/api/",
     "/scim/",
+    "/slack/",
     "/feeds/",
     "/static/",
     "/healthz",

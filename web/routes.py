@@ -18,6 +18,7 @@ from web.api import people as people_api
 from web.api import reports as reports_api
 from web.api import schedules as schedules_api
 from web.api import tokens as tokens_api
+from web.api import webhooks as webhooks_api
 from web.api.rotations import routes as rotations_api
 from web.api.rotations import swaps as swaps_api
 from web.api.rotations import time_off as time_off_api
@@ -44,6 +45,7 @@ from web.pages.rotations import view as rotation_pages
 from web.pages.schedules import imports as schedule_import_pages
 from web.pages.schedules import view as schedule_pages
 from web.scim import routes as scim_routes
+from web.slack import routes as slack_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
     # Operations and the JSON API under /api/v1.
@@ -56,12 +58,15 @@ ROUTERS: tuple[APIRouter, ...] = (
     time_off_api.router,
     rotations_api.router,
     onboarding_api.router,
+    webhooks_api.router,
     # SCIM 2.0 provisioning.
     scim_routes.router,
     schedules_api.router,
     reports_api.router,
     candidates_api.router,
     imports_api.router,
+    # The Slack app's request URLs (signed by Slack).
+    slack_routes.router,
     # Calendar feeds.
     feeds.router,
     # HTML pages.

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import make_url, text
+from sqlalchemy import make_url, select, text
 from sqlalchemy.orm import Session
 
 import migrations.models  # noqa: F401
@@ -33,6 +33,8 @@ from onboarding.models import (
     OutboxMessage,
     RotationRequirement,
 )
+from onboarding.slack.models import SlackIdentity
+from onboarding.webhooks.models import WebhookDelivery, WebhookEndpoint
 from rotation.models import (
     CompanyDayOff,
     ImportedSource,
@@ -105,7 +107,30 @@ def populate(session: Session) -> None:
             ),
             ScimToken(label="okta", token_hash="c" * 64, created_at=T0),
             WebhookEvent(source="guru", event_key="id:e-1", received_at=T0),
+            SlackIdentity(person_id=ana.id, slack_user_id="U0ANA", checked_at=T0),
+            WebhookEndpoint(
+                url="https://hooks.example.com/a",
+                description="ops",
+                events=["shift.started"],
+                secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                enabled=True,
+                consecutive_failures=0,
+                created_by_id=ana.id,
+                created_at=T0,
+            ),
         ]
+    )
+    session.flush()
+    session.add(
+        WebhookDelivery(
+            endpoint_id=session.scalars(select(WebhookEndpoint.id)).one(),
+            message_id="msg_1",
+            event_type="shift.started",
+            attempted_at=T0,
+            status_code=204,
+            succeeded=True,
+            error="",
+        )
     )
     group = ScimGroup(display_name="Support", external_id="g1", created_at=T0, updated_at=T0)
     schedule = Schedule(slug="follow", name="Follow", created_at=T0, updated_at=T0)

@@ -54,7 +54,7 @@ NOT_FOUND = "404"
 
 # Served by FastAPI/Starlette themselves, not by our routers.
 FRAMEWORK_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
-API_PREFIXES = ("/api/", "/feeds/", "/healthz", "/readyz", "/metrics")
+API_PREFIXES = ("/api/", "/feeds/", "/slack/", "/healthz", "/readyz", "/metrics")
 
 PASSWORD = "member password"
 _password_hash: list[str] = []

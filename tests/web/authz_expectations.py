@@ -12,6 +12,7 @@ from sqlalchemy.orm import object_session
 
 from core import feed_tokens
 from core.models import ApiToken
+from onboarding.webhooks.models import WebhookEndpoint
 from rotation.models import Schedule, ScheduleImport, ScheduleLayer
 from tests.web.authz import (
     FORBIDDEN,
@@ -267,6 +268,26 @@ def settings_form(world: World) -> dict[str, object]:
         "version": str(world.rotation.version),
         "action": "save",
     }
+
+
+def webhook(world: World) -> dict[str, object]:
+    """A webhook endpoint, made on first use (no audit)."""
+    if "webhook" not in world.extra:
+        session = object_session(world.rotation)
+        assert session is not None
+        made = WebhookEndpoint(
+            url="https://hooks.example.com/allhands",
+            description="",
+            events=["shift.started"],
+            secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            enabled=True,
+            consecutive_failures=0,
+            created_at=world.rotation.created_at,
+        )
+        session.add(made)
+        session.flush()
+        world.extra["webhook"] = made.id
+    return {"webhook_id": world.extra["webhook"]}
 
 
 def card(world: World) -> dict[str, object]:
@@ -673,6 +694,25 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/card-sets/{card_set_id}/cards/{card_id}/remove"): Case(
         PAGE_ANY_MANAGER, params=card_in_set
+    ),
+    # --- outbound webhooks: admins only ---------------------------------------------------
+    ("GET", "/api/v1/webhooks"): Case(API_ADMIN),
+    ("POST", "/api/v1/webhooks"): Case(
+        API_ADMIN,
+        json=lambda _w: {"url": "https://hooks.example.com/allhands", "events": ["shift.started"]},
+    ),
+    ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"): Case(API_ADMIN, params=webhook),
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"): Case(API_ADMIN, params=webhook),
+    # --- the Slack app: Slack's request signature is the only credential -----------------
+    ("POST", "/slack/commands"): Case(
+        SIGNED_WEBHOOK,
+        form=lambda _w: {"command": "/allhands", "text": "who"},
+        note="signed by Slack with the app's signing secret; no session or token counts",
+    ),
+    ("POST", "/slack/interactions"): Case(
+        SIGNED_WEBHOOK,
+        form=lambda _w: {"payload": '{"type": "block_actions"}'},
+        note="signed by Slack with the app's signing secret; no session or token counts",
     ),
     # --- sign-in: invitations and password resets ---------------------------------------
     ("POST", "/api/v1/people/{person_id}/invite"): Case(API_ADMIN, params=other_member),

@@ -254,6 +254,9 @@ def test_a_rotation_and_its_members_are_written_with_every_field_in_order(
         "coverage": [],
         "holidays": None,
         "treat_own_holidays_as_time_off": False,
+        "slack_channel": "",
+        "slack_usergroup": "",
+        "slack_dm_days_ahead": 3,
     }
     assert rotation.content == _bytes(expected_rotation)
     assert members.content == _bytes(

@@ -36,6 +36,10 @@ ROTATION_KEYS = {
     "coverage",
     "holidays",
     "treat_own_holidays_as_time_off",
+    # Slack: handoff channel, on-shift user group, days ahead of the incoming person's DM.
+    "slack_channel",
+    "slack_usergroup",
+    "slack_dm_days_ahead",
 }
 SHIFT_KEYS = {"id", "uid", "rotation", "slot", "start", "end", "person", "kind", "sequence"}
 

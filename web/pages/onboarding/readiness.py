@@ -17,6 +17,7 @@ from core.errors import Invalid
 from core.models import Person
 from onboarding import progress
 from onboarding.readiness import Status
+from onboarding.slack import identities
 from rotation import access
 from rotation import service as rotation_service
 from rotation.models import Rotation
@@ -129,6 +130,10 @@ def readiness_page(
         page_size=PAGE_SIZE,
     )
     dashboard = build_dashboard(board)
+    # Why the Slack app skips someone (no Slack account with their email), one query.
+    slack_notes = identities.notes(
+        session, person_ids={e.shift.person_id for e in board.entries if e.shift.person_id}
+    )
     weeks = sorted({*WEEK_CHOICES, filters.weeks})
     return render(
         request,
@@ -142,6 +147,7 @@ def readiness_page(
             "status_labels": STATUS_LABELS,
             "week_choices": weeks,
             "progress_text": progress_text,
+            "slack_notes": slack_notes,
         },
     )
 

@@ -22,7 +22,7 @@ from rotation.timeline import Cadence
 from web.pages.helpers import checked
 from web.pages.rotations import coverage_form
 
-NUMBER_FIELDS = ("shift_days", "people_per_shift", "horizon_days")
+NUMBER_FIELDS = ("shift_days", "people_per_shift", "horizon_days", "slack_dm_days_ahead")
 _EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -44,6 +44,9 @@ class RotationForm(coverage_form.CoverageFields):
     swap_requires_approval: str = ""
     managers: str = ""
     version: str = ""
+    slack_channel: str = ""
+    slack_usergroup: str = ""
+    slack_dm_days_ahead: str = "3"
 
 
 def values_of(rotation: Rotation) -> dict[str, str]:
@@ -61,6 +64,9 @@ def values_of(rotation: Rotation) -> dict[str, str]:
         swap_requires_approval="true" if rotation.swap_requires_approval else "",
         managers="\n".join(p.email for p in sorted(rotation.managers, key=lambda p: p.email)),
         version=str(rotation.version),
+        slack_channel=rotation.slack_channel,
+        slack_usergroup=rotation.slack_usergroup,
+        slack_dm_days_ahead=str(rotation.slack_dm_days_ahead),
         **coverage_form.values(rotation),
     ).model_dump()
 
@@ -75,6 +81,10 @@ def _wording(item: Mapping[str, Any]) -> str | None:
         return "Enter a date as YYYY-MM-DD."
     if field == "slug" and kind == "string_pattern_mismatch":
         return "Use lowercase letters, digits and single dashes, e.g. tier-2-support."
+    if field == "slack_channel" and kind == "string_pattern_mismatch":
+        return "Give a channel id such as C0123ABCD or a name such as #support."
+    if field == "slack_usergroup" and kind == "string_pattern_mismatch":
+        return "Give a user group id such as S0123ABCD."
     return None
 
 
@@ -117,6 +127,8 @@ def _fields(form: RotationForm) -> dict[str, Any]:
         "start_date": form.start_date.strip(),
         "handoff_time": form.handoff_time.strip(),
         "swap_requires_approval": form.swap_requires_approval == "true",
+        "slack_channel": form.slack_channel.strip(),
+        "slack_usergroup": form.slack_usergroup.strip(),
     }
     for name in NUMBER_FIELDS:
         fields[name] = getattr(form, name).strip()

@@ -1,0 +1,1 @@
+"""Outbound webhooks: endpoints, the events they receive, signed deliveries and their log."""
