@@ -6,6 +6,7 @@ import inspect
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from web.bodies import body_limit_for
 from web.body_limit import BodyLimit
 from web.hosts import AllowedHosts
 from web.metrics import Metrics, MetricsMiddleware
-from web.pages.helpers import LoginRequired, login_url
+from web.pages.helpers import LoginRequired, error_page_viewer, login_url
 from web.ratelimit import LoginLimiter
 from web.security_headers import SecurityHeadersMiddleware
 from web.templating import build_templates, render
@@ -41,6 +42,10 @@ ERROR_TITLES = {
     409: "That clashes with something",
     422: "That cannot be used",
     503: "Try again shortly",
+}
+PLAIN_DETAILS = {
+    404: "There is no page at this address.",
+    405: "This page cannot be used that way.",
 }
 Handler = Callable[[Request, Any], Response | Awaitable[Response]]
 NON_PAGE_PREFIXES = (
@@ -96,12 +101,20 @@ async def _http_error(request: Request, exc: Exception) -> Response:
             "error.html",
             {
                 "status_code": exc.status_code,
+                "viewer": error_page_viewer(request),
                 "title": ERROR_TITLES.get(exc.status_code, "Something went wrong"),
-                "detail": exc.detail,
+                "detail": _http_detail(exc),
             },
             status_code=exc.status_code,
         )
     return await http_exception_handler(request, exc)
+
+
+def _http_detail(exc: StarletteHTTPException) -> str:
+    """Starlette's bare status phrase ("Not Found") said as a sentence a person can act on."""
+    if exc.detail == HTTPStatus(exc.status_code).phrase:
+        return PLAIN_DETAILS.get(exc.status_code, exc.detail + ".")
+    return str(exc.detail)
 
 
 def _page_detail(body: bytes) -> str:
@@ -131,6 +144,7 @@ def _in_html_for_pages(handler: Handler) -> Callable[[Request, Exception], Await
             "error.html",
             {
                 "status_code": code,
+                "viewer": error_page_viewer(request),
                 "title": ERROR_TITLES.get(code, "Something went wrong"),
                 "detail": _page_detail(bytes(response.body)),
             },
