@@ -52,3 +52,26 @@ document.addEventListener("click", (event) => {
   // The browser may still scroll to the URL's fragment after this runs: settle once loaded.
   window.addEventListener("load", () => requestAnimationFrame(restore), { once: true });
 })();
+
+// A select marked data-filters="<id>" narrows the select <id> to the options whose
+// data-for lists its value: the swap form offers only trades and covers that would be
+// accepted for the shift chosen. Without this script the server refuses a mismatch clearly.
+(() => {
+  const narrow = (chooser) => {
+    const target = document.getElementById(chooser.dataset.filters);
+    if (!target) return;
+    let firstFitting = null;
+    for (const option of target.options) {
+      const fits = (option.dataset.for || "").split(" ").includes(chooser.value);
+      option.hidden = !fits;
+      option.disabled = !fits;
+      if (fits && !firstFitting) firstFitting = option;
+    }
+    const chosen = target.selectedOptions[0];
+    if ((!chosen || chosen.disabled) && firstFitting) firstFitting.selected = true;
+  };
+  for (const chooser of document.querySelectorAll("select[data-filters]")) {
+    narrow(chooser);
+    chooser.addEventListener("change", () => narrow(chooser));
+  }
+})();

@@ -164,8 +164,11 @@ def _context(
         "chart_label": fairness_label(fairness),
         "swaps": view.swaps,
         "my_shifts": view.my_shifts,
-        "trade_options": view.trade_options,
+        "trade_options": view.tradable,
         "cover_people": view.cover_people(viewer=viewer),
+        "choices": view.choices,
+        "tradable_mine": [s for s in view.my_shifts if view.choices.trades.get(s.id)],
+        "coverable_mine": [s for s in view.my_shifts if view.choices.covers.get(s.id)],
     }
 
 
