@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,6 +39,14 @@ def local_time(value: datetime | None, timezone: str, fmt: str = "%a %d %b %Y, %
     if value is None:
         return ""
     return value.astimezone(ZoneInfo(timezone)).strftime(fmt)
+
+
+def machine_time(value: datetime | date) -> str:
+    """The ``datetime`` attribute of a ``<time>``: a UTC instant to the second (HTML allows
+    at most milliseconds, and nobody reads a shift's microseconds), or a plain date."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat()
 
 
 # Audience of a navigation entry meant for admins and rotation managers.
@@ -80,6 +88,7 @@ def build_templates() -> Jinja2Templates:
     templates.env.globals["visible_nav"] = visible_nav
     templates.env.globals["csrf_token"] = csrf_token
     templates.env.filters["local_time"] = local_time
+    templates.env.filters["machine_time"] = machine_time
     return templates
 
 
