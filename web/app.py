@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -34,6 +35,7 @@ from web.security_headers import SecurityHeadersMiddleware
 from web.templating import build_templates, render
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+DOCS_ASSETS = "/static-docs"
 SESSION_MAX_AGE = 14 * 24 * 3600
 ERROR_TITLES = {
     403: "Not allowed",
@@ -53,6 +55,7 @@ NON_PAGE_PREFIXES = (
     "/scim/",
     "/feeds/",
     "/static/",
+    DOCS_ASSETS + "/",
     "/healthz",
     "/readyz",
     "/metrics",
@@ -188,7 +191,11 @@ def create_app(
 ) -> FastAPI:
     """Build the app; tests pass their own clock and a session factory bound to one connection."""
     settings = settings or get_settings()
-    app = FastAPI(
+    # /docs and /redoc load Swagger UI and ReDoc from the installed package: they work on a
+    # network without internet access and under our own content security policy's origin.
+    app = FastAPIOffline(
+        favicon_url="/static/favicon.svg",
+        static_url=DOCS_ASSETS,
         title="allhands",
         version="0.1.0",
         description="All Hands Support rotations, calendar feeds and onboarding.",
