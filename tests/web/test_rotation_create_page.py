@@ -36,3 +36,19 @@ def test_a_member_who_manages_nothing_cannot_create_one(
     response = post(client, "/rotations", rotation_form(None))  # type: ignore[arg-type]
     assert response.status_code == 403 and 'aria-label="Main"' in response.text
     assert session.scalars(select(Rotation).where(Rotation.name == "Night desk")).first() is None
+
+
+def test_the_timezone_field_offers_iana_names_with_their_offset_now(
+    client: TestClient, session: Session
+) -> None:
+    _tier_two, grace, _people = managed(session, "Ana")
+    log_in(client, grace)
+    page = client.get("/rotations").text
+    assert 'list="new-timezones"' in page and '<datalist id="new-timezones">' in page
+    # The clock says November: Amsterdam is an hour ahead of UTC, New York five behind.
+    assert '<option value="Europe/Amsterdam" label="UTC+01:00">' in page
+    assert '<option value="America/New_York" label="UTC-05:00">' in page
+    assert '<option value="Asia/Kolkata" label="UTC+05:30">' in page
+    assert 'value="US/Eastern"' not in page  # an old alias, offered under its current name
+    manage = client.get("/rotations/tier-two/manage").text
+    assert 'list="set-timezones"' in manage and '<datalist id="set-timezones">' in manage
