@@ -1,4 +1,5 @@
-"""Managers create rotations from the rotations page and become their managers."""
+"""What managers do from their pages: create rotations (and manage them), pick a timezone,
+see swaps awaiting their approval on the home page."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rotation import access
+from rotation import access, swaps
 from rotation.models import Rotation
+from tests.conftest import DEFAULT_NOW
+from tests.probes import live_shifts
 from tests.web.authz_expectations import rotation_form
 from tests.web.rotation_page_helpers import log_in, managed, post
 
@@ -52,3 +55,31 @@ def test_the_timezone_field_offers_iana_names_with_their_offset_now(
     assert 'value="US/Eastern"' not in page  # an old alias, offered under its current name
     manage = client.get("/rotations/tier-two/manage").text
     assert 'list="set-timezones"' in manage and '<datalist id="set-timezones">' in manage
+
+
+def test_a_managers_home_lists_swaps_awaiting_their_approval(
+    client: TestClient, session: Session
+) -> None:
+    rotation, grace, (ana, sam) = managed(session, "Ana", "Sam", swap_requires_approval=True)
+    mine = next(
+        s for s in live_shifts(session, rotation) if s.person_id == ana.id and s.start > DEFAULT_NOW
+    )
+    swap = swaps.request_swap(
+        session, requester=ana, shift_id=mine.id, counterpart_shift_id=None,
+        counterpart_person_id=sam.id, now=DEFAULT_NOW,
+    )  # fmt: skip
+    swaps.accept(session, swap=swap, person=sam, now=DEFAULT_NOW)
+    session.flush()
+    log_in(client, grace)
+    home = client.get("/").text
+    assert "Swaps waiting for your approval" in home
+    assert "Sam</strong> agreed to cover <strong>Ana</strong>" in home
+    approved = post(
+        client,
+        f"/rotations/tier-two/swaps/{swap.id}/approve",
+        {"back": "/rotations/tier-two#swaps"},
+    )
+    assert approved.status_code == 303
+    assert "Swaps waiting for your approval" not in client.get("/").text
+    log_in(client, sam)  # not a manager: nothing to approve
+    assert "Swaps waiting for your approval" not in client.get("/").text
