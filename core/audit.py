@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, and_, false, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from core.models import AuditEvent, Person
@@ -119,3 +120,60 @@ def record_many(session: Session, *, events: list[dict[str, Any]]) -> None:
     """
     for offset in range(0, len(events), _BATCH):
         session.execute(insert(AuditEvent), events[offset : offset + _BATCH])
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events a reader of the log asks for; every field left empty means any."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    actor_id: int | None = None
+    subject_type: str | None = None
+    # (subject type, subject ids): an event about any of them, e.g. a rotation, its shifts
+    # and its swaps.
+    subjects: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+
+
+def page_of_events(
+    session: Session, *, where: EventFilter, limit: int, offset: int
+) -> tuple[list[AuditEvent], int]:
+    """One page of the events ``where`` asks for, newest first, and how many there are."""
+    conditions: list[ColumnElement[bool]] = []
+    if where.since is not None:
+        conditions.append(AuditEvent.at >= where.since)
+    if where.until is not None:
+        conditions.append(AuditEvent.at < where.until)
+    if where.actor_id is not None:
+        conditions.append(AuditEvent.actor_id == where.actor_id)
+    if where.subject_type is not None:
+        conditions.append(AuditEvent.subject_type == where.subject_type)
+    if where.subjects is not None:
+        conditions.append(
+            or_(
+                false(),
+                *(
+                    and_(AuditEvent.subject_type == kind, AuditEvent.subject_id.in_(ids))
+                    for kind, ids in where.subjects
+                    if ids
+                ),
+            )
+        )
+    total = session.scalar(select(func.count()).select_from(AuditEvent).where(*conditions))
+    events = session.scalars(
+        select(AuditEvent)
+        .where(*conditions)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(events), total or 0
+
+
+def subject_types(session: Session) -> list[str]:
+    """Every kind of subject the log has events about, for a filter."""
+    return list(
+        session.scalars(
+            select(AuditEvent.subject_type).distinct().order_by(AuditEvent.subject_type)
+        )
+    )

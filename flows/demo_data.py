@@ -146,7 +146,9 @@ ROTATIONS = {
         7,
         managers=("hana.novak",),
         crew=_locals(ENGINEERS),
-        requirements=(("Tier-2 essentials", 21, 2), ("Current feature breakdowns", 14, 2)),
+        # Four weeks ahead: the login the README offers an engineer (ana.devries, fourth in
+        # line) has a checklist to work through.
+        requirements=(("Tier-2 essentials", 28, 2), ("Current feature breakdowns", 14, 2)),
         slack_channel="#support-tier-2",
     ),
     "Product support fortnight": RotationPlan(

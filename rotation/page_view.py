@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from core.models import Person
-from rotation import access, duty, members, overview, swap_views
+from rotation import access, duty, members, overview, swap_choices, swap_views
 from rotation import service as rotation_service
 from rotation.models import Rotation, RotationMember, Shift
 
@@ -40,6 +40,14 @@ class RotationPageView:
     my_shifts: list[Shift]
     trade_options: list[Shift]
     viewer_manages: bool
+    # Which of those trades and covers would be accepted, per shift of the viewer's.
+    choices: swap_choices.SwapChoices
+
+    @property
+    def tradable(self) -> list[Shift]:
+        """The shifts on offer that at least one of the viewer's shifts can be traded for."""
+        ids = self.choices.tradable_shift_ids()
+        return [shift for shift in self.trade_options if shift.id in ids]
 
     @property
     def fairness(self) -> list[tuple[str, int]]:
@@ -47,8 +55,9 @@ class RotationPageView:
         return [(m.person.name, self.shift_counts.get(m.person_id, 0)) for m in self.roster]
 
     def cover_people(self, *, viewer: Person) -> list[Person]:
-        """The members the viewer can ask to cover a shift: everyone but themselves."""
-        return [m.person for m in self.roster if m.person_id != viewer.id]
+        """The members the viewer can ask to cover one of their shifts and be accepted."""
+        ids = self.choices.cover_person_ids()
+        return [m.person for m in self.roster if m.person_id != viewer.id and m.person_id in ids]
 
 
 def month_of_shift(
@@ -85,14 +94,20 @@ def load(
         else []
     )
     handoffs = overview.next_handoffs(session, rotation_ids=[rotation.id], after=now)
+    roster = members.list_members(session, rotation=rotation)
+    choices = swap_choices.swap_choices(
+        session, viewer=viewer, mine=mine, theirs=trade_options,
+        colleagues=[member.person for member in roster],
+    )  # fmt: skip
     return RotationPageView(
         shifts=rotation_service.list_shifts(session, rotation=rotation, start=start, end=end),
         on_call=duty.on_call(session, rotation=rotation, at=now),
         next_handoff=handoffs.get(rotation.id),
-        roster=members.list_members(session, rotation=rotation),
+        roster=roster,
         shift_counts=overview.shift_counts(session, rotation=rotation),
         swaps=overview.rotation_swaps(session, rotation=rotation, now=now),
         my_shifts=mine,
         trade_options=trade_options,
         viewer_manages=access.is_manager(session, person=viewer, rotation=rotation),
+        choices=choices,
     )

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from core import people
 from core.models import Person
+from rotation import access, swaps
 from rotation import shifts as shift_rows
-from rotation import swaps
 from rotation.models import Rotation, Shift, SwapRequest
 
 
@@ -92,3 +92,24 @@ def open_swaps(session: Session, *, person: Person, now: datetime) -> list[SwapV
         )
     )
     return views_of(session, rows)
+
+
+def awaiting_approval(session: Session, *, manager: Person, now: datetime) -> list[SwapView]:
+    """Accepted swaps, ahead, in rotations ``manager`` manages that ask for approval."""
+    managed = access.managed_rotation_ids(session, person=manager)
+    if not managed:
+        return []
+    rows = session.scalars(
+        select(SwapRequest)
+        .join(Shift, Shift.id == SwapRequest.shift_id)
+        .join(Rotation, Rotation.id == Shift.rotation_id)
+        .where(
+            SwapRequest.status == swaps.ACCEPTED,
+            Rotation.swap_requires_approval.is_(True),
+            Rotation.id.in_(managed),
+            Shift.start > now,
+            Shift.cancelled_at.is_(None),
+        )
+        .order_by(Shift.start, SwapRequest.id)
+    )
+    return views_of(session, list(rows))

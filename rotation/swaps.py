@@ -9,6 +9,7 @@ shift changed since, the swap no longer describes it and answering it is a Confl
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -41,25 +42,37 @@ AUDITED_FIELDS = (
 def _shift(session: Session, shift_id: int, *, role: str) -> Shift:
     shift = session.get(Shift, shift_id)
     if shift is None:
-        raise Invalid(f"unknown {role} {shift_id}")
+        raise Invalid(f"there is no such {role}")
     return shift
 
 
-def _check_open(shift: Shift, *, now: datetime, role: str) -> None:
+def describe_shift(session: Session, shift: Shift) -> str:
+    """A shift as people know it, by who holds it and when (in the rotation's zone); never
+    by its internal id."""
+    rotation = session.get(Rotation, shift.rotation_id)
+    assert rotation is not None
+    local = shift.start.astimezone(ZoneInfo(rotation.timezone))
+    person = session.get(Person, shift.person_id) if shift.person_id is not None else None
+    holder = f"{person.name}'s shift" if person is not None else "the uncovered shift"
+    return f"{holder} of {local:%a} {local.day} {local:%b %Y, %H:%M} ({rotation.timezone})"
+
+
+def _check_open(session: Session, shift: Shift, *, now: datetime) -> None:
     if shift.cancelled_at is not None:
-        raise Conflict(f"{role} {shift.id} is cancelled")
+        raise Conflict(f"{describe_shift(session, shift)} is cancelled")
     if shift.start <= now:
-        raise Conflict(f"{role} {shift.id} has already started; only shifts ahead can be swapped")
+        raise Conflict(
+            f"{describe_shift(session, shift)} has already started; only shifts ahead can be"
+            " swapped"
+        )
 
 
-def _check_free(
-    session: Session, *, person: Person, shift: Shift, ignore: list[int], role: str
-) -> None:
+def _check_free(session: Session, *, person: Person, shift: Shift, ignore: list[int]) -> None:
     reason = availability.conflict(
         session, person=person, start=shift.start, end=shift.end, ignore_shift_ids=ignore
     )
     if reason is not None:
-        raise Conflict(f"{reason} ({role} {shift.id})")
+        raise Conflict(f"{reason} during {describe_shift(session, shift)}")
 
 
 def request_swap(
@@ -75,7 +88,7 @@ def request_swap(
     shift = _shift(session, shift_id, role="shift")
     if shift.person_id != requester.id:
         raise Forbidden("only the person on the shift can offer it for a swap")
-    _check_open(shift, now=now, role="shift")
+    _check_open(session, shift, now=now)
     counterpart_shift = None
     if counterpart_shift_id is not None:
         counterpart_shift = _tradable(
@@ -129,7 +142,7 @@ def _tradable(
         raise Invalid("the counterpart shift is uncovered; there is nobody to trade with")
     if counterpart_shift.person_id == requester.id:
         raise Invalid("the counterpart shift is already yours")
-    _check_open(counterpart_shift, now=now, role="counterpart shift")
+    _check_open(session, counterpart_shift, now=now)
     return counterpart_shift
 
 
@@ -137,7 +150,7 @@ def _counterpart(session: Session, person_id: int, *, requester: Person) -> Pers
     """The active colleague, other than the requester, who would take the shift."""
     counterpart = session.get(Person, person_id)
     if counterpart is None:
-        raise Invalid(f"unknown counterpart person {person_id}")
+        raise Invalid("there is no such person to swap with")
     if counterpart.id == requester.id:
         raise Invalid("you cannot swap a shift with yourself")
     if not counterpart.active:
@@ -155,15 +168,9 @@ def _check_feasible(
 ) -> None:
     """Nobody ends up on time off or on two overlapping shifts once the swap is done."""
     ignore = [shift.id] + ([counterpart_shift.id] if counterpart_shift else [])
-    _check_free(session, person=counterpart, shift=shift, ignore=ignore, role="shift")
+    _check_free(session, person=counterpart, shift=shift, ignore=ignore)
     if counterpart_shift is not None:
-        _check_free(
-            session,
-            person=requester,
-            shift=counterpart_shift,
-            ignore=ignore,
-            role="counterpart shift",
-        )
+        _check_free(session, person=requester, shift=counterpart_shift, ignore=ignore)
 
 
 def get_swap(session: Session, swap_id: int) -> SwapRequest:
@@ -214,9 +221,9 @@ def _verified(session: Session, *, swap: SwapRequest, now: datetime) -> tuple[Sh
     )
     if changed:
         raise Conflict("a shift in this swap changed since it was requested; ask again")
-    _check_open(shift, now=now, role="shift")
+    _check_open(session, shift, now=now)
     if counterpart_shift is not None:
-        _check_open(counterpart_shift, now=now, role="counterpart shift")
+        _check_open(session, counterpart_shift, now=now)
     requester = session.get(Person, swap.requester_id)
     counterpart = session.get(Person, swap.counterpart_person_id)
     assert requester is not None and counterpart is not None

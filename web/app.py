@@ -6,6 +6,7 @@ import inspect
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -21,20 +23,19 @@ import migrations.models  # noqa: F401  (every table registered before first use
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_sessionmaker, max_connections
 from core.settings import Settings, get_settings
-from rotation.feed import renames as feed_renames
 from web import errors, openapi, routes
 from web.admission import AdmissionLimit
 from web.bodies import body_limit_for
 from web.body_limit import BodyLimit
-from web.feeds.compression import FeedCompression
 from web.hosts import AllowedHosts
 from web.metrics import Metrics, MetricsMiddleware
-from web.pages.helpers import LoginRequired, login_url
+from web.pages.helpers import LoginRequired, error_page_viewer, login_url
 from web.ratelimit import LoginLimiter
 from web.security_headers import SecurityHeadersMiddleware
 from web.templating import build_templates, render
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+DOCS_ASSETS = "/static-docs"
 SESSION_MAX_AGE = 14 * 24 * 3600
 ERROR_TITLES = {
     403: "Not allowed",
@@ -44,13 +45,17 @@ ERROR_TITLES = {
     422: "That cannot be used",
     503: "Try again shortly",
 }
+PLAIN_DETAILS = {
+    404: "There is no page at this address.",
+    405: "This page cannot be used that way.",
+}
 Handler = Callable[[Request, Any], Response | Awaitable[Response]]
 NON_PAGE_PREFIXES = (
     "/api/",
     "/scim/",
-    "/slack/",
     "/feeds/",
     "/static/",
+    DOCS_ASSETS + "/",
     "/healthz",
     "/readyz",
     "/metrics",
@@ -73,12 +78,10 @@ def _lifespan(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if session_factory is not None:
             app.state.sessionmaker = session_factory
-            feed_renames.watch(session_factory)
             yield
             return
         engine = make_engine(settings.effective_database_url)
         app.state.sessionmaker = make_sessionmaker(engine)
-        feed_renames.watch(app.state.sessionmaker)
         try:
             yield
         finally:
@@ -101,13 +104,20 @@ async def _http_error(request: Request, exc: Exception) -> Response:
             "error.html",
             {
                 "status_code": exc.status_code,
+                "viewer": error_page_viewer(request),
                 "title": ERROR_TITLES.get(exc.status_code, "Something went wrong"),
-                "detail": exc.detail,
-                "viewer": getattr(request.state, "viewer", None),
+                "detail": _http_detail(exc),
             },
             status_code=exc.status_code,
         )
     return await http_exception_handler(request, exc)
+
+
+def _http_detail(exc: StarletteHTTPException) -> str:
+    """Starlette's bare status phrase ("Not Found") said as a sentence a person can act on."""
+    if exc.detail == HTTPStatus(exc.status_code).phrase:
+        return PLAIN_DETAILS.get(exc.status_code, exc.detail + ".")
+    return str(exc.detail)
 
 
 def _page_detail(body: bytes) -> str:
@@ -137,9 +147,9 @@ def _in_html_for_pages(handler: Handler) -> Callable[[Request, Exception], Await
             "error.html",
             {
                 "status_code": code,
+                "viewer": error_page_viewer(request),
                 "title": ERROR_TITLES.get(code, "Something went wrong"),
                 "detail": _page_detail(bytes(response.body)),
-                "viewer": getattr(request.state, "viewer", None),
             },
             status_code=code,
         )
@@ -151,10 +161,8 @@ def _in_html_for_pages(handler: Handler) -> Callable[[Request, Exception], Await
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
-    """Added innermost first: feed compression, admission, body limits, sessions, security
-    headers, allowed hosts, then metrics outermost."""
-    # Innermost: it only encodes the feed routes' finished bodies.
-    app.add_middleware(FeedCompression)
+    """Added innermost first: admission, body limits, sessions, security headers, allowed
+    hosts, then metrics outermost."""
     # Innermost, so waiting requests are counted by the metrics but hold nothing else.
     app.add_middleware(AdmissionLimit, limit=max_connections(settings.effective_database_url))
     # Outside admission: a body is read (bounded, with a deadline) before a slot is taken,
@@ -183,7 +191,11 @@ def create_app(
 ) -> FastAPI:
     """Build the app; tests pass their own clock and a session factory bound to one connection."""
     settings = settings or get_settings()
-    app = FastAPI(
+    # /docs and /redoc load Swagger UI and ReDoc from the installed package: they work on a
+    # network without internet access and under our own content security policy's origin.
+    app = FastAPIOffline(
+        favicon_url="/static/favicon.svg",
+        static_url=DOCS_ASSETS,
         title="allhands",
         version="0.1.0",
         description="All Hands Support rotations, calendar feeds and onboarding.",

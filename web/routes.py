@@ -33,6 +33,7 @@ from web.pages.onboarding import checklist as checklist_pages
 from web.pages.onboarding import home as home_pages
 from web.pages.onboarding import readiness as readiness_pages
 from web.pages.people import admin as people_pages
+from web.pages.people import audit_log as audit_log_pages
 from web.pages.people import invitations as invitation_pages
 from web.pages.people import profile as profile_pages
 from web.pages.reports import hours as hours_pages
@@ -74,6 +75,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     oidc_pages.router,
     password_link_pages.router,
     people_pages.router,
+    audit_log_pages.router,
     invitation_pages.router,
     profile_pages.router,
     card_edit_pages.router,

@@ -22,7 +22,7 @@ HEADERS = {
 
 
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
-OWN_CACHING_PREFIXES = ("/static/", "/feeds/")
+OWN_CACHING_PREFIXES = ("/static/", "/static-docs/", "/feeds/")
 
 
 class SecurityHeadersMiddleware:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -39,6 +40,40 @@ def local_time(value: datetime | None, timezone: str, fmt: str = "%a %d %b %Y, %
     if value is None:
         return ""
     return value.astimezone(ZoneInfo(timezone)).strftime(fmt)
+
+
+def machine_time(value: datetime | date) -> str:
+    """The ``datetime`` attribute of a ``<time>``: a UTC instant to the second (HTML allows
+    at most milliseconds, and nobody reads a shift's microseconds), or a plain date."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat()
+
+
+# Old aliases of the same zones; the picker offers each place once, under its current name.
+_LEGACY_ZONE_PREFIXES = ("Etc/", "SystemV/", "US/", "Canada/", "Brazil/", "Chile/", "Mexico/")
+
+
+@cache
+def _zone_names() -> tuple[str, ...]:
+    names = {
+        name
+        for name in available_timezones()
+        if "/" in name and not name.startswith(_LEGACY_ZONE_PREFIXES)
+    }
+    return tuple(sorted(names | {"UTC"}))
+
+
+def timezone_choices(request: Request) -> list[tuple[str, str]]:
+    """Every IANA zone with its offset from UTC now (on the app's clock), for a picker."""
+    now: datetime = request.app.state.clock.now()
+    choices = []
+    for name in _zone_names():
+        offset = now.astimezone(ZoneInfo(name)).utcoffset() or timedelta(0)
+        minutes = int(offset.total_seconds() // 60)
+        sign = "+" if minutes >= 0 else "-"
+        choices.append((name, f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"))
+    return choices
 
 
 # Audience of a navigation entry meant for admins and rotation managers.
@@ -81,7 +116,9 @@ def build_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.globals["visible_nav"] = visible_nav
     templates.env.globals["csrf_token"] = csrf_token
+    templates.env.globals["timezone_choices"] = timezone_choices
     templates.env.filters["local_time"] = local_time
+    templates.env.filters["machine_time"] = machine_time
     return templates
 
 

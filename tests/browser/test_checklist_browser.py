@@ -288,3 +288,54 @@ def _first_set(live_server: LiveServer) -> int:
     with live_server.sessions() as session:
         (view,) = card_sets.list_card_sets(session)
         return view.card_set.id
+
+
+def _mark_a_card_read(page: Page, live_server: LiveServer, org: Org) -> tuple[str, float]:
+    """Scroll to the first unread card of the next shift and mark it as read; its id
+    and its distance from the top of the window when marked."""
+    page.goto(live_server.url + "/me/checklist")
+    item = page.locator(f"#shift-{org.shift_id} .checklist-item.is-unread").first
+    item_id = item.get_attribute("id")
+    assert item_id
+    # Where a reader would be: the card part way down the window, the page scrolled.
+    top = f"document.getElementById('{item_id}').getBoundingClientRect().top"
+    page.evaluate(f"window.scrollBy(0, {top} - 100)")
+    assert page.evaluate("window.scrollY") > 0
+    before = page.evaluate(top)
+    item.get_by_role("button").click()
+    expect(page.locator(f"#{item_id} .badge")).to_have_text("Read")
+    return item_id, before
+
+
+def test_mark_as_read_keeps_the_scroll_position(live_server: LiveServer, browser: Browser) -> None:
+    org = build_org(live_server)
+    context = browser.new_context(viewport={"width": 1280, "height": 400})
+    try:
+        page = context.new_page()
+        log_in(page, live_server, org.engineer_email)
+        item_id, before = _mark_a_card_read(page, live_server, org)
+        page.wait_for_load_state("load")
+        page.evaluate("new Promise(requestAnimationFrame)")
+        after = page.evaluate(f"document.getElementById('{item_id}').getBoundingClientRect().top")
+        assert abs(after - before) <= 2, f"the card moved from {before} to {after} px"
+        expect(page.locator(f"#{item_id}")).to_be_in_viewport()
+    finally:
+        context.close()
+
+
+def test_mark_as_read_without_javascript_returns_to_the_card(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    org = build_org(live_server)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 400}, java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        log_in(page, live_server, org.engineer_email)
+        item_id, _before = _mark_a_card_read(page, live_server, org)
+        assert page.url.endswith(f"/me/checklist#{item_id}")
+        assert page.evaluate("window.scrollY") > 0
+        expect(page.locator(f"#{item_id}")).to_be_in_viewport()
+    finally:
+        context.close()

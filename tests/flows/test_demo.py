@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core import people
 from core.clock import FixedClock
 from flows import demo
 from kb_links import service as card_service
@@ -55,3 +57,16 @@ def test_demo_refuses_a_database_with_people(session: Session, clock: FixedClock
     make_person(session)
     with pytest.raises(demo.NotEmpty):
         demo.load_demo(session, now=clock.now())
+
+
+@pytest.mark.parametrize("days", [0, 3, 6])  # whatever the weekday the demo is loaded on
+def test_the_readme_engineer_login_has_a_checklist(
+    session: Session, clock: FixedClock, days: int
+) -> None:
+    """The README promises ana.devries an engineer's home, checklist and calendar link."""
+    now = clock.now() + timedelta(days=days)
+    demo.load_demo(session, now=now)
+    ana = people.find_by_email(session, "ana.devries@example.com")
+    assert ana is not None
+    entries = progress.checklist(session, person=ana, now=now)
+    assert any(entry.readiness.required for entry in entries)

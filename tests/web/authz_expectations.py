@@ -587,7 +587,8 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     ),
     # --- rotation pages ---------------------------------------------------------------
     ("GET", "/rotations"): Case(PAGE_ANYONE),
-    ("POST", "/rotations"): Case(PAGE_ADMIN, form=rotation_form),
+    # Managers create rotations too (and manage the ones they create).
+    ("POST", "/rotations"): Case(PAGE_ANY_MANAGER, form=rotation_form),
     ("GET", "/rotations/{slug}"): Case(PAGE_ANYONE, params=rotation),
     ("POST", "/rotations/{slug}/swaps"): Case(
         PAGE_MEMBER_ONLY,

@@ -106,6 +106,24 @@ def test_reading_every_card_makes_the_shift_ready(
     assert "Mark as read" not in block
 
 
+@pytest.mark.parametrize(
+    ("shift_field", "suffix"),
+    [("own", "#card-{shift}-{card}"), ("javascript:alert(1)", ""), ("", "")],
+)
+def test_marking_returns_to_the_card_by_its_anchor(
+    client: TestClient, session: Session, world: World, shift_field: str, suffix: str
+) -> None:
+    log_in(client, world.ana)
+    card, shift = world.cards[0], world.next_week
+    form = {"card_id": str(card.id), "version": str(card.version)}
+    form["shift_id"] = str(shift.id) if shift_field == "own" else shift_field
+    response = post(client, "/me/checklist/ack", form)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/me/checklist" + suffix.format(
+        shift=shift.id, card=card.id
+    )
+
+
 def test_a_card_that_changed_since_the_page_was_opened_is_refused_clearly(
     client: TestClient, session: Session, world: World
 ) -> None:

@@ -128,3 +128,29 @@ def test_the_preview_follows_daylight_saving(client: TestClient, session: Sessio
         timedelta(hours=168),
         timedelta(hours=169),
     }
+
+
+def test_the_preview_names_who_gets_each_shift_as_saving_would(
+    client: TestClient, session: Session
+) -> None:
+    rotation, manager, people = managed(session, "Ana", "Sam", "Priya")
+    log_in(client, manager)
+    values = settings_of(client.get(MANAGE).text)
+    before = fingerprint(session)
+    changed = {**values, "shift_days": "14"}
+    preview = post(client, MANAGE + "/settings", {**changed, "action": "preview"}).text
+    assert fingerprint(session) == before  # the trial was rolled back
+    rows = re.findall(
+        r'<tr>\s*<td><time datetime="([^"]+)">.*?</td>\s*<td>.*?</td>\s*<td>[^<]*</td>\s*'
+        r"<td>(.*?)</td>",
+        preview,
+        re.S,
+    )
+    named = {datetime.fromisoformat(start): html.unescape(who) for start, who in rows}
+    assert len(named) == 8 and set(named.values()) <= {"Ana", "Sam", "Priya"}
+
+    assert post(client, MANAGE + "/settings", {**changed, "action": "save"}).status_code == 303
+    session.expire_all()
+    names = {p.id: p.name for p in people}
+    saved = {s.start: names.get(s.person_id or 0) for s in live_shifts(session, rotation)}
+    assert all(saved[start] == who for start, who in named.items())

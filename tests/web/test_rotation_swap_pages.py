@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import html
+import re
+from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import Person
+from rotation import time_off
 from rotation.models import Rotation, Shift, SwapRequest
 from tests.conftest import DEFAULT_NOW
 from tests.factories import make_scheduled_rotation
@@ -221,3 +224,38 @@ def test_where_approval_is_needed_a_manager_approves(client: TestClient, session
     )
     assert again.status_code == 409
     assert "Manage Tier two" in again.text  # refused on the page it came from
+
+
+def test_a_refused_trade_is_not_offered_and_is_explained_by_the_form(
+    client: TestClient, session: Session
+) -> None:
+    rotation, ana, sam, _priya = setup_trio(session)
+    mine, theirs = ahead_of(session, rotation, ana)[0], ahead_of(session, rotation, sam)[0]
+    first_day = mine.start.astimezone(ZoneInfo(ana.timezone)).date()
+    time_off.add_time_off(
+        session, person=sam, start=first_day, end=first_day, reason="Dentist",
+        now=DEFAULT_NOW, actor=sam,
+    )  # fmt: skip
+    session.flush()
+    log_in(client, ana)
+    page = client.get("/rotations/tier-two").text
+    # Sam's shift is offered only for Ana's shifts he is free for, not for this one.
+    option = re.search(rf'<option value="{theirs.id}" data-for="([\d ]*)"', page)
+    assert option and str(mine.id) not in option.group(1).split()
+
+    refused = post(
+        client,
+        "/rotations/tier-two/swaps",
+        {"kind": "trade", "shift_id": mine.id, "counterpart_shift_id": theirs.id},
+    )
+
+    assert refused.status_code == 409
+    form = re.search(r'<form [^>]*id="trade-form".*?</form>', refused.text, re.S)
+    assert form and 'action="/rotations/tier-two/swaps#trade-form"' in form.group(0)
+    error = re.search(r'id="trade-error">([^<]*)<', form.group(0))
+    assert error, "the error is inside the form that was sent"
+    message = html.unescape(error.group(1))
+    when = mine.start.astimezone(ZoneInfo(rotation.timezone))
+    assert "Sam has time off then" in message and f"Ana's shift of {when:%a} {when.day}" in message
+    assert not re.search(r"shift \d", message)  # never an internal id
+    assert 'id="cover-error"' not in refused.text

@@ -102,12 +102,17 @@ def _acceptable(response: httpx.Response, *, page: bool, role: str, name: str) -
     return classify(response) == TO_LOGIN if page else code == 401
 
 
-def _says_why(response: httpx.Response, *, page: bool, method: str) -> bool:
-    """A page's refusal is an HTML page saying why; the API's is JSON with a detail."""
+def _says_why(response: httpx.Response, *, page: bool, method: str, role: str) -> bool:
+    """A page's refusal is an HTML page saying why, with the navigation and log-out for
+    someone logged in; the API's is JSON with a detail."""
     if response.status_code not in REFUSED or method == "HEAD":
         return True
     if page:
-        return response.headers["content-type"].startswith("text/html") and "<h1" in response.text
+        html = response.headers["content-type"].startswith("text/html") and "<h1" in response.text
+        header = role == ANONYMOUS or (
+            'aria-label="Main"' in response.text and 'action="/logout"' in response.text
+        )
+        return html and header
     return bool(response.json().get("detail"))
 
 
@@ -141,7 +146,7 @@ def test_hostile_path_ids_are_refused_clearly(
             hostile = _hostile_case(case, world, name=name, value=value)
             response = send(client, world, role, method, path, hostile)
             if not _acceptable(response, page=page, role=role, name=name) or not _says_why(
-                response, page=page, method=method
+                response, page=page, method=method, role=role
             ):
                 failures.append(
                     f"{name}={value[:24]!r}: {response.status_code} "

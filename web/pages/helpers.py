@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from core import people
@@ -25,15 +26,6 @@ from web import errors
 from web.deps import SessionDep, SettingsDep, person_from_cookie, person_from_proxy_header
 
 Model = TypeVar("Model", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class SignedIn:
-    """What the page frame shows of the signed-in person."""
-
-    id: int
-    name: str
-    is_admin: bool
 
 
 class LoginRequired(Exception):
@@ -52,10 +44,38 @@ def page_viewer(request: Request, session: SessionDep, settings: SettingsDep) ->
         raise LoginRequired(request.url.path)
     # The navigation shows manager pages only to those who can use them.
     request.state.viewer_manages = access.manages_any(session, person=person)
-    # Error pages keep the navigation: they get this snapshot, since the person's row may be
-    # expired by the rollback of the failed request when the error page is drawn.
-    request.state.viewer = SignedIn(id=person.id, name=person.name, is_admin=person.is_admin)
+    # Error pages render after the session is gone: they get the header from a plain copy.
+    request.state.nav_viewer = NavViewer(name=person.name, is_admin=person.is_admin)
     return person
+
+
+@dataclass(frozen=True)
+class NavViewer:
+    """What the page header needs of the viewer, detached from any database session."""
+
+    name: str
+    is_admin: bool
+
+
+def error_page_viewer(request: Request) -> NavViewer | None:
+    """The viewer for an error page's header: the one the page found, or (for a request no
+    page answered, such as an unknown path) whoever the cookie or proxy header names."""
+    known: NavViewer | None = getattr(request.state, "nav_viewer", None)
+    if known is not None or "session" not in request.scope:
+        return known
+    try:
+        with request.app.state.sessionmaker() as session:
+            settings = request.app.state.settings
+            person = person_from_proxy_header(request, session, settings) or person_from_cookie(
+                request, session
+            )
+            if person is None:
+                return None
+            request.state.viewer_manages = access.manages_any(session, person=person)
+            return NavViewer(name=person.name, is_admin=person.is_admin)
+    except SQLAlchemyError:
+        # The database may be why the request failed; the page still answers, without a name.
+        return None
 
 
 Viewer = Annotated[Person, Depends(page_viewer)]

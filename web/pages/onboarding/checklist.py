@@ -102,6 +102,7 @@ def acknowledge(
     now: NowDep,
     card_id: Annotated[str, Form()] = "",
     version: Annotated[str, Form()] = "",
+    shift_id: Annotated[str, Form()] = "",
 ) -> Response:
     def refused(error: str, status_code: int) -> HTMLResponse:
         return checklist_page(
@@ -129,4 +130,8 @@ def acknowledge(
         request,
         f"Marked “{view.card_title}” (version {view.acknowledgement.card_version}) as read.",
     )
-    return RedirectResponse("/me/checklist", status_code=status.HTTP_303_SEE_OTHER)
+    # Back to the card just marked, not the top of a long list (allhands.js then restores
+    # the exact scroll position); the anchor is built from parsed ids only.
+    shift = parse_id(shift_id)
+    anchor = f"#card-{shift}-{chosen_card}" if shift is not None else ""
+    return RedirectResponse("/me/checklist" + anchor, status_code=status.HTTP_303_SEE_OTHER)

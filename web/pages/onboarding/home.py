@@ -99,6 +99,7 @@ def home_page(
             "status_labels": STATUS_LABELS,
             "progress_text": progress_text,
             "manages": bool(getattr(request.state, "viewer_manages", False)),
+            "to_approve": swap_views.awaiting_approval(session, manager=viewer, now=now),
             "error": error,
         },
         status_code=status_code,

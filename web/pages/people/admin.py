@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from functools import partial
 from typing import Annotated
 
@@ -10,7 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from core import audit, people
+from core import people
 from core.errors import Conflict, Invalid
 from core.models import Person
 from core.people import ImportRejected
@@ -151,22 +150,3 @@ def import_people(
                 now=now,
             )
     return RedirectResponse("/people", status_code=303)
-
-
-@router.get("/audit", response_class=HTMLResponse)
-def audit_page(
-    request: Request,
-    session: SessionDep,
-    viewer: AdminViewer,
-    now: NowDep,
-    days: int = 30,
-) -> HTMLResponse:
-    days = max(1, min(days, 3650))
-    since: datetime = now - timedelta(days=days)
-    events = audit.list_events(session, since=since)
-    names = {p.id: p.name for p in people.list_people(session)}
-    return render(
-        request,
-        "audit.html",
-        {"viewer": viewer, "events": events, "names": names, "days": days},
-    )

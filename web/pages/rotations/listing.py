@@ -22,7 +22,7 @@ from rotation import duty, generation, overview, timeline
 from rotation import service as rotation_service
 from rotation.models import Rotation, Shift
 from web.deps import NowDep, SessionDep
-from web.pages.helpers import AdminViewer, FormInvalid, Viewer, form_refused, verify_csrf
+from web.pages.helpers import FormInvalid, ManagerViewer, Viewer, form_refused, verify_csrf
 from web.pages.rotations import forms as rotation_forms
 from web.pages.rotations.forms import RotationForm
 from web.templating import flash, render
@@ -60,7 +60,9 @@ def _rows(session: Session, *, now: datetime) -> list[RotationRow]:
 def new_rotation_values(viewer: Person, *, now: datetime) -> dict[str, str]:
     """An empty new-rotation form starting today, on the viewer's clock."""
     today = now.astimezone(ZoneInfo(viewer.timezone)).date()
-    return RotationForm(timezone=viewer.timezone, start_date=today.isoformat()).model_dump()
+    return RotationForm(
+        timezone=viewer.timezone, start_date=today.isoformat(), managers=viewer.email
+    ).model_dump()
 
 
 def _list_page(
@@ -82,6 +84,8 @@ def _list_page(
             "rows": [row for row in rows if not row.rotation.archived],
             "archived": [row for row in rows if row.rotation.archived],
             "values": values or new_rotation_values(viewer, now=now),
+            # Admins and managers create rotations; the page's viewer check knows who manages.
+            "can_create": viewer.is_admin or bool(getattr(request.state, "viewer_manages", False)),
             "errors": errors or {},
         },
         status_code=status_code,
@@ -99,12 +103,15 @@ def rotations_page(
 def create_rotation(
     request: Request,
     session: SessionDep,
-    viewer: AdminViewer,
+    viewer: ManagerViewer,
     now: NowDep,
     form: Annotated[RotationForm, Form()],
 ) -> Response:
     try:
         data = rotation_forms.check_new(session, form=form)
+        if not viewer.is_admin and viewer.id not in data.manager_ids:
+            # A manager who creates a rotation manages it; only admins make ones for others.
+            data = data.model_copy(update={"manager_ids": [*data.manager_ids, viewer.id]})
         rotation = rotation_service.create_rotation(session, data=data, now=now, actor=viewer)
     except (FormInvalid, Conflict, Invalid) as exc:
         page = partial(_list_page, request, session, viewer, now=now, values=form.model_dump())

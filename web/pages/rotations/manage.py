@@ -19,7 +19,7 @@ from core import people
 from core.errors import Conflict, DomainError, Invalid
 from core.models import Person
 from onboarding import card_sets, requirements
-from rotation import generation, members, overview, timeline
+from rotation import generation, members, overview, timeline, what_if
 from rotation import service as rotation_service
 from rotation import shifts as shift_rows
 from rotation.models import Rotation, Shift
@@ -57,6 +57,8 @@ class ManageState:
     settings_errors: dict[str, str] = field(default_factory=dict)
     preview: list[tuple[datetime, datetime]] | None = None
     preview_changes: bool = False
+    # Who would be on each previewed shift, by its start.
+    preview_people: dict[datetime, list[str | None]] = field(default_factory=dict)
     member_email: str = ""
     member_error: str = ""
     requirement_rows: list[dict[str, str]] | None = None
@@ -245,6 +247,9 @@ def _preview(
             count=PREVIEW_COUNT,
         ),
         preview_changes=rotation_forms.changes_cadence(data, rotation=rotation),
+        preview_people=what_if.people_ahead(
+            session, rotation=rotation, data=data, now=now, count=PREVIEW_COUNT
+        ),
     )
 
 

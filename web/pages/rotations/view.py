@@ -9,7 +9,7 @@ shifts' readiness. This module only works out the month and lays it all out.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -20,6 +20,7 @@ from core.models import Person
 from onboarding import progress
 from onboarding.readiness import Status
 from rotation import generation, page_view, timeline
+from rotation import service as rotation_service
 from rotation.feed.content import RotationRef
 from rotation.models import Rotation, Shift
 from rotation.page_view import RotationPageView
@@ -27,7 +28,7 @@ from rotation.timeline import days_to_utc
 from web.deps import NowDep, SessionDep
 from web.feeds import routes as feeds
 from web.pages.helpers import Viewer, required_id
-from web.pages.rotations import coverage_view, visuals
+from web.pages.rotations import coverage_view, timeline_view, visuals
 from web.pages.rotations.common import parse_month, rotation_or_moved, shift_month
 from web.templating import render
 
@@ -166,8 +167,11 @@ def _context(
         "chart_label": fairness_label(fairness),
         "swaps": view.swaps,
         "my_shifts": view.my_shifts,
-        "trade_options": view.trade_options,
+        "trade_options": view.tradable,
         "cover_people": view.cover_people(viewer=viewer),
+        "choices": view.choices,
+        "tradable_mine": [s for s in view.my_shifts if view.choices.trades.get(s.id)],
+        "coverable_mine": [s for s in view.my_shifts if view.choices.covers.get(s.id)],
     }
 
 
@@ -199,6 +203,7 @@ def rotation_page(
     grid_first, grid_last = visuals.grid_bounds(year=on_view.first.year, month=on_view.first.month)
     context = _context(viewer, rotation=rotation, view=view, on_view=on_view, now=now)
     context |= {
+        "timeline": _timeline(session, viewer, rotation=rotation, view=view, now=now),
         "grid": grid,
         "swap": swap or SwapFormState(),
         "page_error": page_error,
@@ -212,6 +217,21 @@ def rotation_page(
         ),
     }
     return render(request, "rotation.html", context, status_code=status_code)
+
+
+def _timeline(
+    session: Session, viewer: Person, *, rotation: Rotation, view: RotationPageView, now: datetime
+) -> list[timeline_view.Week]:
+    """The weeks from this one forward, each person in their own colour."""
+    zone = ZoneInfo(viewer.timezone)
+    today = now.astimezone(zone).date()
+    start, _end = days_to_utc(today - timedelta(days=today.weekday()), today, zone)
+    end = start + timedelta(weeks=timeline_view.WEEKS_SHOWN, days=1)
+    shifts = rotation_service.list_shifts(session, rotation=rotation, start=start, end=end)
+    return timeline_view.weeks(
+        shifts, now=now, timezone=viewer.timezone, viewer_id=viewer.id,
+        colours=timeline_view.colours_for(member.person_id for member in view.roster),
+    )  # fmt: skip
 
 
 @router.get("/rotations/{slug}", response_class=HTMLResponse)
