@@ -10,7 +10,7 @@ fewer cards left first, then fewer shifts in the rotation, then name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -92,6 +92,30 @@ def _members(session: Session, shift: Shift, now: datetime) -> list[Person]:
     )
 
 
+def _shift_counts(session: Session, shift: Shift, ids: list[int]) -> dict[int, int]:
+    """Live shifts each person holds in the shift's rotation (one query)."""
+    rows = session.execute(
+        select(Shift.person_id, func.count())
+        .where(
+            Shift.rotation_id == shift.rotation_id,
+            Shift.cancelled_at.is_(None),
+            Shift.person_id.in_(ids),
+        )
+        .group_by(Shift.person_id)
+    )
+    return {person_id: count for person_id, count in rows if person_id is not None}
+
+
+def _rank(candidate: Candidate) -> tuple[int, int, int, str, int]:
+    return (
+        ORDER.index(candidate.standing),
+        candidate.cards_left,
+        candidate.shifts_in_rotation,
+        candidate.person.name,
+        candidate.person.id,
+    )
+
+
 def candidates(
     session: Session,
     *,
@@ -106,31 +130,14 @@ def candidates(
         return []
     ids = [p.id for p in people]
     reasons = _unavailable(session, shift, people)
-    counts = dict(
-        session.execute(
-            select(Shift.person_id, func.count())
-            .where(
-                Shift.rotation_id == shift.rotation_id,
-                Shift.cancelled_at.is_(None),
-                Shift.person_id.in_(ids),
-            )
-            .group_by(Shift.person_id)
-        ).all()
-    )
+    counts = _shift_counts(session, shift, ids)
     loaded = facts.load_facts(session, where=[Shift.id == shift.id])
     acks = facts.acks_of(session, person_ids=ids)
     [base] = loaded.shift_facts
     found = []
     for person in people:
         assessed = readiness.assess(
-            readiness.ShiftFacts(
-                id=base.id,
-                rotation_id=base.rotation_id,
-                start=base.start,
-                end=base.end,
-                person_id=person.id,
-                timezone=base.timezone,
-            ),
+            replace(base, person_id=person.id),
             requirements=loaded.requirements,
             card_sets=loaded.card_sets,
             cards=loaded.card_facts,
@@ -138,15 +145,12 @@ def candidates(
             now=now,
         )
         reason = reasons.get(person.id)
-        standing = (
-            Standing.UNAVAILABLE
-            if reason
-            else standing_of(assessed, now=now, minutes_per_card=minutes_per_card)
-        )
         found.append(
             Candidate(
                 person=person,
-                standing=standing,
+                standing=Standing.UNAVAILABLE
+                if reason
+                else standing_of(assessed, now=now, minutes_per_card=minutes_per_card),
                 cards_left=len(assessed.missing),
                 cards_required=assessed.required,
                 shifts_in_rotation=counts.get(person.id, 0),
@@ -154,13 +158,4 @@ def candidates(
                 reason=reason,
             )
         )
-    return sorted(
-        found,
-        key=lambda c: (
-            ORDER.index(c.standing),
-            c.cards_left,
-            c.shifts_in_rotation,
-            c.person.name,
-            c.person.id,
-        ),
-    )
+    return sorted(found, key=_rank)
