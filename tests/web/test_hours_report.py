@@ -127,10 +127,11 @@ def test_queries_do_not_grow_with_the_shifts(client: TestClient, session: Sessio
     def queries() -> int:
         with count_statements(session) as counted:
             assert client.get(URL, params=params, headers=headers).status_code == 200
-        return len(counted)
+        return len(counted.selects)
 
     make_shift(session, rotation=w["rotation"], person=w["ana"], index=0)
     session.flush()
+    queries()  # warm up: a token's first use is recorded once
     few = queries()
     for index in range(1, 20):
         make_shift(
