@@ -32,7 +32,6 @@ from flows import webhooks as webhook_flows
 from migrations import runner
 from onboarding import delivery
 from onboarding.slack import client as slack_client
-from onboarding.slack.client import SlackClient
 from rotation import generation
 from rotation.feed import renames as feed_renames
 
@@ -332,7 +331,13 @@ def notify(dry_run: DryRun = False) -> None:
             transports=transports,
             dry_run=dry_run,
         )
-        slack_report = _notify_slack(engine, settings, slack, dry_run=dry_run)
+        slack_report = slack_flows.notify(
+            make_sessionmaker(engine),
+            now=SystemClock().now(),
+            base_url=settings.base_url,
+            client=slack,
+            dry_run=dry_run,
+        )
         hooks = (
             None
             if dry_run
@@ -363,18 +368,6 @@ def notify(dry_run: DryRun = False) -> None:
         typer.echo(hooks.summary())
     if report.failed or slack_report.failed:
         raise typer.Exit(1)
-
-
-def _notify_slack(
-    engine: Engine, settings: Settings, client: SlackClient | None, *, dry_run: bool
-) -> slack_flows.SlackReport:
-    """Slack handoff notices: previewed on a dry run, sent when the bot token is set."""
-    sessions, now = make_sessionmaker(engine), SystemClock().now()
-    if dry_run:
-        return slack_flows.preview(sessions, now=now, base_url=settings.base_url)
-    if client is None:
-        return slack_flows.SlackReport()
-    return slack_flows.run_slack(sessions, now=now, base_url=settings.base_url, client=client)
 
 
 @app.command()

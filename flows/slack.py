@@ -73,6 +73,23 @@ def run_slack(
     return report
 
 
+def notify(
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime,
+    base_url: str,
+    client: SlackClient | None,
+    dry_run: bool,
+) -> SlackReport:
+    """``allhands notify``'s Slack step: a preview on a dry run (even without a bot token),
+    else a run when the bot token is set."""
+    if dry_run:
+        return preview(sessions, now=now, base_url=base_url)
+    if client is None:
+        return SlackReport()
+    return run_slack(sessions, now=now, base_url=base_url, client=client)
+
+
 def _send_one(
     sessions: sessionmaker[Session],
     report: SlackReport,

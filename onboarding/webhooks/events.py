@@ -56,7 +56,8 @@ def _shift_events(session: Session, *, since: datetime, now: datetime) -> Iterat
         if since < shift.start <= now:
             yield Event(
                 "shift.started",
-                f"shift-{shift.id}-v{shift.sequence}",
+                # Once per shift and person: an edit of a shift under way is shift.changed.
+                f"shift-{shift.id}-p{shift.person_id}",
                 shift.start,
                 _shift_data(shift),
             )

@@ -31,8 +31,12 @@ from tests.probes import fingerprint
 from tests.web.api_helpers import caller
 from tests.webhooks.receiver import Receiver, receiver
 
-# The receiver's verifier judges signatures by the real clock, so these runs use it too.
-NOW = datetime.now(UTC).replace(microsecond=0)
+
+@pytest.fixture
+def now() -> datetime:
+    """The receiver's verifier judges signatures by the real clock, so these runs use it too
+    (read when the test starts: a slow run must not make the signatures look old)."""
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 @pytest.fixture
@@ -90,24 +94,24 @@ def test_the_admin_api_registers_lists_and_removes_endpoints(
 
 
 def test_deliveries_are_signed_per_standard_webhooks_and_sent_once(
-    session: Session, session_factory: sessionmaker[Session], hook: Receiver
+    session: Session, session_factory: sessionmaker[Session], hook: Receiver, now: datetime
 ) -> None:
     ana = make_person(session, name="Ana")
     rotation = make_rotation(session, timezone="UTC")
     hooked = endpoint(
-        session, hook.url, "shift.started", "card.changed", at=NOW - timedelta(hours=2)
+        session, hook.url, "shift.started", "card.changed", at=now - timedelta(hours=2)
     )
     shift = make_shift(
-        session, rotation=rotation, person=ana, start=NOW - timedelta(hours=1), days=7
+        session, rotation=rotation, person=ana, start=now - timedelta(hours=1), days=7
     )
     card = make_card(session, title="Refunds")
     session.add(
-        CardRevision(card_id=card.id, version=2, change="major", at=NOW - timedelta(minutes=5))
+        CardRevision(card_id=card.id, version=2, change="major", at=now - timedelta(minutes=5))
     )
     session.commit()
 
-    first = run_webhooks(session_factory, now=NOW)
-    second = run_webhooks(session_factory, now=NOW + timedelta(minutes=1))
+    first = run_webhooks(session_factory, now=now)
+    second = run_webhooks(session_factory, now=now + timedelta(minutes=1))
 
     assert (first.queued, first.delivered, second.queued, second.delivered) == (2, 2, 0, 0)
     verifier = Webhook(hooked.secret)
@@ -130,17 +134,17 @@ def test_deliveries_are_signed_per_standard_webhooks_and_sent_once(
 
 
 def test_a_failed_delivery_is_retried_with_backoff_under_the_same_id(
-    session: Session, session_factory: sessionmaker[Session], hook: Receiver
+    session: Session, session_factory: sessionmaker[Session], hook: Receiver, now: datetime
 ) -> None:
-    endpoint(session, hook.url, "card.changed", at=NOW - timedelta(hours=2))
+    endpoint(session, hook.url, "card.changed", at=now - timedelta(hours=2))
     card = make_card(session)
-    session.add(CardRevision(card_id=card.id, version=2, change="major", at=NOW))
+    session.add(CardRevision(card_id=card.id, version=2, change="major", at=now))
     session.commit()
     hook.answers = [503]
 
-    failed = run_webhooks(session_factory, now=NOW)
-    too_soon = run_webhooks(session_factory, now=NOW + timedelta(seconds=30))
-    retried = run_webhooks(session_factory, now=NOW + timedelta(minutes=2))
+    failed = run_webhooks(session_factory, now=now)
+    too_soon = run_webhooks(session_factory, now=now + timedelta(seconds=30))
+    retried = run_webhooks(session_factory, now=now + timedelta(minutes=2))
 
     assert [e for _, e in failed.failed] == ["HTTP 503"]
     assert too_soon.delivered == 0 and retried.delivered == 1
@@ -151,16 +155,16 @@ def test_a_failed_delivery_is_retried_with_backoff_under_the_same_id(
 
 
 def test_an_endpoint_that_keeps_failing_is_disabled_with_an_audit_event(
-    session: Session, session_factory: sessionmaker[Session], hook: Receiver
+    session: Session, session_factory: sessionmaker[Session], hook: Receiver, now: datetime
 ) -> None:
-    hooked = endpoint(session, hook.url, "card.changed", at=NOW - timedelta(hours=2))
+    hooked = endpoint(session, hook.url, "card.changed", at=now - timedelta(hours=2))
     card = make_card(session)
-    session.add(CardRevision(card_id=card.id, version=2, change="major", at=NOW))
+    session.add(CardRevision(card_id=card.id, version=2, change="major", at=now))
     session.commit()
     hook.answers = [500] * 10
 
     for run in range(6):
-        run_webhooks(session_factory, now=NOW + timedelta(hours=run * 7))
+        run_webhooks(session_factory, now=now + timedelta(hours=run * 7))
 
     session.refresh(hooked)
     assert hooked.enabled is False and hooked.consecutive_failures == 5
@@ -173,7 +177,7 @@ def test_an_endpoint_that_keeps_failing_is_disabled_with_an_audit_event(
 
 
 def test_swaps_shift_changes_and_reading_at_risk_are_events_too(
-    session: Session, session_factory: sessionmaker[Session], hook: Receiver
+    session: Session, session_factory: sessionmaker[Session], hook: Receiver, now: datetime
 ) -> None:
     ana, bo = make_person(session, name="Ana"), make_person(session, name="Bo")
     rotation = make_rotation(session, timezone="UTC")
@@ -184,14 +188,14 @@ def test_swaps_shift_changes_and_reading_at_risk_are_events_too(
         "swap.accepted",
         "shift.changed",
         "readiness.at_risk",
-        at=NOW - timedelta(hours=2),
+        at=now - timedelta(hours=2),
     )
     upcoming = make_shift(
-        session, rotation=rotation, person=ana, start=NOW + timedelta(days=1), days=7
+        session, rotation=rotation, person=ana, start=now + timedelta(days=1), days=7
     )
     upcoming.sequence, upcoming.updated_at, upcoming.kind = (
         1,
-        NOW - timedelta(minutes=3),
+        now - timedelta(minutes=3),
         "override",
     )
     requirement_cards = [make_card(session)]
@@ -207,14 +211,14 @@ def test_swaps_shift_changes_and_reading_at_risk_are_events_too(
         counterpart_person_id=bo.id,
         shift_sequence=1,
         status="accepted",
-        accepted_at=NOW - timedelta(minutes=1),
-        created_at=NOW - timedelta(minutes=10),
-        updated_at=NOW - timedelta(minutes=1),
+        accepted_at=now - timedelta(minutes=1),
+        created_at=now - timedelta(minutes=10),
+        updated_at=now - timedelta(minutes=1),
     )
     session.add(swap)
     session.commit()
 
-    report = run_webhooks(session_factory, now=NOW)
+    report = run_webhooks(session_factory, now=now)
 
     verifier = Webhook(hooked.secret)
     events = {
