@@ -7,13 +7,15 @@ from datetime import timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 
 import icalendar
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from core.clock import FixedClock
-from tests.factories import cancel, make_person, make_rotation, make_shifts
+from tests.factories import cancel, headers_for, make_person, make_rotation, make_shifts
 from tests.ics import utc
 from tests.web.test_feeds import feed, path, step_past_freshness, urls
+from web.feeds import cache as feed_cache_module
 
 
 def test_if_modified_since_gets_304_until_the_feed_changes(
@@ -90,6 +92,33 @@ def test_feeds_are_compressed_as_asked_with_one_weak_etag(
     page = client.get("/login", headers={"Accept-Encoding": "gzip, br"})
     assert page.status_code == 200
     assert "content-encoding" not in page.headers
+
+
+def test_a_feed_is_compressed_once_per_change_not_per_request(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    real = feed_cache_module.brotli.compress
+
+    def counting(data: bytes, **kwargs: int) -> bytes:
+        calls.append(len(data))
+        return bytes(real(data, **kwargs))
+
+    monkeypatch.setattr(feed_cache_module.brotli, "compress", counting)
+    ana = make_person(session)
+    rotation = make_rotation(session, slug="daily", shift_days=1, horizon_days=120)
+    make_shifts(session, rotation=rotation, people=[ana], indexes=range(70, 200))
+    url = urls(client, session, ana)["rotation_feed_urls"]["daily"]
+    bodies = [client.get(path(url), headers={"Accept-Encoding": "br"}).content for _ in range(3)]
+    assert len(calls) == 1 and bodies[0] == bodies[1] == bodies[2]
+    # A change through the app: the next request renders and encodes anew.
+    admin = make_person(session, is_admin=True)
+    renamed = client.patch(
+        "/api/v1/rotations/daily", json={"name": "Daily desk"}, headers=headers_for(session, admin)
+    )
+    assert renamed.status_code == 200, renamed.text
+    changed = client.get(path(url), headers={"Accept-Encoding": "br"})
+    assert b"Daily desk" in changed.content and len(calls) == 2
 
 
 def test_last_modified_is_the_latest_change_or_the_start_of_the_day() -> None:

@@ -17,6 +17,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
+from starlette_compress._utils import parse_accept_encoding
 
 from core import feed_tokens
 from core.feed_tokens import FeedHolder
@@ -122,6 +123,10 @@ class FeedResponse(Response):
         self.background = None
         # A fresh list: middlewares append their headers to it.
         self.raw_headers = list(headers)
+
+
+# Below this a body is sent as it is, as the compression middleware does.
+MIN_COMPRESSED_BYTES = 500
 
 
 def _not_found() -> Response:
@@ -305,8 +310,22 @@ def _respond(request: Request, feed: CachedFeed) -> Response:
             return FeedResponse(304, b"", feed.not_modified_headers)
     elif (since := request.headers.get("if-modified-since")) and feed.unmodified_since(since):
         return FeedResponse(304, b"", feed.not_modified_headers)
+    body, headers = feed.body, feed.headers
+    encoding = _encoding(request)
+    if encoding is not None and len(body) >= MIN_COMPRESSED_BYTES:
+        body, headers = feed.encoded_as(encoding)
     # HEAD: the same headers (Content-Length included) without the body.
-    return FeedResponse(200, b"" if request.method == "HEAD" else feed.body, feed.headers)
+    return FeedResponse(200, b"" if request.method == "HEAD" else body, headers)
+
+
+def _encoding(request: Request) -> str | None:
+    """brotli or gzip as the client accepts them (the compression middleware's own parser,
+    so cached feeds and per-request ones negotiate alike), else None."""
+    header = request.headers.get("accept-encoding")
+    if not header:
+        return None
+    accepted = parse_accept_encoding(header)
+    return "br" if "br" in accepted else "gzip" if "gzip" in accepted else None
 
 
 @router.head(PERSON_FEED, response_class=Response, include_in_schema=False)
