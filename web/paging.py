@@ -6,7 +6,7 @@ Answers stay plain JSON arrays, so existing clients keep working; when more rows
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
@@ -58,3 +58,17 @@ def paginate(
     if len(rows) > params.offset + params.limit:
         response.headers["Link"] = next_link(request, params)
     return chunk
+
+
+def fetch_page(
+    request: Request,
+    response: Response,
+    fetch: Callable[[int, int], Sequence[T]],
+    params: PageParams,
+) -> list[T]:
+    """The page, read by ``fetch(limit, offset)`` in the database: one row more than the
+    page holds is asked for, and its presence sets ``Link``."""
+    rows = fetch(params.limit + 1, params.offset)
+    if len(rows) > params.limit:
+        response.headers["Link"] = next_link(request, params)
+    return list(rows[: params.limit])
