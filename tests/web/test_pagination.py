@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from typing import get_origin
 
 import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from core.settings import Settings
 from tests.factories import auth, make_people, make_person, make_token
+from web.app import create_app
 
 NEXT = re.compile(r'<([^>]+)>; rel="next"')
 
@@ -68,3 +72,23 @@ def test_the_audit_trail_pages_in_the_database(client: TestClient, session: Sess
     assert [len(page) for page in pages] == [2, 2, 1]
     ids = [event["id"] for page in pages for event in page]
     assert len(set(ids)) == 5
+
+
+def test_every_json_list_endpoint_takes_limit_and_page(tmp_path: object) -> None:
+    app = create_app(Settings(secret_key="route-table", data_dir=str(tmp_path)))
+    lists, unpaged = [], []
+    # Included routers are resolved lazily; iter_route_contexts walks into them.
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute) or "GET" not in (context.methods or ()):
+            continue
+        if get_origin(route.response_model) is not list:
+            continue
+        lists.append(context.path)
+        queries = {param.alias for param in route.dependant.query_params}
+        for dependency in route.dependant.dependencies:
+            queries |= {param.alias for param in dependency.query_params}
+        if not {"limit", "page"} <= queries:
+            unpaged.append(context.path)
+    assert len(lists) > 15 and "/api/v1/rotations/{slug}/shifts" in lists
+    assert not unpaged, f"list endpoints without ?limit= and ?page=: {unpaged}"
