@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import migrations.models  # noqa: F401  (every table registered)
-from core import people
+from core import people_import
 from core.db import make_engine, make_sessionmaker
 from core.models import Person
 from kb_links import importers
@@ -73,7 +73,7 @@ def main(argv: list[str]) -> int:
         sessions = make_sessionmaker(engine)
         texts = {"people": people_csv(args.rows), "cards": cards_csv(args.rows)}
         imports: dict[str, Callable[[Session], object]] = {
-            "people": lambda s: people.import_people_csv(
+            "people": lambda s: people_import.import_people_csv(
                 s, text=texts["people"], now=NOW, actor=None
             ),
             "cards": lambda s: importers.import_csv(s, text=texts["cards"], now=NOW, actor=None),

@@ -60,15 +60,22 @@ def get_cards(session: Session, *, card_ids: Iterable[int]) -> dict[int, Card]:
 
 
 def list_cards(
-    session: Session, *, now: datetime, stale: bool | None = None, include_archived: bool = False
+    session: Session,
+    *,
+    now: datetime,
+    stale: bool | None = None,
+    include_archived: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[Card]:
-    """Cards by title, optionally only the stale (or only the trusted) ones as of ``now``."""
+    """Cards by title, optionally only the stale (or only the trusted) ones as of ``now``;
+    ``limit`` and ``offset`` read one page (only without ``stale``, which is judged here)."""
     query = select(Card).order_by(Card.title, Card.id)
     if not include_archived:
         query = query.where(Card.archived.is_(False))
-    cards = list(session.scalars(query))
     if stale is None:
-        return cards
+        return list(session.scalars(query.limit(limit).offset(offset)))
+    cards = list(session.scalars(query))
     # The interval is per card, and date arithmetic differs between SQLite and PostgreSQL;
     # the registry holds hundreds of cards, so the pure rule runs over the loaded rows.
     return [

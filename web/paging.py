@@ -1,4 +1,4 @@
-"""Pages of a JSON list: ``?limit=`` (default 100, at most 500) and ``?page=`` (from 1).
+"""Pages of a JSON list: ``?limit=`` (default and at most 500) and ``?page=`` (from 1).
 
 Answers stay plain JSON arrays, so existing clients keep working; when more rows follow, a
 ``Link: <…?page=n+1&limit=…>; rel="next"`` header names the next page (RFC 8288).
@@ -6,13 +6,13 @@ Answers stay plain JSON arrays, so existing clients keep working; when more rows
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Query, Request, Response
 
-DEFAULT_LIMIT = 100
+DEFAULT_LIMIT = 500
 MAX_LIMIT = 500
 # Far past any real list; keeps the offset a small integer whatever a client sends.
 MAX_PAGE = 1_000_000
@@ -58,3 +58,17 @@ def paginate(
     if len(rows) > params.offset + params.limit:
         response.headers["Link"] = next_link(request, params)
     return chunk
+
+
+def fetch_page(
+    request: Request,
+    response: Response,
+    fetch: Callable[[int, int], Sequence[T]],
+    params: PageParams,
+) -> list[T]:
+    """The page, read by ``fetch(limit, offset)`` in the database: one row more than the
+    page holds is asked for, and its presence sets ``Link``."""
+    rows = fetch(params.limit + 1, params.offset)
+    if len(rows) > params.limit:
+        response.headers["Link"] = next_link(request, params)
+    return list(rows[: params.limit])

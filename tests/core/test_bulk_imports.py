@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import people
+from core import people_import
 from core.models import AuditEvent, Person
 from kb_links import importers
 from kb_links.models import Card, CardRevision
@@ -29,7 +29,7 @@ def _count(session: Session, what: object) -> int:
 
 def test_people_import_writes_in_batches_with_an_audit_event_per_person(session: Session) -> None:
     with count_statements(session) as sent:
-        result = people.import_people_csv(
+        result = people_import.import_people_csv(
             session, text=_people_csv(ROWS), now=DEFAULT_NOW, actor=None
         )
     assert (result.created, result.updated) == (ROWS, 0)
@@ -43,7 +43,7 @@ def test_people_import_writes_in_batches_with_an_audit_event_per_person(session:
     newcomers = _people_csv(10, start=ROWS).splitlines()[1:]
     text = _people_csv(ROWS // 2, team="b") + "\n".join(newcomers)
     with count_statements(session) as sent:
-        again = people.import_people_csv(session, text=text, now=DEFAULT_NOW, actor=None)
+        again = people_import.import_people_csv(session, text=text, now=DEFAULT_NOW, actor=None)
     assert (again.created, again.updated) == (10, ROWS // 2)
     assert len(sent) < 30
     session.refresh(ana)
@@ -55,16 +55,16 @@ def test_a_bad_row_anywhere_rejects_the_whole_file_before_anything_is_written(
 ) -> None:
     text = _people_csv(ROWS) + "not-an-email,Someone,UTC,a\n"
     before = table_state(session)
-    with pytest.raises(people.ImportRejected) as refused:
-        people.import_people_csv(session, text=text, now=DEFAULT_NOW, actor=None)
+    with pytest.raises(people_import.ImportRejected) as refused:
+        people_import.import_people_csv(session, text=text, now=DEFAULT_NOW, actor=None)
     assert refused.value.errors[0].line == ROWS + 2
     assert table_state(session) == before
 
 
 def test_emails_are_checked_as_strictly_as_one_at_a_time(session: Session) -> None:
     text = "email,name\nok@example.com,A\nfine@example.com,B\n.dot@example.com,C\nx@-bad-.com,D\n"
-    with pytest.raises(people.ImportRejected) as refused:
-        people.import_people_csv(session, text=text, now=DEFAULT_NOW, actor=None)
+    with pytest.raises(people_import.ImportRejected) as refused:
+        people_import.import_people_csv(session, text=text, now=DEFAULT_NOW, actor=None)
     assert [e.line for e in refused.value.errors] == [4, 5]
 
 

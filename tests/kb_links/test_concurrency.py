@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.db import make_sessionmaker
 from core.models import AuditEvent
 from kb_links import service, webhooks
-from kb_links.models import Card
+from kb_links.models import Card, WebhookEvent
 from kb_links.webhooks import GuruEvent
 from tests.conftest import DEFAULT_NOW
 
@@ -44,6 +44,8 @@ def committed_card(engine: Engine) -> Iterator[tuple[sessionmaker[Session], int]
     finally:
         with sessions() as session:
             session.execute(delete(Card).where(Card.id == card_id))
+            # The deliveries' event keys were committed too.
+            session.execute(delete(WebhookEvent))
             session.execute(
                 delete(AuditEvent).where(
                     AuditEvent.subject_type == "card", AuditEvent.subject_id == str(card_id)

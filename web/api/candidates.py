@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 from core.schemas import PersonRef
@@ -12,6 +12,7 @@ from onboarding import candidates as shift_candidates
 from rotation import access
 from rotation import shifts as shift_rows
 from web.deps import CurrentPerson, NowDep, SessionDep, forbidden
+from web.paging import PageDep, paginate
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["onboarding"])
@@ -29,7 +30,13 @@ class CandidateOut(BaseModel):
 
 @router.get("/shifts/{shift_id}/candidates", response_model=list[CandidateOut])
 def shift_candidates_list(
-    shift_id: ObjectId, session: SessionDep, caller: CurrentPerson, now: NowDep
+    request: Request,
+    response: Response,
+    paging: PageDep,
+    shift_id: ObjectId,
+    session: SessionDep,
+    caller: CurrentPerson,
+    now: NowDep,
 ) -> list[CandidateOut]:
     """The rotation's other members ranked for a trade or cover of this shift: ready, can be
     ready before the reading is due, not ready, unavailable (with the reason).
@@ -41,7 +48,7 @@ def shift_candidates_list(
         session, person=caller, rotation=shift.rotation
     ):
         raise forbidden("only the shift's holder and the rotation's managers see its candidates")
-    return [
+    found = [
         CandidateOut(
             person=PersonRef.model_validate(c.person),
             standing=c.standing,
@@ -53,3 +60,4 @@ def shift_candidates_list(
         )
         for c in shift_candidates.candidates(session, shift=shift, now=now)
     ]
+    return paginate(request, response, found, paging)

@@ -14,7 +14,7 @@ from rotation import access
 from web import bodies
 from web.bodies import CsvBody
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
-from web.paging import PageDep, paginate
+from web.paging import PageDep, fetch_page, paginate
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1/cards", tags=["cards"])
@@ -74,8 +74,18 @@ def list_cards(
     stale: bool | None = None,
     include_archived: bool = False,
 ) -> list[CardOut]:
-    cards = service.list_cards(session, now=now, stale=stale, include_archived=include_archived)
-    page = paginate(request, response, cards, paging)
+    if stale is None:
+        page = fetch_page(
+            request,
+            response,
+            lambda limit, offset: service.list_cards(
+                session, now=now, include_archived=include_archived, limit=limit, offset=offset
+            ),
+            paging,
+        )
+    else:
+        cards = service.list_cards(session, now=now, stale=stale, include_archived=include_archived)
+        page = paginate(request, response, cards, paging)
     return [CardOut.model_validate(card, context={"now": now}) for card in page]
 
 

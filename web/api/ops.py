@@ -18,7 +18,7 @@ from core.schemas import Instant
 from core.security import constant_time_equal
 from core.settings import Settings
 from web.deps import AdminPerson, SessionDep, SettingsDep
-from web.paging import PageDep, next_link
+from web.paging import PageDep, fetch_page
 
 router = APIRouter(tags=["operations"])
 
@@ -91,7 +91,10 @@ def list_audit(
     since: Instant | None = None,
 ) -> list[AuditEventOut]:
     """Newest first; pages reach back as far as ``?page=`` asks."""
-    events = audit.list_events(session, since=since, limit=paging.limit + 1, offset=paging.offset)
-    if len(events) > paging.limit:
-        response.headers["Link"] = next_link(request, paging)
-    return [AuditEventOut.model_validate(e) for e in events[: paging.limit]]
+    events = fetch_page(
+        request,
+        response,
+        lambda limit, offset: audit.list_events(session, since=since, limit=limit, offset=offset),
+        paging,
+    )
+    return [AuditEventOut.model_validate(e) for e in events]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, BackgroundTasks, Request, Response, status
 from pydantic import BaseModel
 
-from core import people
+from core import people, people_import
 from core.schemas import PersonCreate, PersonOut, PersonUpdate
 from flows import invitations, lifecycle
 from rotation import holiday_release
@@ -13,7 +13,7 @@ from rotation import members as rotation_members
 from web.api.invitations import send_after_commit
 from web.bodies import CSV_BODY, CsvBody
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
-from web.paging import PageDep, paginate
+from web.paging import PageDep, fetch_page
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["people"])
@@ -56,7 +56,12 @@ def list_people(
     request: Request, response: Response, paging: PageDep, session: SessionDep,
     _caller: CurrentPerson,
 ) -> list[PersonOut]:  # fmt: skip
-    found = paginate(request, response, people.list_people(session), paging)
+    found = fetch_page(
+        request,
+        response,
+        lambda limit, offset: people.list_people(session, limit=limit, offset=offset),
+        paging,
+    )
     return [PersonOut.model_validate(p) for p in found]
 
 
@@ -107,7 +112,7 @@ def import_people(
     now: NowDep,
     invite: bool = False,
 ) -> ImportResultOut:
-    result = people.import_people_csv(session, text=text, now=now, actor=actor)
+    result = people_import.import_people_csv(session, text=text, now=now, actor=actor)
     if invite:
         for person in people.find_by_ids(session, person_ids=result.created_ids).values():
             invitation = invitations.invite_person(

@@ -9,10 +9,10 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from core import people
+from core import people, people_import
 from core.errors import Conflict, Invalid
 from core.models import Person
-from core.people import ImportRejected
+from core.people_import import ImportRejected
 from core.schemas import PersonCreate
 from web.deps import NowDep, SessionDep, SettingsDep
 from web.pages.helpers import (
@@ -124,7 +124,7 @@ def import_people(
     invite: Annotated[bool, Form()] = False,
 ) -> Response:
     try:
-        result = people.import_people_csv(session, text=csv_text, now=now, actor=viewer)
+        result = people_import.import_people_csv(session, text=csv_text, now=now, actor=viewer)
     except ImportRejected as exc:
         return _people_page(
             request,
