@@ -273,7 +273,10 @@ def test_an_archived_rotation_cannot_change(client: TestClient, session: Session
     rotation, manager, (ana,) = managed(session, "Ana")
     rotation.archived = True
     session.flush()
+    # An archived rotation grants its managers nothing; admins still see it, read-only.
     log_in(client, manager)
+    assert client.get(MANAGE).status_code == 403
+    log_in(client, person(session, name="Ada", is_admin=True))
     page = client.get(MANAGE).text
     assert "nothing can change any more" in page
     assert 'action="/rotations/tier-two/manage/settings"' not in page
