@@ -21,10 +21,12 @@ from onboarding import progress
 from onboarding.readiness import Status
 from rotation import generation, page_view, timeline
 from rotation import service as rotation_service
+from rotation.feed import content as rotation_feed
 from rotation.models import Rotation, Shift
 from rotation.page_view import RotationPageView
 from rotation.timeline import days_to_utc
 from web.deps import NowDep, SessionDep
+from web.feeds import routes as feeds
 from web.pages.helpers import Viewer, required_id
 from web.pages.rotations import coverage_view, timeline_view, visuals
 from web.pages.rotations.common import parse_month, rotation_or_404, shift_month
@@ -201,6 +203,11 @@ def rotation_page(
     grid_first, grid_last = visuals.grid_bounds(year=on_view.first.year, month=on_view.first.month)
     context = _context(viewer, rotation=rotation, view=view, on_view=on_view, now=now)
     context |= {
+        "calendar": feeds.calendar_urls(
+            settings=request.app.state.settings,
+            person=viewer,
+            rotations=[rotation_feed.RotationRef(slug=rotation.slug, name=rotation.name)],
+        ),
         "timeline": _timeline(session, viewer, rotation=rotation, view=view, now=now),
         "grid": grid,
         "swap": swap or SwapFormState(),
