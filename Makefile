@@ -8,7 +8,7 @@ CHECK_DB := $(VENV)/db-check.sqlite
 # Test files are spread over this many processes (pytest-xdist), each with its own database.
 TEST_WORKERS ?= 2
 
-.PHONY: run test lint typecheck layers unit browser-deps libical-deps bench screenshots clean
+.PHONY: run test lint typecheck layers unit browser-deps libical-deps java-deps bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "allhands needs Python 3.11 or newer")'
@@ -40,6 +40,15 @@ libical-deps:
 	  else echo "warning: libical bindings missing; install Debian's gir1.2-ical-3.0 and python3-gi"; fi; \
 	fi
 
+# The HTML validity test runs the W3C Nu checker (npm's vnu-jar), which needs Java.
+java-deps:
+	@if ! command -v java >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null) \
+	      || echo "warning: could not install default-jre-headless"; \
+	  else echo "warning: java missing; install Debian's default-jre-headless"; fi; \
+	fi
+
 run: $(STAMP)
 	$(BIN)/allhands db upgrade
 	$(BIN)/allhands demo --if-empty
@@ -55,7 +64,7 @@ typecheck: $(STAMP)
 layers: $(STAMP)
 	$(BIN)/lint-imports
 
-unit: $(STAMP) $(NODE_STAMP) browser-deps libical-deps
+unit: $(STAMP) $(NODE_STAMP) browser-deps libical-deps java-deps
 	rm -f $(CHECK_DB)
 	ALLHANDS_DATABASE_URL=sqlite:///$(CHECK_DB) ALLHANDS_SECRET_KEY=check $(BIN)/allhands db check
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile

@@ -563,6 +563,9 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     ("POST", "/imports/schedule/{import_id}/apply"): Case(PAGE_ADMIN, params=schedule_import),
     ("POST", "/people"): Case(PAGE_ADMIN, form=new_person),
     ("POST", "/people/{person_id}/deactivate"): Case(PAGE_ADMIN, params=other_member),
+    ("POST", "/people/{person_id}/edit"): Case(
+        PAGE_ADMIN, params=other_member, form=lambda _w: {"team": "Support", "timezone": "UTC"}
+    ),
     ("POST", "/people/import"): Case(PAGE_ADMIN, form=lambda w: {"csv_text": people_csv(w)}),
     ("GET", "/audit"): Case(PAGE_ADMIN),
     ("GET", "/reports/hours"): Case(PAGE_ROTATION_MANAGER, query=rotation_query),

@@ -106,3 +106,33 @@ def test_audit_page_lists_changes(client: TestClient, session: Session) -> None:
     assert page.status_code == 200
     assert "person.create" in page.text
     assert "audited@example.com" in page.text
+
+
+def test_an_admin_edits_team_timezone_and_role(client: TestClient, session: Session) -> None:
+    admin = login_as(client, session, admin=True)
+    ana = make_person(session, name="Ana", timezone="UTC")
+    page = client.get("/people").text
+    assert f'action="/people/{ana.id}/edit"' in page and 'list="people-timezones"' in page
+    token = csrf_from(page)
+    saved = client.post(
+        f"/people/{ana.id}/edit",
+        data={"csrf_token": token, "team": "Support", "timezone": "Asia/Tokyo", "is_admin": "true"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303 and saved.headers["location"] == f"/people#person-{ana.id}"
+    session.expire_all()
+    assert (ana.team, ana.timezone, ana.is_admin) == ("Support", "Asia/Tokyo", True)
+
+    refused = client.post(
+        f"/people/{ana.id}/edit",
+        data={"csrf_token": token, "team": "Sales", "timezone": "Mars/Olympus"},
+    )
+    assert refused.status_code == 422
+    assert f'id="edit-{ana.id}-error"' in refused.text and "Mars/Olympus" in refused.text
+    session.expire_all()
+    assert (ana.team, ana.is_admin) == ("Support", True)  # nothing half-written
+
+    own = client.post(
+        f"/people/{admin.id}/edit", data={"csrf_token": token, "team": "", "timezone": "UTC"}
+    )
+    assert own.status_code == 422 and "your own admin role" in own.text

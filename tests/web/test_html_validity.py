@@ -10,7 +10,6 @@ import subprocess
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -60,10 +59,9 @@ def _collect(client: TestClient, session: Session, folder: Path) -> list[Path]:
     return files
 
 
-@pytest.mark.skipif(
-    not VNU.exists() or shutil.which("java") is None, reason="needs npm's vnu-jar and Java"
-)
 def test_every_page_is_valid_html(client: TestClient, session: Session, tmp_path: Path) -> None:
+    assert VNU.exists(), "the W3C Nu checker is missing: run `npm ci` (make test does)"
+    assert shutil.which("java"), "Java is missing: install default-jre-headless (make test does)"
     files = _collect(client, session, tmp_path)
     checked = subprocess.run(
         ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -92,3 +93,14 @@ def test_the_rotation_page_shows_the_rolling_schedule(client: TestClient, sessio
     assert 'class="tl-day tl-today"' in page and 'class="tl-now"' in page
     assert "tl-changed" in page and "(override)" in page
     assert 'href="#schedule-heading">Month calendar</a>' in page
+
+
+def test_the_rotation_page_links_its_own_calendar(client: TestClient, session: Session) -> None:
+    ana = person(session, name="Ana")
+    make_scheduled_rotation(session, members=[ana])
+    log_in(client, ana)
+    page = client.get("/rotations/tier-two").text
+    link = re.search(r'<a class="button secondary" href="(webcal://[^"]+)">Subscribe to this', page)
+    assert link and link.group(1).endswith("/tier-two.ics")
+    feed = client.get(link.group(1).replace("webcal://testserver", ""))
+    assert feed.status_code == 200 and "BEGIN:VCALENDAR" in feed.text

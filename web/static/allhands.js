@@ -75,3 +75,27 @@ document.addEventListener("click", (event) => {
     chooser.addEventListener("change", () => narrow(chooser));
   }
 })();
+
+// A person picker beside a list of emails: choosing someone adds their email on a new line.
+for (const picker of document.querySelectorAll("[data-picker-for]")) {
+  const list = document.getElementById(picker.dataset.pickerFor);
+  const input = picker.querySelector("input");
+  const button = picker.querySelector("button");
+  if (!list || !input || !button) continue;
+  picker.hidden = false;
+  const add = () => {
+    const email = input.value.trim();
+    if (!email) return;
+    const present = list.value.split(/[\s,]+/).filter(Boolean);
+    if (!present.includes(email)) list.value = [...present, email].join("\n");
+    input.value = "";
+    input.focus();
+  };
+  button.addEventListener("click", add);
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      add();
+    }
+  });
+}

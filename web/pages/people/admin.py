@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -13,7 +13,7 @@ from core import people, people_import
 from core.errors import Conflict, Invalid
 from core.models import Person
 from core.people_import import ImportRejected
-from core.schemas import PersonCreate
+from core.schemas import PersonCreate, PersonUpdate
 from web.deps import NowDep, SessionDep, SettingsDep
 from web.pages.helpers import (
     AdminViewer,
@@ -22,6 +22,7 @@ from web.pages.helpers import (
     checked,
     form_refused,
     person_or_404,
+    sentence,
     verify_csrf,
 )
 from web.pages.people.invitations import invite_and_flash
@@ -41,6 +42,7 @@ def _people_page(
     errors: dict[str, str] | None = None,
     import_errors: list[dict[str, object]] | None = None,
     csv_text: str = "",
+    edit_error: tuple[int, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     return render(
@@ -53,6 +55,8 @@ def _people_page(
             "errors": errors or {},
             "import_errors": import_errors or [],
             "csv_text": csv_text,
+            # (person id, message): shown in that person's edit form, which stays open.
+            "edit_error": edit_error,
         },
         status_code=status_code,
     )
@@ -93,6 +97,38 @@ def add_person(
             request, background, session, settings=settings, person=person, viewer=viewer, now=now
         )
     return RedirectResponse("/people", status_code=303)
+
+
+@router.post("/people/{person_id}/edit", response_model=None, dependencies=[Depends(verify_csrf)])
+def edit_person(
+    request: Request,
+    person_id: PersonId,
+    session: SessionDep,
+    viewer: AdminViewer,
+    now: NowDep,
+    team: Annotated[str, Form()] = "",
+    timezone: Annotated[str, Form()] = "",
+    is_admin: Annotated[bool, Form()] = False,
+) -> Response:
+    """An admin changes someone's team, timezone and role."""
+    person = person_or_404(session, person_id)
+
+    def refused(message: str) -> HTMLResponse:
+        return _people_page(
+            request, session, viewer, edit_error=(person_id, message),
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )  # fmt: skip
+
+    if person.id == viewer.id and not is_admin:
+        return refused("You cannot take away your own admin role; ask another admin.")
+    try:
+        data = checked(PersonUpdate, {"team": team.strip() or None, "timezone": timezone.strip(),
+                                      "is_admin": is_admin})  # fmt: skip
+    except FormInvalid as exc:
+        return refused(" ".join(sentence(m) for m in exc.errors.values()))
+    people.update_person(session, person=person, data=data, now=now, actor=viewer)
+    flash(request, f"Saved {person.name}'s team, timezone and role.")
+    return RedirectResponse(f"/people#person-{person.id}", status_code=303)
 
 
 @router.post(

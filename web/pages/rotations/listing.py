@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from core import people
 from core.errors import Conflict, Invalid
 from core.models import Person
 from rotation import duty, generation, overview, timeline
@@ -87,6 +88,7 @@ def _list_page(
             # Admins and managers create rotations; the page's viewer check knows who manages.
             "can_create": viewer.is_admin or bool(getattr(request.state, "viewer_manages", False)),
             "errors": errors or {},
+            "manager_choices": people.list_people(session, include_inactive=False),
         },
         status_code=status_code,
     )

@@ -121,6 +121,7 @@ def manage_page(
     state = state or ManageState()
     roster = members.list_members(session, rotation=rotation)
     in_roster = {member.person_id for member in roster}
+    active = people.list_people(session, include_inactive=False)
     if not state.rebalance_from:
         state.rebalance_from = now.astimezone(ZoneInfo(rotation.timezone)).date().isoformat()
     chosen = parse_id(state.override.get("shift_id", ""))
@@ -133,9 +134,8 @@ def manage_page(
         "state": state,
         "values": state.settings or rotation_forms.values_of(rotation),
         "roster": roster,
-        "candidates": [
-            p for p in people.list_people(session, include_inactive=False) if p.id not in in_roster
-        ],
+        "candidates": [p for p in active if p.id not in in_roster],
+        "manager_choices": active,
         "requirement_rows": state.requirement_rows
         if state.requirement_rows is not None
         else _requirement_rows(session, rotation=rotation),

@@ -21,7 +21,7 @@ from onboarding import progress
 from onboarding.readiness import Status
 from rotation import generation, page_view, timeline
 from rotation import service as rotation_service
-from rotation.feed.content import RotationRef
+from rotation.feed import content as rotation_feed
 from rotation.models import Rotation, Shift
 from rotation.page_view import RotationPageView
 from rotation.timeline import days_to_utc
@@ -203,17 +203,17 @@ def rotation_page(
     grid_first, grid_last = visuals.grid_bounds(year=on_view.first.year, month=on_view.first.month)
     context = _context(viewer, rotation=rotation, view=view, on_view=on_view, now=now)
     context |= {
+        "calendar": feeds.calendar_urls(
+            settings=request.app.state.settings,
+            person=viewer,
+            rotations=[rotation_feed.RotationRef(slug=rotation.slug, name=rotation.name)],
+        ),
         "timeline": _timeline(session, viewer, rotation=rotation, view=view, now=now),
         "grid": grid,
         "swap": swap or SwapFormState(),
         "page_error": page_error,
         "duty_facts": coverage_view.facts(
             session, rotation=rotation, first=grid_first, last=grid_last, now=now
-        ),
-        "calendar": feeds.calendar_urls(
-            settings=request.app.state.settings,
-            person=viewer,
-            rotations=[RotationRef(slug=rotation.slug, name=rotation.name)],
         ),
     }
     return render(request, "rotation.html", context, status_code=status_code)
