@@ -23,10 +23,12 @@ import migrations.models  # noqa: F401  (every table registered before first use
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_sessionmaker, max_connections
 from core.settings import Settings, get_settings
+from rotation.feed import renames as feed_renames
 from web import errors, openapi, routes
 from web.admission import AdmissionLimit
 from web.bodies import body_limit_for
 from web.body_limit import BodyLimit
+from web.feeds.compression import FeedCompression
 from web.hosts import AllowedHosts
 from web.metrics import Metrics, MetricsMiddleware
 from web.pages.helpers import LoginRequired, error_page_viewer, login_url
@@ -53,6 +55,7 @@ Handler = Callable[[Request, Any], Response | Awaitable[Response]]
 NON_PAGE_PREFIXES = (
     "/api/",
     "/scim/",
+    "/slack/",
     "/feeds/",
     "/static/",
     DOCS_ASSETS + "/",
@@ -78,10 +81,12 @@ def _lifespan(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if session_factory is not None:
             app.state.sessionmaker = session_factory
+            feed_renames.watch(session_factory)
             yield
             return
         engine = make_engine(settings.effective_database_url)
         app.state.sessionmaker = make_sessionmaker(engine)
+        feed_renames.watch(app.state.sessionmaker)
         try:
             yield
         finally:
@@ -161,8 +166,10 @@ def _in_html_for_pages(handler: Handler) -> Callable[[Request, Exception], Await
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
-    """Added innermost first: admission, body limits, sessions, security headers, allowed
-    hosts, then metrics outermost."""
+    """Added innermost first: feed compression, admission, body limits, sessions, security
+    headers, allowed hosts, then metrics outermost."""
+    # Innermost: it only encodes the feed routes' finished bodies.
+    app.add_middleware(FeedCompression)
     # Innermost, so waiting requests are counted by the metrics but hold nothing else.
     app.add_middleware(AdmissionLimit, limit=max_connections(settings.effective_database_url))
     # Outside admission: a body is read (bounded, with a deadline) before a slot is taken,
