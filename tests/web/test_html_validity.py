@@ -25,7 +25,9 @@ VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 TIER_TWO = "/rotations/tier-2-engineering"
 PAGES = {
     "ana.devries": ["/", "/me/checklist", "/me", TIER_TWO, "/time-off", "/cards", "/schedules"],
-    "hana.novak": ["/", "/readiness", TIER_TWO + "/manage", "/card-sets", "/rotations"],
+    "hana.novak": [
+        "/", "/readiness", TIER_TWO + "/manage", "/card-sets", "/rotations", "/reports/hours",
+    ],
     "admin": [
         "/people", "/audit", "/cards/new", "/schedules/follow-the-sun", "/nowhere",
         "/people/abc/checklist", "/audit?days=abc",
