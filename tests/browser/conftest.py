@@ -37,6 +37,8 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    # Generous: the suite runs on two processes on two cores, and a log-in (argon2) with the
+    # page it leads to can take seconds while the other process is busy too.
+    page.set_default_timeout(30_000)
     yield page
     context.close()
