@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     oidc_name: str = "single sign-on"
     invite_valid_hours: int = Field(default=72, ge=1, le=24 * 30)
     reset_valid_hours: int = Field(default=2, ge=1, le=48)
+    # The company's own calendar of days off (iCal over http/https), read by
+    # `allhands company-days-off sync`; empty: days off are only those set over the API.
+    company_days_off_url: str = Field(default="", pattern=r"^(https?://\S+)?$")
 
     @property
     def oidc_enabled(self) -> bool:

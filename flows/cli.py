@@ -26,7 +26,7 @@ from core.errors import DomainError
 from core.schemas import PersonCreate
 from core.security import issue_api_token
 from core.settings import Settings, get_settings
-from flows import cli_import, jobs
+from flows import cli_days_off, cli_import, jobs
 from flows import slack as slack_flows
 from flows import webhooks as webhook_flows
 from migrations import runner
@@ -51,7 +51,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(scim_token_app, name="scim-token")
 app.command("import-schedule")(cli_import.import_schedule)
-
+app.add_typer(cli_days_off.app, name="company-days-off")
 
 DryRun = Annotated[
     bool, typer.Option("--dry-run", help="Print what would be sent; change nothing.")

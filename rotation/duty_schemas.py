@@ -117,3 +117,4 @@ class CompanyDaysPut(Strict):
 class CompanyDayOut(BaseModel):
     day: date
     name: str
+    source: Literal["manual", "calendar"] = "manual"

@@ -228,6 +228,8 @@ class CompanyDayOff(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # "manual" (set over the API) or "calendar" (read from the company's iCal URL).
+    source: Mapped[str] = mapped_column(String(10), default="manual", server_default="manual")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -182,7 +182,7 @@ def test_company_days_off_are_admin_only_and_skip_coverage_where_the_policy_skip
     )
     saved = client.put("/api/v1/company-days-off", json=days, headers=admin.headers)
     assert saved.status_code == 200, saved.text
-    assert saved.json() == [{"day": "2026-11-27", "name": "Company retreat"}]
+    assert saved.json() == [{"day": "2026-11-27", "name": "Company retreat", "source": "manual"}]
     assert client.get("/api/v1/company-days-off", headers=admin.headers).json() == saved.json()
     retreat = client.get(
         f"/api/v1/rotations/{slug}/on-call",
