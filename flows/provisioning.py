@@ -18,6 +18,7 @@ from core.models import Person, ScimGroup, ScimGroupMember
 from core.schemas import PersonCreate
 from core.settings import Settings
 from flows import invitations, lifecycle
+from rotation import group_roster
 from rotation import members as rotation_members
 
 
@@ -262,9 +263,12 @@ def save_group(
         session.add(group)
     else:
         group.version += 1
+        if group.display_name != name:
+            group_roster.rename_group(session, old=group.display_name, new=name, now=now)
     group.display_name, group.external_id, group.updated_at = name, external_id, now
     session.flush()
     _set_members(session, group=group, person_ids=member_ids)
+    group_roster.follow_group(session, name=name, now=now)
     audit.record(
         session,
         actor=None,

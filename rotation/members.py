@@ -56,14 +56,21 @@ def set_members(
     person_ids: Sequence[int],
     now: datetime,
     actor: Person | None,
+    from_group: bool = False,
 ) -> list[RotationMember]:
     """Make ``person_ids`` the roster, in order.
 
     Newcomers join with the rotation's current minimum count; leavers' shifts ahead are
     reassigned; nobody else's shifts move. Open slots are filled and the horizon extended.
+    A rotation that names an identity provider's group takes its roster from the group only.
     """
     if rotation.archived:
         raise Conflict("rotation is archived")
+    if rotation.scim_group and not from_group:
+        raise Conflict(
+            f"the members come from the identity provider's group {rotation.scim_group!r}: "
+            "change the group there, or clear scim_group to set them here"
+        )
     people = rotation_service.require_active_people(session, person_ids, role="member")
     generation.lock(session, rotation.id)
     current = {m.person_id: m for m in list_members(session, rotation=rotation)}

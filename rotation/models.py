@@ -78,6 +78,9 @@ class Rotation(Base):
     slack_channel: Mapped[str] = mapped_column(String(80), default="", server_default="")
     slack_usergroup: Mapped[str] = mapped_column(String(40), default="", server_default="")
     slack_dm_days_ahead: Mapped[int] = mapped_column(Integer, default=3, server_default=text("3"))
+    # The identity provider's group (its SCIM displayName) whose people are the members;
+    # "" = members are set by hand.
+    scim_group: Mapped[str] = mapped_column(String(255), default="", server_default="")
 
     managers: Mapped[list[Person]] = relationship(secondary=rotation_manager, lazy="raise")
 

@@ -29,6 +29,7 @@ EDITABLE_FIELDS = (
     "horizon_days",
     "swap_requires_approval",
     *SLACK_FIELDS,
+    "scim_group",
 )
 
 
@@ -110,6 +111,7 @@ AUDITED_FIELDS = (
     "horizon_days",
     "swap_requires_approval",
     *SLACK_FIELDS,
+    "scim_group",
     "archived",
 )
 
@@ -221,6 +223,7 @@ def create_rotation(
         at=now,
     )
     generation.reschedule(session, rotation=rotation, now=now, actor=actor, reason="created")
+    _follow_group(session, rotation=rotation, now=now, actor=actor)
     return rotation
 
 
@@ -275,7 +278,19 @@ def update_rotation(
         )
     if own_holidays_newly_off:
         holiday_release.release_conflicts(session, rotation=rotation, now=now, actor=actor)
+    if before.get("scim_group") != rotation.scim_group:
+        _follow_group(session, rotation=rotation, now=now, actor=actor)
     return rotation
+
+
+def _follow_group(
+    session: Session, *, rotation: Rotation, now: datetime, actor: Person | None
+) -> None:
+    """Take the members from the identity provider's group the rotation names, if any."""
+    # The roster is kept by the members module, which builds on this one.
+    from rotation import group_roster
+
+    group_roster.follow(session, rotation=rotation, now=now, actor=actor)
 
 
 def _checked_changes(

@@ -40,6 +40,8 @@ ROTATION_KEYS = {
     "slack_channel",
     "slack_usergroup",
     "slack_dm_days_ahead",
+    # The identity provider's group the members come from ("" = set by hand).
+    "scim_group",
 }
 SHIFT_KEYS = {"id", "uid", "rotation", "slot", "start", "end", "person", "kind", "sequence"}
 

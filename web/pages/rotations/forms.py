@@ -47,6 +47,7 @@ class RotationForm(coverage_form.CoverageFields):
     slack_channel: str = ""
     slack_usergroup: str = ""
     slack_dm_days_ahead: str = "3"
+    scim_group: str = ""
 
 
 def values_of(rotation: Rotation) -> dict[str, str]:
@@ -67,6 +68,7 @@ def values_of(rotation: Rotation) -> dict[str, str]:
         slack_channel=rotation.slack_channel,
         slack_usergroup=rotation.slack_usergroup,
         slack_dm_days_ahead=str(rotation.slack_dm_days_ahead),
+        scim_group=rotation.scim_group,
         **coverage_form.values(rotation),
     ).model_dump()
 
@@ -129,6 +131,7 @@ def _fields(form: RotationForm) -> dict[str, Any]:
         "swap_requires_approval": form.swap_requires_approval == "true",
         "slack_channel": form.slack_channel.strip(),
         "slack_usergroup": form.slack_usergroup.strip(),
+        "scim_group": form.scim_group.strip(),
     }
     for name in NUMBER_FIELDS:
         fields[name] = getattr(form, name).strip()
