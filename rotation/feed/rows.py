@@ -29,12 +29,28 @@ class RotationFacts:
 
     @classmethod
     def of(cls, rotation: Rotation) -> RotationFacts:
-        return cls(**{field.name: getattr(rotation, field.name) for field in fields(cls)})
+        return cls(
+            slug=rotation.slug,
+            name=rotation.name,
+            timezone=rotation.timezone,
+            people_per_shift=rotation.people_per_shift,
+            horizon_days=rotation.horizon_days,
+            archived=rotation.archived,
+            updated_at=rotation.updated_at,
+        )
 
     @classmethod
     def from_row(cls, row: AnyRow) -> RotationFacts:
         """From a row holding ``rotation_columns()``."""
-        return cls(**{field.name: getattr(row, f"rotation_{field.name}") for field in fields(cls)})
+        return cls(
+            slug=row.rotation_slug,
+            name=row.rotation_name,
+            timezone=row.rotation_timezone,
+            people_per_shift=row.rotation_people_per_shift,
+            horizon_days=row.rotation_horizon_days,
+            archived=row.rotation_archived,
+            updated_at=row.rotation_updated_at,
+        )
 
 
 def cancellation(
