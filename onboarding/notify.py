@@ -100,14 +100,7 @@ def _shift_reminders(session: Session, *, now: datetime, base_url: str) -> list[
         for shift_facts, shift in zip(reading.shift_facts, reading.shifts, strict=True)
         if shift.person is not None and shift.person.active
     ]
-    entries = readiness.checklist(
-        active_facts,
-        requirements=reading.requirements,
-        card_sets=reading.card_sets,
-        cards=reading.card_facts,
-        acks=reading.acks,
-        now=now,
-    )
+    entries = reading.judge(readiness.checklist, now=now, shifts=active_facts)
     people = facts.holders_by_id(reading.shifts)
     managers: dict[int, list[int]] = {}
     rotation_ids = sorted({s.rotation_id for s in reading.shifts})
