@@ -254,19 +254,5 @@ def preview(
     """What a run would send now, changing nothing: queued messages plus new reminders."""
     new = outbox_messages(planned, channels=channels)
     known = outbox.existing_keys(session, keys=[m.dedupe_key for m in new])
-    fresh = [
-        outbox.PendingMessage(
-            id=0,
-            kind=m.kind,
-            channel=m.channel,
-            recipient=m.recipient,
-            dedupe_key=m.dedupe_key,
-            subject=m.subject,
-            body=m.body,
-            payload=m.payload,
-            attempts=0,
-        )
-        for m in new
-        if m.dedupe_key not in known
-    ]
+    fresh = [m.as_pending() for m in new if m.dedupe_key not in known]
     return bundle([*outbox.pending(session, now=now, channels=REMINDER_CHANNELS), *fresh])

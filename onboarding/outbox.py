@@ -8,14 +8,14 @@ send releases the claim and is retried by the next run.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit
 from onboarding.models import OutboxMessage
@@ -37,17 +37,14 @@ class NewMessage:
     body: str
     payload: dict[str, Any]
 
+    def as_pending(self) -> PendingMessage:
+        """The message as a run would claim it, before it is written (a dry run's preview)."""
+        return PendingMessage(**vars(self), id=0, attempts=0)
+
 
 @dataclass(frozen=True)
-class PendingMessage:
+class PendingMessage(NewMessage):
     id: int
-    kind: str
-    channel: str
-    recipient: str
-    dedupe_key: str
-    subject: str
-    body: str
-    payload: dict[str, Any]
     attempts: int
 
 
@@ -125,8 +122,8 @@ def _claimable(now: datetime, channels: Collection[str] | None = None) -> list[A
     return conditions
 
 
+# In the order of PendingMessage's fields.
 _COLUMNS = (
-    OutboxMessage.id,
     OutboxMessage.kind,
     OutboxMessage.channel,
     OutboxMessage.recipient,
@@ -134,6 +131,7 @@ _COLUMNS = (
     OutboxMessage.subject,
     OutboxMessage.body,
     OutboxMessage.payload,
+    OutboxMessage.id,
     OutboxMessage.attempts,
 )
 
@@ -179,7 +177,7 @@ def claim(
         .returning(*_COLUMNS)
         .execution_options(synchronize_session=False)
     )
-    rows = sorted(session.execute(statement), key=lambda row: row[0])
+    rows = sorted(session.execute(statement), key=lambda row: row.id)
     return [PendingMessage(*row) for row in rows]
 
 
@@ -200,8 +198,23 @@ def claim_messages(
         .returning(*_COLUMNS)
         .execution_options(synchronize_session=False)
     )
-    rows = sorted(session.execute(statement), key=lambda row: row[0])
+    rows = sorted(session.execute(statement), key=lambda row: row.id)
     return [PendingMessage(*row) for row in rows]
+
+
+def queue_then_claim(
+    sessions: sessionmaker[Session],
+    *,
+    plan: Callable[[Session], Sequence[NewMessage]],
+    channels: Collection[str],
+    now: datetime,
+) -> tuple[int, list[PendingMessage]]:
+    """Write what ``plan`` gives, then claim the channels' due messages, each step its own
+    short unit of work; (how many were newly queued, the claimed messages)."""
+    with sessions() as session, session.begin():
+        queued = len(enqueue(session, messages=plan(session), now=now))
+    with sessions() as session, session.begin():
+        return queued, claim(session, now=now, channels=channels)
 
 
 def mark_sent(session: Session, *, message_ids: Sequence[int], now: datetime) -> None:
