@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import Session
@@ -102,7 +101,7 @@ def rotation_feed(session: Session, *, slug: str, now: datetime) -> RotationFeed
         .order_by(Shift.start, Shift.slot, Shift.id)
         .limit(MAX_FEED_SHIFTS)
     ).all()
-    live_by_index: dict[tuple[int], list[AnyRow]] = defaultdict(list)
+    live_by_index: dict[tuple[int, ...], list[AnyRow]] = defaultdict(list)
     for row in rows:
         if row.cancelled_at is None and not rotation.archived:
             live_by_index[(row.cadence_index,)].append(row)
@@ -111,7 +110,15 @@ def rotation_feed(session: Session, *, slug: str, now: datetime) -> RotationFeed
     )
     shifts: list[FeedShift] = []
     for row in rows:
-        shift = _rotation_shift(row, rotation=facts, live=live_by_index, covers=covers, start=start)
+        shift = _shown(
+            row,
+            rotation=facts,
+            start=start,
+            live=live_by_index,
+            prefix=(),
+            covers=covers,
+            name="person_name",
+        )
         if shift is not None:
             shifts.append(shift)
     return RotationFeed(
@@ -120,42 +127,6 @@ def rotation_feed(session: Session, *, slug: str, now: datetime) -> RotationFeed
         timezone=rotation.timezone,
         archived=rotation.archived,
         shifts=shifts,
-    )
-
-
-def _rotation_shift(
-    row: AnyRow,
-    *,
-    rotation: RotationFacts,
-    live: dict[tuple[int], list[AnyRow]],
-    covers: Mapping[int, str],
-    start: datetime,
-) -> FeedShift | None:
-    """One row of a rotation's feed as a feed shift, or None when it left the window."""
-    state = cancellation(row, rotation=rotation, start=start)
-    if state is None:
-        return None
-    cancelled, modified_at, sequence = state
-    on_shift: tuple[str, ...] = ()
-    context: dict[str, Any] = {}
-    if not cancelled:
-        together = [
-            other
-            for other in live[(row.cadence_index,)]
-            if other.start < row.end and other.end > row.start
-        ]
-        on_shift = tuple(o.person_name for o in together if o.person_name is not None)
-        modified_at = max(o.updated_at for o in together)
-        context = handovers.context(row, live, (), covers, name="person_name")
-    return feed_shift(
-        row,
-        rotation=rotation,
-        cancelled=cancelled,
-        modified_at=modified_at,
-        sequence=sequence,
-        assignee=row.person_name,
-        on_shift=on_shift,
-        **context,
     )
 
 
@@ -192,7 +163,7 @@ def person_feed(session: Session, *, person_id: int, now: datetime) -> list[Feed
 
 def _shift_mates(
     session: Session, *, person_id: int, start: datetime
-) -> dict[tuple[int, int], list[AnyRow]]:
+) -> dict[tuple[int, ...], list[AnyRow]]:
     """Everyone on the same shifts and the shifts either side, named in the descriptions:
     every live slot of a (rotation, cadence index) one of the person's shifts has, or is next
     to; the same shift's slots are matched by overlap later."""
@@ -200,7 +171,7 @@ def _shift_mates(
         Shift.person_id == person_id, Shift.cancelled_at.is_(None), Shift.end > start
     )
     near = or_(*(tuple_(Shift.rotation_id, Shift.index + step).in_(theirs) for step in (-1, 0, 1)))
-    together: dict[tuple[int, int], list[AnyRow]] = defaultdict(list)
+    together: dict[tuple[int, ...], list[AnyRow]] = defaultdict(list)
     for colleague in session.execute(
         select(
             Shift.rotation_id,
@@ -223,7 +194,7 @@ def _own_shift(
     row: AnyRow,
     *,
     person_id: int,
-    together: dict[tuple[int, int], list[AnyRow]],
+    together: dict[tuple[int, ...], list[AnyRow]],
     covers: Mapping[int, str],
     start: datetime,
 ) -> FeedShift | None:
@@ -231,31 +202,64 @@ def _own_shift(
     facts = RotationFacts.from_row(row)
     if row.start >= _horizon_end(start, facts.horizon_days):
         return None
-    state = cancellation(row, rotation=facts, start=start)
+    return _shown(
+        row,
+        rotation=facts,
+        start=start,
+        live=together,
+        prefix=(row.rotation_id,),
+        covers=covers,
+        name="name",
+        person_id=person_id,
+    )
+
+
+def _shown(
+    row: AnyRow,
+    *,
+    rotation: RotationFacts,
+    start: datetime,
+    live: dict[tuple[int, ...], list[AnyRow]],
+    prefix: tuple[int, ...],
+    covers: Mapping[int, str],
+    name: str,
+    person_id: int | None = None,
+) -> FeedShift | None:
+    """A row as a feed shift, or None when it left the window.
+
+    A live shift names who is on it and who hands over, from the live rows by ``prefix`` and
+    cadence index (``name`` is their name column). In a person's feed (``person_id``) the
+    assignee is that person while the shift is live; in a rotation's, the row's holder.
+    """
+    state = cancellation(row, rotation=rotation, start=start)
     if state is None:
         return None
     cancelled, modified_at, sequence = state
-    on_shift: tuple[str, ...] = ()
-    context: dict[str, Any] = {}
-    if not cancelled:
-        colleagues = [
-            c
-            for c in together[(row.rotation_id, row.cadence_index)]
-            if c.start < row.end and c.end > row.start
-        ]
-        on_shift = tuple(c.name for c in colleagues if c.name is not None)
-        own = next((c.name for c in colleagues if c.person_id == person_id), None)
-        modified_at = max([modified_at, *(c.updated_at for c in colleagues)])
-        context = handovers.context(row, together, (row.rotation_id,), covers, name="name")
-        context["assignee"] = own
+    if cancelled:
+        return feed_shift(
+            row,
+            rotation=rotation,
+            cancelled=True,
+            modified_at=modified_at,
+            sequence=sequence,
+            assignee=getattr(row, name) if person_id is None else None,
+        )
+    together = [
+        other
+        for other in live[(*prefix, row.cadence_index)]
+        if other.start < row.end and other.end > row.start
+    ]
     return feed_shift(
         row,
-        rotation=facts,
-        cancelled=cancelled,
-        modified_at=modified_at,
+        rotation=rotation,
+        cancelled=False,
+        modified_at=max([modified_at, *(other.updated_at for other in together)]),
         sequence=sequence,
-        on_shift=on_shift,
-        **context,
+        assignee=getattr(row, name)
+        if person_id is None
+        else next((o.name for o in together if o.person_id == person_id), None),
+        on_shift=tuple(getattr(o, name) for o in together if getattr(o, name) is not None),
+        **handovers.context(row, live, prefix, covers, name=name),
     )
 
 
