@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -170,15 +170,7 @@ def claim(
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
-    statement = (
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(candidates), *_claimable(now, channels))
-        .values(claimed_at=now)
-        .returning(*_COLUMNS)
-        .execution_options(synchronize_session=False)
-    )
-    rows = sorted(session.execute(statement), key=lambda row: row.id)
-    return [PendingMessage(*row) for row in rows]
+    return _claim_where(session, OutboxMessage.id.in_(candidates), now=now, channels=channels)
 
 
 def claim_messages(
@@ -191,9 +183,20 @@ def claim_messages(
     """
     if not message_ids:
         return []
+    return _claim_where(session, OutboxMessage.id.in_(list(message_ids)), now=now)
+
+
+def _claim_where(
+    session: Session,
+    which: ColumnElement[bool],
+    *,
+    now: datetime,
+    channels: Collection[str] | None = None,
+) -> list[PendingMessage]:
+    """Claim the messages ``which`` picks that are still claimable (re-checked), by id."""
     statement = (
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(list(message_ids)), *_claimable(now))
+        .where(which, *_claimable(now, channels))
         .values(claimed_at=now)
         .returning(*_COLUMNS)
         .execution_options(synchronize_session=False)
