@@ -222,22 +222,13 @@ def queue_then_claim(
 
 def mark_sent(session: Session, *, message_ids: Sequence[int], now: datetime) -> None:
     """Record a successful send of these messages."""
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.sent_at.is_(None))
-        .values(sent_at=now, attempts=OutboxMessage.attempts + 1, last_error=None)
-        .execution_options(synchronize_session=False)
+    _settle(
+        session,
+        message_ids=message_ids,
+        values={"sent_at": now, "last_error": None},
+        action="reminder.send",
+        now=now,
     )
-    for message_id in message_ids:
-        audit.record(
-            session,
-            actor=None,
-            action="reminder.send",
-            subject_type="outbox_message",
-            subject_id=message_id,
-            at=now,
-        )
-    session.flush()
 
 
 def mark_failed(
@@ -250,25 +241,41 @@ def mark_failed(
 ) -> None:
     """Record a failed send and release the claim so a later run retries (not before
     ``retry_at`` when given)."""
+    _settle(
+        session,
+        message_ids=message_ids,
+        values={"claimed_at": None, "last_error": error[:2000], "not_before": retry_at},
+        action="reminder.fail",
+        now=now,
+        note=error[:500],
+    )
+
+
+def _settle(
+    session: Session,
+    *,
+    message_ids: Sequence[int],
+    values: dict[str, Any],
+    action: str,
+    now: datetime,
+    note: str | None = None,
+) -> None:
+    """Count a send attempt of the unsent messages among ``message_ids``, set ``values`` on
+    them, and audit each."""
     session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(message_ids), OutboxMessage.sent_at.is_(None))
-        .values(
-            claimed_at=None,
-            attempts=OutboxMessage.attempts + 1,
-            last_error=error[:2000],
-            not_before=retry_at,
-        )
+        .values(attempts=OutboxMessage.attempts + 1, **values)
         .execution_options(synchronize_session=False)
     )
     for message_id in message_ids:
         audit.record(
             session,
             actor=None,
-            action="reminder.fail",
+            action=action,
             subject_type="outbox_message",
             subject_id=message_id,
-            note=error[:500],
+            note=note,
             at=now,
         )
     session.flush()
