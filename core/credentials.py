@@ -8,8 +8,6 @@ any query, the row holds only the secret's SHA-256, an expiry and when it was us
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,7 +20,7 @@ from zxcvbn import zxcvbn
 from core import audit, people
 from core.errors import Invalid
 from core.models import CredentialLink, Person
-from core.security import constant_time_equal, verify_password
+from core.security import constant_time_equal, new_secret, secret_digest, verify_password
 
 INVITE = "invite"
 RESET = "reset"
@@ -63,10 +61,6 @@ class IssuedLink:
 
 def _serializer(secret_key: str, purpose: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret_key, salt=f"allhands-credential-link:{purpose}")
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def password_problem(password: str, *, user_inputs: list[str]) -> str | None:
@@ -121,11 +115,11 @@ def issue_link(
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
-    secret = secrets.token_urlsafe(32)
+    secret = new_secret()
     link = CredentialLink(
         person_id=person.id,
         purpose=purpose,
-        secret_hash=_digest(secret),
+        secret_hash=secret_digest(secret),
         created_by_id=actor.id if actor is not None else None,
         created_at=now,
         expires_at=now + valid_for,
@@ -169,7 +163,7 @@ def check_link(
     if (
         link is None
         or link.purpose != purpose
-        or not constant_time_equal(link.secret_hash, _digest(secret))
+        or not constant_time_equal(link.secret_hash, secret_digest(secret))
     ):
         raise LinkRefused("unknown")
     if link.used_at is not None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime
 
 from sqlalchemy import select
@@ -11,19 +9,16 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.models import ScimToken
+from core.security import new_secret, secret_digest
 
 TOKEN_PREFIX = "ahscim_"  # noqa: S105  (a public prefix, not a secret)
 _MAX_TOKEN_LENGTH = 200
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_scim_token(session: Session, *, label: str, now: datetime) -> tuple[ScimToken, str]:
     """A new SCIM token and its row; the token itself is shown once and never stored."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ScimToken(label=label, token_hash=_digest(token), created_at=now)
+    token = new_secret(TOKEN_PREFIX)
+    row = ScimToken(label=label, token_hash=secret_digest(token), created_at=now)
     session.add(row)
     session.flush()
     audit.record(
@@ -48,7 +43,7 @@ def token_for(session: Session, *, token: str, now: datetime) -> ScimToken | Non
         return None
     row = session.scalars(
         select(ScimToken).where(
-            ScimToken.token_hash == _digest(token), ScimToken.revoked_at.is_(None)
+            ScimToken.token_hash == secret_digest(token), ScimToken.revoked_at.is_(None)
         )
     ).one_or_none()
     if row is not None:

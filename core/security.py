@@ -49,8 +49,15 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def new_secret(prefix: str = "") -> str:
+    """A fresh 256-bit bearer secret (API token, SCIM token, link secret) after ``prefix``."""
+    return prefix + secrets.token_urlsafe(32)
+
+
+def secret_digest(secret: str) -> str:
+    """What is stored of a bearer secret: its SHA-256. A 256-bit secret makes an index
+    lookup of the digest safe from timing attacks."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 # How stale ``last_used_at`` may get: a token used all day long is written once a minute.
@@ -79,10 +86,10 @@ def new_api_token(
     expires_at: datetime | None,
 ) -> tuple[ApiToken, str]:
     """Create a token for ``person``: its row (with an id) and the token itself."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = new_secret(TOKEN_PREFIX)
     row = ApiToken(
         person_id=person.id,
-        token_hash=_digest(token),
+        token_hash=secret_digest(token),
         label=label,
         created_at=now,
         expires_at=expires_at,
@@ -103,7 +110,9 @@ def person_for_api_token(
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     row = session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
+        select(ApiToken).where(
+            ApiToken.token_hash == secret_digest(token), ApiToken.revoked_at.is_(None)
+        )
     ).one_or_none()
     if row is None:
         return None

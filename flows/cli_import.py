@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
 from core.clock import SystemClock
 from core.db import make_engine, make_sessionmaker
@@ -42,6 +41,26 @@ def import_schedule(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Import a schedule from Opsgenie, PagerDuty, Grafana OnCall, an iCal file or a CSV."""
+    text, people_map = _read_input(source, map_people)
+    # typer reads the instant without an offset: it is UTC.
+    now = SystemClock().now() if at is None else at.replace(tzinfo=UTC)
+    report = _import(
+        kind=kind,
+        text=text,
+        name="" if str(source) == "-" else source.name,
+        now=now,
+        people_map=people_map,
+        dry_run=dry_run,
+    )
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2))
+        return
+    for line in describe(report):
+        typer.echo(line)
+
+
+def _read_input(source: Path, map_people: Path | None) -> tuple[str, dict[str, str]]:
+    """The exported file's text and the people map; exits with a message when unreadable."""
     try:
         text = (
             typer.get_text_stream("stdin").read()
@@ -59,35 +78,10 @@ def import_schedule(
     except DomainError as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(1) from exc
-    # typer reads the instant without an offset: it is UTC.
-    now = SystemClock().now() if at is None else at.replace(tzinfo=UTC)
-    engine = make_engine(get_settings().effective_database_url)
-    try:
-        runner.upgrade(engine)
-        with make_sessionmaker(engine)() as session, session.begin():
-            report = _run(
-                session,
-                kind=kind,
-                text=text,
-                name="" if str(source) == "-" else source.name,
-                now=now,
-                people_map=people_map,
-                dry_run=dry_run,
-            )
-    except DomainError as exc:
-        typer.echo(f"error: {exc.detail}", err=True)
-        raise typer.Exit(1) from exc
-    finally:
-        engine.dispose()
-    if as_json:
-        typer.echo(json.dumps(report.as_dict(), indent=2))
-        return
-    for line in describe(report):
-        typer.echo(line)
+    return text, people_map
 
 
-def _run(
-    session: Session,
+def _import(
     *,
     kind: str,
     text: str,
@@ -96,16 +90,26 @@ def _run(
     people_map: dict[str, str],
     dry_run: bool,
 ) -> import_report.ImportReport:
-    return schedule_import.run(
-        session,
-        kind=kind,
-        text=text,
-        name=name,
-        now=now,
-        actor=None,
-        people_map=people_map,
-        dry_run=dry_run,
-    )
+    """Run the import in one transaction on the configured database (migrated first)."""
+    engine = make_engine(get_settings().effective_database_url)
+    try:
+        runner.upgrade(engine)
+        with make_sessionmaker(engine)() as session, session.begin():
+            return schedule_import.run(
+                session,
+                kind=kind,
+                text=text,
+                name=name,
+                now=now,
+                actor=None,
+                people_map=people_map,
+                dry_run=dry_run,
+            )
+    except DomainError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
 
 
 def describe(report: import_report.ImportReport) -> list[str]:

@@ -17,7 +17,7 @@ from core.errors import Invalid
 from core.models import Person
 from core.schemas import PersonCreate
 from flows import import_report
-from rotation import members, placement, schedule_service, timeline
+from rotation import generation, members, placement, schedule_service, timeline
 from rotation import service as rotation_service
 from rotation import shifts as shift_rows
 from rotation.imports.plan import RotationPlan, SchedulePlan
@@ -131,25 +131,20 @@ def create_rotation(
         now=now,
         actor=actor,
     )
-    placed = 0
-    for turn in plan.shifts:
-        if turn.person is None or first_live is None or turn.end <= first_live:
-            continue
-        placed += placement.place(
-            session,
-            rotation_id=rotation.id,
-            person_id=by_key[turn.person].id,
-            start=max(turn.start, first_live),
-            end=turn.end,
-            now=now,
+    placed = (
+        0
+        if first_live is None
+        else _place_turns(
+            session, rotation=rotation, plan=plan, by_key=by_key, first_live=first_live, now=now
         )
+    )
     report.history_shifts += history
     report.overrides += placed
     report.rotations.append(
         {
             "name": rotation.name,
             "slug": rotation.slug,
-            "cadence": timeline.describe(generation_cadence(rotation)),
+            "cadence": timeline.describe(generation.cadence_of(rotation)),
             "coverage": list(plan.coverage),
             "roster": [by_key[key].email for key in plan.roster],
             "history_shifts": history,
@@ -159,13 +154,29 @@ def create_rotation(
     return rotation
 
 
-def generation_cadence(rotation: Rotation) -> timeline.Cadence:
-    return timeline.Cadence(
-        timezone=rotation.timezone,
-        start_date=rotation.start_date,
-        handoff_time=rotation.handoff_time,
-        shift_days=rotation.shift_days,
-    )
+def _place_turns(
+    session: Session,
+    *,
+    rotation: Rotation,
+    plan: RotationPlan,
+    by_key: Mapping[str, Person],
+    first_live: datetime,
+    now: datetime,
+) -> int:
+    """The source's turns from the first generated shift on, placed where the rule differs."""
+    placed = 0
+    for turn in plan.shifts:
+        if turn.person is None or turn.end <= first_live:
+            continue
+        placed += placement.place(
+            session,
+            rotation_id=rotation.id,
+            person_id=by_key[turn.person].id,
+            start=max(turn.start, first_live),
+            end=turn.end,
+            now=now,
+        )
+    return placed
 
 
 def _history(
@@ -178,7 +189,7 @@ def _history(
     now: datetime,
 ) -> int:
     """The source's turns before the first generated shift, as past shifts of the rotation."""
-    cadence = generation_cadence(rotation)
+    cadence = generation.cadence_of(rotation)
     rows = []
     for turn in plan.shifts:
         if turn.person is None or turn.start >= before:

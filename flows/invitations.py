@@ -87,6 +87,30 @@ def _queue_email(
     return list(session.scalars(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)))
 
 
+def _issue_link(
+    session: Session,
+    *,
+    person: Person,
+    purpose: str,
+    settings: Settings,
+    now: datetime,
+    actor: Person | None,
+) -> credentials.IssuedLink:
+    """A one-use link of ``purpose`` for ``person``, valid as long as the settings say."""
+    hours = (
+        settings.invite_valid_hours if purpose == credentials.INVITE else settings.reset_valid_hours
+    )
+    return credentials.issue_link(
+        session,
+        person=person,
+        purpose=purpose,
+        valid_for=timedelta(hours=hours),
+        secret_key=settings.resolved_secret_key(),
+        now=now,
+        actor=actor,
+    )
+
+
 def invite_person(
     session: Session, *, person: Person, settings: Settings, now: datetime, actor: Person | None
 ) -> Invitation:
@@ -96,12 +120,11 @@ def invite_person(
     at the login page and its single sign-on button.
     """
     if settings.password_login:
-        issued = credentials.issue_link(
+        issued = _issue_link(
             session,
             person=person,
             purpose=credentials.INVITE,
-            valid_for=timedelta(hours=settings.invite_valid_hours),
-            secret_key=settings.resolved_secret_key(),
+            settings=settings,
             now=now,
             actor=actor,
         )
@@ -153,14 +176,8 @@ def request_password_reset(
         session, person=person, purpose=credentials.RESET, since=pause_start
     ):
         return []
-    issued = credentials.issue_link(
-        session,
-        person=person,
-        purpose=credentials.RESET,
-        valid_for=timedelta(hours=settings.reset_valid_hours),
-        secret_key=settings.resolved_secret_key(),
-        now=now,
-        actor=None,
+    issued = _issue_link(
+        session, person=person, purpose=credentials.RESET, settings=settings, now=now, actor=None
     )
     subject, body = _reset_text(
         person, url=f"{settings.base_url}/reset/{issued.token}", expires_at=issued.expires_at

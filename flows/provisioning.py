@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import delete, select
@@ -20,6 +21,9 @@ from core.settings import Settings
 from flows import invitations, lifecycle
 from rotation import group_roster
 from rotation import members as rotation_members
+
+# What an identity provider sets on a person, audited before and after an update.
+_PROVIDED_FIELDS = ("email", "name", "user_name", "external_id")
 
 
 @dataclass(frozen=True)
@@ -46,12 +50,29 @@ def offboard(session: Session, *, person: Person, now: datetime, note: str) -> N
     """Deactivate ``person`` and cut every way in: future shifts reassigned, sessions ended,
     API tokens revoked, calendar URLs changed (deactivation itself does all of it)."""
     lifecycle.deactivate_person(session, person=person, now=now, actor=None)
+    _audit(session, action="person.offboard", subject_id=person.id, now=now, note=note)
+
+
+def _audit(
+    session: Session,
+    *,
+    action: str,
+    subject_id: int,
+    now: datetime,
+    note: str,
+    subject_type: str = "person",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """An audit event of the identity provider's doing: no actor, its request in the note."""
     audit.record(
         session,
         actor=None,
-        action="person.offboard",
-        subject_type="person",
-        subject_id=person.id,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        before=before,
+        after=after,
         at=now,
         note=note,
     )
@@ -62,47 +83,27 @@ def _restore(session: Session, *, person: Person, now: datetime, note: str) -> N
     person.deprovisioned_at = None
     session.flush()
     rotation_members.person_reactivated(session, person=person, now=now, actor=None)
-    audit.record(
-        session,
-        actor=None,
-        action="person.reactivate",
-        subject_type="person",
-        subject_id=person.id,
-        at=now,
-        note=note,
-    )
+    _audit(session, action="person.reactivate", subject_id=person.id, now=now, note=note)
 
 
 def _apply(
     session: Session, *, person: Person, fields: PersonFields, now: datetime, note: str
 ) -> None:
-    before = {
-        "email": person.email,
-        "name": person.name,
-        "user_name": person.user_name,
-        "external_id": person.external_id,
-    }
+    before = audit.snapshot(person, _PROVIDED_FIELDS)
     person.email = fields.email
     person.name = fields.name
     person.user_name = fields.user_name
     person.external_id = fields.external_id
-    after = {
-        "email": person.email,
-        "name": person.name,
-        "user_name": person.user_name,
-        "external_id": person.external_id,
-    }
+    after = audit.snapshot(person, _PROVIDED_FIELDS)
     session.flush()
     if before != after:
-        audit.record(
+        _audit(
             session,
-            actor=None,
             action="person.update",
-            subject_type="person",
             subject_id=person.id,
             before=before,
             after=after,
-            at=now,
+            now=now,
             note=note,
         )
 
@@ -179,15 +180,7 @@ def deprovision(session: Session, *, person: Person, now: datetime, note: str) -
     person.deprovisioned_at = now
     session.execute(delete(ScimGroupMember).where(ScimGroupMember.person_id == person.id))
     session.flush()
-    audit.record(
-        session,
-        actor=None,
-        action="person.deprovision",
-        subject_type="person",
-        subject_id=person.id,
-        at=now,
-        note=note,
-    )
+    _audit(session, action="person.deprovision", subject_id=person.id, now=now, note=note)
 
 
 def provisioned_person(session: Session, person_id: int) -> Person:
@@ -269,28 +262,26 @@ def save_group(
     session.flush()
     _set_members(session, group=group, person_ids=member_ids)
     group_roster.follow_group(session, name=name, now=now)
-    audit.record(
+    _audit(
         session,
-        actor=None,
         action="group.save",
         subject_type="scim_group",
         subject_id=group.id,
         after={"display_name": name, "member_ids": sorted(set(member_ids))},
-        at=now,
+        now=now,
         note=note,
     )
     return group
 
 
 def delete_group(session: Session, *, group: ScimGroup, now: datetime, note: str) -> None:
-    audit.record(
+    _audit(
         session,
-        actor=None,
         action="group.delete",
         subject_type="scim_group",
         subject_id=group.id,
         before={"display_name": group.display_name},
-        at=now,
+        now=now,
         note=note,
     )
     session.delete(group)

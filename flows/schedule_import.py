@@ -169,6 +169,28 @@ def _apply(
         now=now,
         explained=explained,
     )
+    _remember(
+        session,
+        plan=plan,
+        rotations=rotations,
+        schedule=schedule,
+        report=report,
+        now=now,
+        actor=actor,
+    )
+
+
+def _remember(
+    session: Session,
+    *,
+    plan: SchedulePlan,
+    rotations: list[Rotation],
+    schedule: Schedule | None,
+    report: import_report.ImportReport,
+    now: datetime,
+    actor: Person | None,
+) -> None:
+    """The source as imported (so importing it again finds it), audited."""
     session.add(
         ImportedSource(
             key=plan.key,

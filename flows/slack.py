@@ -46,13 +46,7 @@ def preview(sessions: sessionmaker[Session], *, now: datetime, base_url: str) ->
         planned = _planned(session, now=now, base_url=base_url)
         known = outbox.existing_keys(session, keys=[m.dedupe_key for m in planned])
         queued = outbox.pending(session, now=now, channels=[handoffs.CHANNEL])
-        fresh = [
-            outbox.PendingMessage(
-                0, m.kind, m.channel, m.recipient, m.dedupe_key, m.subject, m.body, m.payload, 0
-            )
-            for m in planned
-            if m.dedupe_key not in known
-        ]
+        fresh = [m.as_pending() for m in planned if m.dedupe_key not in known]
         report.would_send = [*queued, *fresh]
         session.rollback()
     return report
@@ -63,11 +57,12 @@ def run_slack(
 ) -> SlackReport:
     """Queue due handoff notices, then send every queued one exactly once."""
     report = SlackReport()
-    with sessions() as session, session.begin():
-        planned = _planned(session, now=now, base_url=base_url)
-        report.queued = len(outbox.enqueue(session, messages=planned, now=now))
-    with sessions() as session, session.begin():
-        claimed = outbox.claim(session, now=now, channels=[handoffs.CHANNEL])
+    report.queued, claimed = outbox.queue_then_claim(
+        sessions,
+        plan=lambda session: _planned(session, now=now, base_url=base_url),
+        channels=[handoffs.CHANNEL],
+        now=now,
+    )
     for message in claimed:
         _send_one(sessions, report, client=client, message=message, now=now)
     return report

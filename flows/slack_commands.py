@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
     Block,
     ButtonElement,
     DatePickerElement,
@@ -24,7 +23,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from core.models import Person
 from onboarding import progress
-from onboarding.slack.blocks import escape, link, when
+from onboarding.slack.blocks import checklist_button, escape, link, when
 from onboarding.slack.client import SlackClient
 from rotation import service as rotation_service
 from rotation.models import Rotation, Shift
@@ -171,17 +170,7 @@ def _checklist(session: Session, *, person: Person, now: datetime, base_url: str
                 ),
             )
         )
-    blocks.append(
-        ActionsBlock(
-            elements=[
-                ButtonElement(
-                    text="Open my checklist",
-                    action_id="open_checklist",
-                    url=f"{base_url}/me/checklist",
-                )
-            ]
-        )
-    )
+    blocks.append(checklist_button(f"{base_url}/me/checklist"))
     return reply(f"You have {len(cards)} card(s) to read.", blocks)
 
 

@@ -37,11 +37,12 @@ def run_webhooks(
 ) -> WebhookReport:
     """Queue new events for every subscribed endpoint, then deliver what is due."""
     report = WebhookReport()
-    with sessions() as session, session.begin():
-        planned = events.plan(session, now=now)
-        report.queued = len(outbox.enqueue(session, messages=planned, now=now))
-    with sessions() as session, session.begin():
-        claimed = outbox.claim(session, now=now, channels=[events.CHANNEL])
+    report.queued, claimed = outbox.queue_then_claim(
+        sessions,
+        plan=lambda session: events.plan(session, now=now),
+        channels=[events.CHANNEL],
+        now=now,
+    )
     for message in claimed:
         _deliver(sessions, report, message=message, now=now, client=client)
     return report

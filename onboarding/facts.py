@@ -7,11 +7,12 @@ parameter list grows with the data either.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from types import MappingProxyType
+from typing import Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session, contains_eager
@@ -35,6 +36,25 @@ class AckDetail(Enum):
     LATEST = "latest"
 
 
+T = TypeVar("T")
+
+
+class Rule(Protocol[T]):
+    """A readiness rule over shifts and their reading (``readiness.readiness``, ``checklist``,
+    ``outlook``)."""
+
+    def __call__(
+        self,
+        shifts: Iterable[readiness.ShiftFacts],
+        *,
+        requirements: Iterable[readiness.RequirementFacts],
+        card_sets: Mapping[int, Sequence[int]],
+        cards: Mapping[int, readiness.CardFacts],
+        acks: readiness.AckIndex,
+        now: datetime,
+    ) -> list[T]: ...
+
+
 @dataclass
 class Facts:
     """Plain shift facts and everything their reading needs."""
@@ -45,6 +65,23 @@ class Facts:
     cards: dict[int, Card]
     card_facts: dict[int, readiness.CardFacts]
     acks: readiness.AckIndex
+
+    def judge(
+        self,
+        rule: Rule[T],
+        *,
+        now: datetime,
+        shifts: Iterable[readiness.ShiftFacts] | None = None,
+    ) -> list[T]:
+        """``rule`` applied to these shifts (or to ``shifts``, some of them) and their reading."""
+        return rule(
+            self.shift_facts if shifts is None else shifts,
+            requirements=self.requirements,
+            card_sets=self.card_sets,
+            cards=self.card_facts,
+            acks=self.acks,
+            now=now,
+        )
 
 
 @dataclass

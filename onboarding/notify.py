@@ -100,14 +100,7 @@ def _shift_reminders(session: Session, *, now: datetime, base_url: str) -> list[
         for shift_facts, shift in zip(reading.shift_facts, reading.shifts, strict=True)
         if shift.person is not None and shift.person.active
     ]
-    entries = readiness.checklist(
-        active_facts,
-        requirements=reading.requirements,
-        card_sets=reading.card_sets,
-        cards=reading.card_facts,
-        acks=reading.acks,
-        now=now,
-    )
+    entries = reading.judge(readiness.checklist, now=now, shifts=active_facts)
     people = facts.holders_by_id(reading.shifts)
     managers: dict[int, list[int]] = {}
     rotation_ids = sorted({s.rotation_id for s in reading.shifts})
@@ -261,19 +254,5 @@ def preview(
     """What a run would send now, changing nothing: queued messages plus new reminders."""
     new = outbox_messages(planned, channels=channels)
     known = outbox.existing_keys(session, keys=[m.dedupe_key for m in new])
-    fresh = [
-        outbox.PendingMessage(
-            id=0,
-            kind=m.kind,
-            channel=m.channel,
-            recipient=m.recipient,
-            dedupe_key=m.dedupe_key,
-            subject=m.subject,
-            body=m.body,
-            payload=m.payload,
-            attempts=0,
-        )
-        for m in new
-        if m.dedupe_key not in known
-    ]
+    fresh = [m.as_pending() for m in new if m.dedupe_key not in known]
     return bundle([*outbox.pending(session, now=now, channels=REMINDER_CHANNELS), *fresh])

@@ -8,14 +8,14 @@ send releases the claim and is retried by the next run.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit
 from onboarding.models import OutboxMessage
@@ -37,17 +37,14 @@ class NewMessage:
     body: str
     payload: dict[str, Any]
 
+    def as_pending(self) -> PendingMessage:
+        """The message as a run would claim it, before it is written (a dry run's preview)."""
+        return PendingMessage(**vars(self), id=0, attempts=0)
+
 
 @dataclass(frozen=True)
-class PendingMessage:
+class PendingMessage(NewMessage):
     id: int
-    kind: str
-    channel: str
-    recipient: str
-    dedupe_key: str
-    subject: str
-    body: str
-    payload: dict[str, Any]
     attempts: int
 
 
@@ -125,8 +122,8 @@ def _claimable(now: datetime, channels: Collection[str] | None = None) -> list[A
     return conditions
 
 
+# In the order of PendingMessage's fields.
 _COLUMNS = (
-    OutboxMessage.id,
     OutboxMessage.kind,
     OutboxMessage.channel,
     OutboxMessage.recipient,
@@ -134,6 +131,7 @@ _COLUMNS = (
     OutboxMessage.subject,
     OutboxMessage.body,
     OutboxMessage.payload,
+    OutboxMessage.id,
     OutboxMessage.attempts,
 )
 
@@ -172,15 +170,7 @@ def claim(
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
-    statement = (
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(candidates), *_claimable(now, channels))
-        .values(claimed_at=now)
-        .returning(*_COLUMNS)
-        .execution_options(synchronize_session=False)
-    )
-    rows = sorted(session.execute(statement), key=lambda row: row[0])
-    return [PendingMessage(*row) for row in rows]
+    return _claim_where(session, OutboxMessage.id.in_(candidates), now=now, channels=channels)
 
 
 def claim_messages(
@@ -193,35 +183,52 @@ def claim_messages(
     """
     if not message_ids:
         return []
+    return _claim_where(session, OutboxMessage.id.in_(list(message_ids)), now=now)
+
+
+def _claim_where(
+    session: Session,
+    which: ColumnElement[bool],
+    *,
+    now: datetime,
+    channels: Collection[str] | None = None,
+) -> list[PendingMessage]:
+    """Claim the messages ``which`` picks that are still claimable (re-checked), by id."""
     statement = (
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(list(message_ids)), *_claimable(now))
+        .where(which, *_claimable(now, channels))
         .values(claimed_at=now)
         .returning(*_COLUMNS)
         .execution_options(synchronize_session=False)
     )
-    rows = sorted(session.execute(statement), key=lambda row: row[0])
+    rows = sorted(session.execute(statement), key=lambda row: row.id)
     return [PendingMessage(*row) for row in rows]
+
+
+def queue_then_claim(
+    sessions: sessionmaker[Session],
+    *,
+    plan: Callable[[Session], Sequence[NewMessage]],
+    channels: Collection[str],
+    now: datetime,
+) -> tuple[int, list[PendingMessage]]:
+    """Write what ``plan`` gives, then claim the channels' due messages, each step its own
+    short unit of work; (how many were newly queued, the claimed messages)."""
+    with sessions() as session, session.begin():
+        queued = len(enqueue(session, messages=plan(session), now=now))
+    with sessions() as session, session.begin():
+        return queued, claim(session, now=now, channels=channels)
 
 
 def mark_sent(session: Session, *, message_ids: Sequence[int], now: datetime) -> None:
     """Record a successful send of these messages."""
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.sent_at.is_(None))
-        .values(sent_at=now, attempts=OutboxMessage.attempts + 1, last_error=None)
-        .execution_options(synchronize_session=False)
+    _settle(
+        session,
+        message_ids=message_ids,
+        values={"sent_at": now, "last_error": None},
+        action="reminder.send",
+        now=now,
     )
-    for message_id in message_ids:
-        audit.record(
-            session,
-            actor=None,
-            action="reminder.send",
-            subject_type="outbox_message",
-            subject_id=message_id,
-            at=now,
-        )
-    session.flush()
 
 
 def mark_failed(
@@ -234,25 +241,41 @@ def mark_failed(
 ) -> None:
     """Record a failed send and release the claim so a later run retries (not before
     ``retry_at`` when given)."""
+    _settle(
+        session,
+        message_ids=message_ids,
+        values={"claimed_at": None, "last_error": error[:2000], "not_before": retry_at},
+        action="reminder.fail",
+        now=now,
+        note=error[:500],
+    )
+
+
+def _settle(
+    session: Session,
+    *,
+    message_ids: Sequence[int],
+    values: dict[str, Any],
+    action: str,
+    now: datetime,
+    note: str | None = None,
+) -> None:
+    """Count a send attempt of the unsent messages among ``message_ids``, set ``values`` on
+    them, and audit each."""
     session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(message_ids), OutboxMessage.sent_at.is_(None))
-        .values(
-            claimed_at=None,
-            attempts=OutboxMessage.attempts + 1,
-            last_error=error[:2000],
-            not_before=retry_at,
-        )
+        .values(attempts=OutboxMessage.attempts + 1, **values)
         .execution_options(synchronize_session=False)
     )
     for message_id in message_ids:
         audit.record(
             session,
             actor=None,
-            action="reminder.fail",
+            action=action,
             subject_type="outbox_message",
             subject_id=message_id,
-            note=error[:500],
+            note=note,
             at=now,
         )
     session.flush()

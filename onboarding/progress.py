@@ -85,14 +85,7 @@ def checklist(session: Session, *, person: Person, now: datetime) -> list[Checkl
         where=facts.live_shift_conditions(Shift.person_id == person.id, Shift.end > now),
         ack_detail=facts.AckDetail.LATEST,
     )
-    entries = readiness.checklist(
-        reading.shift_facts,
-        requirements=reading.requirements,
-        card_sets=reading.card_sets,
-        cards=reading.card_facts,
-        acks=reading.acks,
-        now=now,
-    )
+    entries = reading.judge(readiness.checklist, now=now)
     return [
         ChecklistEntry(
             shift=reading.shifts_by_id[entry.shift.id],
@@ -134,17 +127,6 @@ def _window(
     return conditions
 
 
-def _readiness_of(loaded: facts.Facts, *, now: datetime) -> list[ShiftReadiness]:
-    return readiness.readiness(
-        loaded.shift_facts,
-        requirements=loaded.requirements,
-        card_sets=loaded.card_sets,
-        cards=loaded.card_facts,
-        acks=loaded.acks,
-        now=now,
-    )
-
-
 def report(
     session: Session,
     *,
@@ -160,7 +142,7 @@ def report(
     """
     conditions = _window(start=start, end=end, rotation_ids=rotation_ids)
     reading = facts.load_reading(session, where=facts.live_shift_conditions(*conditions))
-    results = _readiness_of(reading, now=now)
+    results = reading.judge(readiness.readiness, now=now)
     return [ReadinessEntry(reading.shifts_by_id[r.shift.id], r) for r in results]
 
 
@@ -183,7 +165,7 @@ def board(
     """
     conditions = _window(start=start, end=end, rotation_ids=rotation_ids)
     loaded = facts.load_facts(session, where=facts.live_shift_conditions(*conditions))
-    results = _readiness_of(loaded, now=now)
+    results = loaded.judge(readiness.readiness, now=now)
     counts = dict.fromkeys(Status, 0)
     for result in results:
         counts[result.status] += 1
@@ -214,14 +196,7 @@ def upcoming(
             Shift.person_id == person.id, Shift.end > now, Shift.start < until
         ),
     )
-    outlooks = readiness.outlook(
-        reading.shift_facts,
-        requirements=reading.requirements,
-        card_sets=reading.card_sets,
-        cards=reading.card_facts,
-        acks=reading.acks,
-        now=now,
-    )
+    outlooks = reading.judge(readiness.outlook, now=now)
     return [UpcomingShift(reading.shifts_by_id[o.shift.id], o) for o in outlooks]
 
 

@@ -71,6 +71,13 @@ class Message:
         return {"text": self.text, "blocks": self.blocks}
 
 
+def checklist_button(url: str) -> ActionsBlock:
+    """The button that opens a person's reading checklist."""
+    return ActionsBlock(
+        elements=[ButtonElement(text="Open my checklist", action_id="open_checklist", url=url)]
+    )
+
+
 def _dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
     return [block.to_dict() for block in blocks]
 
@@ -135,15 +142,5 @@ def shift_dm(notice: ShiftNotice) -> Message:
     text += "."
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
     if notice.reading.required:
-        blocks.append(
-            ActionsBlock(
-                elements=[
-                    ButtonElement(
-                        text="Open my checklist",
-                        action_id="open_checklist",
-                        url=notice.checklist_url,
-                    )
-                ]
-            )
-        )
+        blocks.append(checklist_button(notice.checklist_url))
     return Message(text=text, blocks=_dicts(blocks))

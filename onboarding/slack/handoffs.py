@@ -58,14 +58,7 @@ def plan(session: Session, *, now: datetime, base_url: str) -> list[outbox.NewMe
             Shift.start <= now + timedelta(days=ahead) + DAY_OF,
         ),
     )
-    results = readiness.readiness(
-        loaded.shift_facts,
-        requirements=loaded.requirements,
-        card_sets=loaded.card_sets,
-        cards=loaded.card_facts,
-        acks=loaded.acks,
-        now=now,
-    )
+    results = loaded.judge(readiness.readiness, now=now)
     reading = {result.shift.id: _reading_of(result) for result in results}
     messages: list[outbox.NewMessage] = []
     for rotation in rotations.values():

@@ -68,13 +68,8 @@ def _shift_events(session: Session, *, since: datetime, now: datetime) -> Iterat
                 shift.updated_at,
                 _shift_data(shift),
             )
-    results = readiness.readiness(
-        [f for f in reading.shift_facts if f.start > now],
-        requirements=reading.requirements,
-        card_sets=reading.card_sets,
-        cards=reading.card_facts,
-        acks=reading.acks,
-        now=now,
+    results = reading.judge(
+        readiness.readiness, now=now, shifts=[f for f in reading.shift_facts if f.start > now]
     )
     for result in results:
         if result.status == readiness.Status.OVERDUE:

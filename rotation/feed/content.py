@@ -14,18 +14,22 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeAlias
 
-from sqlalchemy import Row, or_, select, tuple_
+from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from core.models import Person
 from rotation.feed import handovers
 from rotation.feed.render import FeedShift
+from rotation.feed.rows import (
+    AnyRow,
+    RotationFacts,
+    cancellation,
+    feed_shift,
+    rotation_columns,
+    shift_columns,
+)
 from rotation.models import Rotation, Shift, ShiftRelease
-
-# Result rows of the feed queries, read by column name.
-AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
 # How far back a feed reaches; a removed or lost shift stays as a cancelled event as long.
 DAYS_BACK = timedelta(days=30)
@@ -77,94 +81,6 @@ def feed_rotations(session: Session) -> list[RotationRef]:
     return [RotationRef(slug=slug, name=name) for slug, name in rows]
 
 
-@dataclass(frozen=True, slots=True)
-class _RotationFacts:
-    """What a feed needs of a shift's rotation."""
-
-    slug: str
-    name: str
-    timezone: str
-    people_per_shift: int
-    horizon_days: int
-    archived: bool
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, rotation: Rotation) -> _RotationFacts:
-        return cls(
-            slug=rotation.slug,
-            name=rotation.name,
-            timezone=rotation.timezone,
-            people_per_shift=rotation.people_per_shift,
-            horizon_days=rotation.horizon_days,
-            archived=rotation.archived,
-            updated_at=rotation.updated_at,
-        )
-
-    @classmethod
-    def from_row(cls, row: AnyRow) -> _RotationFacts:
-        return cls(
-            slug=row.rotation_slug,
-            name=row.rotation_name,
-            timezone=row.rotation_timezone,
-            people_per_shift=row.rotation_people_per_shift,
-            horizon_days=row.rotation_horizon_days,
-            archived=row.rotation_archived,
-            updated_at=row.rotation_updated_at,
-        )
-
-
-def _cancellation(
-    row: AnyRow, *, rotation: _RotationFacts, start: datetime
-) -> tuple[bool, datetime, int] | None:
-    """(cancelled, modified_at, sequence) of a shift row, or None when it left the window.
-
-    A shift of an archived rotation counts as cancelled from the archiving on, even before
-    its own row says so, one sequence higher so clients take the change.
-    """
-    shown = row.sequence + row.feed_revision
-    if row.cancelled_at is not None:
-        if row.cancelled_at < start:
-            return None
-        return True, max(row.updated_at, row.cancelled_at), shown
-    if rotation.archived:
-        if rotation.updated_at < start:
-            return None
-        return True, max(row.updated_at, rotation.updated_at), shown + 1
-    return False, row.updated_at, shown
-
-
-def _shift_columns() -> tuple[Any, ...]:
-    return (
-        Shift.id,
-        Shift.uid,
-        Shift.rotation_id,
-        # Rows are sequences, whose ``index`` is a method: label the column apart.
-        Shift.index.label("cadence_index"),
-        Shift.slot,
-        Shift.kind,
-        Shift.start,
-        Shift.end,
-        Shift.sequence,
-        Shift.feed_revision,
-        Shift.created_at,
-        Shift.updated_at,
-        Shift.cancelled_at,
-    )
-
-
-def _rotation_columns() -> tuple[Any, ...]:
-    return (
-        Rotation.slug.label("rotation_slug"),
-        Rotation.name.label("rotation_name"),
-        Rotation.timezone.label("rotation_timezone"),
-        Rotation.people_per_shift.label("rotation_people_per_shift"),
-        Rotation.horizon_days.label("rotation_horizon_days"),
-        Rotation.archived.label("rotation_archived"),
-        Rotation.updated_at.label("rotation_updated_at"),
-    )
-
-
 def rotation_feed(session: Session, *, slug: str, now: datetime) -> RotationFeed | None:
     """Every shift of the rotation in the feed window (two queries, three with overrides or
     swaps); None for an unknown slug."""
@@ -172,9 +88,9 @@ def rotation_feed(session: Session, *, slug: str, now: datetime) -> RotationFeed
     if rotation is None:
         return None
     start = window_start(now)
-    facts = _RotationFacts.of(rotation)
+    facts = RotationFacts.of(rotation)
     rows = session.execute(
-        select(*_shift_columns(), Person.name.label("person_name"))
+        select(*shift_columns(), Person.name.label("person_name"))
         .outerjoin(Person, Person.id == Shift.person_id)
         .where(
             Shift.rotation_id == rotation.id,
@@ -185,7 +101,7 @@ def rotation_feed(session: Session, *, slug: str, now: datetime) -> RotationFeed
         .order_by(Shift.start, Shift.slot, Shift.id)
         .limit(MAX_FEED_SHIFTS)
     ).all()
-    live_by_index: dict[tuple[int], list[AnyRow]] = defaultdict(list)
+    live_by_index: dict[tuple[int, ...], list[AnyRow]] = defaultdict(list)
     for row in rows:
         if row.cancelled_at is None and not rotation.archived:
             live_by_index[(row.cadence_index,)].append(row)
@@ -194,33 +110,17 @@ def rotation_feed(session: Session, *, slug: str, now: datetime) -> RotationFeed
     )
     shifts: list[FeedShift] = []
     for row in rows:
-        state = _cancellation(row, rotation=facts, start=start)
-        if state is None:
-            continue
-        cancelled, modified_at, sequence = state
-        on_shift: tuple[str, ...] = ()
-        context: dict[str, Any] = {}
-        if not cancelled:
-            together = [
-                other
-                for other in live_by_index[(row.cadence_index,)]
-                if other.start < row.end and other.end > row.start
-            ]
-            on_shift = tuple(o.person_name for o in together if o.person_name is not None)
-            modified_at = max(o.updated_at for o in together)
-            context = handovers.context(row, live_by_index, (), covers, name="person_name")
-        shifts.append(
-            _feed_shift(
-                row,
-                rotation=facts,
-                cancelled=cancelled,
-                modified_at=modified_at,
-                sequence=sequence,
-                assignee=row.person_name,
-                on_shift=on_shift,
-                **context,
-            )
+        shift = _shown(
+            row,
+            rotation=facts,
+            start=start,
+            live=live_by_index,
+            prefix=(),
+            covers=covers,
+            name="person_name",
         )
+        if shift is not None:
+            shifts.append(shift)
     return RotationFeed(
         slug=rotation.slug,
         name=rotation.name,
@@ -235,7 +135,7 @@ def person_feed(session: Session, *, person_id: int, now: datetime) -> list[Feed
     overrides or swaps)."""
     start = window_start(now)
     own = session.execute(
-        select(*_shift_columns(), *_rotation_columns())
+        select(*shift_columns(), *rotation_columns())
         .join(Rotation, Rotation.id == Shift.rotation_id)
         .where(
             Shift.person_id == person_id,
@@ -263,7 +163,7 @@ def person_feed(session: Session, *, person_id: int, now: datetime) -> list[Feed
 
 def _shift_mates(
     session: Session, *, person_id: int, start: datetime
-) -> dict[tuple[int, int], list[AnyRow]]:
+) -> dict[tuple[int, ...], list[AnyRow]]:
     """Everyone on the same shifts and the shifts either side, named in the descriptions:
     every live slot of a (rotation, cadence index) one of the person's shifts has, or is next
     to; the same shift's slots are matched by overlap later."""
@@ -271,7 +171,7 @@ def _shift_mates(
         Shift.person_id == person_id, Shift.cancelled_at.is_(None), Shift.end > start
     )
     near = or_(*(tuple_(Shift.rotation_id, Shift.index + step).in_(theirs) for step in (-1, 0, 1)))
-    together: dict[tuple[int, int], list[AnyRow]] = defaultdict(list)
+    together: dict[tuple[int, ...], list[AnyRow]] = defaultdict(list)
     for colleague in session.execute(
         select(
             Shift.rotation_id,
@@ -294,39 +194,72 @@ def _own_shift(
     row: AnyRow,
     *,
     person_id: int,
-    together: dict[tuple[int, int], list[AnyRow]],
+    together: dict[tuple[int, ...], list[AnyRow]],
     covers: Mapping[int, str],
     start: datetime,
 ) -> FeedShift | None:
     """One of the person's own rows as a feed shift, or None when the feed leaves it out."""
-    facts = _RotationFacts.from_row(row)
+    facts = RotationFacts.from_row(row)
     if row.start >= _horizon_end(start, facts.horizon_days):
         return None
-    state = _cancellation(row, rotation=facts, start=start)
+    return _shown(
+        row,
+        rotation=facts,
+        start=start,
+        live=together,
+        prefix=(row.rotation_id,),
+        covers=covers,
+        name="name",
+        person_id=person_id,
+    )
+
+
+def _shown(
+    row: AnyRow,
+    *,
+    rotation: RotationFacts,
+    start: datetime,
+    live: dict[tuple[int, ...], list[AnyRow]],
+    prefix: tuple[int, ...],
+    covers: Mapping[int, str],
+    name: str,
+    person_id: int | None = None,
+) -> FeedShift | None:
+    """A row as a feed shift, or None when it left the window.
+
+    A live shift names who is on it and who hands over, from the live rows by ``prefix`` and
+    cadence index (``name`` is their name column). In a person's feed (``person_id``) the
+    assignee is that person while the shift is live; in a rotation's, the row's holder.
+    """
+    state = cancellation(row, rotation=rotation, start=start)
     if state is None:
         return None
     cancelled, modified_at, sequence = state
-    on_shift: tuple[str, ...] = ()
-    context: dict[str, Any] = {}
-    if not cancelled:
-        colleagues = [
-            c
-            for c in together[(row.rotation_id, row.cadence_index)]
-            if c.start < row.end and c.end > row.start
-        ]
-        on_shift = tuple(c.name for c in colleagues if c.name is not None)
-        own = next((c.name for c in colleagues if c.person_id == person_id), None)
-        modified_at = max([modified_at, *(c.updated_at for c in colleagues)])
-        context = handovers.context(row, together, (row.rotation_id,), covers, name="name")
-        context["assignee"] = own
-    return _feed_shift(
+    if cancelled:
+        return feed_shift(
+            row,
+            rotation=rotation,
+            cancelled=True,
+            modified_at=modified_at,
+            sequence=sequence,
+            assignee=getattr(row, name) if person_id is None else None,
+        )
+    together = [
+        other
+        for other in live[(*prefix, row.cadence_index)]
+        if other.start < row.end and other.end > row.start
+    ]
+    return feed_shift(
         row,
-        rotation=facts,
-        cancelled=cancelled,
-        modified_at=modified_at,
+        rotation=rotation,
+        cancelled=False,
+        modified_at=max([modified_at, *(other.updated_at for other in together)]),
         sequence=sequence,
-        on_shift=on_shift,
-        **context,
+        assignee=getattr(row, name)
+        if person_id is None
+        else next((o.name for o in together if o.person_id == person_id), None),
+        on_shift=tuple(getattr(o, name) for o in together if getattr(o, name) is not None),
+        **handovers.context(row, live, prefix, covers, name=name),
     )
 
 
@@ -336,8 +269,8 @@ def _released(
     """Shifts the person lost in the last 30 days and does not have again, as cancelled."""
     rows = session.execute(
         select(
-            *_shift_columns(),
-            *_rotation_columns(),
+            *shift_columns(),
+            *rotation_columns(),
             Shift.person_id,
             ShiftRelease.sequence.label("released_sequence"),
             ShiftRelease.released_at,
@@ -355,12 +288,12 @@ def _released(
     for row in rows:
         if row.id in shown or row.person_id == person_id:
             continue
-        facts = _RotationFacts.from_row(row)
+        facts = RotationFacts.from_row(row)
         if row.start >= _horizon_end(start, facts.horizon_days):
             continue
         shown.add(row.id)  # rows come latest release first: keep only that one
         released.append(
-            _feed_shift(
+            feed_shift(
                 row,
                 rotation=facts,
                 cancelled=True,
@@ -371,40 +304,3 @@ def _released(
             )
         )
     return released
-
-
-def _feed_shift(
-    row: AnyRow,
-    *,
-    rotation: _RotationFacts,
-    cancelled: bool,
-    modified_at: datetime,
-    sequence: int,
-    released: bool = False,
-    assignee: str | None = None,
-    on_shift: tuple[str, ...] = (),
-    handover_from: tuple[str, ...] | None = None,
-    handover_to: tuple[str, ...] | None = None,
-    covering_for: str | None = None,
-) -> FeedShift:
-    return FeedShift(
-        shift_id=row.id,
-        uid=row.uid,
-        rotation_slug=rotation.slug,
-        rotation_name=rotation.name,
-        timezone=rotation.timezone,
-        slot=row.slot,
-        people_per_shift=rotation.people_per_shift,
-        start=row.start,
-        end=row.end,
-        sequence=sequence,
-        created_at=row.created_at,
-        modified_at=modified_at,
-        cancelled=cancelled,
-        released=released,
-        assignee=assignee,
-        on_shift=on_shift,
-        handover_from=handover_from,
-        handover_to=handover_to,
-        covering_for=covering_for,
-    )

@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rotation.coverage import MINUTES_PER_DAY, WEEKDAYS, hhmm, parse_windows
-from rotation.imports.plan import ImportFileError, SourceShift
+from rotation.imports.plan import ImportFileError, RotationPlan, SourceShift
 from rotation.timeline import Cadence
 
 # How far ahead of "now" a plan spells out each rotation's turns: the fidelity window.
@@ -99,6 +99,36 @@ def cadence_from(start: datetime, timezone: str, shift_days: int) -> Cadence:
         start_date=local.date(),
         handoff_time=time(local.hour, local.minute),
         shift_days=shift_days,
+    )
+
+
+def round_robin(
+    *,
+    key: str,
+    name: str,
+    origin: datetime,
+    timezone: str,
+    shift_days: int,
+    roster: Sequence[str],
+    coverage: tuple[dict[str, Any], ...],
+    since: datetime,
+    now: datetime,
+    until: datetime | None,
+    ended: bool = False,
+) -> RotationPlan:
+    """A rotation handing off every ``shift_days`` from ``origin`` (turn 0, wall-clock in
+    ``timezone``), its turns round-robin over ``roster`` from ``since``; none once ``ended``."""
+    cadence = cadence_from(origin, timezone, shift_days)
+    return RotationPlan(
+        key=key,
+        name=name,
+        timezone=timezone,
+        start_date=cadence.start_date,
+        handoff_time=cadence.handoff_time,
+        shift_days=shift_days,
+        roster=tuple(dict.fromkeys(roster)),
+        coverage=coverage,
+        shifts=() if ended else tuple(turns(cadence, roster, since=since, now=now, until=until)),
     )
 
 

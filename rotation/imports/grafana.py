@@ -17,15 +17,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.wallclock import local_to_utc
-from rotation.imports import common
-from rotation.imports.plan import (
-    ImportFileError,
-    RotationPlan,
-    SchedulePlan,
-    SourcePerson,
-    SourceShift,
-    fingerprint,
-)
+from rotation.imports import common, plan
+from rotation.imports.plan import ImportFileError, SchedulePlan, SourcePerson, SourceShift
 
 KIND = "grafana"
 BY_DAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -72,7 +65,7 @@ def parse(text: str, *, now: datetime) -> SchedulePlan:
     shifts, path = _results(
         common.field(document, "$", "on_call_shifts", (list, dict)), "$.on_call_shifts"
     )
-    layers: list[tuple[int, RotationPlan]] = []
+    layers: list[tuple[int, plan.RotationPlan]] = []
     overrides: list[SourceShift] = []
     for i, shift in enumerate(shifts):
         where = f"{path}[{i}]"
@@ -93,7 +86,7 @@ def parse(text: str, *, now: datetime) -> SchedulePlan:
         key=f"{KIND}:{schedule_id}",
         name=str(schedule.get("name") or schedule_id),
         timezone=timezone,
-        fingerprint=fingerprint(text),
+        fingerprint=plan.fingerprint(text),
         people=tuple(people.by_key.values()),
         rotations=tuple(rotation for _level, rotation in layers),
         overrides=tuple(overrides),
@@ -143,7 +136,7 @@ def _rotation(
     *,
     now: datetime,
     until: datetime | None,
-) -> RotationPlan:
+) -> plan.RotationPlan:
     shift_id = common.field(shift, where, "id", str)
     frequency = common.field(shift, where, "frequency", str)
     interval = int(shift.get("interval") or 1)
@@ -156,17 +149,18 @@ def _rotation(
     start = _start(shift, where, zone)
     duration = common.field(shift, where, "duration", int)
     roster = _roster(shift, where, people)
-    cadence = common.cadence_from(start, zone, shift_days)
-    return RotationPlan(
+    handoff = common.cadence_from(start, zone, shift_days).handoff_time
+    return common.round_robin(
         key=f"{KIND}:{schedule_id}:{shift_id}",
         name=str(shift.get("name") or shift_id),
+        origin=start,
         timezone=zone,
-        start_date=cadence.start_date,
-        handoff_time=cadence.handoff_time,
         shift_days=shift_days,
-        roster=tuple(dict.fromkeys(roster)),
-        coverage=_coverage(shift, where, cadence.handoff_time, duration, shift_days),
-        shifts=tuple(common.turns(cadence, roster, since=start, now=now, until=until)),
+        roster=roster,
+        coverage=_coverage(shift, where, handoff, duration, shift_days),
+        since=start,
+        now=now,
+        until=until,
     )
 
 

@@ -15,15 +15,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from rotation.imports import common
-from rotation.imports.plan import (
-    ImportFileError,
-    RotationPlan,
-    SchedulePlan,
-    SourcePerson,
-    SourceShift,
-    fingerprint,
-)
+from rotation.imports import common, plan
+from rotation.imports.plan import ImportFileError, SchedulePlan, SourcePerson, SourceShift
 
 KIND = "opsgenie"
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -66,7 +59,7 @@ def parse(text: str, *, now: datetime) -> SchedulePlan:
         key=f"{KIND}:{schedule_id}",
         name=str(root.get("name") or schedule_id),
         timezone=timezone,
-        fingerprint=fingerprint(text),
+        fingerprint=plan.fingerprint(text),
         people=tuple(people.values()),
         rotations=live,
         overrides=_overrides(document, people),
@@ -114,7 +107,7 @@ def _rotation(
     *,
     now: datetime,
     until: datetime | None,
-) -> RotationPlan:
+) -> plan.RotationPlan:
     rotation_id = common.field(node, path, "id", str)
     name = str(node.get("name") or rotation_id)
     shift_days = _turn_days(
@@ -128,20 +121,19 @@ def _rotation(
         _user(p, f"{path}.participants[{i}]", people, name_field="username")
         for i, p in enumerate(participants)
     ]
-    cadence = common.cadence_from(start, timezone, shift_days)
-    shifts = common.turns(cadence, roster, since=start, now=now, until=until)
-    if node.get("endDate") and common.instant(node["endDate"], f"{path}.endDate") <= now:
-        shifts = []
-    return RotationPlan(
+    return common.round_robin(
         key=f"{KIND}:{schedule_id}:{rotation_id}",
         name=name,
+        origin=start,
         timezone=timezone,
-        start_date=cadence.start_date,
-        handoff_time=cadence.handoff_time,
         shift_days=shift_days,
-        roster=tuple(dict.fromkeys(roster)),
+        roster=roster,
         coverage=_coverage(node.get("timeRestriction"), f"{path}.timeRestriction"),
-        shifts=tuple(shifts),
+        since=start,
+        now=now,
+        until=until,
+        ended=bool(node.get("endDate"))
+        and common.instant(node["endDate"], f"{path}.endDate") <= now,
     )
 
 

@@ -12,15 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from rotation.imports import common
-from rotation.imports.plan import (
-    ImportFileError,
-    RotationPlan,
-    SchedulePlan,
-    SourcePerson,
-    SourceShift,
-    fingerprint,
-)
+from rotation.imports import common, plan
+from rotation.imports.plan import ImportFileError, SchedulePlan, SourcePerson, SourceShift
 
 KIND = "pagerduty"
 
@@ -61,7 +54,7 @@ def parse(text: str, *, now: datetime) -> SchedulePlan:
         key=f"{KIND}:{schedule_id}",
         name=str(root.get("name") or schedule_id),
         timezone=timezone,
-        fingerprint=fingerprint(text),
+        fingerprint=plan.fingerprint(text),
         people=people.all(),
         rotations=tuple(reversed([r for r in rotations if r.shifts])),
         overrides=_overrides(document, root, path, people),
@@ -106,7 +99,7 @@ def _layer(
     *,
     now: datetime,
     until: datetime | None,
-) -> RotationPlan:
+) -> plan.RotationPlan:
     layer_id = common.field(layer, path, "id", str)
     name = str(layer.get("name") or layer_id)
     seconds = common.field(layer, path, "rotation_turn_length_seconds", int)
@@ -119,20 +112,18 @@ def _layer(
     if not users:
         raise ImportFileError(f"{path}.users", "has no users")
     roster = [people.see(user, f"{path}.users[{i}]") for i, user in enumerate(users)]
-    cadence = common.cadence_from(virtual, timezone, shift_days)
-    shifts = common.turns(cadence, roster, since=since, now=now, until=until)
-    if layer.get("end") is not None and common.instant(layer["end"], f"{path}.end") <= now:
-        shifts = []
-    return RotationPlan(
+    return common.round_robin(
         key=f"{KIND}:{schedule_id}:{layer_id}",
         name=name,
+        origin=virtual,
         timezone=timezone,
-        start_date=cadence.start_date,
-        handoff_time=cadence.handoff_time,
         shift_days=shift_days,
-        roster=tuple(dict.fromkeys(roster)),
+        roster=roster,
         coverage=_coverage(_list(layer, path, "restrictions"), f"{path}.restrictions"),
-        shifts=tuple(shifts),
+        since=since,
+        now=now,
+        until=until,
+        ended=layer.get("end") is not None and common.instant(layer["end"], f"{path}.end") <= now,
     )
 
 

@@ -1,0 +1,136 @@
+"""Shift rows as the feed queries read them, and how one becomes a feed shift."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any, TypeAlias
+
+from sqlalchemy import Row
+
+from rotation.feed.render import FeedShift
+from rotation.models import Rotation, Shift
+
+# Result rows of the feed queries, read by column name.
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class RotationFacts:
+    """What a feed needs of a shift's rotation."""
+
+    slug: str
+    name: str
+    timezone: str
+    people_per_shift: int
+    horizon_days: int
+    archived: bool
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, rotation: Rotation) -> RotationFacts:
+        return cls(
+            slug=rotation.slug,
+            name=rotation.name,
+            timezone=rotation.timezone,
+            people_per_shift=rotation.people_per_shift,
+            horizon_days=rotation.horizon_days,
+            archived=rotation.archived,
+            updated_at=rotation.updated_at,
+        )
+
+    @classmethod
+    def from_row(cls, row: AnyRow) -> RotationFacts:
+        """From a row holding ``rotation_columns()``."""
+        return cls(
+            slug=row.rotation_slug,
+            name=row.rotation_name,
+            timezone=row.rotation_timezone,
+            people_per_shift=row.rotation_people_per_shift,
+            horizon_days=row.rotation_horizon_days,
+            archived=row.rotation_archived,
+            updated_at=row.rotation_updated_at,
+        )
+
+
+def cancellation(
+    row: AnyRow, *, rotation: RotationFacts, start: datetime
+) -> tuple[bool, datetime, int] | None:
+    """(cancelled, modified_at, sequence) of a shift row, or None when it left the window.
+
+    A shift of an archived rotation counts as cancelled from the archiving on, even before
+    its own row says so, one sequence higher so clients take the change.
+    """
+    shown = row.sequence + row.feed_revision
+    if row.cancelled_at is not None:
+        if row.cancelled_at < start:
+            return None
+        return True, max(row.updated_at, row.cancelled_at), shown
+    if rotation.archived:
+        if rotation.updated_at < start:
+            return None
+        return True, max(row.updated_at, rotation.updated_at), shown + 1
+    return False, row.updated_at, shown
+
+
+def shift_columns() -> tuple[Any, ...]:
+    return (
+        Shift.id,
+        Shift.uid,
+        Shift.rotation_id,
+        # Rows are sequences, whose ``index`` is a method: label the column apart.
+        Shift.index.label("cadence_index"),
+        Shift.slot,
+        Shift.kind,
+        Shift.start,
+        Shift.end,
+        Shift.sequence,
+        Shift.feed_revision,
+        Shift.created_at,
+        Shift.updated_at,
+        Shift.cancelled_at,
+    )
+
+
+def rotation_columns() -> tuple[Any, ...]:
+    return tuple(
+        getattr(Rotation, field.name).label(f"rotation_{field.name}")
+        for field in fields(RotationFacts)
+    )
+
+
+def feed_shift(
+    row: AnyRow,
+    *,
+    rotation: RotationFacts,
+    cancelled: bool,
+    modified_at: datetime,
+    sequence: int,
+    released: bool = False,
+    assignee: str | None = None,
+    on_shift: tuple[str, ...] = (),
+    handover_from: tuple[str, ...] | None = None,
+    handover_to: tuple[str, ...] | None = None,
+    covering_for: str | None = None,
+) -> FeedShift:
+    return FeedShift(
+        shift_id=row.id,
+        uid=row.uid,
+        rotation_slug=rotation.slug,
+        rotation_name=rotation.name,
+        timezone=rotation.timezone,
+        slot=row.slot,
+        people_per_shift=rotation.people_per_shift,
+        start=row.start,
+        end=row.end,
+        sequence=sequence,
+        created_at=row.created_at,
+        modified_at=modified_at,
+        cancelled=cancelled,
+        released=released,
+        assignee=assignee,
+        on_shift=on_shift,
+        handover_from=handover_from,
+        handover_to=handover_to,
+        covering_for=covering_for,
+    )
