@@ -106,8 +106,9 @@ def start_server(
         "httptools",
     ]
     server = subprocess.Popen(command, cwd=root, env={**env, "PYTHONPATH": str(root)})
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    # Generous: on a machine shared with other jobs importing the app alone can take long.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                 return server

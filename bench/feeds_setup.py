@@ -63,9 +63,9 @@ async def bare_app(scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "lifespan.shutdown.complete"})
         return
     size = scope["path"].removeprefix("/bytes/")
-    body = b""
-    if size.isdigit():
-        body = _BARE_BODIES.setdefault(int(size), b"x" * min(int(size), 16 * 1024 * 1024))
+    body = _BARE_BODIES.get(int(size)) if size.isdigit() else b""
+    if body is None:  # built once per size, as the feed's bytes are
+        body = _BARE_BODIES[int(size)] = b"x" * min(int(size), 16 * 1024 * 1024)
     headers = [(b"content-type", b"text/calendar; charset=utf-8"),
                (b"content-length", str(len(body)).encode())]  # fmt: skip
     await send({"type": "http.response.start", "status": 200, "headers": headers})

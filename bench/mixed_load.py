@@ -209,10 +209,7 @@ def run_backend(
 ) -> tuple[Report, str]:
     """Serve ``backend`` with two workers, load it, and return the report and the server log;
     ``root`` is the copy of the project to serve."""
-    with (
-        database(backend, workdir, postgres_server) as url,
-        serve(url, workers=2, workdir=workdir, root=root) as server,
-    ):
+    with served(backend, workdir, postgres_server, root) as (url, server):
         mix = prepare(server, url)
         if driver == "wrk":
             report = run_wrk(
@@ -227,21 +224,24 @@ def run_backend(
         return report, log
 
 
-def run_reads_while_writing(
-    backend: str,
-    *,
-    seconds: float,
-    connections: int,
-    workdir: Path,
-    postgres_server: str = LOCAL_POSTGRES,
-    root: Path = ROOT,
-) -> tuple[Report, list[float], str]:
-    """The reads' report, the writes' seconds each and the server log (see
-    ``ReadsWhileWriting``)."""
+@contextmanager
+def served(
+    backend: str, workdir: Path, postgres_server: str = LOCAL_POSTGRES, root: Path = ROOT
+) -> Iterator[tuple[str, Server]]:
+    """A database of ``backend`` and two workers serving it from ``root``."""
     with (
         database(backend, workdir, postgres_server) as url,
         serve(url, workers=2, workdir=workdir, root=root) as server,
     ):
+        yield url, server
+
+
+def run_reads_while_writing(
+    backend: str, *, seconds: float, connections: int, workdir: Path, root: Path = ROOT
+) -> tuple[Report, list[float], str]:
+    """The reads' report, the writes' seconds each and the server log (see
+    ``ReadsWhileWriting``)."""
+    with served(backend, workdir, root=root) as (url, server):
         shape = ReadsWhileWriting(seed(url, members=CONNECTIONS))
         stop, writes, failures = threading.Event(), list[float](), list[BaseException]()
 
