@@ -7,6 +7,8 @@ subprocess and drives it with ``wrk`` (or a bounded Python load generator when w
 - requests/second of a person feed (2 years of weekly shifts in 3 rotations) and of a
   500-shift rotation feed, each divided by that of an endpoint in the same app returning
   pre-built bytes of the same size (target: at least 0.8);
+- the same two, plain and gzip-encoded, divided by a bare ASGI app serving as many bytes on
+  the same server stack, a separate uvicorn process (target: at least 0.5);
 - 304 answers to If-None-Match against that static endpoint (target: at least 1.0);
 - the first request after a swap, when the feed is rebuilt (target: under 100 ms for the
   500-shift feed), both committed through the server and written from outside it;
@@ -25,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,25 +40,34 @@ import httpx  # noqa: E402
 
 from bench import load as load_generators  # noqa: E402
 from bench.feeds_setup import Seeded, seed, swap_shift  # noqa: E402
+from bench.harness import checkout  # noqa: E402
 from core.db import make_engine, make_sessionmaker  # noqa: E402
 from web.feeds.cache import FRESH_SECONDS  # noqa: E402
 
 SECRET = "bench-secret-key"
 TARGET_RATIO = 0.8
+TARGET_BARE_RATIO = 0.5
+GZIP = {"Accept-Encoding": "gzip"}
 TARGET_REBUILD_MS = 100.0
 
 
 @dataclass(frozen=True)
 class Pair:
-    """Requests/second of a feed and of its static baseline, round by round."""
+    """Requests/second of a feed and of its baselines, round by round: the same bytes from
+    an endpoint of the same app, and from a bare ASGI app on the same server stack."""
 
     feed: list[float]
     static: list[float]
+    bare: list[float]
 
     @property
     def ratio(self) -> float:
         """The median of the rounds' ratios: robust to a round disturbed from outside."""
         return statistics.median(f / s for f, s in zip(self.feed, self.static, strict=True))
+
+    @property
+    def bare_ratio(self) -> float:
+        return statistics.median(f / b for f, b in zip(self.feed, self.bare, strict=True))
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -68,13 +80,20 @@ def free_port() -> int:
         return port
 
 
-def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start_server(
+    port: int,
+    env: dict[str, str],
+    app: str = "bench.feeds_setup:create_bench_app",
+    root: Path = ROOT,
+) -> subprocess.Popen[bytes]:
+    """uvicorn[standard] serving ``app`` (a factory unless it names ``bare_app``) from the
+    copy of the project at ``root``."""
     command = [
         sys.executable,
         "-m",
         "uvicorn",
-        "bench.feeds_setup:create_bench_app",
-        "--factory",
+        app,
+        *([] if app.endswith(":bare_app") else ["--factory"]),
         "--host",
         "127.0.0.1",
         "--port",
@@ -87,9 +106,10 @@ def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
         "--http",
         "httptools",
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    server = subprocess.Popen(command, cwd=root, env={**env, "PYTHONPATH": str(root)})
+    # Generous: on a machine shared with other jobs importing the app alone can take long.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                 return server
@@ -112,11 +132,14 @@ def main(argv: Sequence[str] = ()) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="alternating runs per pair")
     parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--app-from", metavar="REF", help="serve the app of git REF instead")
     args = parser.parse_args(list(argv))
     args.seconds = min(args.seconds, 10.0)
 
     generator, load = load_generators.generator()
-    with tempfile.TemporaryDirectory(prefix="allhands-bench-") as tmp:
+    with ExitStack() as stack:
+        root = stack.enter_context(checkout(args.app_from)) if args.app_from else ROOT
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="allhands-bench-"))
         database_url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
         now = datetime.now(UTC)
         seeded = seed(database_url, now)
@@ -129,22 +152,30 @@ def main(argv: Sequence[str] = ()) -> int:
             "ALLHANDS_BASE_URL": base,
             "ALLHANDS_DATA_DIR": tmp,
         }
-        server = start_server(port, env)
+        server = start_server(port, env, root=root)
+        if args.app_from:
+            print(f"the app served is that of {args.app_from}; the bare ASGI app this tree's")
+        bare_port = free_port()
+        bare = start_server(bare_port, env, "bench.feeds_setup:bare_app")
         try:
-            return measure(args, load, generator, base, seeded, database_url)
+            return measure(
+                args, load, generator, (base, f"http://127.0.0.1:{bare_port}"), seeded, database_url
+            )
         finally:
-            server.terminate()
-            server.wait(timeout=10)
+            for process in (server, bare):
+                process.terminate()
+                process.wait(timeout=10)
 
 
 def measure(
     args: argparse.Namespace,
     load: Callable[..., load_generators.Rate],
     generator: str,
-    base: str,
+    bases: tuple[str, str],
     seeded: Seeded,
     database_url: str,
 ) -> int:
+    base, bare_base = bases
     client = httpx.Client(base_url=base, timeout=10)
     urls = client.get(
         "/api/v1/me/calendar", headers={"Authorization": f"Bearer {seeded.api_token}"}
@@ -169,11 +200,12 @@ def measure(
             raise RuntimeError(f"{result.unexpected} failed requests to {url}")
         return result.per_second
 
-    def pair(url: str, static: str, headers: dict[str, str] | None = None) -> Pair:
-        # Alternating short runs, so load from elsewhere on the machine hits both alike.
-        result = Pair([], [])
+    def pair(url: str, size: int, headers: dict[str, str] | None = None) -> Pair:
+        # Alternating short runs, so load from elsewhere on the machine hits all alike.
+        result = Pair([], [], [])
         for _ in range(args.rounds):
-            result.static.append(rate(static))
+            result.static.append(rate(f"{base}/bench/static/{size}"))
+            result.bare.append(rate(f"{bare_base}/bytes/{size}"))
             result.feed.append(rate(url, headers))
         return result
 
@@ -190,14 +222,31 @@ def measure(
         for _ in range(2):  # warm both paths (and the static body) before measuring
             client.get(url)
             client.get(f"/bench/static/{size}")
-        measured = pair(url, f"{base}/bench/static/{size}")
+        measured = pair(url, size)
         ok = measured.ratio >= TARGET_RATIO
-        missed += [] if ok else [label]
+        bare_ok = measured.bare_ratio >= TARGET_BARE_RATIO
+        missed += ([] if ok else [label]) + ([] if bare_ok else [f"{label} vs bare ASGI"])
         print(
             f"  {label:<14} {events:>4} events {size / 1024:>4.0f} KiB:"
             f" {statistics.mean(measured.feed):>6.0f} req/s"
             f" | static same size {statistics.mean(measured.static):>6.0f} req/s"
             f" | ratio {measured.ratio:.2f} (target >= {TARGET_RATIO}) {'ok' if ok else 'MISSED'}"
+        )
+        print(
+            f"  {'':<14} bare ASGI app, same bytes, same server stack"
+            f" {statistics.mean(measured.bare):>6.0f} req/s | ratio {measured.bare_ratio:.2f}"
+            f" (target >= {TARGET_BARE_RATIO}) {'ok' if bare_ok else 'MISSED'}"
+        )
+        # Calendar clients ask for gzip: smaller bodies, so the per-request cost shows.
+        gzip_size = int(client.get(url, headers=GZIP).headers["content-length"])
+        encoded = pair(url, gzip_size, GZIP)
+        gzip_ok = encoded.bare_ratio >= TARGET_BARE_RATIO
+        missed += [] if gzip_ok else [f"{label} gzip vs bare ASGI"]
+        print(
+            f"  {'':<14} gzip, {gzip_size / 1024:.0f} KiB: {statistics.mean(encoded.feed):>6.0f}"
+            f" req/s | bare ASGI app, as many bytes {statistics.mean(encoded.bare):>6.0f} req/s"
+            f" | ratio {encoded.bare_ratio:.2f} (target >= {TARGET_BARE_RATIO})"
+            f" {'ok' if gzip_ok else 'MISSED'}"
         )
 
     missed += compression(client, urls["rotation_feed_urls"][seeded.long_daily_slug], rate)
@@ -205,7 +254,7 @@ def measure(
     url, response = feeds["person feed"]
     etag = response.headers["etag"]
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
-    measured = pair(url, f"{base}/bench/static/{len(response.content)}", {"If-None-Match": etag})
+    measured = pair(url, len(response.content), {"If-None-Match": etag})
     ok = measured.ratio >= 1.0
     missed += [] if ok else ["304"]
     print(

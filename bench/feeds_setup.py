@@ -1,6 +1,7 @@
 """The feed benchmark's app and data: the real app plus two routes that exist only here.
 
 - ``/bench/static/{size}``: pre-built bytes of a given size, the baseline a feed is held to;
+- ``bare_app``: the same bytes from a bare ASGI app, no framework at all;
 - ``/bench/swap/{slug}/{nth}``: an accepted swap of the rotation's nth upcoming shift,
   committed through the app's own sessions as the rotation API's would be.
 """
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI, Response
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
+from starlette.types import Receive, Scope, Send
 
 import migrations.models  # noqa: F401
 from core.db import make_engine, make_sessionmaker
@@ -47,6 +49,27 @@ def create_bench_app() -> FastAPI:
         return {"shift_id": shift_id, "sequence": sequence}
 
     return app
+
+
+_BARE_BODIES: dict[int, bytes] = {}
+
+
+async def bare_app(scope: Scope, receive: Receive, send: Send) -> None:
+    """The floor a feed is held to: ``/bytes/{size}`` answers that many bytes, with no
+    framework, middleware or routing at all (any other path answers empty)."""
+    if scope["type"] == "lifespan":
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return
+    size = scope["path"].removeprefix("/bytes/")
+    body = _BARE_BODIES.get(int(size)) if size.isdigit() else b""
+    if body is None:  # built once per size, as the feed's bytes are
+        body = _BARE_BODIES[int(size)] = b"x" * min(int(size), 16 * 1024 * 1024)
+    headers = [(b"content-type", b"text/calendar; charset=utf-8"),
+               (b"content-length", str(len(body)).encode())]  # fmt: skip
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def swap_shift(session: Session, *, slug: str, nth: int, now: datetime) -> tuple[int, int]:

@@ -116,10 +116,15 @@ def stop(process: subprocess.Popen[bytes], *, timeout: float = 20.0) -> None:
 
 @contextmanager
 def serve(
-    database_url: str, *, workers: int = 2, workdir: Path, env: dict[str, str] | None = None
+    database_url: str,
+    *,
+    workers: int = 2,
+    workdir: Path,
+    env: dict[str, str] | None = None,
+    root: Path = ROOT,
 ) -> Iterator[Server]:
     """``allhands serve --workers N`` on a free loopback port, until the block ends; ``env``
-    adds or overrides settings."""
+    adds or overrides settings; ``root`` is the copy of the project to run (``checkout``)."""
     port = free_port()
     data_dir = workdir / f"serve-{port}"
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -136,8 +141,12 @@ def serve(
                 "--workers",
                 str(workers),
             ],
-            cwd=ROOT,
-            env={**server_env(database_url, data_dir, port), **(env or {})},
+            cwd=root,
+            env={
+                **server_env(database_url, data_dir, port),
+                "PYTHONPATH": str(root),
+                **(env or {}),
+            },
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -148,6 +157,18 @@ def serve(
         yield Server(url=url, process=process, log_path=log_path)
     finally:
         stop(process)
+
+
+@contextmanager
+def checkout(ref: str) -> Iterator[Path]:
+    """The project's files at git ``ref`` in a temporary directory, to serve as a baseline
+    in the same run (the installed dependencies are shared)."""
+    with tempfile.TemporaryDirectory(prefix="allhands-baseline-") as tmp:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", ref], capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        yield Path(tmp)
 
 
 # --- databases ---------------------------------------------------------------------------

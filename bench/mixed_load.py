@@ -3,6 +3,8 @@
     python -m bench.mixed_load          # short form: 5 s, SQLite and (if reachable) PostgreSQL
     python -m bench.mixed_load --full   # 60 s per backend, wrk when installed
     python -m bench.mixed_load --backend postgresql --seconds 30 --driver python
+    python -m bench.mixed_load --baseline main --rounds 3   # and git ref main, run by run
+    python -m bench.mixed_load --shape reads-while-writing  # API reads, 5 time-off writes/s
 
 PostgreSQL runs use a fresh database on the local server (127.0.0.1:5432), dropped after.
 Prints requests/s, p50/p99 latency and the error count; exits non-zero on any error.
@@ -12,19 +14,36 @@ from __future__ import annotations
 
 import argparse
 import re
+import statistics
 import sys
 import tempfile
+import threading
+import time
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
 
-from bench.harness import LOCAL_POSTGRES, PASSWORD, Org, Server, fresh_postgres, seed, serve
-from bench.loadgen import Call, Plan, Report, run_python, run_wrk, wrk_available
+from bench.harness import (
+    LOCAL_POSTGRES,
+    PASSWORD,
+    ROOT,
+    Org,
+    Server,
+    checkout,
+    fresh_postgres,
+    seed,
+    serve,
+)
+from bench.loadgen import Call, Plan, Report, percentile, run_python, run_wrk, wrk_available
 
 CONNECTIONS = 64
+SHAPES = {"mixed": 64, "reads-while-writing": 32}  # connections of each run shape
+WRITES_PER_SECOND = 5
 # A feed URL shaped like a real one; the access log must never show it.
 FEED_TOKEN = "bench0feed0token0must0not0be0logged"
 COOKIE = "allhands_session"
@@ -119,6 +138,50 @@ class Mix:
         return calls
 
 
+@dataclass(frozen=True)
+class ReadsWhileWriting:
+    """Bearer API reads (own profile, shifts, checklist, on-call) on every connection, while
+    one client adds and removes a week of time off at ``WRITES_PER_SECOND``."""
+
+    org: Org
+
+    def plan(self) -> Plan:
+        slug = self.org.rotation_slug
+
+        def next_call(worker: int, sequence: int) -> Call:
+            token = self.org.member_tokens[(worker + 1) % len(self.org.member_tokens)]
+            bearer = {"Authorization": f"Bearer {token}"}
+            reads = [
+                ("GET /api/v1/me", "/api/v1/me"),
+                ("GET /api/v1/rotations/{slug}/shifts", f"/api/v1/rotations/{slug}/shifts"),
+                ("GET /api/v1/me/checklist", "/api/v1/me/checklist"),
+                ("GET /api/v1/rotations/{slug}/on-call", f"/api/v1/rotations/{slug}/on-call"),
+            ]
+            name, path = reads[(sequence + worker) % len(reads)]
+            return Call(name, "GET", path, bearer)
+
+        return next_call
+
+    def write_while(self, base_url: str, stop: threading.Event, outcome: list[float]) -> None:
+        """Time off on, time off off, paced; each answer's seconds go to ``outcome`` (a
+        failed one raises, which the caller sees as a missing writer)."""
+        person = self.org.member_ids[0]
+        bearer = {"Authorization": f"Bearer {self.org.member_tokens[0]}"}
+        first = date.today() + timedelta(days=30)
+        span = {"start": first.isoformat(), "end": (first + timedelta(days=6)).isoformat()}
+        with httpx.Client(base_url=base_url, headers=bearer, timeout=30) as client:
+            while not stop.is_set():
+                began = time.monotonic()
+                added = client.post(f"/api/v1/people/{person}/time-off", json=span)
+                added.raise_for_status()
+                outcome.append(time.monotonic() - began)
+                stop.wait(1 / WRITES_PER_SECOND)
+                began = time.monotonic()
+                client.delete(f"/api/v1/time-off/{added.json()['id']}").raise_for_status()
+                outcome.append(time.monotonic() - began)
+                stop.wait(1 / WRITES_PER_SECOND)
+
+
 @contextmanager
 def database(backend: str, workdir: Path, postgres_server: str) -> Iterator[str]:
     if backend == "sqlite":
@@ -142,12 +205,11 @@ def run_backend(
     driver: str,
     workdir: Path,
     postgres_server: str = LOCAL_POSTGRES,
+    root: Path = ROOT,
 ) -> tuple[Report, str]:
-    """Serve ``backend`` with two workers, load it, and return the report and the server log."""
-    with (
-        database(backend, workdir, postgres_server) as url,
-        serve(url, workers=2, workdir=workdir) as server,
-    ):
+    """Serve ``backend`` with two workers, load it, and return the report and the server log;
+    ``root`` is the copy of the project to serve."""
+    with served(backend, workdir, postgres_server, root) as (url, server):
         mix = prepare(server, url)
         if driver == "wrk":
             report = run_wrk(
@@ -162,40 +224,135 @@ def run_backend(
         return report, log
 
 
+@contextmanager
+def served(
+    backend: str, workdir: Path, postgres_server: str = LOCAL_POSTGRES, root: Path = ROOT
+) -> Iterator[tuple[str, Server]]:
+    """A database of ``backend`` and two workers serving it from ``root``."""
+    with (
+        database(backend, workdir, postgres_server) as url,
+        serve(url, workers=2, workdir=workdir, root=root) as server,
+    ):
+        yield url, server
+
+
+def run_reads_while_writing(
+    backend: str, *, seconds: float, connections: int, workdir: Path, root: Path = ROOT
+) -> tuple[Report, list[float], str]:
+    """The reads' report, the writes' seconds each and the server log (see
+    ``ReadsWhileWriting``)."""
+    with served(backend, workdir, root=root) as (url, server):
+        shape = ReadsWhileWriting(seed(url, members=CONNECTIONS))
+        stop, writes, failures = threading.Event(), list[float](), list[BaseException]()
+
+        def writer() -> None:
+            try:
+                shape.write_while(server.url, stop, writes)
+            except (httpx.HTTPError, KeyError) as failure:
+                failures.append(failure)
+
+        thread = threading.Thread(target=writer)
+        thread.start()
+        try:
+            report = run_python(server.url, shape.plan(), connections=connections, seconds=seconds)
+        finally:
+            stop.set()
+            thread.join()
+        log = server.log() + "".join(f"\nwriter failed: {f!r} Traceback" for f in failures)
+        return report, writes, log
+
+
 def log_problems(log: str, secrets: Sequence[str] = ()) -> list[str]:
     """Lines of a server log that betray a fault: tracebacks, locks, leaked feed tokens."""
     markers = ("Traceback", "database is locked", "Exception in ASGI", FEED_TOKEN, *secrets)
     return [line for line in log.splitlines() if any(m in line for m in markers)]
 
 
+@dataclass
+class Run:
+    report: Report
+    writes: list[float]  # the paced writer's seconds per answer (reads-while-writing only)
+
+
+def one_run(args: argparse.Namespace, backend: str, root: Path) -> tuple[Run, list[str]]:
+    """One run of the chosen shape against ``backend`` served from ``root``, and its log's
+    problems."""
+    with tempfile.TemporaryDirectory(prefix="allhands-load-") as tmp:
+        if args.shape == "reads-while-writing":
+            report, writes, log = run_reads_while_writing(
+                backend, seconds=args.seconds, connections=args.connections, workdir=Path(tmp),
+                root=root,
+            )  # fmt: skip
+            return Run(report, writes), log_problems(log)
+        report, log = run_backend(
+            backend, seconds=args.seconds, connections=args.connections, driver=args.driver,
+            workdir=Path(tmp), root=root,
+        )  # fmt: skip
+        return Run(report, []), log_problems(log)
+
+
+def summary(runs: dict[tuple[str, str], list[Run]], backends: list[str], names: list[str]) -> None:
+    """Each goal's figure, and the baseline's beside it (medians over the rounds)."""
+    for backend in backends:
+        for name in names:
+            reports = [run.report for run in runs[backend, name]]
+            spread = statistics.median(r.p99_ms / r.p50_ms for r in reports)
+            line = (
+                f"{backend:10} {name:12} req/s {statistics.median(r.rps for r in reports):6.0f}"
+                f"  p50 {statistics.median(r.p50_ms for r in reports):7.1f} ms"
+                f"  p99 {statistics.median(r.p99_ms for r in reports):7.1f} ms"
+                f"  p99/p50 {spread:5.1f} (goal <= 3)"
+            )
+            writes = [w for run in runs[backend, name] for w in run.writes]
+            if writes:
+                line += f"  writes {len(writes)}, p99 {percentile(writes, 0.99) * 1000:.0f} ms"
+            print(line)
+        if len(names) == 2:
+            now, then = runs[backend, names[0]], runs[backend, names[1]]
+            ratio = statistics.median(
+                a.report.rps / b.report.rps for a, b in zip(now, then, strict=True)
+            )
+            tail = statistics.median(
+                a.report.p99_ms / b.report.p99_ms for a, b in zip(now, then, strict=True)
+            )
+            print(
+                f"{backend:10} throughput {ratio:.2f}x {names[1]} (goal >= 2x); "
+                f"p99 {tail:.2f}x {names[1]}'s"
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.mixed_load", description=__doc__)
     parser.add_argument("--full", action="store_true", help="60 s per backend")
     parser.add_argument("--seconds", type=float)
-    parser.add_argument("--connections", type=int, default=CONNECTIONS)
+    parser.add_argument("--connections", type=int, help="default: 64 mixed, 32 reads")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--driver", choices=["auto", "python", "wrk"], default="auto")
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="mixed")
+    parser.add_argument("--baseline", metavar="REF", help="also serve git REF, run by run")
+    parser.add_argument("--rounds", type=int, default=1, help="alternating runs of each")
     args = parser.parse_args(argv)
-    seconds = args.seconds or (60.0 if args.full else 5.0)
-    driver = args.driver
-    if driver == "auto":
-        driver = "wrk" if args.full and wrk_available() else "python"
+    args.seconds = args.seconds or (60.0 if args.full else 5.0)
+    args.connections = args.connections or SHAPES[args.shape]
+    if args.driver == "auto":
+        args.driver = "wrk" if args.full and wrk_available() else "python"
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    runs: dict[tuple[str, str], list[Run]] = defaultdict(list)
     failed = False
-    for backend in backends:
-        with tempfile.TemporaryDirectory(prefix="allhands-load-") as tmp:
-            report, log = run_backend(
-                backend,
-                seconds=seconds,
-                connections=args.connections,
-                driver=driver,
-                workdir=Path(tmp),
-            )
-        problems = log_problems(log)
-        print(f"{backend:10} {report.line()}")
-        if problems:
-            print(f"{backend:10} server log problems:\n  " + "\n  ".join(problems[:10]))
-        failed = failed or report.errors > 0 or bool(problems)
+    with ExitStack() as stack:
+        roots = {"this tree": ROOT}
+        if args.baseline:
+            roots[args.baseline] = stack.enter_context(checkout(args.baseline))
+        for _ in range(args.rounds):
+            for backend in backends:
+                for name, root in roots.items():  # alternating, so noise hits both alike
+                    run, problems = one_run(args, backend, root)
+                    runs[backend, name].append(run)
+                    print(f"{backend:10} {name:12} {run.report.line()}", flush=True)
+                    if problems:
+                        print("  server log problems:\n  " + "\n  ".join(problems[:10]))
+                    failed = failed or run.report.errors > 0 or bool(problems)
+    summary(runs, backends, list(roots))
     return 1 if failed else 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
+from core import sqlite_writers
 from core.errors import NotFound
 
 NAMING_CONVENTION = {
@@ -62,20 +64,55 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
-    # WAL lets readers proceed while one writer commits; the busy timeout makes a second
-    # writer wait instead of failing with "database is locked".
+    # WAL: readers see the last commit while one writer appends, so a page never waits for a
+    # write. synchronous=NORMAL: in WAL mode a commit is not fsynced, only each checkpoint is;
+    # a crash of the process loses nothing, a power cut may lose the last commits but never
+    # corrupts the file, and commits stop costing a disk flush each. Checkpoints run as
+    # SQLite's default (every 1,000 pages of WAL, by the committing connection). Writers
+    # take turns (``core.sqlite_writers``); the busy timeout is the bound on waiting.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
     cursor.close()
 
 
-def _sqlite_begin_immediate(conn: Any) -> None:
-    # pysqlite's deferred BEGIN upgrades to a write lock mid-transaction, which deadlocks
-    # two writers; taking the write lock up front makes them queue on the busy timeout.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+BUSY_TIMEOUT_SECONDS = 30
+# Execution option of a unit of work that expects to read only (see ``reading``).
+READ_FIRST = "allhands_read_first"
+_SQLITE_BUSY = 5
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # pysqlite's deferred BEGIN upgrades to a write lock mid-transaction, and an upgrade
+    # cannot wait: it fails at once when another writer holds the lock or has committed since
+    # the transaction's first read. So a unit of work that writes takes the write lock up
+    # front (writers queue on the busy timeout); one that expects to read only begins
+    # deferred and never waits for a writer, and if it writes after all and loses that race,
+    # ``lost_write_race`` tells its caller to run it again as a writer.
+    raw = conn.connection.dbapi_connection
+    if conn.get_execution_options().get(READ_FIRST):
+        conn.exec_driver_sql("BEGIN")
+    elif isinstance(raw, sqlite_writers.TurnTakingConnection):
+        raw.begin_writing()
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def reading(sessions: sessionmaker[Session]) -> Session:
+    """A session for work that reads only: on SQLite it takes no write lock and waits for no
+    writer (on PostgreSQL every transaction is like that already)."""
+    return sessions(execution_options={READ_FIRST: True})
+
+
+def lost_write_race(error: BaseException) -> bool:
+    """Whether ``error`` is SQLite refusing the first write of a transaction begun by
+    ``reading``, which succeeds when the whole unit of work runs again as a writer."""
+    orig = getattr(error, "orig", None)
+    return isinstance(orig, sqlite3.OperationalError) and (
+        getattr(orig, "sqlite_errorcode", 0) & 0xFF == _SQLITE_BUSY
+    )
 
 
 # Connections per process. The web layer admits at most this many requests at once (see
@@ -107,16 +144,23 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             kwargs.setdefault("max_overflow", SQLITE_MAX_OVERFLOW)
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={
+                "check_same_thread": False,
+                "timeout": BUSY_TIMEOUT_SECONDS,
+                "factory": sqlite_writers.TurnTakingConnection,
+            },
             **kwargs,
         )
         event.listen(engine, "connect", _configure_sqlite)
+        database = engine.url.database
 
         @event.listens_for(engine, "connect")
         def _disable_pysqlite_begin(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None
+            if database and database != ":memory:":
+                sqlite_writers.attach(dbapi_connection, database, BUSY_TIMEOUT_SECONDS)
 
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", POSTGRES_POOL_SIZE)

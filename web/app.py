@@ -29,10 +29,12 @@ from web.admission import AdmissionLimit
 from web.bodies import body_limit_for
 from web.body_limit import BodyLimit
 from web.feeds.compression import FeedCompression
+from web.feeds.fast import FeedFastPath
 from web.hosts import AllowedHosts
 from web.metrics import Metrics, MetricsMiddleware
 from web.pages.helpers import LoginRequired, error_page_viewer, login_url
 from web.ratelimit import LoginLimiter
+from web.read_retry import ReadRetry
 from web.security_headers import SecurityHeadersMiddleware
 from web.templating import build_templates, render
 
@@ -166,9 +168,12 @@ def _in_html_for_pages(handler: Handler) -> Callable[[Request, Exception], Await
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
-    """Added innermost first: feed compression, admission, body limits, sessions, security
-    headers, allowed hosts, then metrics outermost."""
-    # Innermost: it only encodes the feed routes' finished bodies.
+    """Added innermost first: read retry, feed compression, admission, body limits,
+    sessions, security headers, the feed fast path, allowed hosts, then metrics outermost."""
+    # Innermost: a reading request that lost the race for SQLite's write lock runs again
+    # inside its admission slot, before anything was sent.
+    app.add_middleware(ReadRetry)
+    # It only encodes the feed routes' finished bodies.
     app.add_middleware(FeedCompression)
     # Innermost, so waiting requests are counted by the metrics but hold nothing else.
     app.add_middleware(AdmissionLimit, limit=max_connections(settings.effective_database_url))
@@ -186,6 +191,9 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         https_only=settings.secure_cookies,
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    # In front of all of the above: a fully cached feed needs none of it (it adds the
+    # security headers itself); the host check and the metrics still see every request.
+    app.add_middleware(FeedFastPath, state=app.state)
     app.add_middleware(AllowedHosts, allowed_hosts=settings.allowed_host_names)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
 

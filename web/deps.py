@@ -7,29 +7,36 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from core import people
 from core.clock import Clock
+from core.db import lost_write_race, reading
 from core.models import Person
 from core.security import constant_time_equal, person_for_api_token
 from core.settings import Settings
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+from web import read_retry
+from web.read_retry import SAFE_METHODS
 
 
 def get_session(request: Request) -> Iterator[Session]:
     """One unit of work per request: commit on success, roll back on any error.
 
     Used with ``scope="function"`` so the commit happens before the response is sent; a
-    client never sees a 2xx for a change that then failed to commit.
+    client never sees a 2xx for a change that then failed to commit. GET and HEAD requests
+    begin as readers (``core.db.reading``); one that writes after all and loses the race
+    for SQLite's write lock is run again as a writer (``web.read_retry``).
     """
-    session: Session = request.app.state.sessionmaker()
+    sessions: sessionmaker[Session] = request.app.state.sessionmaker
+    read_first = request.method in SAFE_METHODS and not read_retry.as_writer(request.scope)
+    session = reading(sessions) if read_first else sessions()
     try:
         yield session
         session.commit()
-    except BaseException:
+    except BaseException as error:
         session.rollback()
+        if read_first and lost_write_race(error):
+            raise read_retry.RunAsWriter from error
         raise
     finally:
         session.close()

@@ -1,16 +1,18 @@
-"""The UTC datetime type and the SQLite connection settings."""
+"""The UTC datetime type, the SQLite connection settings and its reading transactions."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import StatementError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, StatementError
 from sqlalchemy.orm import Session
 
-from core.db import make_engine
+from core.db import lost_write_race, make_engine, make_sessionmaker, reading
 from core.models import AuditEvent
 
 
@@ -50,4 +52,54 @@ def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path: ob
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+    engine.dispose()
+
+
+def _sqlite_with_a_table(path: Path) -> Engine:
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+        conn.execute(text("INSERT INTO notes (body) VALUES ('first')"))
+    return engine
+
+
+def test_a_reading_session_reads_while_a_writer_holds_the_lock(tmp_path: Path) -> None:
+    engine = _sqlite_with_a_table(tmp_path / "reading.sqlite")
+    sessions = make_sessionmaker(engine)
+    with sessions() as writer:
+        writer.execute(text("INSERT INTO notes (body) VALUES ('uncommitted')"))
+        assert engine.dialect.name == "sqlite" and writer.in_transaction()
+        # An IMMEDIATE reader would wait out the busy timeout here and then fail.
+        with reading(sessions) as reader:
+            bodies = reader.scalars(text("SELECT body FROM notes ORDER BY id")).all()
+        assert bodies == ["first"]
+        writer.commit()
+    engine.dispose()
+
+
+def test_a_reader_that_writes_after_a_commit_elsewhere_lost_the_race(tmp_path: Path) -> None:
+    engine = _sqlite_with_a_table(tmp_path / "race.sqlite")
+    sessions = make_sessionmaker(engine)
+    with reading(sessions) as reader:
+        assert reader.scalar(text("SELECT count(*) FROM notes")) == 1
+        with sessions() as writer, writer.begin():
+            writer.execute(text("INSERT INTO notes (body) VALUES ('elsewhere')"))
+        with pytest.raises(OperationalError) as raised:
+            reader.execute(text("INSERT INTO notes (body) VALUES ('stale')"))
+        assert lost_write_race(raised.value)
+        reader.rollback()
+    with sessions() as writer, writer.begin():  # a writer from the start never loses it
+        writer.execute(text("INSERT INTO notes (body) VALUES ('again')"))
+    with reading(sessions) as reader:
+        bodies = reader.scalars(text("SELECT body FROM notes ORDER BY id")).all()
+    assert bodies == ["first", "elsewhere", "again"]
+    engine.dispose()
+
+
+def test_other_database_errors_are_no_lost_race(tmp_path: Path) -> None:
+    engine = _sqlite_with_a_table(tmp_path / "other.sqlite")
+    with reading(make_sessionmaker(engine)) as reader:
+        with pytest.raises(OperationalError) as raised:
+            reader.execute(text("SELECT * FROM no_such_table"))
+        assert not lost_write_race(raised.value)
     engine.dispose()

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from core import audit
+from core.db import reading
 from core.schemas import Instant
 from core.security import constant_time_equal
 from core.settings import Settings
@@ -31,7 +32,7 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz", include_in_schema=False)
 def readyz(request: Request) -> JSONResponse:
     try:
-        with request.app.state.sessionmaker() as session:
+        with reading(request.app.state.sessionmaker) as session:
             session.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         return JSONResponse(

@@ -17,9 +17,9 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
-from starlette_compress._utils import parse_accept_encoding
 
 from core import feed_tokens
+from core.db import reading
 from core.feed_tokens import FeedHolder
 from core.models import Person
 from core.settings import Settings
@@ -38,13 +38,17 @@ from web.feeds.cache import (
     rendered_key,
     split_feed,
 )
+from web.feeds.fast import (
+    MINE_FEED,
+    PERSON_FEED,
+    ROTATION_FEED,
+    Conditions,
+    answer,
+    window_day,
+)
 
 router = APIRouter(tags=["calendar feeds"])
 
-PERSON_FEED = "/feeds/{token}.ics"
-ROTATION_FEED = "/feeds/{token}/rotations/{slug}.ics"
-MINE_FEED = "/feeds/{token}/mine/{slug}.ics"
-SECONDS_PER_DAY = 86_400
 PERSON_FILENAME = "support-shifts.ics"
 
 T = TypeVar("T")
@@ -125,10 +129,6 @@ class FeedResponse(Response):
         self.raw_headers = list(headers)
 
 
-# Below this a body is sent as it is, as the compression middleware does.
-MIN_COMPRESSED_BYTES = 500
-
-
 def _not_found() -> Response:
     # The same answer as for a path that does not exist: nothing tells a wrong token apart.
     return JSONResponse({"detail": "Not Found"}, status_code=404)
@@ -143,7 +143,7 @@ def _look_up(
     holder: FeedHolder | None,
 ) -> tuple[FeedHolder | None, str | None, tuple[Hashable, ...]]:
     """The token's holder and the feed's fingerprint, read in one short session."""
-    with app.state.sessionmaker() as session:
+    with reading(app.state.sessionmaker) as session:
         if holder is None:
             holder = feed_tokens.holder_for_token(session, secret_key=cache.secret_key, token=token)
             if holder is None:
@@ -168,7 +168,7 @@ def _build(app: FastAPI, holder: FeedHolder, slug: str | None, now: datetime) ->
     settings: Settings = app.state.settings
     refresh = timedelta(minutes=settings.feed_refresh_minutes)
     rotation_slug, only_mine = split_feed(slug)
-    with app.state.sessionmaker() as session:
+    with reading(app.state.sessionmaker) as session:
         if rotation_slug is None:
             shifts = rotation_feeds.person_feed(session, person_id=holder.person_id, now=now)
             calendar = ical.FeedCalendar(
@@ -241,8 +241,7 @@ async def _serve(request: Request, *, token: str, slug: str | None) -> Response:
     cache = feed_cache(app)
     now: datetime = app.state.clock.now()
     timestamp = now.timestamp()
-    # The UTC day number: feeds.window_start moves exactly when it changes.
-    day = int(timestamp // SECONDS_PER_DAY)
+    day = window_day(now)
     found = cache.lookup(token=token, slug=slug, day=day, now=timestamp)
     if found.feed is not None:  # the hot path: everything from memory
         return _respond(request, found.feed)
@@ -284,7 +283,7 @@ def _moved_or_not_found(app: FastAPI, token: str, feed: str | None) -> Response:
     slug, only_mine = split_feed(feed)
     if slug is None:  # a person's feed always exists
         return _not_found()
-    with app.state.sessionmaker() as session:
+    with reading(app.state.sessionmaker) as session:
         current = slug_aliases.current_slug(session, slug=slug)
     if current is None:
         return _not_found()
@@ -304,28 +303,14 @@ async def _in_thread(cache: FeedCache, function: Callable[..., T], *args: Any) -
 
 
 def _respond(request: Request, feed: CachedFeed) -> Response:
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None:  # when both are sent, If-None-Match decides (RFC 9110)
-        if feed.matches(if_none_match):
-            return FeedResponse(304, b"", feed.not_modified_headers)
-    elif (since := request.headers.get("if-modified-since")) and feed.unmodified_since(since):
-        return FeedResponse(304, b"", feed.not_modified_headers)
-    body, headers = feed.body, feed.headers
-    encoding = _encoding(request)
-    if encoding is not None and len(body) >= MIN_COMPRESSED_BYTES:
-        body, headers = feed.encoded_as(encoding)
-    # HEAD: the same headers (Content-Length included) without the body.
-    return FeedResponse(200, b"" if request.method == "HEAD" else body, headers)
-
-
-def _encoding(request: Request) -> str | None:
-    """brotli or gzip as the client accepts them (the compression middleware's own parser,
-    so cached feeds and per-request ones negotiate alike), else None."""
-    header = request.headers.get("accept-encoding")
-    if not header:
-        return None
-    accepted = parse_accept_encoding(header)
-    return "br" if "br" in accepted else "gzip" if "gzip" in accepted else None
+    headers = request.headers
+    conditions = Conditions(
+        request.method,
+        headers.get("if-none-match"),
+        headers.get("if-modified-since"),
+        headers.get("accept-encoding"),
+    )
+    return FeedResponse(*answer(feed, conditions))
 
 
 @router.head(PERSON_FEED, response_class=Response, include_in_schema=False)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from fastapi import FastAPI
 
 from core import feed_tokens
+from core.db import reading
 from core.settings import Settings
 from rotation import schedule_feed
 from rotation.feed import render as ical
@@ -23,7 +24,7 @@ def build(app: FastAPI, token: str, slug: str) -> CachedFeed | None:
     if feed_tokens.parse_feed_token(token) is None:
         return None
     now: datetime = app.state.clock.now()
-    with app.state.sessionmaker() as session:
+    with reading(app.state.sessionmaker) as session:
         holder = feed_tokens.holder_for_token(
             session, secret_key=settings.resolved_secret_key(), token=token
         )

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from core import people
-from core.db import MAX_ID
+from core.db import MAX_ID, reading
 from core.errors import Conflict, DomainError, NotFound
 from core.models import Person
 from core.security import constant_time_equal
@@ -64,7 +64,7 @@ def error_page_viewer(request: Request) -> NavViewer | None:
     if known is not None or "session" not in request.scope:
         return known
     try:
-        with request.app.state.sessionmaker() as session:
+        with reading(request.app.state.sessionmaker) as session:
             settings = request.app.state.settings
             person = person_from_proxy_header(request, session, settings) or person_from_cookie(
                 request, session
