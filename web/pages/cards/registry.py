@@ -19,8 +19,8 @@ from kb_links import freshness, importers, service
 from kb_links.fields import SOURCES
 from kb_links.records import ImportRejected, LineError
 from rotation import access
-from web import bodies
 from web.bodies import MAX_UPLOAD_BYTES
+from web.card_import import run_card_import
 from web.deps import NowDep, SessionDep
 from web.pages.cards import view as card_view
 from web.pages.cards.common import card_or_404
@@ -171,13 +171,9 @@ def import_cards(
         content = _read_upload(upload) if upload is not None else text
         if not content.strip():
             raise Invalid("Choose a file or paste CSV or a Guru export to import.")
-        if _is_json(upload, content):
-            kind = "Guru export"
-            bodies.check_json_document(content)
-            result = importers.import_guru_export(session, text=content, now=now, actor=viewer)
-        else:
-            kind = "CSV"
-            result = importers.import_csv(session, text=content, now=now, actor=viewer)
+        is_json = _is_json(upload, content)
+        kind = "Guru export" if is_json else "CSV"
+        result = run_card_import(session, text=content, is_json=is_json, now=now, actor=viewer)
     except (Invalid, Conflict) as exc:
         session.rollback()
         if isinstance(exc, ImportRejected):
