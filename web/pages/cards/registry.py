@@ -5,6 +5,7 @@ Adding and editing cards live in ``card_edit``; its routes are part of this rout
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated
 
@@ -26,6 +27,7 @@ from web.pages.cards import view as card_view
 from web.pages.cards.common import card_or_404
 from web.pages.cards.view import SHOW_CHOICES, Filters
 from web.pages.helpers import AdminViewer, CardId, Viewer, verify_csrf
+from web.pages.pager import PageNumber, page_of
 from web.templating import flash, local_time, render
 
 router = APIRouter(include_in_schema=False)
@@ -64,6 +66,7 @@ def _registry_page(
     import_errors: list[str] | None = None,
     import_text: str = "",
     status_code: int = 200,
+    page: int = 1,
 ) -> HTMLResponse:
     filters = filters or Filters()
     is_editor = access.manages_any(session, person=viewer)
@@ -79,12 +82,14 @@ def _registry_page(
         viewer_id=viewer.id,
         is_editor=is_editor,
     )
+    rows, pager = page_of(request, registry.rows, page=page)
     return render(
         request,
         "cards.html",
         {
             "viewer": viewer,
-            "registry": registry,
+            "registry": replace(registry, rows=rows),
+            "pager": pager,
             "filters": filters,
             "show_choices": SHOW_CHOICES,
             "is_editor": is_editor,
@@ -98,9 +103,14 @@ def _registry_page(
 
 @router.get("/cards", response_class=HTMLResponse)
 def cards_page(
-    request: Request, session: SessionDep, viewer: Viewer, now: NowDep, filters: FiltersDep
+    request: Request,
+    session: SessionDep,
+    viewer: Viewer,
+    now: NowDep,
+    filters: FiltersDep,
+    page: PageNumber = 1,
 ) -> HTMLResponse:
-    return _registry_page(request, session, viewer, now=now, filters=filters)
+    return _registry_page(request, session, viewer, now=now, filters=filters, page=page)
 
 
 @router.post("/cards/{card_id}/verify", response_model=None, dependencies=[Depends(verify_csrf)])
