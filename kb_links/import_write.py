@@ -10,7 +10,7 @@ overwritten with what the plan saw.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
@@ -53,11 +53,14 @@ class ImportResult:
 
 @dataclass
 class _Writes:
-    """The rows a revision pass writes: card updates, revisions, audit events."""
+    """The rows an import writes besides new cards: card updates, revisions, audit events."""
 
-    cards: list[dict[str, Any]]
-    revisions: list[dict[str, Any]]
-    events: list[dict[str, Any]]
+    note: str
+    now: datetime
+    actor_id: int | None
+    cards: list[dict[str, Any]] = field(default_factory=list)
+    revisions: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
     bumped: int = 0
 
 
@@ -67,7 +70,8 @@ def apply_plan(
     """Write what ``plan`` found: revise the cards it matched, insert the new ones."""
     session.flush()
     actor_id = actor.id if actor is not None else None
-    writes = _revisions(session, plan, now=now, actor_id=actor_id)
+    writes = _Writes(note=plan.note, now=now, actor_id=actor_id)
+    _revisions(session, plan, writes)
     if writes.cards:
         statement = update(CARD).where(CARD.c.id == bindparam("card_id"))
         session.execute(statement, writes.cards)
@@ -86,29 +90,18 @@ def apply_plan(
     return ImportResult(created=len(ids), updated=len(writes.cards), bumped=writes.bumped)
 
 
-def _revisions(
-    session: Session, plan: ImportPlan, *, now: datetime, actor_id: int | None
-) -> _Writes:
-    writes = _Writes(cards=[], revisions=[], events=[])
+def _revisions(session: Session, plan: ImportPlan, writes: _Writes) -> None:
     current = _locked_cards(session, [planned.card_id for planned in plan.revisions])
     for planned in plan.revisions:
         card = current.get(planned.card_id)
         if card is None:
             raise Conflict("a card this import changes was removed meanwhile; import again")
-        _revise(writes, planned, card, note=plan.note, now=now, actor_id=actor_id)
-    return writes
+        _revise(writes, planned, card)
 
 
-def _revise(
-    writes: _Writes,
-    planned: PlannedRevision,
-    card: Mapping[str, Any],
-    *,
-    note: str,
-    now: datetime,
-    actor_id: int | None,
-) -> None:
+def _revise(writes: _Writes, planned: PlannedRevision, card: Mapping[str, Any]) -> None:
     """Add the writes of one card's revision, if the record still changes anything."""
+    now, actor_id = writes.now, writes.actor_id
     revision = revision_of(planned.record, card, planned.verifier_id)
     if not revision:
         return
@@ -122,7 +115,7 @@ def _revise(
     else:
         what = "updated by import"
     change = "major" if revision.bump else "minor"
-    summary = f"{note}: {what}"
+    summary = f"{writes.note}: {what}"
     writes.bumped += int(revision.bump)
     writes.cards.append({"card_id": card["id"], **{k: after[k] for k in REVISED_COLUMNS}})
     writes.revisions.append(
