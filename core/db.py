@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -54,6 +55,28 @@ class UTCDateTime(TypeDecorator[datetime]):
         if dialect.name == "sqlite":
             return value.replace(tzinfo=None)
         return value
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """The conversion for ``dialect``, remembering its last input and output.
+
+        A bulk write binds the same instant (its "now") on every row; converting that object
+        once instead of once per row makes a large import markedly cheaper. Datetimes are
+        immutable, so an identical object always converts to the same value.
+        """
+        process = super().bind_processor(dialect)
+        if process is None:
+            return None
+        last: list[tuple[object, Any]] = [(object(), None)]
+
+        def remembering(value: Any) -> Any:
+            seen, converted = last[0]
+            if value is seen:
+                return converted
+            converted = process(value)
+            last[0] = (value, converted)
+            return converted
+
+        return remembering
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
@@ -113,6 +136,18 @@ def lost_write_race(error: BaseException) -> bool:
     return isinstance(orig, sqlite3.OperationalError) and (
         getattr(orig, "sqlite_errorcode", 0) & 0xFF == _SQLITE_BUSY
     )
+
+
+def begin_reading(session: Session) -> None:
+    """Begin ``session``'s next transaction as one that only reads, until its commit.
+
+    On SQLite it then takes no write lock, so a long read (matching a large import against
+    the database) does not stall every writer; elsewhere it is an ordinary transaction.
+    The session must not be in a transaction already, and must not write before it ends.
+    """
+    if session.in_transaction():
+        raise RuntimeError("begin_reading: the session is already in a transaction")
+    session.connection(execution_options={READ_FIRST: True})
 
 
 # Connections per process. The web layer admits at most this many requests at once (see

@@ -49,6 +49,11 @@ def list_people(
     return list(session.scalars(query.limit(limit).offset(offset)))
 
 
+def count_people(session: Session) -> int:
+    """How many people there are, deactivated ones included."""
+    return int(session.scalar(select(func.count()).select_from(Person)) or 0)
+
+
 def create_person(
     session: Session,
     *,

@@ -13,6 +13,7 @@ from kb_links.schemas import CardCreate, CardOut, CardRevisionOut, CardUpdate
 from rotation import access
 from web import bodies
 from web.bodies import CsvBody
+from web.card_import import run_card_import
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
 from web.paging import PageDep, fetch_page, paginate
 from web.params import ObjectId
@@ -100,11 +101,7 @@ def import_cards(
         is_json = True
     else:
         is_json = importers.looks_like_json(text)
-    if is_json:
-        bodies.check_json_document(text)
-        result = importers.import_guru_export(session, text=text, now=now, actor=actor)
-    else:
-        result = importers.import_csv(session, text=text, now=now, actor=actor)
+    result = run_card_import(session, text=text, is_json=is_json, now=now, actor=actor)
     return ImportResultOut(created=result.created, updated=result.updated, bumped=result.bumped)
 
 

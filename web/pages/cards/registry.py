@@ -5,6 +5,7 @@ Adding and editing cards live in ``card_edit``; its routes are part of this rout
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated
 
@@ -19,13 +20,14 @@ from kb_links import freshness, importers, service
 from kb_links.fields import SOURCES
 from kb_links.records import ImportRejected, LineError
 from rotation import access
-from web import bodies
 from web.bodies import MAX_UPLOAD_BYTES
+from web.card_import import run_card_import
 from web.deps import NowDep, SessionDep
 from web.pages.cards import view as card_view
 from web.pages.cards.common import card_or_404
 from web.pages.cards.view import SHOW_CHOICES, Filters
 from web.pages.helpers import AdminViewer, CardId, Viewer, verify_csrf
+from web.pages.pager import PageNumber, page_of
 from web.templating import flash, local_time, render
 
 router = APIRouter(include_in_schema=False)
@@ -64,6 +66,7 @@ def _registry_page(
     import_errors: list[str] | None = None,
     import_text: str = "",
     status_code: int = 200,
+    page: int = 1,
 ) -> HTMLResponse:
     filters = filters or Filters()
     is_editor = access.manages_any(session, person=viewer)
@@ -79,12 +82,14 @@ def _registry_page(
         viewer_id=viewer.id,
         is_editor=is_editor,
     )
+    rows, pager = page_of(request, registry.rows, page=page)
     return render(
         request,
         "cards.html",
         {
             "viewer": viewer,
-            "registry": registry,
+            "registry": replace(registry, rows=rows),
+            "pager": pager,
             "filters": filters,
             "show_choices": SHOW_CHOICES,
             "is_editor": is_editor,
@@ -98,9 +103,14 @@ def _registry_page(
 
 @router.get("/cards", response_class=HTMLResponse)
 def cards_page(
-    request: Request, session: SessionDep, viewer: Viewer, now: NowDep, filters: FiltersDep
+    request: Request,
+    session: SessionDep,
+    viewer: Viewer,
+    now: NowDep,
+    filters: FiltersDep,
+    page: PageNumber = 1,
 ) -> HTMLResponse:
-    return _registry_page(request, session, viewer, now=now, filters=filters)
+    return _registry_page(request, session, viewer, now=now, filters=filters, page=page)
 
 
 @router.post("/cards/{card_id}/verify", response_model=None, dependencies=[Depends(verify_csrf)])
@@ -171,13 +181,9 @@ def import_cards(
         content = _read_upload(upload) if upload is not None else text
         if not content.strip():
             raise Invalid("Choose a file or paste CSV or a Guru export to import.")
-        if _is_json(upload, content):
-            kind = "Guru export"
-            bodies.check_json_document(content)
-            result = importers.import_guru_export(session, text=content, now=now, actor=viewer)
-        else:
-            kind = "CSV"
-            result = importers.import_csv(session, text=content, now=now, actor=viewer)
+        is_json = _is_json(upload, content)
+        kind = "Guru export" if is_json else "CSV"
+        result = run_card_import(session, text=content, is_json=is_json, now=now, actor=viewer)
     except (Invalid, Conflict) as exc:
         session.rollback()
         if isinstance(exc, ImportRejected):

@@ -35,6 +35,7 @@ from web.pages.helpers import (
 )
 from web.pages.onboarding import card_set_forms
 from web.pages.onboarding.card_set_forms import DIRECTIONS, CardSetForm
+from web.pages.pager import PageNumber, page_of
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -67,8 +68,9 @@ def _list_page(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    page: int = 1,
 ) -> HTMLResponse:
-    views = card_sets.list_card_sets(session)
+    views, pager = page_of(request, card_sets.list_card_sets(session), page=page)
     cards = card_service.get_cards(
         session, card_ids={card_id for view in views for card_id in view.card_ids}
     )
@@ -78,6 +80,7 @@ def _list_page(
         {
             "viewer": viewer,
             "views": views,
+            "pager": pager,
             "cards": cards,
             "required_by": requirements.rotations_requiring(session),
             "values": values or EMPTY_FORM,
@@ -88,8 +91,10 @@ def _list_page(
 
 
 @router.get("/card-sets", response_class=HTMLResponse)
-def card_sets_page(request: Request, session: SessionDep, viewer: ManagerViewer) -> HTMLResponse:
-    return _list_page(request, session, viewer)
+def card_sets_page(
+    request: Request, session: SessionDep, viewer: ManagerViewer, page: PageNumber = 1
+) -> HTMLResponse:
+    return _list_page(request, session, viewer, page=page)
 
 
 @router.post("/card-sets", response_model=None, dependencies=[Depends(verify_csrf)])

@@ -25,6 +25,7 @@ from web.pages.helpers import (
     sentence,
     verify_csrf,
 )
+from web.pages.pager import PageNumber, fetch_page_of
 from web.pages.people.invitations import invite_and_flash
 from web.templating import flash, render
 
@@ -44,13 +45,21 @@ def _people_page(
     csv_text: str = "",
     edit_error: tuple[int, str] | None = None,
     status_code: int = 200,
+    page: int = 1,
 ) -> HTMLResponse:
+    shown, pager = fetch_page_of(
+        request,
+        page=page,
+        count=lambda: people.count_people(session),
+        fetch=lambda limit, offset: people.list_people(session, limit=limit, offset=offset),
+    )
     return render(
         request,
         "people.html",
         {
             "viewer": viewer,
-            "people": people.list_people(session),
+            "people": shown,
+            "pager": pager,
             "values": values or EMPTY_PERSON,
             "errors": errors or {},
             "import_errors": import_errors or [],
@@ -63,8 +72,10 @@ def _people_page(
 
 
 @router.get("/people", response_class=HTMLResponse)
-def people_page(request: Request, session: SessionDep, viewer: AdminViewer) -> HTMLResponse:
-    return _people_page(request, session, viewer)
+def people_page(
+    request: Request, session: SessionDep, viewer: AdminViewer, page: PageNumber = 1
+) -> HTMLResponse:
+    return _people_page(request, session, viewer, page=page)
 
 
 @router.post("/people", response_model=None, dependencies=[Depends(verify_csrf)])

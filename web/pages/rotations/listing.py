@@ -24,6 +24,7 @@ from rotation import service as rotation_service
 from rotation.models import Rotation, Shift
 from web.deps import NowDep, SessionDep
 from web.pages.helpers import FormInvalid, ManagerViewer, Viewer, form_refused, verify_csrf
+from web.pages.pager import PageNumber, page_of
 from web.pages.rotations import forms as rotation_forms
 from web.pages.rotations.forms import RotationForm
 from web.templating import flash, render
@@ -75,14 +76,17 @@ def _list_page(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    page: int = 1,
 ) -> HTMLResponse:
     rows = _rows(session, now=now)
+    live, pager = page_of(request, [row for row in rows if not row.rotation.archived], page=page)
     return render(
         request,
         "rotations.html",
         {
             "viewer": viewer,
-            "rows": [row for row in rows if not row.rotation.archived],
+            "rows": live,
+            "pager": pager,
             "archived": [row for row in rows if row.rotation.archived],
             "values": values or new_rotation_values(viewer, now=now),
             # Admins and managers create rotations; the page's viewer check knows who manages.
@@ -96,9 +100,9 @@ def _list_page(
 
 @router.get("/rotations", response_class=HTMLResponse)
 def rotations_page(
-    request: Request, session: SessionDep, viewer: Viewer, now: NowDep
+    request: Request, session: SessionDep, viewer: Viewer, now: NowDep, page: PageNumber = 1
 ) -> HTMLResponse:
-    return _list_page(request, session, viewer, now=now)
+    return _list_page(request, session, viewer, now=now, page=page)
 
 
 @router.post("/rotations", response_model=None, dependencies=[Depends(verify_csrf)])

@@ -32,6 +32,7 @@ from web.pages.helpers import (
     person_or_404,
     verify_csrf,
 )
+from web.pages.pager import PageNumber, page_of
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -78,7 +79,9 @@ def _page(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    page: int = 1,
 ) -> HTMLResponse:
+    rows, pager = page_of(request, time_off.list_time_off(session, person=person), page=page)
     choices = (
         members.people_managed_by(session, manager=viewer)
         if access.manages_any(session, person=viewer)
@@ -94,7 +97,8 @@ def _page(
             "viewer": viewer,
             "person": person,
             "choices": choices,
-            "rows": time_off.list_time_off(session, person=person),
+            "rows": rows,
+            "pager": pager,
             "today": today,
             "reassigned": shift_rows.load(session, reassigned or []),
             "values": values
@@ -113,10 +117,17 @@ def time_off_page(
     now: NowDep,
     person: str = "",
     reassigned: str = "",
+    page: PageNumber = 1,
 ) -> HTMLResponse:
     whose = _person(session, viewer=viewer, person_id=person)
     return _page(
-        request, session, viewer, person=whose, now=now, reassigned=_reassigned(reassigned)
+        request,
+        session,
+        viewer,
+        person=whose,
+        now=now,
+        reassigned=_reassigned(reassigned),
+        page=page,
     )
 
 
