@@ -48,6 +48,10 @@ SlackUsergroup = Annotated[str, Field(max_length=21, pattern=SLACK_USERGROUP_PAT
 SlackDmDays = Annotated[int, Field(ge=0, le=28)]
 SwapStatus = Literal["pending", "accepted", "approved", "declined", "cancelled"]
 ShiftKind = Literal["scheduled", "override", "swap"]
+# Stages (rotation.shadowing): how many shifts a newcomer shadows; 0 = none.
+ShadowShifts = Annotated[int, Field(ge=0, le=52)]
+Stage = Literal["shadow", "reverse_shadow", "primary"]
+ShiftRole = Literal["primary", "shadow"]
 
 
 def parse_handoff_time(value: object) -> time:
@@ -102,6 +106,7 @@ class RotationCreate(_RotationFields):
     slack_channel: SlackChannel = ""
     slack_usergroup: SlackUsergroup = ""
     slack_dm_days_ahead: SlackDmDays = 3
+    shadow_shifts_required: ShadowShifts = 0
 
 
 class RotationUpdate(_RotationFields):
@@ -124,11 +129,25 @@ class RotationUpdate(_RotationFields):
     slack_channel: SlackChannel | None = None
     slack_usergroup: SlackUsergroup | None = None
     slack_dm_days_ahead: SlackDmDays | None = None
+    shadow_shifts_required: ShadowShifts | None = None
     version: int | None = None
 
 
 class MembersSet(Strict):
     person_ids: list[Id] = Field(max_length=1000)
+
+
+class MemberUpdate(Strict):
+    """A manager moves a member between stages, or holds back their graduation."""
+
+    stage: Stage | None = None
+    graduation_held: bool | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> MemberUpdate:
+        if self.stage is None and self.graduation_held is None:
+            raise ValueError("give stage and/or graduation_held")
+        return self
 
 
 class RebalanceRequest(Strict):
@@ -210,6 +229,7 @@ class RotationOut(BaseModel):
     slack_channel: str = ""
     slack_usergroup: str = ""
     slack_dm_days_ahead: int = 3
+    shadow_shifts_required: int = 0
 
     @classmethod
     def of(cls, rotation: Rotation) -> RotationOut:
@@ -224,6 +244,8 @@ class MemberOut(BaseModel):
     person: PersonRef
     position: int
     joined_at: datetime
+    stage: Stage = "primary"
+    graduation_held: bool = False
 
 
 class ShiftOut(BaseModel):
@@ -244,6 +266,7 @@ class ShiftOut(BaseModel):
     end: datetime
     person: PersonRef | None
     kind: ShiftKind
+    role: ShiftRole = "primary"
     sequence: int
     cancelled: Annotated[bool, BeforeValidator(_is_set)] = Field(
         validation_alias=AliasChoices("cancelled", "cancelled_at")

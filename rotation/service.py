@@ -16,6 +16,7 @@ from core import audit
 from core.errors import Conflict, Invalid, NotFound
 from core.models import Person
 from rotation import duty_settings, generation, holiday_release, reassignment, slug_aliases
+from rotation import shifts as shift_rows
 from rotation.models import Rotation, Shift
 from rotation.schemas import RotationCreate, RotationUpdate
 
@@ -29,6 +30,7 @@ EDITABLE_FIELDS = (
     "horizon_days",
     "swap_requires_approval",
     *SLACK_FIELDS,
+    "shadow_shifts_required",
 )
 
 
@@ -89,6 +91,7 @@ def on_call(session: Session, *, rotation: Rotation, at: datetime) -> list[Shift
             .where(
                 Shift.rotation_id == rotation.id,
                 Shift.cancelled_at.is_(None),
+                Shift.role == shift_rows.PRIMARY_ROLE,
                 Shift.start <= at,
                 Shift.end > at,
             )
@@ -110,6 +113,7 @@ AUDITED_FIELDS = (
     "horizon_days",
     "swap_requires_approval",
     *SLACK_FIELDS,
+    "shadow_shifts_required",
     "archived",
 )
 

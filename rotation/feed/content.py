@@ -143,6 +143,7 @@ def _shift_columns() -> tuple[Any, ...]:
         Shift.index.label("cadence_index"),
         Shift.slot,
         Shift.kind,
+        Shift.role,
         Shift.start,
         Shift.end,
         Shift.sequence,
@@ -276,6 +277,8 @@ def _shift_mates(
         select(
             Shift.rotation_id,
             Shift.index.label("cadence_index"),
+            Shift.slot,
+            Shift.role,
             Shift.start,
             Shift.end,
             Shift.updated_at,
@@ -386,6 +389,7 @@ def _feed_shift(
     handover_from: tuple[str, ...] | None = None,
     handover_to: tuple[str, ...] | None = None,
     covering_for: str | None = None,
+    shadowing: str | None = None,
 ) -> FeedShift:
     return FeedShift(
         shift_id=row.id,
@@ -407,4 +411,5 @@ def _feed_shift(
         handover_from=handover_from,
         handover_to=handover_to,
         covering_for=covering_for,
+        shadowing=shadowing,
     )
