@@ -160,9 +160,8 @@ def feed_event(shift: FeedShift, *, perspective: Perspective, base_url: str) -> 
     if perspective is Perspective.ROTATION and not shift.cancelled:
         summary += f": {shift.assignee or 'uncovered'}"
     if shift.shadowing and not shift.cancelled:
-        summary += (
-            f"{',' if perspective is Perspective.ROTATION else ':'} Shadowing {shift.shadowing}"
-        )
+        mark = f"Shadowing {shift.shadowing}"
+        summary += f" ({mark})" if perspective is Perspective.ROTATION else f": {mark}"
     if shift.cancelled or shift.released:
         # Clients that ignore STATUS (Outlook) show a cancelled event as a real shift.
         summary = f"Cancelled: {summary}"

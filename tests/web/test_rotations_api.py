@@ -40,6 +40,8 @@ ROTATION_KEYS = {
     "slack_channel",
     "slack_usergroup",
     "slack_dm_days_ahead",
+    # Stages: how many shifts a newcomer shadows before their own.
+    "shadow_shifts_required",
 }
 SHIFT_KEYS = {"id", "uid", "rotation", "slot", "start", "end", "person", "kind", "sequence"}
 
