@@ -168,3 +168,26 @@ def test_someone_not_in_the_rotation_is_404(
     stranger = caller(session)
     response = client.get(f"/api/v1/rotations/{SLUG}/members/{stranger.id}", headers=admin.headers)
     assert response.status_code == 404
+
+
+def test_a_shadow_shift_is_neither_overridden_nor_swapped(
+    client: TestClient, session: Session, admin: Caller
+) -> None:
+    team, newcomer = _team(client, session, admin)
+    listed = shifts(client, admin, SLUG)
+    seat = next(s for s in listed if s["role"] == "shadow")
+    theirs = next(s for s in listed if s["role"] == "primary" and s["start"] > seat["start"])
+    before = fingerprint(session)
+    override = client.post(
+        f"/api/v1/shifts/{seat['id']}/override",
+        json={"person_id": team[0].id},
+        headers=admin.headers,
+    )
+    assert override.status_code == 409 and "shadow" in override.text
+    swap = client.post(
+        "/api/v1/swaps",
+        json={"shift_id": seat["id"], "counterpart_shift_id": theirs["id"]},
+        headers=newcomer.headers,
+    )
+    assert swap.status_code == 409 and "shadow" in swap.text
+    assert fingerprint(session) == before
