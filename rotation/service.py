@@ -277,6 +277,11 @@ def update_rotation(
         generation.reschedule(
             session, rotation=rotation, now=now, actor=actor, reason="horizon extended"
         )
+    elif "shadow_shifts_required" in changes:
+        # Shadows still short of the new number are seated beside primaries.
+        generation.reschedule(
+            session, rotation=rotation, now=now, actor=actor, reason="shadow shifts changed"
+        )
     if own_holidays_newly_off:
         holiday_release.release_conflicts(session, rotation=rotation, now=now, actor=actor)
     return rotation

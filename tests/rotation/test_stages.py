@@ -13,7 +13,9 @@ from core.models import AuditEvent, Person
 from onboarding import graduation
 from onboarding.models import OutboxMessage
 from rotation import duty, generation, members, schedule_inputs, stages, time_off
+from rotation import service as rotation_service
 from rotation.models import Rotation, Shift
+from rotation.schemas import RotationUpdate
 from tests.conftest import DEFAULT_NOW
 from tests.factories import (
     make_ack,
@@ -197,3 +199,19 @@ def test_back_to_shadow_hands_the_primary_shifts_ahead_to_others(session: Sessio
     ahead = [s for s in live_shifts(session, rotation) if s.start > DEFAULT_NOW]
     assert all(s.person_id != team[0].id for s in ahead if s.role == "primary")
     assert [s.person_id for s in ahead if s.role == "shadow"] == [team[0].id]
+
+
+def test_asking_for_more_shadow_shifts_seats_the_shadows_again(session: Session) -> None:
+    rotation, _team, newcomer = _with_newcomer(session, required=1)
+    assert [s.person_id for s in live_shifts(session, rotation) if s.role == "shadow"] == [
+        newcomer.id
+    ]
+    rotation_service.update_rotation(
+        session,
+        rotation=rotation,
+        data=RotationUpdate(shadow_shifts_required=3),
+        now=DEFAULT_NOW,
+        actor=None,
+    )
+    seats = [s for s in live_shifts(session, rotation) if s.role == "shadow"]
+    assert [s.person_id for s in seats] == [newcomer.id] * 3
