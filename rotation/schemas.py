@@ -266,11 +266,11 @@ class ShiftOut(BaseModel):
     end: datetime
     person: PersonRef | None
     kind: ShiftKind
-    role: ShiftRole = "primary"
     sequence: int
     cancelled: Annotated[bool, BeforeValidator(_is_set)] = Field(
         validation_alias=AliasChoices("cancelled", "cancelled_at")
     )
+    role: ShiftRole = "primary"
 
 
 class OnCallOut(BaseModel):
