@@ -13,6 +13,7 @@ from core import people
 from core.models import Person
 from core.schemas import PersonCreate
 from flows import demo_data as data
+from flows import demo_stages
 from kb_links import service as card_service
 from kb_links.models import Card
 from kb_links.schemas import CardCreate, CardUpdate
@@ -295,6 +296,14 @@ def load_demo(session: Session, *, now: datetime) -> DemoSummary:
     engineers = [by_local[local] for local, *_rest in data.ENGINEERS]
     _add_time_off(session, engineers=engineers, today=local_today, now=now)
     _request_trade(session, tier_two=tier_two, people=by_id, now=now)
+    demo_stages.load_stages(
+        session,
+        rotation=rotations[data.STAGES_ROTATION],
+        by_local=by_local,
+        joined_at=past + timedelta(hours=1),
+        now=now,
+        admin=admin,
+    )
     regions = _load_regions(
         session,
         by_local=by_local,

@@ -183,7 +183,14 @@ LOGINS = (
     ("hana.novak", "manager of Tier-2 engineering"),
     ("ana.devries", "engineer on the tier-2 rotation"),
     ("grace.kim", "product manager, manages the product rotation"),
+    ("noah.wilson", "engineer shadowing product support before his own shifts"),
 )
+# Engineers who joined product support as newcomers: each shadows this many shifts first.
+# The graduate shadowed, read up and now takes shifts; the shadow is shadowing now.
+STAGES_ROTATION = "Product support fortnight"
+SHADOW_SHIFTS = 2
+GRADUATE = "kenji.sato"
+SHADOW = "noah.wilson"
 # A card changed once more after the next engineer read it (and re-read it).
 RECENTLY_CHANGED = "Known issues this quarter"
 # Follow the sun: three regional rotations covering their own office hours, layered into one

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from onboarding import delivery, notify, outbox
+from onboarding import delivery, graduation, notify, outbox
 
 
 @dataclass
@@ -23,6 +23,7 @@ class NotifyReport:
     failed: list[tuple[notify.Delivery, str]] = field(default_factory=list)
     would_send: list[notify.Delivery] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
+    graduated: list[graduation.Graduation] = field(default_factory=list)
 
     def summary(self) -> str:
         if not self.channels:
@@ -58,6 +59,8 @@ def run_notify(
             )
             session.rollback()
         return report
+    with sessions() as session, session.begin():
+        report.graduated = graduation.run(session, now=now, base_url=base_url)
     with sessions() as session, session.begin():
         report.due, written = notify.queue(session, now=now, base_url=base_url, channels=channels)
         report.queued = len(written)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.models import Person
 from core.wallclock import local_to_utc
-from rotation import own_holidays, schedule_inputs, scheduler
+from rotation import own_holidays, schedule_inputs, scheduler, shadow_pairing
 from rotation import shifts as shift_rows
 from rotation.models import Rotation, Shift
 from rotation.timeline import MIDNIGHT, Cadence
@@ -123,6 +123,7 @@ def reschedule(
         else []
     )
     if not reopened and not new_slots:
+        shadow_pairing.pair(session, rotation=rotation, now=now, actor=actor)
         return result
     open_slots = _open_slots(reopened, new_slots)
     inputs = schedule_inputs.collect(
@@ -148,6 +149,7 @@ def reschedule(
     )
     _write_back(session, rotation_id=rotation.id, assignments=assignments, now=now, result=result)
     _audit_run(session, result=result, actor=actor, now=now, reason=reason)
+    shadow_pairing.pair(session, rotation=rotation, now=now, actor=actor)
     return result
 
 

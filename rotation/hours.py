@@ -43,6 +43,7 @@ def _live_shifts(
             .where(
                 Shift.rotation_id.in_(rotation_ids),
                 Shift.cancelled_at.is_(None),
+                Shift.role == shift_rows.PRIMARY_ROLE,  # shadowing is learning, not duty
                 Shift.person_id.is_not(None),
                 Shift.start < end,
                 Shift.end > start,

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session, joinedload
 from core import audit
 from core.errors import Conflict
 from core.models import Person
-from rotation import access, generation, reassignment
+from rotation import access, generation, reassignment, shadowing
 from rotation import service as rotation_service
+from rotation import shifts as shift_rows
 from rotation.models import Rotation, RotationMember, Shift
 
 
@@ -112,11 +113,19 @@ def _update_roster(
     """Leavers leave, stayers take their new positions, joiners join; returns the leavers.
 
     A joiner is credited with the staying members' minimum count, less what they already
-    hold, so they are not handed a run of shifts to catch up.
+    hold, so they are not handed a run of shifts to catch up. Where the rotation asks for
+    shadow shifts and has primaries to shadow, joiners start as shadows (and join the count
+    when they graduate); the first roster is all primaries.
     """
     held = _live_shift_counts(session, rotation_id=rotation.id)
     staying = [m for pid, m in current.items() if pid in wanted]
-    minimum = min((held.get(m.person_id, 0) + m.count_offset for m in staying), default=0)
+    minimum = _minimum_count(held, staying)
+    has_primaries = any(m.stage != shadowing.SHADOW for m in staying)
+    stage = (
+        shadowing.SHADOW
+        if rotation.shadow_shifts_required > 0 and has_primaries
+        else shadowing.PRIMARY
+    )
     leavers = [m for pid, m in current.items() if pid not in wanted]
     for member in leavers:
         member.left_at = now
@@ -133,6 +142,7 @@ def _update_roster(
                 "position": position,
                 "joined_at": now,
                 "count_offset": max(0, minimum - held.get(person_id, 0)),
+                "stage": stage,
             }
         )
     session.flush()
@@ -141,13 +151,30 @@ def _update_roster(
     return leavers
 
 
+def _minimum_count(held: dict[int, int], members: Sequence[RotationMember]) -> int:
+    """The lowest shift count among the members who take primary shifts."""
+    return min(
+        (held.get(m.person_id, 0) + m.count_offset for m in members if m.stage != shadowing.SHADOW),
+        default=0,
+    )
+
+
+def join_credit(session: Session, *, rotation: Rotation, member: RotationMember) -> int:
+    """The count a member joining the primaries now is credited with: the other primaries'
+    minimum, less what they already hold (the current fairness level)."""
+    held = _live_shift_counts(session, rotation_id=rotation.id)
+    others = [m for m in list_members(session, rotation=rotation) if m.id != member.id]
+    return max(0, _minimum_count(held, others) - held.get(member.person_id, 0))
+
+
 def _live_shift_counts(session: Session, *, rotation_id: int) -> dict[int, int]:
-    """How many live shifts of the rotation each person holds."""
+    """How many live primary shifts of the rotation each person holds."""
     rows = session.execute(
         select(Shift.person_id, func.count())
         .where(
             Shift.rotation_id == rotation_id,
             Shift.cancelled_at.is_(None),
+            Shift.role == shift_rows.PRIMARY_ROLE,
             Shift.person_id.is_not(None),
         )
         .group_by(Shift.person_id)

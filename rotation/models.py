@@ -81,6 +81,11 @@ class Rotation(Base):
     # The identity provider's group (its SCIM displayName) whose people are the members;
     # "" = members are set by hand.
     scim_group: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    # Stages (rotation.stages): how many shifts a newcomer shadows a primary before joining
+    # the roster; 0 = newcomers join as primaries straight away.
+    shadow_shifts_required: Mapped[int] = mapped_column(
+        Integer, default=0, server_default=text("0")
+    )
 
     managers: Mapped[list[Person]] = relationship(secondary=rotation_manager, lazy="raise")
 
@@ -102,6 +107,10 @@ class RotationMember(Base):
     # The shift count a member is credited with on joining: the rotation's minimum then, so
     # a newcomer is not handed a run of shifts to catch up with people who were there first.
     count_offset: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # "shadow" (extra slot beside a primary, not coverage), "reverse_shadow" or "primary";
+    # a manager's hold keeps a shadow from graduating on their own.
+    stage: Mapped[str] = mapped_column(String(20), default="primary", server_default="primary")
+    graduation_held: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     person: Mapped[Person] = relationship(lazy="raise")
 
@@ -154,6 +163,9 @@ class Shift(Base):
     end: Mapped[datetime] = mapped_column(UTCDateTime())
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(20), default="scheduled")
+    # "shadow": a learner beside the primaries, in slot SHADOW_SLOTS + the primary's slot;
+    # such a shift is neither coverage nor counted for fairness.
+    role: Mapped[str] = mapped_column(String(10), default="primary", server_default="primary")
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     # Raised when only the text a feed shows changes (a rotation or person renamed); feeds
     # show ``sequence + feed_revision``. Apart from ``sequence``, which pending swaps compare.

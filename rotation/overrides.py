@@ -81,6 +81,8 @@ def _check(
         raise Conflict("shift is cancelled")
     if shift.end <= now:
         raise Conflict("shift has already ended")
+    if shift.role == shift_rows.SHADOW_ROLE:
+        raise Conflict("a shadow shift is no coverage to override; override the primary's")
     if not (shift.start <= start < end <= shift.end):
         raise Invalid(
             f"override window must lie within the shift ({shift.start.isoformat()} to "

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from rotation import schedule_inputs, swap_views
+from rotation import shifts as shift_rows
 from rotation import swaps as swap_rules
 from rotation.models import Rotation, RotationMember, Shift, SwapRequest
 from rotation.timeline import Cadence
@@ -24,7 +25,8 @@ SHOWN_SWAP_STATUSES = (swap_rules.PENDING, swap_rules.ACCEPTED, swap_rules.APPRO
 
 
 def _live(*conditions: ColumnElement[bool]) -> list[ColumnElement[bool]]:
-    return [Shift.cancelled_at.is_(None), *conditions]
+    # Shadow shifts are not coverage: who is on, handoffs and counts leave them out.
+    return [Shift.cancelled_at.is_(None), Shift.role == shift_rows.PRIMARY_ROLE, *conditions]
 
 
 def on_call_by_rotation(

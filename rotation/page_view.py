@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from core.models import Person
-from rotation import access, duty, members, overview, swap_choices, swap_views
+from rotation import access, duty, members, overview, shadowing, swap_choices, swap_views
 from rotation import service as rotation_service
+from rotation import shifts as shift_rows
 from rotation.models import Rotation, RotationMember, Shift
 
 # Shifts a member can offer, and others' shifts they can ask for in trade, on one page.
@@ -53,6 +54,21 @@ class RotationPageView:
     def fairness(self) -> list[tuple[str, int]]:
         """Each member's name and shift count, in roster order."""
         return [(m.person.name, self.shift_counts.get(m.person_id, 0)) for m in self.roster]
+
+    @property
+    def shadowing(self) -> dict[int, str]:
+        """Each shadow shift's id and whom its person sits beside."""
+        primaries = [
+            (s.index, s.slot, s.start, s.end, s.person.name if s.person else None)
+            for s in self.shifts
+            if s.role != shift_rows.SHADOW_ROLE
+        ]
+        found = {
+            s.id: shadowing.shadowed_names((s.index, s.slot, s.start, s.end), primaries)
+            for s in self.shifts
+            if s.role == shift_rows.SHADOW_ROLE
+        }
+        return {shift_id: names for shift_id, names in found.items() if names}
 
     def cover_people(self, *, viewer: Person) -> list[Person]:
         """The members the viewer can ask to cover one of their shifts and be accepted."""

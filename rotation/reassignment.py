@@ -38,8 +38,12 @@ def release(
     cut = max(now, from_instant) if from_instant is not None else now
     by_rotation: dict[int, list[Shift]] = defaultdict(list)
     for shift in shifts:
-        if shift.end > cut:
-            by_rotation[shift.rotation_id].append(shift)
+        if shift.end <= cut:
+            continue
+        if shift.role == shift_rows.SHADOW_ROLE:
+            # Nobody takes over a shadow's seat: it goes, and the shadow is seated anew.
+            _withdraw_shadow(session, shift=shift, cut=cut, now=now)
+        by_rotation[shift.rotation_id].append(shift)
     changed: list[int] = []
     for rotation_id in sorted(by_rotation):
         rotation = generation.lock(session, rotation_id)
@@ -48,12 +52,21 @@ def release(
         reopen = [
             shift_rows.split(session, shift=shift, at=cut, now=now) if shift.start < now else shift
             for shift in by_rotation[rotation_id]
+            if shift.role == shift_rows.PRIMARY_ROLE
         ]
         result = generation.reschedule(
             session, rotation=rotation, now=now, actor=actor, reason=reason, reassign=reopen
         )
         changed.extend(result.changed_shift_ids)
     return sorted(changed)
+
+
+def _withdraw_shadow(session: Session, *, shift: Shift, cut: datetime, now: datetime) -> None:
+    """Cancel what lies ahead of a shadow shift; the part already shadowed stays."""
+    if shift.start < cut:
+        shift = shift_rows.split(session, shift=shift, at=cut, now=now)
+    shift_rows.cancel(session, shift=shift, now=now)
+    session.flush()
 
 
 def shifts_of(
@@ -150,6 +163,7 @@ def rebalance(
             Shift.rotation_id == rotation.id,
             Shift.cancelled_at.is_(None),
             Shift.kind == shift_rows.SCHEDULED,
+            Shift.role == shift_rows.PRIMARY_ROLE,
             Shift.start >= cutoff,
         )
     ).all()

@@ -15,13 +15,19 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from core.models import Person
-from rotation import availability, scheduler
+from rotation import availability, scheduler, shadowing
+from rotation import shifts as shift_rows
 from rotation.models import RotationMember, Shift
 
 
 def live(rotation_id: int) -> list[ColumnElement[bool]]:
-    """Filter for the rotation's shifts that are not cancelled."""
-    return [Shift.rotation_id == rotation_id, Shift.cancelled_at.is_(None)]
+    """Filter for the rotation's primary shifts that are not cancelled (shadow shifts are
+    neither coverage nor counted)."""
+    return [
+        Shift.rotation_id == rotation_id,
+        Shift.cancelled_at.is_(None),
+        Shift.role == shift_rows.PRIMARY_ROLE,
+    ]
 
 
 def as_utc(value: datetime) -> datetime:
@@ -122,7 +128,8 @@ def memberships(session: Session, rotation_id: int) -> list[scheduler.Membership
             person_id=person_id,
             position=member.position,
             periods=tuple(periods[person_id]),
-            active=active,
+            # A shadow sits beside primaries (rotation.shadow_pairing), never in their slots.
+            active=active and member.stage != shadowing.SHADOW,
             count_offset=member.count_offset,
         )
         for person_id, (member, active) in latest.items()

@@ -49,6 +49,10 @@ SlackDmDays = Annotated[int, Field(ge=0, le=28)]
 ScimGroupName = Annotated[OneLine, Field(max_length=255)]
 SwapStatus = Literal["pending", "accepted", "approved", "declined", "cancelled"]
 ShiftKind = Literal["scheduled", "override", "swap"]
+# Stages (rotation.shadowing): how many shifts a newcomer shadows; 0 = none.
+ShadowShifts = Annotated[int, Field(ge=0, le=52)]
+Stage = Literal["shadow", "reverse_shadow", "primary"]
+ShiftRole = Literal["primary", "shadow"]
 
 
 def parse_handoff_time(value: object) -> time:
@@ -104,6 +108,7 @@ class RotationCreate(_RotationFields):
     slack_usergroup: SlackUsergroup = ""
     slack_dm_days_ahead: SlackDmDays = 3
     scim_group: ScimGroupName = ""
+    shadow_shifts_required: ShadowShifts = 0
 
 
 class RotationUpdate(_RotationFields):
@@ -127,11 +132,25 @@ class RotationUpdate(_RotationFields):
     slack_usergroup: SlackUsergroup | None = None
     slack_dm_days_ahead: SlackDmDays | None = None
     scim_group: ScimGroupName | None = None
+    shadow_shifts_required: ShadowShifts | None = None
     version: int | None = None
 
 
 class MembersSet(Strict):
     person_ids: list[Id] = Field(max_length=1000)
+
+
+class MemberUpdate(Strict):
+    """A manager moves a member between stages, or holds back their graduation."""
+
+    stage: Stage | None = None
+    graduation_held: bool | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> MemberUpdate:
+        if self.stage is None and self.graduation_held is None:
+            raise ValueError("give stage and/or graduation_held")
+        return self
 
 
 class RebalanceRequest(Strict):
@@ -214,6 +233,7 @@ class RotationOut(BaseModel):
     slack_usergroup: str = ""
     slack_dm_days_ahead: int = 3
     scim_group: str = ""
+    shadow_shifts_required: int = 0
 
     @classmethod
     def of(cls, rotation: Rotation) -> RotationOut:
@@ -228,6 +248,8 @@ class MemberOut(BaseModel):
     person: PersonRef
     position: int
     joined_at: datetime
+    stage: Stage = "primary"
+    graduation_held: bool = False
 
 
 class ShiftOut(BaseModel):
@@ -252,6 +274,7 @@ class ShiftOut(BaseModel):
     cancelled: Annotated[bool, BeforeValidator(_is_set)] = Field(
         validation_alias=AliasChoices("cancelled", "cancelled_at")
     )
+    role: ShiftRole = "primary"
 
 
 class OnCallOut(BaseModel):

@@ -16,6 +16,7 @@ from core import audit
 from core.errors import Conflict, Invalid, NotFound
 from core.models import Person
 from rotation import duty_settings, generation, holiday_release, reassignment, slug_aliases
+from rotation import shifts as shift_rows
 from rotation.models import Rotation, Shift
 from rotation.schemas import RotationCreate, RotationUpdate
 
@@ -30,6 +31,7 @@ EDITABLE_FIELDS = (
     "swap_requires_approval",
     *SLACK_FIELDS,
     "scim_group",
+    "shadow_shifts_required",
 )
 
 
@@ -90,6 +92,7 @@ def on_call(session: Session, *, rotation: Rotation, at: datetime) -> list[Shift
             .where(
                 Shift.rotation_id == rotation.id,
                 Shift.cancelled_at.is_(None),
+                Shift.role == shift_rows.PRIMARY_ROLE,
                 Shift.start <= at,
                 Shift.end > at,
             )
@@ -112,6 +115,7 @@ AUDITED_FIELDS = (
     "swap_requires_approval",
     *SLACK_FIELDS,
     "scim_group",
+    "shadow_shifts_required",
     "archived",
 )
 
@@ -275,6 +279,11 @@ def update_rotation(
     elif horizon_grew:
         generation.reschedule(
             session, rotation=rotation, now=now, actor=actor, reason="horizon extended"
+        )
+    elif "shadow_shifts_required" in changes:
+        # Shadows still short of the new number are seated beside primaries.
+        generation.reschedule(
+            session, rotation=rotation, now=now, actor=actor, reason="shadow shifts changed"
         )
     if own_holidays_newly_off:
         holiday_release.release_conflicts(session, rotation=rotation, now=now, actor=actor)

@@ -21,6 +21,10 @@ SCHEDULED = "scheduled"
 OVERRIDE = "override"
 SWAP = "swap"
 
+# Shift roles: a primary shift is coverage; a shadow shift seats a learner beside one.
+PRIMARY_ROLE = "primary"
+SHADOW_ROLE = "shadow"
+
 
 def new_uid(*, rotation_id: int, index: int, slot: int) -> str:
     """A calendar UID, unique and stable for the row's whole life."""
@@ -108,6 +112,7 @@ def split(session: Session, *, shift: Shift, at: datetime, now: datetime) -> Shi
         end=shift.end,
         person_id=shift.person_id,
         kind=shift.kind,
+        role=shift.role,
         sequence=0,
         uid=new_uid(rotation_id=shift.rotation_id, index=shift.index, slot=shift.slot),
         created_at=now,

@@ -43,6 +43,8 @@ def _shift(session: Session, shift_id: int, *, role: str) -> Shift:
     shift = session.get(Shift, shift_id)
     if shift is None:
         raise Invalid(f"there is no such {role}")
+    if shift.role == shift_rows.SHADOW_ROLE:
+        raise Conflict(f"that {role} is a shadow shift: only primary shifts are swapped")
     return shift
 
 

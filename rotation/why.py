@@ -117,6 +117,7 @@ def _candidates(session: Session, shift: Shift) -> list[Candidate]:
         .where(
             Shift.rotation_id == shift.rotation_id,
             Shift.cancelled_at.is_(None),
+            Shift.role == shift_rows.PRIMARY_ROLE,
             Shift.person_id.in_(ids),
             Shift.end <= shift.start,
         )

@@ -40,6 +40,7 @@ from web.pages.reports import hours as hours_pages
 from web.pages.rotations import listing as rotation_list_pages
 from web.pages.rotations import manage as rotation_manage_pages
 from web.pages.rotations import manage_actions as rotation_manage_action_pages
+from web.pages.rotations import stage_actions as rotation_stage_action_pages
 from web.pages.rotations import swaps as swap_pages
 from web.pages.rotations import time_off as time_off_pages
 from web.pages.rotations import view as rotation_pages
@@ -83,6 +84,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     rotation_pages.router,
     rotation_manage_pages.router,
     rotation_manage_action_pages.router,
+    rotation_stage_action_pages.router,
     swap_pages.router,
     time_off_pages.router,
     rotation_list_pages.router,

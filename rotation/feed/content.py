@@ -176,6 +176,8 @@ def _shift_mates(
         select(
             Shift.rotation_id,
             Shift.index.label("cadence_index"),
+            Shift.slot,
+            Shift.role,
             Shift.start,
             Shift.end,
             Shift.updated_at,

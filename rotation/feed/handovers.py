@@ -11,7 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import Person
+from rotation import shadowing
 from rotation.models import ShiftRelease
+from rotation.shifts import SHADOW_ROLE
 
 # Shift kinds that took the shift from someone (shift.kind; "scheduled" took it from nobody).
 COVER_KINDS = frozenset({"override", "swap"})
@@ -48,7 +50,22 @@ def context(
         "handover_from": handover_from,
         "handover_to": handover_to,
         "covering_for": covers.get(row.id),
+        "shadowing": _shadowed(row, live_by_index.get((*key, row.cadence_index), ()), name=name),
     }
+
+
+def _shadowed(row: Any, same_shift: Sequence[Any], *, name: str) -> str | None:
+    """Whom a shadow shift's person sits beside; None for a primary shift."""
+    if row.role != SHADOW_ROLE:
+        return None
+    return shadowing.shadowed_names(
+        (row.cadence_index, row.slot, row.start, row.end),
+        [
+            (other.cadence_index, other.slot, other.start, other.end, getattr(other, name))
+            for other in same_shift
+            if other.role != SHADOW_ROLE
+        ],
+    )
 
 
 def covered_for(session: Session, *, shift_ids: Iterable[int]) -> dict[int, str]:

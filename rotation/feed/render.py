@@ -65,6 +65,8 @@ class FeedShift:
     handover_from: tuple[str, ...] | None = None
     handover_to: tuple[str, ...] | None = None
     covering_for: str | None = None
+    # A shadow shift: the names of the primaries its person sits beside.
+    shadowing: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +120,11 @@ def _description(shift: FeedShift, *, perspective: Perspective, base_url: str) -
         )
     people = ", ".join(shift.on_shift) if shift.on_shift else "nobody yet (uncovered)"
     lines = [f"On shift: {people}", *_handover_lines(shift, perspective=perspective)]
+    if shift.shadowing:
+        lines[:0] = [
+            f"Shadowing {shift.shadowing}: a learning shift beside them; "
+            "they answer for the shift, not the shadow."
+        ]
     lines += ["", f"Get ready (required reading): {base_url}/me/checklist"]
     if perspective is Perspective.PERSON:
         lines.append(f"Need to swap? Ask a teammate to trade or cover it at {rotation_url}")
@@ -149,9 +156,12 @@ def _handover_lines(shift: FeedShift, *, perspective: Perspective) -> list[str]:
 
 def feed_event(shift: FeedShift, *, perspective: Perspective, base_url: str) -> FeedEvent:
     """The event a feed shows for ``shift``: summary, description and link in plain text."""
-    summary = shift.rotation_name + _slot_label(shift)
+    summary = shift.rotation_name + ("" if shift.shadowing else _slot_label(shift))
     if perspective is Perspective.ROTATION and not shift.cancelled:
         summary += f": {shift.assignee or 'uncovered'}"
+    if shift.shadowing and not shift.cancelled:
+        mark = f"Shadowing {shift.shadowing}"
+        summary += f" ({mark})" if perspective is Perspective.ROTATION else f": {mark}"
     if shift.cancelled or shift.released:
         # Clients that ignore STATUS (Outlook) show a cancelled event as a real shift.
         summary = f"Cancelled: {summary}"

@@ -82,6 +82,7 @@ def shift_columns() -> tuple[Any, ...]:
         Shift.index.label("cadence_index"),
         Shift.slot,
         Shift.kind,
+        Shift.role,
         Shift.start,
         Shift.end,
         Shift.sequence,
@@ -112,6 +113,7 @@ def feed_shift(
     handover_from: tuple[str, ...] | None = None,
     handover_to: tuple[str, ...] | None = None,
     covering_for: str | None = None,
+    shadowing: str | None = None,
 ) -> FeedShift:
     return FeedShift(
         shift_id=row.id,
@@ -133,4 +135,5 @@ def feed_shift(
         handover_from=handover_from,
         handover_to=handover_to,
         covering_for=covering_for,
+        shadowing=shadowing,
     )

@@ -14,6 +14,7 @@ from core.clock import FixedClock
 from flows import demo
 from kb_links import service as card_service
 from onboarding import progress
+from onboarding.models import OutboxMessage
 from rotation import members
 from rotation import service as rotation_service
 from rotation.models import SwapRequest, TimeOff
@@ -70,3 +71,24 @@ def test_the_readme_engineer_login_has_a_checklist(
     assert ana is not None
     entries = progress.checklist(session, person=ana, now=now)
     assert any(entry.readiness.required for entry in entries)
+
+
+def test_demo_shows_a_shadow_and_a_graduate(session: Session, clock: FixedClock) -> None:
+    now = clock.now()
+    demo.load_demo(session, now=now)
+    product = next(
+        r for r in rotation_service.list_rotations(session) if r.name == "Product support fortnight"
+    )
+    assert product.shadow_shifts_required == 2
+    stage = {m.person.email: m.stage for m in members.list_members(session, rotation=product)}
+    assert stage["kenji.sato@example.com"] == "primary"
+    assert stage["noah.wilson@example.com"] == "shadow"
+    shifts = rotation_service.list_shifts(session, rotation=product)
+    graduate_seats = [
+        s for s in shifts if s.role == "shadow" and s.person and s.person.name == "Kenji Sato"
+    ]
+    assert len(graduate_seats) == 2 and all(s.end <= now for s in graduate_seats)
+    upcoming = [s for s in shifts if s.role == "shadow" and s.start > now]
+    assert [s.person.name for s in upcoming if s.person] == ["Noah Wilson", "Noah Wilson"]
+    told = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "graduation")).one()
+    assert told.recipient == "kenji.sato@example.com"

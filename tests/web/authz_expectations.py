@@ -390,6 +390,15 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
         params=rotation,
         json=lambda w: {"person_ids": [w.person(MEMBER).id, w.other_member.id]},
     ),
+    ("GET", "/api/v1/rotations/{slug}/members/{person_id}"): Case(
+        API_ANYONE, params=lambda w: {"slug": w.rotation.slug, "person_id": w.other_member.id}
+    ),
+    ("PATCH", "/api/v1/rotations/{slug}/members/{person_id}"): Case(
+        API_ROTATION_MANAGER,
+        params=lambda w: {"slug": w.rotation.slug, "person_id": w.other_member.id},
+        json=lambda _w: {"graduation_held": False},
+        note="IDOR: moving a member of a rotation one does not manage",
+    ),
     ("GET", "/api/v1/rotations/{slug}/shifts"): Case(API_ANYONE, params=rotation),
     ("GET", "/api/v1/rotations/{slug}/on-call"): Case(API_ANYONE, params=rotation),
     ("POST", "/api/v1/rotations/{slug}/rebalance"): Case(
@@ -625,6 +634,11 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
         PAGE_ROTATION_MANAGER,
         params=rotation,
         form=lambda w: {"action": "up", "person_id": str(w.other_member.id)},
+    ),
+    ("POST", "/rotations/{slug}/manage/stage"): Case(
+        PAGE_ROTATION_MANAGER,
+        params=rotation,
+        form=lambda w: {"action": "release", "person_id": str(w.other_member.id)},
     ),
     ("POST", "/rotations/{slug}/manage/requirements"): Case(
         PAGE_ROTATION_MANAGER,

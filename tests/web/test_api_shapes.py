@@ -69,6 +69,7 @@ def _shift(shift: Shift, *, rotation: Rotation, person: Person | None) -> dict[s
         "kind": shift.kind,
         "sequence": shift.sequence,
         "cancelled": shift.cancelled_at is not None,
+        "role": shift.role,
     }
 
 
@@ -258,8 +259,17 @@ def test_a_rotation_and_its_members_are_written_with_every_field_in_order(
         "slack_usergroup": "",
         "slack_dm_days_ahead": 3,
         "scim_group": "",
+        "shadow_shifts_required": 0,
     }
     assert rotation.content == _bytes(expected_rotation)
     assert members.content == _bytes(
-        [{"person": _person(world.ana), "position": 0, "joined_at": _instant(clock.now())}]
+        [
+            {
+                "person": _person(world.ana),
+                "position": 0,
+                "joined_at": _instant(clock.now()),
+                "stage": "primary",
+                "graduation_held": False,
+            }
+        ]
     )

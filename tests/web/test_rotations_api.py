@@ -42,6 +42,8 @@ ROTATION_KEYS = {
     "slack_dm_days_ahead",
     # The identity provider's group the members come from ("" = set by hand).
     "scim_group",
+    # Stages: how many shifts a newcomer shadows before their own.
+    "shadow_shifts_required",
 }
 SHIFT_KEYS = {"id", "uid", "rotation", "slot", "start", "end", "person", "kind", "sequence"}
 
@@ -159,7 +161,8 @@ def test_members_are_set_in_order_and_shifts_follow_the_roster(
     members = set_members(client, admin, rotation["slug"], team)
     assert [m["person"]["id"] for m in members] == [p.id for p in team]
     assert [m["position"] for m in members] == list(range(10))
-    assert set(members[0]) == {"person", "position", "joined_at"}
+    assert set(members[0]) == {"person", "position", "joined_at", "stage", "graduation_held"}
+    assert {m["stage"] for m in members} == {"primary"}
     assert set(members[0]["person"]) == {"id", "name", "email"}
     assert (
         client.get(f"/api/v1/rotations/{rotation['slug']}/members", headers=team[3].headers).json()

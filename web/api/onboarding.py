@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from core import people
 from core.models import Person
 from core.schemas import Instant, PersonRef
-from onboarding import acks, card_sets, progress, requirements
+from onboarding import acks, card_sets, graduation, progress, requirements
 from onboarding.schemas import (
     AckCreate,
     AckOut,
@@ -29,7 +29,7 @@ from onboarding.schemas import (
 )
 from rotation import access
 from rotation.schemas import ShiftOut
-from web.deps import CurrentPerson, NowDep, SessionDep, forbidden
+from web.deps import CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
 from web.paging import PageDep, paginate
 from web.params import ObjectId
 
@@ -229,7 +229,10 @@ def _ack_out(view: acks.AckView) -> AckOut:
 
 
 @router.post("/acks", response_model=AckOut, status_code=status.HTTP_201_CREATED)
-def acknowledge(data: AckCreate, session: SessionDep, caller: CurrentPerson, now: NowDep) -> AckOut:
+def acknowledge(
+    data: AckCreate, session: SessionDep, caller: CurrentPerson, now: NowDep,
+    settings: SettingsDep,
+) -> AckOut:  # fmt: skip
     """Acknowledge reading a card at its current version (``version`` defaults to it).
 
     Another version is 409 with ``current_version``; an archived card is 409; an unknown
@@ -239,6 +242,7 @@ def acknowledge(data: AckCreate, session: SessionDep, caller: CurrentPerson, now
     view = acks.acknowledge(
         session, person=caller, card_id=data.card_id, version=data.version, now=now
     )
+    graduation.run(session, now=now, base_url=settings.base_url, person_id=caller.id)
     return _ack_out(view)
 
 

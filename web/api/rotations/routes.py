@@ -11,13 +11,15 @@ from sqlalchemy.orm import Session
 
 from core.errors import Invalid
 from core.models import Person
-from rotation import access, duty, generation, members, overrides, why
+from onboarding import graduation
+from rotation import access, duty, generation, members, overrides, stages, why
 from rotation import service as rotation_service
 from rotation import shifts as shift_rows
 from rotation.models import Rotation
 from rotation.schemas import (
     MemberOut,
     MembersSet,
+    MemberUpdate,
     OnCallOut,
     OverrideCreate,
     RebalanceOut,
@@ -28,7 +30,7 @@ from rotation.schemas import (
     ShiftOut,
     check_date_range,
 )
-from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, forbidden
+from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
 from web.paging import PageDep, paginate
 from web.params import ObjectId
 
@@ -135,6 +137,31 @@ def list_members(
     rotation = rotation_service.get_rotation(session, slug)
     roster = paginate(request, response, members.list_members(session, rotation=rotation), paging)
     return [MemberOut.model_validate(m) for m in roster]
+
+
+@router.get("/rotations/{slug}/members/{person_id}", response_model=MemberOut)
+def get_member(
+    slug: str, person_id: ObjectId, session: SessionDep, _caller: CurrentPerson
+) -> MemberOut:
+    rotation = rotation_service.get_rotation(session, slug)
+    return MemberOut.model_validate(
+        stages.get_member(session, rotation=rotation, person_id=person_id)
+    )
+
+
+@router.patch("/rotations/{slug}/members/{person_id}", response_model=MemberOut)
+def update_member(
+    slug: str, person_id: ObjectId, data: MemberUpdate, session: SessionDep,
+    caller: CurrentPerson, now: NowDep, settings: SettingsDep,
+) -> MemberOut:  # fmt: skip
+    """Graduate a shadow (``stage``) or hold their graduation back (``graduation_held``)."""
+    rotation = managed_rotation(session, slug=slug, caller=caller)
+    member = stages.get_member(session, rotation=rotation, person_id=person_id)
+    graduation.set_stage(
+        session, rotation=rotation, member=member, stage=data.stage,
+        held=data.graduation_held, now=now, actor=caller, base_url=settings.base_url,
+    )  # fmt: skip
+    return MemberOut.model_validate(member)
 
 
 @router.get("/rotations/{slug}/shifts", response_model=list[ShiftOut])

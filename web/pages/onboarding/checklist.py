@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from core.errors import Conflict
 from core.models import Person
 from kb_links.models import Card
-from onboarding import acks, progress
-from web.deps import NowDep, SessionDep
+from onboarding import acks, graduation, progress
+from web.deps import NowDep, SessionDep, SettingsDep
 from web.pages.helpers import (
     PersonId,
     Viewer,
@@ -100,6 +100,7 @@ def acknowledge(
     session: SessionDep,
     viewer: Viewer,
     now: NowDep,
+    settings: SettingsDep,
     card_id: Annotated[str, Form()] = "",
     version: Annotated[str, Form()] = "",
     shift_id: Annotated[str, Form()] = "",
@@ -126,6 +127,7 @@ def acknowledge(
         return refused(
             _stale_message(session, exc, card_id=chosen_card, version=read_version), status_code
         )
+    graduation.run(session, now=now, base_url=settings.base_url, person_id=viewer.id)
     flash(
         request,
         f"Marked “{view.card_title}” (version {view.acknowledgement.card_version}) as read.",

@@ -22,7 +22,13 @@ from rotation.timeline import Cadence
 from web.pages.helpers import checked
 from web.pages.rotations import coverage_form
 
-NUMBER_FIELDS = ("shift_days", "people_per_shift", "horizon_days", "slack_dm_days_ahead")
+NUMBER_FIELDS = (
+    "shift_days",
+    "people_per_shift",
+    "horizon_days",
+    "slack_dm_days_ahead",
+    "shadow_shifts_required",
+)
 _EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -48,6 +54,7 @@ class RotationForm(coverage_form.CoverageFields):
     slack_usergroup: str = ""
     slack_dm_days_ahead: str = "3"
     scim_group: str = ""
+    shadow_shifts_required: str = "0"
 
 
 def values_of(rotation: Rotation) -> dict[str, str]:
@@ -69,6 +76,7 @@ def values_of(rotation: Rotation) -> dict[str, str]:
         slack_usergroup=rotation.slack_usergroup,
         slack_dm_days_ahead=str(rotation.slack_dm_days_ahead),
         scim_group=rotation.scim_group,
+        shadow_shifts_required=str(rotation.shadow_shifts_required),
         **coverage_form.values(rotation),
     ).model_dump()
 

@@ -19,7 +19,7 @@ from core import people
 from core.errors import Conflict, DomainError, Invalid
 from core.models import Person
 from onboarding import card_sets, requirements
-from rotation import generation, members, overview, timeline, what_if
+from rotation import generation, members, overview, stages, timeline, what_if
 from rotation import service as rotation_service
 from rotation import shifts as shift_rows
 from rotation.models import Rotation, Shift
@@ -134,6 +134,12 @@ def manage_page(
         "state": state,
         "values": state.settings or rotation_forms.values_of(rotation),
         "roster": roster,
+        "shadow_shifts_done": stages.shadow_shifts_done(
+            session,
+            rotation_id=rotation.id,
+            person_ids=[m.person_id for m in roster if m.stage == "shadow"],
+            now=now,
+        ),
         "candidates": [p for p in active if p.id not in in_roster],
         "manager_choices": active,
         "requirement_rows": state.requirement_rows

@@ -98,6 +98,8 @@ def _bar(
     moment = "%a %d %b %H:%M"
     when = f"{shift.start.astimezone(zone):{moment}} to {shift.end.astimezone(zone):{moment}}"
     marked = {"override": " (override)", "swap": " (swap)"}.get(shift.kind, "")
+    if shift.role == "shadow":
+        marked = " (shadowing)"
     return Bar(
         shift_id=shift.id,
         label=_fit(name + marked, width),

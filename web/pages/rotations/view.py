@@ -161,6 +161,7 @@ def _context(
         "this_month": on_view.today.replace(day=1),
         "weekdays": WEEKDAYS,
         "shifts_by_id": {shift.id: shift for shift in view.shifts},
+        "shadowing": view.shadowing,
         "now": now,
         "roster": view.roster,
         "chart": visuals.bar_chart(fairness),

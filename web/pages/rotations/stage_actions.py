@@ -1,0 +1,58 @@
+"""The manage page's stage buttons: graduate a shadow now, or hold their graduation back."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from core.errors import Conflict, Invalid, NotFound
+from onboarding import graduation
+from rotation import shadowing, stages
+from web.deps import NowDep, SessionDep, SettingsDep
+from web.pages.helpers import Viewer, parse_id, verify_csrf
+from web.pages.rotations.manage import ManageState, manageable, refused_page
+from web.templating import flash
+
+router = APIRouter(include_in_schema=False)
+
+# action → (stage, hold, what the page says)
+STAGE_ACTIONS: dict[str, tuple[str | None, bool | None, str]] = {
+    "graduate": (shadowing.PRIMARY, None, "{name} graduated: they now take shifts of their own."),
+    "hold": (None, True, "{name} stays a shadow until you graduate them or release the hold."),
+    "release": (None, False, "{name} graduates on their own once their reading is done."),
+}
+
+
+@router.post(
+    "/rotations/{slug}/manage/stage", response_model=None, dependencies=[Depends(verify_csrf)]
+)
+def change_stage(
+    request: Request,
+    slug: str,
+    session: SessionDep,
+    viewer: Viewer,
+    now: NowDep,
+    settings: SettingsDep,
+    action: Annotated[str, Form()] = "",
+    person_id: Annotated[str, Form()] = "",
+) -> Response:
+    rotation = manageable(session, viewer=viewer, slug=slug)
+    try:
+        if action not in STAGE_ACTIONS:
+            raise Invalid("Choose to graduate, hold back or release a member.")
+        chosen = parse_id(person_id)
+        if chosen is None:
+            raise Invalid("That person is not a member of this rotation any more.")
+        stage, held, message = STAGE_ACTIONS[action]
+        member = stages.get_member(session, rotation=rotation, person_id=chosen)
+        graduation.set_stage(
+            session, rotation=rotation, member=member, stage=stage, held=held,
+            now=now, actor=viewer, base_url=settings.base_url,
+        )  # fmt: skip
+    except (Invalid, Conflict, NotFound) as exc:
+        state = ManageState(member_error=exc.detail)
+        return refused_page(request, session, viewer, slug=slug, now=now, exc=exc, state=state)
+    flash(request, message.format(name=member.person.name))
+    return RedirectResponse(f"/rotations/{rotation.slug}/manage#members", status_code=303)
