@@ -72,6 +72,7 @@ def _shift_facts(shift: Shift) -> readiness.ShiftFacts:
         end=shift.end,
         person_id=shift.person_id,
         timezone=shift.rotation.timezone,
+        at_risk_days=shift.rotation.at_risk_days,
     )
 
 
@@ -130,8 +131,9 @@ def load_facts(
             end=end,
             person_id=person_id,
             timezone=timezone,
+            at_risk_days=at_risk_days,
         )
-        for shift_id, rotation_id, start, end, person_id, timezone in session.execute(
+        for shift_id, rotation_id, start, end, person_id, timezone, at_risk_days in session.execute(
             select(
                 Shift.id,
                 Shift.rotation_id,
@@ -139,6 +141,7 @@ def load_facts(
                 Shift.end,
                 Shift.person_id,
                 Rotation.timezone,
+                Rotation.at_risk_days,
             )
             .join(Shift.rotation)
             .where(*where)

@@ -42,6 +42,7 @@ class Rotation(Base):
         CheckConstraint("people_per_shift >= 1", name="people_per_shift_positive"),
         CheckConstraint("horizon_days BETWEEN 7 AND 730", name="horizon_days_range"),
         CheckConstraint("slack_dm_days_ahead BETWEEN 0 AND 28", name="slack_dm_days_range"),
+        CheckConstraint("at_risk_days BETWEEN 0 AND 28", name="at_risk_days_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +79,9 @@ class Rotation(Base):
     slack_channel: Mapped[str] = mapped_column(String(80), default="", server_default="")
     slack_usergroup: Mapped[str] = mapped_column(String(40), default="", server_default="")
     slack_dm_days_ahead: Mapped[int] = mapped_column(Integer, default=3, server_default=text("3"))
+    # How many days ahead a shift whose reading will not be done in time is called at risk
+    # (README "At-risk shifts"); 0 leaves readiness as ready / pending / overdue only.
+    at_risk_days: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     managers: Mapped[list[Person]] = relationship(secondary=rotation_manager, lazy="raise")
 

@@ -46,6 +46,7 @@ SLACK_USERGROUP_PATTERN = r"^(?:S[A-Z0-9]{8,20})?$"
 SlackChannel = Annotated[str, Field(max_length=80, pattern=SLACK_CHANNEL_PATTERN)]
 SlackUsergroup = Annotated[str, Field(max_length=21, pattern=SLACK_USERGROUP_PATTERN)]
 SlackDmDays = Annotated[int, Field(ge=0, le=28)]
+AtRiskDays = Annotated[int, Field(ge=0, le=28)]
 SwapStatus = Literal["pending", "accepted", "approved", "declined", "cancelled"]
 ShiftKind = Literal["scheduled", "override", "swap"]
 
@@ -102,6 +103,7 @@ class RotationCreate(_RotationFields):
     slack_channel: SlackChannel = ""
     slack_usergroup: SlackUsergroup = ""
     slack_dm_days_ahead: SlackDmDays = 3
+    at_risk_days: AtRiskDays = 0
 
 
 class RotationUpdate(_RotationFields):
@@ -124,6 +126,7 @@ class RotationUpdate(_RotationFields):
     slack_channel: SlackChannel | None = None
     slack_usergroup: SlackUsergroup | None = None
     slack_dm_days_ahead: SlackDmDays | None = None
+    at_risk_days: AtRiskDays | None = None
     version: int | None = None
 
 
@@ -210,6 +213,7 @@ class RotationOut(BaseModel):
     slack_channel: str = ""
     slack_usergroup: str = ""
     slack_dm_days_ahead: int = 3
+    at_risk_days: int = 0
 
     @classmethod
     def of(cls, rotation: Rotation) -> RotationOut:

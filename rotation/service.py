@@ -29,6 +29,7 @@ EDITABLE_FIELDS = (
     "horizon_days",
     "swap_requires_approval",
     *SLACK_FIELDS,
+    "at_risk_days",
 )
 
 
@@ -110,6 +111,7 @@ AUDITED_FIELDS = (
     "horizon_days",
     "swap_requires_approval",
     *SLACK_FIELDS,
+    "at_risk_days",
     "archived",
 )
 

@@ -21,7 +21,7 @@ from flows import cli
 from flows.jobs import NotifyReport, run_notify
 from onboarding.delivery import EmailTransport, SlackTransport, Transport, parse_smtp_url
 from onboarding.models import OutboxMessage
-from rotation.models import Shift
+from rotation.models import RotationMember, Shift
 from tests.conftest import DEFAULT_NOW
 from tests.factories import (
     make_ack,
@@ -335,6 +335,59 @@ def test_concurrent_runs_send_each_reminder_exactly_once(
             )
             == 0
         )
+
+
+def test_concurrent_runs_send_each_at_risk_notice_once(
+    committed: sessionmaker[Session], engine: Engine, mailbox: Mailbox
+) -> None:
+    """Ana cannot finish two cards in the 20 minutes before they are due: Ana and Mia are told
+    once, by however many runs, with Bo (who read everything) as the one to ask."""
+    with committed() as session, session.begin():
+        org = Org(session)
+        org.rotation.at_risk_days = 3
+        bo = org.bo
+        session.add(
+            RotationMember(
+                rotation_id=org.rotation.id, person_id=bo.id, position=1, joined_at=DEFAULT_NOW
+            )
+        )
+        for card in org.cards:
+            make_ack(session, person=bo, card=card)
+    now = org.shift.start - timedelta(days=2, minutes=20)
+    runs = 2
+    barrier = threading.Barrier(runs)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        own_engine = make_engine(engine.url.render_as_string(hide_password=False))
+        try:
+            barrier.wait()
+            transports: list[Transport] = [
+                EmailTransport(parse_smtp_url(mailbox.url()), sender="a@b.c")
+            ]
+            run_notify(
+                make_sessionmaker(own_engine), now=now, base_url=BASE_URL, transports=transports
+            )
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            own_engine.dispose()
+
+    threads = [threading.Thread(target=run) for _ in range(runs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    told = [m for m in mailbox.messages if "is at risk" in m.get_content()]
+    assert sorted(str(m["To"]) for m in told) == ["ana@example.com", "mia@example.com"]
+    cover = f"{BASE_URL}/shifts/{org.shift.id}/cover?to={bo.id}"
+    assert all(cover in m.get_content() for m in told)
+    with committed() as session:
+        keys = session.scalars(
+            select(OutboxMessage.dedupe_key).where(OutboxMessage.kind == "at-risk")
+        ).all()
+        assert len(keys) == 2
 
 
 # --- the command ----------------------------------------------------------------------

@@ -17,6 +17,7 @@ STATUS_LABELS: dict[str, str] = {
     Status.PENDING.value: "Pending",
     Status.OVERDUE.value: "Overdue",
     Status.UNCOVERED.value: "Uncovered",
+    Status.AT_RISK.value: "At risk",
 }
 # Weeks ahead the readiness dashboard offers; any whole number up to the maximum is accepted.
 WEEK_CHOICES = (1, 2, 4, 8, 12, 26)

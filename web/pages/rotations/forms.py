@@ -22,7 +22,13 @@ from rotation.timeline import Cadence
 from web.pages.helpers import checked
 from web.pages.rotations import coverage_form
 
-NUMBER_FIELDS = ("shift_days", "people_per_shift", "horizon_days", "slack_dm_days_ahead")
+NUMBER_FIELDS = (
+    "shift_days",
+    "people_per_shift",
+    "horizon_days",
+    "slack_dm_days_ahead",
+    "at_risk_days",
+)
 _EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -47,6 +53,7 @@ class RotationForm(coverage_form.CoverageFields):
     slack_channel: str = ""
     slack_usergroup: str = ""
     slack_dm_days_ahead: str = "3"
+    at_risk_days: str = "0"
 
 
 def values_of(rotation: Rotation) -> dict[str, str]:
@@ -67,6 +74,7 @@ def values_of(rotation: Rotation) -> dict[str, str]:
         slack_channel=rotation.slack_channel,
         slack_usergroup=rotation.slack_usergroup,
         slack_dm_days_ahead=str(rotation.slack_dm_days_ahead),
+        at_risk_days=str(rotation.at_risk_days),
         **coverage_form.values(rotation),
     ).model_dump()
 
