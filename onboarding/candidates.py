@@ -140,7 +140,8 @@ def candidates(
     found = []
     for person in people:
         assessed = readiness.assess(
-            replace(base, person_id=person.id),
+            # A late due time given to the holder is not the candidate's.
+            replace(base, person_id=person.id, reading_due_at=None),
             requirements=loaded.requirements,
             card_sets=loaded.card_sets,
             cards=loaded.card_facts,

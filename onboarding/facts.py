@@ -73,6 +73,7 @@ def _shift_facts(shift: Shift) -> readiness.ShiftFacts:
         person_id=shift.person_id,
         timezone=shift.rotation.timezone,
         at_risk_days=shift.rotation.at_risk_days,
+        reading_due_at=shift.reading_due_at,
     )
 
 
@@ -132,8 +133,18 @@ def load_facts(
             person_id=person_id,
             timezone=timezone,
             at_risk_days=at_risk_days,
+            reading_due_at=reading_due_at,
         )
-        for shift_id, rotation_id, start, end, person_id, timezone, at_risk_days in session.execute(
+        for (
+            shift_id,
+            rotation_id,
+            start,
+            end,
+            person_id,
+            timezone,
+            at_risk_days,
+            reading_due_at,
+        ) in session.execute(
             select(
                 Shift.id,
                 Shift.rotation_id,
@@ -142,6 +153,7 @@ def load_facts(
                 Shift.person_id,
                 Rotation.timezone,
                 Rotation.at_risk_days,
+                Shift.reading_due_at,
             )
             .join(Shift.rotation)
             .where(*where)

@@ -41,6 +41,8 @@ class ShiftFacts:
     timezone: str = "UTC"
     # The rotation's ``at_risk_days`` (0: never at risk).
     at_risk_days: int = 0
+    # A later due time given to whoever took the shift over late (None: none).
+    reading_due_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,8 @@ def _assess(
             if cards[card_id].version not in read.get(card_id, NO_VERSION)
         )
     due = min((due_at(shift, r) for r in requirements), default=None)
+    if due is not None and shift.reading_due_at is not None and shift.reading_due_at > due:
+        due = shift.reading_due_at
     assigned = min((assigned_at(shift, r) for r in requirements), default=None)
     if person_id is None:
         status = Status.UNCOVERED

@@ -163,6 +163,9 @@ class Shift(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A later due time for the reading of whoever took the shift over after its usual due
+    # time had passed (README "At-risk shifts"); None: the requirements' own due time.
+    reading_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     rotation: Mapped[Rotation] = relationship(lazy="raise")
     person: Mapped[Person | None] = relationship(lazy="raise")

@@ -1,4 +1,5 @@
-"""rotations say how many days ahead a shift may be at risk; readers flag cards
+"""rotations say how many days ahead a shift may be at risk; a covered shift may carry its
+own reading due time; readers flag cards
 
 Revision ID: 0170
 Revises: 0142
@@ -24,6 +25,10 @@ def upgrade() -> None:
             sa.Column("at_risk_days", sa.Integer(), server_default=sa.text("0"), nullable=False)
         )
         batch_op.create_check_constraint("at_risk_days_range", "at_risk_days BETWEEN 0 AND 28")
+    with op.batch_alter_table("shift", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("reading_due_at", core.db.UTCDateTime(timezone=True), nullable=True)
+        )
     op.create_table(
         "card_flag",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -58,6 +63,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_card_flag_card_id"), table_name="card_flag")
     op.drop_table("card_flag")
+    with op.batch_alter_table("shift", schema=None) as batch_op:
+        batch_op.drop_column("reading_due_at")
     with op.batch_alter_table("rotation", schema=None) as batch_op:
         batch_op.drop_constraint("at_risk_days_range", type_="check")
         batch_op.drop_column("at_risk_days")

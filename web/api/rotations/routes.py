@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import Invalid
 from core.models import Person
+from onboarding import cover_reading
 from rotation import access, duty, generation, members, overrides, why
 from rotation import service as rotation_service
 from rotation import shifts as shift_rows
@@ -28,7 +29,7 @@ from rotation.schemas import (
     ShiftOut,
     check_date_range,
 )
-from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, forbidden
+from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
 from web.paging import PageDep, paginate
 from web.params import ObjectId
 
@@ -231,7 +232,12 @@ def why_shift(shift_id: ShiftId, session: SessionDep, caller: CurrentPerson) -> 
     responses={201: {"description": "The shift; every piece, in time order, when split"}},
 )
 def override_shift(
-    shift_id: ShiftId, data: OverrideCreate, session: SessionDep, caller: CurrentPerson, now: NowDep
+    shift_id: ShiftId,
+    data: OverrideCreate,
+    session: SessionDep,
+    caller: CurrentPerson,
+    now: NowDep,
+    settings: SettingsDep,
 ) -> ShiftOut | list[ShiftOut]:
     shift = shift_rows.get(session, shift_id)
     require_manager(session, person=caller, rotation=shift.rotation)
@@ -247,5 +253,7 @@ def override_shift(
         now=now,
         actor=caller,
     )
+    taken = [p.id for p in pieces if p.person_id == person.id]
+    cover_reading.assign(session, shift_ids=taken, now=now, base_url=settings.base_url)
     loaded = [ShiftOut.model_validate(s) for s in shift_rows.load(session, [p.id for p in pieces])]
     return loaded[0] if len(loaded) == 1 else loaded
