@@ -13,6 +13,7 @@ from core import people
 from core.models import Person
 from core.schemas import PersonCreate
 from flows import demo_data as data
+from flows import demo_readiness
 from kb_links import service as card_service
 from kb_links.models import Card
 from kb_links.schemas import CardCreate, CardUpdate
@@ -272,7 +273,9 @@ def _request_trade(
         )
 
 
-def load_demo(session: Session, *, now: datetime) -> DemoSummary:
+def load_demo(
+    session: Session, *, now: datetime, base_url: str = "http://127.0.0.1:8000"
+) -> DemoSummary:
     """Fill an empty database with the demo organisation; raises NotEmpty otherwise."""
     if not is_empty(session):
         raise NotEmpty("the database already has people; the demo loads only into an empty one")
@@ -295,6 +298,15 @@ def load_demo(session: Session, *, now: datetime) -> DemoSummary:
     engineers = [by_local[local] for local, *_rest in data.ENGINEERS]
     _add_time_off(session, engineers=engineers, today=local_today, now=now)
     _request_trade(session, tier_two=tier_two, people=by_id, now=now)
+    unread = [p for p in reversed(engineers) if p not in readers]
+    manager = by_local[data.ROTATIONS[data.TIER_TWO].managers[0]]
+    demo_readiness.hand_over_a_day(
+        session, rotation=tier_two, stand_ins=unread, now=now, admin=manager
+    )
+    if readers:
+        demo_readiness.flag_a_card(
+            session, cards=cards, reader=readers[0], now=now, base_url=base_url
+        )
     regions = _load_regions(
         session,
         by_local=by_local,
