@@ -298,15 +298,6 @@ def load_demo(
     engineers = [by_local[local] for local, *_rest in data.ENGINEERS]
     _add_time_off(session, engineers=engineers, today=local_today, now=now)
     _request_trade(session, tier_two=tier_two, people=by_id, now=now)
-    unread = [p for p in reversed(engineers) if p not in readers]
-    manager = by_local[data.ROTATIONS[data.TIER_TWO].managers[0]]
-    demo_readiness.hand_over_a_day(
-        session, rotation=tier_two, stand_ins=unread, now=now, admin=manager
-    )
-    if readers:
-        demo_readiness.flag_a_card(
-            session, cards=cards, reader=readers[0], now=now, base_url=base_url
-        )
     regions = _load_regions(
         session,
         by_local=by_local,
@@ -316,6 +307,16 @@ def load_demo(
         created_at=past,
         now=now,
     )
+    # After the regions: who is free to cover depends on their shifts too.
+    unread = [p for p in reversed(engineers) if p not in readers]
+    manager = by_local[data.ROTATIONS[data.TIER_TWO].managers[0]]
+    demo_readiness.hand_over_a_day(
+        session, rotation=tier_two, stand_ins=unread, now=now, admin=manager
+    )
+    if readers:
+        demo_readiness.flag_a_card(
+            session, cards=cards, reader=readers[0], now=now, base_url=base_url
+        )
     session.flush()
     return DemoSummary(
         admin_email=admin.email,

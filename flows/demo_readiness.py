@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core.models import Person
 from core.wallclock import local_to_utc
 from kb_links.models import Card
-from onboarding import card_flags
+from onboarding import acks, candidates, card_flags, facts, readiness
 from rotation import overrides
 from rotation import service as rotation_service
 from rotation.models import Rotation, Shift
@@ -58,7 +58,25 @@ def hand_over_a_day(
     pieces = overrides.override(
         session, shift=shift, person=stand_in, start=start, end=end, now=now, actor=admin
     )
-    return next(piece for piece in pieces if piece.person_id == stand_in.id)
+    day = next(piece for piece in pieces if piece.person_id == stand_in.id)
+    _someone_read_ahead(session, shift=day, now=now)
+    return day
+
+
+def _someone_read_ahead(session: Session, *, shift: Shift, now: datetime) -> None:
+    """The best placed free colleague has read everything already: the one to ask."""
+    free = [
+        c.person
+        for c in candidates.candidates(session, shift=shift, now=now)
+        if c.standing is not candidates.Standing.UNAVAILABLE
+    ]
+    if not free:
+        return
+    loaded = facts.load_facts(session, where=[Shift.id == shift.id])
+    for card_id in readiness.required_cards(
+        loaded.requirements, card_sets=loaded.card_sets, cards=loaded.card_facts
+    ):
+        acks.acknowledge(session, person=free[0], card_id=card_id, version=None, now=now)
 
 
 def flag_a_card(
