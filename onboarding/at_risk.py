@@ -70,14 +70,7 @@ def at_risk_shifts(session: Session, *, now: datetime) -> list[AtRiskShift]:
             Shift.person_id.is_not(None), Shift.start > now, Shift.start < horizon
         ),
     )
-    results = readiness.readiness(
-        reading.shift_facts,
-        requirements=reading.requirements,
-        card_sets=reading.card_sets,
-        cards=reading.card_facts,
-        acks=reading.acks,
-        now=now,
-    )
+    results = reading.statuses(now=now)
     found = []
     for result in results:
         shift = reading.shifts_by_id[result.shift.id]

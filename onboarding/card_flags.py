@@ -17,7 +17,7 @@ from core.models import Person
 from kb_links import service as cards
 from kb_links.models import Card, CardFlag
 from kb_links.schemas import Change
-from onboarding import facts, messages, outbox, readiness
+from onboarding import facts, messages, outbox
 from onboarding.models import CardSetItem, RotationRequirement
 from rotation.models import Shift
 
@@ -85,18 +85,13 @@ def _flag_email(
             ]
         ),
     )
-    return outbox.NewMessage(
+    return outbox.email(
         kind="card-flag",
-        channel="email",
-        recipient=verifier.email,
-        dedupe_key=f"card-flag:{flag.id}:{verifier.id}/email",
+        to=(verifier.id, verifier.name, verifier.email),
+        dedupe_key=f"card-flag:{flag.id}:{verifier.id}",
         subject=text.subject,
         body=text.body,
-        payload={
-            "recipient_id": verifier.id,
-            "recipient_name": verifier.name,
-            "card_ids": [card.id],
-        },
+        card_ids=[card.id],
     )
 
 
@@ -174,14 +169,7 @@ def _queue_rereading(
             Shift.person_id.is_not(None), Shift.end > now, Shift.rotation_id.in_(requiring)
         ),
     )
-    entries = readiness.checklist(
-        reading.shift_facts,
-        requirements=reading.requirements,
-        card_sets=reading.card_sets,
-        cards=reading.card_facts,
-        acks=reading.acks,
-        now=now,
-    )
+    entries = reading.checklists(now=now)
     new = []
     for entry in entries:
         if card.id not in entry.card_ids:
@@ -201,19 +189,14 @@ def _queue_rereading(
             lines += ["", f"What changed: {note}"]
         lines += ["", f"The card: {card.url}", f"Your checklist: {base_url}/me/checklist"]
         new.append(
-            outbox.NewMessage(
+            outbox.email(
                 kind="reread",
-                channel="email",
-                recipient=person.email,
-                dedupe_key=f"reread:{card.id}:v{card.version}:{shift.id}:{person.id}/email",
+                to=(person.id, person.name, person.email),
+                dedupe_key=f"reread:{card.id}:v{card.version}:{shift.id}:{person.id}",
                 subject=f"Read again: “{card.title}” changed",
                 body="\n".join(lines),
-                payload={
-                    "recipient_id": person.id,
-                    "recipient_name": person.name,
-                    "shift_id": shift.id,
-                    "card_ids": [card.id],
-                },
+                shift_id=shift.id,
+                card_ids=[card.id],
             )
         )
     return outbox.enqueue(session, messages=new, now=now)

@@ -32,14 +32,7 @@ def assign(
     reading = facts.load_reading(
         session, where=facts.live_shift_conditions(Shift.id.in_(ids), Shift.start > now)
     )
-    results = readiness.readiness(
-        reading.shift_facts,
-        requirements=reading.requirements,
-        card_sets=reading.card_sets,
-        cards=reading.card_facts,
-        acks=reading.acks,
-        now=now,
-    )
+    results = reading.statuses(now=now)
     new = []
     for entry in results:
         shift = reading.shifts_by_id[entry.shift.id]
@@ -81,19 +74,14 @@ def _message(
         "",
         f"Your checklist: {base_url}/me/checklist",
     ]
-    return outbox.NewMessage(
+    return outbox.email(
         kind="cover-reading",
-        channel="email",
-        recipient=person.email,
-        dedupe_key=f"cover-reading:{shift.id}:{person.id}:s{shift.sequence}/email",
+        to=(person.id, person.name, person.email),
+        dedupe_key=f"cover-reading:{shift.id}:{person.id}:s{shift.sequence}",
         subject=f"Reading for the {shift.rotation.name} shift you took over",
         body="\n".join(lines),
-        payload={
-            "recipient_id": person.id,
-            "recipient_name": person.name,
-            "shift_id": shift.id,
-            "card_ids": list(entry.missing),
-        },
+        shift_id=shift.id,
+        card_ids=list(entry.missing),
     )
 
 

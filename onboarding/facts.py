@@ -7,7 +7,7 @@ parameter list grows with the data either.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -45,6 +45,26 @@ class Facts:
     cards: dict[int, Card]
     card_facts: dict[int, readiness.CardFacts]
     acks: readiness.AckIndex
+
+    def statuses(self, *, now: datetime) -> list[readiness.ShiftReadiness]:
+        """``readiness.readiness`` of these shifts against everything loaded with them."""
+        return self._judged(readiness.readiness, now=now)
+
+    def checklists(self, *, now: datetime) -> list[readiness.ShiftReadiness]:
+        """``readiness.checklist`` of these shifts: only the reading assigned by ``now``."""
+        return self._judged(readiness.checklist, now=now)
+
+    def _judged(
+        self, judge: Callable[..., list[readiness.ShiftReadiness]], *, now: datetime
+    ) -> list[readiness.ShiftReadiness]:
+        return judge(
+            self.shift_facts,
+            requirements=self.requirements,
+            card_sets=self.card_sets,
+            cards=self.card_facts,
+            acks=self.acks,
+            now=now,
+        )
 
 
 @dataclass

@@ -88,14 +88,7 @@ def checklist(session: Session, *, person: Person, now: datetime) -> list[Checkl
         where=facts.live_shift_conditions(Shift.person_id == person.id, Shift.end > now),
         ack_detail=facts.AckDetail.LATEST,
     )
-    entries = readiness.checklist(
-        reading.shift_facts,
-        requirements=reading.requirements,
-        card_sets=reading.card_sets,
-        cards=reading.card_facts,
-        acks=reading.acks,
-        now=now,
-    )
+    entries = reading.checklists(now=now)
     changed = returning.changes_since_last_shift(
         session,
         person=person,
@@ -150,14 +143,7 @@ def _window(
 
 
 def _readiness_of(loaded: facts.Facts, *, now: datetime) -> list[ShiftReadiness]:
-    return readiness.readiness(
-        loaded.shift_facts,
-        requirements=loaded.requirements,
-        card_sets=loaded.card_sets,
-        cards=loaded.card_facts,
-        acks=loaded.acks,
-        now=now,
-    )
+    return loaded.statuses(now=now)
 
 
 def report(
