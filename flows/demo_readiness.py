@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from core.errors import Conflict
 from core.models import Person
 from core.wallclock import local_to_utc
 from kb_links.models import Card
@@ -52,12 +53,19 @@ def hand_over_a_day(
     if not holding:
         return None
     shift = holding[0]
-    stand_in = next((p for p in stand_ins if p.id != shift.person_id), None)
-    if stand_in is None:
+    for stand_in in (p for p in stand_ins if p.id != shift.person_id):
+        try:
+            # One savepoint per try: someone busy elsewhere then leaves nothing behind.
+            with session.begin_nested():
+                pieces = overrides.override(
+                    session, shift=shift, person=stand_in, start=start, end=end, now=now,
+                    actor=admin,
+                )  # fmt: skip
+        except Conflict:
+            continue
+        break
+    else:
         return None
-    pieces = overrides.override(
-        session, shift=shift, person=stand_in, start=start, end=end, now=now, actor=admin
-    )
     day = next(piece for piece in pieces if piece.person_id == stand_in.id)
     _someone_read_ahead(session, shift=day, now=now)
     return day
