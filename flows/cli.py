@@ -382,9 +382,7 @@ def demo(if_empty: IfEmpty = False) -> None:
                 typer.echo("database already has data; demo not loaded")
                 return
             raise fail("the database already has people; the demo loads only into an empty one")
-        summary = demo_loader.load_demo(
-            session, now=SystemClock().now(), base_url=get_settings().base_url
-        )
+        summary = demo_loader.load_demo(session, now=SystemClock().now())
     typer.echo(
         f"demo loaded: {summary.people} people, {summary.cards} cards, "
         f"rotations: {', '.join(summary.rotations)}"

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from core import people
 from core.models import Person
 from core.schemas import PersonCreate
+from core.settings import get_settings
 from flows import demo_data as data
 from flows import demo_readiness
 from kb_links import service as card_service
@@ -273,10 +274,10 @@ def _request_trade(
         )
 
 
-def load_demo(
-    session: Session, *, now: datetime, base_url: str = "http://127.0.0.1:8000"
-) -> DemoSummary:
-    """Fill an empty database with the demo organisation; raises NotEmpty otherwise."""
+def load_demo(session: Session, *, now: datetime, base_url: str | None = None) -> DemoSummary:
+    """Fill an empty database with the demo organisation; raises NotEmpty otherwise.
+
+    ``base_url`` (default: the configured one) goes into the links of queued emails."""
     if not is_empty(session):
         raise NotEmpty("the database already has people; the demo loads only into an empty one")
     past = now - timedelta(days=HISTORY_DAYS)
@@ -315,7 +316,11 @@ def load_demo(
     )
     if readers:
         demo_readiness.flag_a_card(
-            session, cards=cards, reader=readers[0], now=now, base_url=base_url
+            session,
+            cards=cards,
+            reader=readers[0],
+            now=now,
+            base_url=base_url or get_settings().base_url,
         )
     session.flush()
     return DemoSummary(
