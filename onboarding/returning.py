@@ -8,7 +8,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.orm import Session
 
 from core.models import Person
@@ -29,24 +29,23 @@ class Change:
         return "; ".join(note for note in self.notes if note)
 
 
-def previous_shift_end(session: Session, *, person: Person, now: datetime) -> datetime | None:
-    """When the person's last live shift that is over ended; None for a first shift."""
-    return session.scalar(
-        select(func.max(Shift.end)).where(
-            *facts.live_shift_conditions(Shift.person_id == person.id, Shift.end <= now)
-        )
+def previous_shift_end(person: Person, *, now: datetime) -> ScalarSelect[datetime]:
+    """When the person's last live shift that is over ended (NULL for a first shift)."""
+    return (
+        select(func.max(Shift.end))
+        .where(*facts.live_shift_conditions(Shift.person_id == person.id, Shift.end <= now))
+        .scalar_subquery()
     )
 
 
 def changes_since_last_shift(
     session: Session, *, person: Person, card_ids: Collection[int], now: datetime
 ) -> dict[int, Change]:
-    """Major revisions of ``card_ids`` after the person's previous shift, by card (two queries).
+    """Major revisions of ``card_ids`` after the person's previous shift, by card (one query).
 
     Nothing for someone with no shift behind them: everything is new to them anyway.
     """
-    since = previous_shift_end(session, person=person, now=now)
-    if since is None or not card_ids:
+    if not card_ids:
         return {}
     found: dict[int, Change] = {}
     for revision in session.scalars(
@@ -54,7 +53,7 @@ def changes_since_last_shift(
         .where(
             CardRevision.card_id.in_(sorted(card_ids)),
             CardRevision.change == "major",
-            CardRevision.at > since,
+            CardRevision.at > previous_shift_end(person, now=now),
             CardRevision.at <= now,
         )
         .order_by(CardRevision.at, CardRevision.id)

@@ -124,7 +124,7 @@ def test_the_readiness_api_and_page_show_at_risk_shifts(
     answer = client.get("/api/v1/readiness", headers=headers_for(session, w.mia))
     assert answer.status_code == 200
     [row] = [r for r in answer.json() if r["shift"]["id"] == w.shift.id]
-    assert row.status == "at_risk"
+    assert row["status"] == "at_risk"
 
 
 def test_the_person_and_the_manager_are_told_once_per_stage(session: Session) -> None:
