@@ -40,6 +40,8 @@ ROTATION_KEYS = {
     "slack_channel",
     "slack_usergroup",
     "slack_dm_days_ahead",
+    # How many days ahead a shift can be at risk (0: never).
+    "at_risk_days",
 }
 SHIFT_KEYS = {"id", "uid", "rotation", "slot", "start", "end", "person", "kind", "sequence"}
 
