@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from core import people
 from core.models import Person
 from core.schemas import PersonCreate
+from core.settings import get_settings
 from flows import demo_data as data
-from flows import demo_stages
+from flows import demo_readiness, demo_stages
 from kb_links import service as card_service
 from kb_links.models import Card
 from kb_links.schemas import CardCreate, CardUpdate
@@ -273,8 +274,10 @@ def _request_trade(
         )
 
 
-def load_demo(session: Session, *, now: datetime) -> DemoSummary:
-    """Fill an empty database with the demo organisation; raises NotEmpty otherwise."""
+def load_demo(session: Session, *, now: datetime, base_url: str | None = None) -> DemoSummary:
+    """Fill an empty database with the demo organisation; raises NotEmpty otherwise.
+
+    ``base_url`` (default: the configured one) goes into the links of queued emails."""
     if not is_empty(session):
         raise NotEmpty("the database already has people; the demo loads only into an empty one")
     past = now - timedelta(days=HISTORY_DAYS)
@@ -313,6 +316,20 @@ def load_demo(session: Session, *, now: datetime) -> DemoSummary:
         created_at=past,
         now=now,
     )
+    # After the regions: who is free to cover depends on their shifts too.
+    unread = [p for p in reversed(engineers) if p not in readers]
+    manager = by_local[data.ROTATIONS[data.TIER_TWO].managers[0]]
+    demo_readiness.hand_over_a_day(
+        session, rotation=tier_two, stand_ins=unread, now=now, admin=manager
+    )
+    if readers:
+        demo_readiness.flag_a_card(
+            session,
+            cards=cards,
+            reader=readers[0],
+            now=now,
+            base_url=base_url or get_settings().base_url,
+        )
     session.flush()
     return DemoSummary(
         admin_email=admin.email,

@@ -81,3 +81,21 @@ class WebhookEvent(Base):
     source: Mapped[str] = mapped_column(String(20))
     event_key: Mapped[str] = mapped_column(String(120))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class CardFlag(Base):
+    """A reader's report that a card is wrong or lacks something, until it is resolved."""
+
+    __tablename__ = "card_flag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    comment: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    resolution: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # "major" when resolving changed the card so that it must be read again, "minor", or
+    # None while open.
+    change: Mapped[str | None] = mapped_column(String(10))

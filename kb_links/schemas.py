@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, cast, get_args
+from typing import Any, Literal, cast, get_args
 
 from pydantic import (
     AliasChoices,
@@ -15,7 +15,7 @@ from pydantic import (
     field_validator,
 )
 
-from core.schemas import OneLine, Strict
+from core.schemas import MultiLine, OneLine, Strict
 from kb_links import freshness
 from kb_links.fields import DEFAULT_VERIFY_EVERY_DAYS, check_source, check_url
 
@@ -118,3 +118,42 @@ class CardRevisionOut(BaseModel):
     summary: str
     actor_id: int | None
     at: datetime
+
+
+class FlagCreate(Strict):
+    comment: MultiLine = Field(max_length=5000)
+
+    @field_validator("comment")
+    @classmethod
+    def _said_something(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("say what is wrong or missing")
+        return value.strip()
+
+
+class FlagResolve(Strict):
+    # "none": nothing to change; "minor": an edit nobody has to re-read; "major": re-read.
+    change: Literal["none", "minor", "major"] = "none"
+    note: MultiLine = Field(default="", max_length=2000)
+
+
+class FlagOut(BaseModel):
+    id: int
+    card_id: int
+    author_id: int | None
+    comment: str
+    created_at: datetime
+    status: Literal["open", "resolved"]
+    resolved_at: datetime | None
+    resolved_by_id: int | None
+    resolution: str
+    change: str | None
+
+    @classmethod
+    def of(cls, flag: Any) -> FlagOut:
+        return cls.model_validate(
+            {
+                **{name: getattr(flag, name) for name in cls.model_fields if name != "status"},
+                "status": "open" if flag.resolved_at is None else "resolved",
+            }
+        )

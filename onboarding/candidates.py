@@ -11,7 +11,7 @@ fewer cards left first, then fewer shifts in the rotation, then name.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import func, select
@@ -22,7 +22,7 @@ from onboarding import facts, readiness
 from rotation import availability
 from rotation.models import RotationMember, Shift
 
-READING_MINUTES_PER_CARD = 15
+READING_MINUTES_PER_CARD = readiness.READING_MINUTES_PER_CARD
 
 
 class Standing(StrEnum):
@@ -52,10 +52,13 @@ def standing_of(
     """Where a would-be holder stands with the reading of a shift (pure)."""
     if not assessed.missing:
         return Standing.READY
-    if assessed.due_at is None:
-        return Standing.CAN_BE_READY
-    needed = timedelta(minutes=minutes_per_card * len(assessed.missing))
-    return Standing.CAN_BE_READY if now + needed <= assessed.due_at else Standing.NOT_READY
+    fits = readiness.fits_before(
+        cards_left=len(assessed.missing),
+        due_at=assessed.due_at,
+        now=now,
+        minutes_per_card=minutes_per_card,
+    )
+    return Standing.CAN_BE_READY if fits else Standing.NOT_READY
 
 
 def _unavailable(session: Session, shift: Shift, people: list[Person]) -> dict[int, str]:
@@ -137,7 +140,8 @@ def candidates(
     found = []
     for person in people:
         assessed = readiness.assess(
-            replace(base, person_id=person.id),
+            # A late due time given to the holder is not the candidate's.
+            replace(base, person_id=person.id, reading_due_at=None),
             requirements=loaded.requirements,
             card_sets=loaded.card_sets,
             cards=loaded.card_facts,

@@ -66,6 +66,14 @@ class Facts:
     card_facts: dict[int, readiness.CardFacts]
     acks: readiness.AckIndex
 
+    def statuses(self, *, now: datetime) -> list[readiness.ShiftReadiness]:
+        """``readiness.readiness`` of these shifts against everything loaded with them."""
+        return self.judge(readiness.readiness, now=now)
+
+    def checklists(self, *, now: datetime) -> list[readiness.ShiftReadiness]:
+        """``readiness.checklist`` of these shifts: only the reading assigned by ``now``."""
+        return self.judge(readiness.checklist, now=now)
+
     def judge(
         self,
         rule: Rule[T],
@@ -109,6 +117,8 @@ def _shift_facts(shift: Shift) -> readiness.ShiftFacts:
         end=shift.end,
         person_id=shift.person_id,
         timezone=shift.rotation.timezone,
+        at_risk_days=shift.rotation.at_risk_days,
+        reading_due_at=shift.reading_due_at,
     )
 
 
@@ -167,8 +177,19 @@ def load_facts(
             end=end,
             person_id=person_id,
             timezone=timezone,
+            at_risk_days=at_risk_days,
+            reading_due_at=reading_due_at,
         )
-        for shift_id, rotation_id, start, end, person_id, timezone in session.execute(
+        for (
+            shift_id,
+            rotation_id,
+            start,
+            end,
+            person_id,
+            timezone,
+            at_risk_days,
+            reading_due_at,
+        ) in session.execute(
             select(
                 Shift.id,
                 Shift.rotation_id,
@@ -176,6 +197,8 @@ def load_facts(
                 Shift.end,
                 Shift.person_id,
                 Rotation.timezone,
+                Rotation.at_risk_days,
+                Shift.reading_due_at,
             )
             .join(Shift.rotation)
             .where(*where)

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from core.models import Person
 from kb_links.models import Card
-from onboarding import delivery, facts, messages, outbox, readiness, reminders
+from onboarding import at_risk, delivery, facts, messages, outbox, readiness, reminders
 from onboarding.models import CardSetItem, RotationRequirement
-from rotation.models import Rotation, Shift, rotation_manager
+from rotation import access
+from rotation.models import Rotation, Shift
 
 
 @dataclass(frozen=True)
@@ -42,17 +43,6 @@ def _card_info(card: Card) -> messages.CardInfo:
     return messages.CardInfo(card.id, card.title, card.url, card.version)
 
 
-def _managers(session: Session, *, rotation_ids: Sequence[int]) -> list[tuple[int, Person]]:
-    return list(
-        session.execute(
-            select(rotation_manager.c.rotation_id, Person)
-            .join(Person, Person.id == rotation_manager.c.person_id)
-            .where(rotation_manager.c.rotation_id.in_(rotation_ids), Person.active.is_(True))
-            .order_by(rotation_manager.c.rotation_id, Person.id)
-        )
-    )
-
-
 def _required_cards_with_verifier(session: Session) -> list[tuple[Card, Person]]:
     """Live cards some live rotation requires, each with its active verifier."""
     required = (
@@ -74,11 +64,16 @@ def _required_cards_with_verifier(session: Session) -> list[tuple[Card, Person]]
 def plan(session: Session, *, now: datetime, base_url: str) -> list[PlannedReminder]:
     """Every reminder due at ``now``, rendered, whether or not it was sent before.
 
-    Seven queries whatever the data size; the outbox's unique keys decide what is new.
+    Eight queries whatever the data size, plus a few per shift at risk; the outbox's unique
+    keys decide what is new.
     """
     return [
         *_shift_reminders(session, now=now, base_url=base_url),
         *_stale_card_reminders(session, now=now, base_url=base_url),
+        *(
+            PlannedReminder(n.reminder, n.recipient, n.text)
+            for n in at_risk.notices(session, now=now, base_url=base_url)
+        ),
     ]
 
 
@@ -104,7 +99,7 @@ def _shift_reminders(session: Session, *, now: datetime, base_url: str) -> list[
     people = facts.holders_by_id(reading.shifts)
     managers: dict[int, list[int]] = {}
     rotation_ids = sorted({s.rotation_id for s in reading.shifts})
-    for rotation_id, manager in _managers(session, rotation_ids=rotation_ids):
+    for rotation_id, manager in access.active_managers(session, rotation_ids=rotation_ids):
         managers.setdefault(rotation_id, []).append(manager.id)
         people[manager.id] = manager
     planned: list[PlannedReminder] = []

@@ -42,6 +42,24 @@ class NewMessage:
         return PendingMessage(**vars(self), id=0, attempts=0)
 
 
+def email(
+    *,
+    kind: str,
+    to: tuple[int, str, str],
+    dedupe_key: str,
+    subject: str,
+    body: str,
+    **payload: Any,
+) -> NewMessage:
+    """An email to ``to`` = (person id, name, address), keyed ``{dedupe_key}/email``."""
+    person_id, name, address = to
+    return NewMessage(
+        kind=kind, channel="email", recipient=address, dedupe_key=f"{dedupe_key}/email",
+        subject=subject, body=body,
+        payload={"recipient_id": person_id, "recipient_name": name, **payload},
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class PendingMessage(NewMessage):
     id: int

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement
@@ -14,7 +14,7 @@ from core import paging
 from core.errors import Invalid
 from core.models import Person
 from kb_links.models import Card
-from onboarding import facts, readiness
+from onboarding import facts, readiness, returning
 from onboarding.readiness import CardProgress, ShiftReadiness, Status
 from rotation import members
 from rotation import shifts as shift_rows
@@ -43,7 +43,10 @@ READINESS_CSV_COLUMNS = (
 class ChecklistEntry:
     shift: Shift
     readiness: ShiftReadiness
+    # Cards changed since the person's previous shift come first, then the reading order.
     cards: list[tuple[Card, CardProgress]]
+    # Those changed cards, by id, with their revision notes.
+    changed: dict[int, returning.Change] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -85,23 +88,35 @@ def checklist(session: Session, *, person: Person, now: datetime) -> list[Checkl
         where=facts.live_shift_conditions(Shift.person_id == person.id, Shift.end > now),
         ack_detail=facts.AckDetail.LATEST,
     )
-    entries = reading.judge(readiness.checklist, now=now)
-    return [
-        ChecklistEntry(
-            shift=reading.shifts_by_id[entry.shift.id],
-            readiness=entry,
-            cards=[
-                (
-                    reading.cards[card_id],
-                    readiness.card_progress(
-                        reading.card_facts[card_id], person_id=person.id, acks=reading.acks
-                    ),
-                )
-                for card_id in entry.card_ids
-            ],
+    entries = reading.checklists(now=now)
+    changed = returning.changes_since_last_shift(
+        session,
+        person=person,
+        card_ids={card_id for entry in entries for card_id in entry.card_ids},
+        now=now,
+    )
+    result = []
+    for entry in entries:
+        # Changed first; sorted() is stable, so each group keeps the reading order.
+        card_ids = sorted(entry.card_ids, key=lambda card_id: card_id not in changed)
+        cards = [
+            (
+                reading.cards[card_id],
+                readiness.card_progress(
+                    reading.card_facts[card_id], person_id=person.id, acks=reading.acks
+                ),
+            )
+            for card_id in card_ids
+        ]
+        result.append(
+            ChecklistEntry(
+                shift=reading.shifts_by_id[entry.shift.id],
+                readiness=entry,
+                cards=cards,
+                changed={card_id: changed[card_id] for card_id in card_ids if card_id in changed},
+            )
         )
-        for entry in entries
-    ]
+    return result
 
 
 def resolve_window(

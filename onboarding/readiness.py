@@ -6,8 +6,8 @@ major card change shows up the moment it happens.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from typing import NamedTuple
@@ -20,6 +20,13 @@ class Status(StrEnum):
     PENDING = "pending"
     OVERDUE = "overdue"
     UNCOVERED = "uncovered"
+    # Only in the readiness report: within the rotation's ``at_risk_days`` of its start, the
+    # person is overdue or cannot read what is left before the reading is due.
+    AT_RISK = "at_risk"
+
+
+# How long one card takes to read, for "can this still be done in time".
+READING_MINUTES_PER_CARD = 15
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,10 @@ class ShiftFacts:
     # The rotation's zone: "two days before" means the same wall-clock time two days
     # earlier, also across a DST change.
     timezone: str = "UTC"
+    # The rotation's ``at_risk_days`` (0: never at risk).
+    at_risk_days: int = 0
+    # A later due time given to whoever took the shift over late (None: none).
+    reading_due_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +182,8 @@ def _assess(
             if cards[card_id].version not in read.get(card_id, NO_VERSION)
         )
     due = min((due_at(shift, r) for r in requirements), default=None)
+    if due is not None and shift.reading_due_at is not None and shift.reading_due_at > due:
+        due = shift.reading_due_at
     assigned = min((assigned_at(shift, r) for r in requirements), default=None)
     if person_id is None:
         status = Status.UNCOVERED
@@ -181,6 +194,35 @@ def _assess(
     else:
         status = Status.PENDING
     return ShiftReadiness(shift, status, due, assigned, tuple(card_ids), missing)
+
+
+def fits_before(
+    *, cards_left: int, due_at: datetime | None, now: datetime, minutes_per_card: int
+) -> bool:
+    """Whether ``cards_left`` cards can still be read before ``due_at`` (no due time: yes)."""
+    if due_at is None:
+        return True
+    return now + timedelta(minutes=minutes_per_card * cards_left) <= due_at
+
+
+def at_risk(
+    entry: ShiftReadiness, *, now: datetime, minutes_per_card: int = READING_MINUTES_PER_CARD
+) -> bool:
+    """Whether a shift counts as at risk at ``now``: it starts within its rotation's
+    ``at_risk_days`` and its person is overdue or cannot finish the reading in time."""
+    shift = entry.shift
+    if shift.at_risk_days <= 0 or shift.person_id is None or not entry.missing:
+        return False
+    if now >= shift.start or now < days_before(
+        shift.start, days=shift.at_risk_days, timezone=shift.timezone
+    ):
+        return False
+    return not fits_before(
+        cards_left=len(entry.missing),
+        due_at=entry.due_at,
+        now=now,
+        minutes_per_card=minutes_per_card,
+    )
 
 
 def group_requirements(
@@ -202,15 +244,17 @@ def readiness(
     acks: AckIndex,
     now: datetime,
 ) -> list[ShiftReadiness]:
-    """Readiness of every shift against every requirement of its rotation."""
+    """Readiness of every shift against every requirement of its rotation, with shifts
+    ``at_risk`` where their rotation asks for it."""
     by_rotation = group_requirements(requirements)
     # Every shift of a rotation requires the same cards: work them out once per rotation.
     card_ids = {
         rotation_id: required_cards(reqs, card_sets=card_sets, cards=cards)
         for rotation_id, reqs in by_rotation.items()
     }
-    return [
-        _assess(
+    results = []
+    for shift in shifts:
+        result = _assess(
             shift,
             by_rotation.get(shift.rotation_id, []),
             card_ids.get(shift.rotation_id, []),
@@ -218,8 +262,10 @@ def readiness(
             acks=acks,
             now=now,
         )
-        for shift in shifts
-    ]
+        if shift.at_risk_days and at_risk(result, now=now):
+            result = replace(result, status=Status.AT_RISK)
+        results.append(result)
+    return results
 
 
 def assigned_requirements(

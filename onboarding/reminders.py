@@ -23,6 +23,7 @@ class Kind(StrEnum):
     OVERDUE = "overdue"
     OVERDUE_MANAGER = "overdue-manager"
     STALE = "stale"
+    AT_RISK = "at-risk"
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def shift_reminders(
         ):
             continue
         about = f"{shift.id}:{person_id}"
-        if entry.status is Status.OVERDUE:
+        if now >= entry.due_at:
             reminders.append(_about_shift(entry, Kind.OVERDUE, f"overdue:{about}", person_id))
             reminders.extend(
                 _about_shift(

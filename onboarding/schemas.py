@@ -99,6 +99,9 @@ class ChecklistCard(BaseModel):
     acknowledged: bool
     acknowledged_version: int | None
     acknowledged_at: datetime | None
+    # A major change since the person's previous shift (listed first), and its notes.
+    changed_since_last_shift: bool = False
+    revision_note: str | None = None
 
 
 class ChecklistShift(BaseModel):

@@ -7,6 +7,8 @@ row loaded earlier in the request.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
@@ -43,3 +45,15 @@ def managed_rotation_ids(session: Session, *, person: Person) -> set[int]:
     if person.is_admin:
         return set(session.scalars(select(Rotation.id)))
     return set(session.scalars(live_managed_ids(person)))
+
+
+def active_managers(session: Session, *, rotation_ids: Sequence[int]) -> list[tuple[int, Person]]:
+    """(rotation id, manager) for every active manager of these rotations, by rotation and id."""
+    return list(
+        session.execute(
+            select(rotation_manager.c.rotation_id, Person)
+            .join(Person, Person.id == rotation_manager.c.person_id)
+            .where(rotation_manager.c.rotation_id.in_(rotation_ids), Person.active.is_(True))
+            .order_by(rotation_manager.c.rotation_id, Person.id)
+        )
+    )

@@ -42,6 +42,7 @@ class Rotation(Base):
         CheckConstraint("people_per_shift >= 1", name="people_per_shift_positive"),
         CheckConstraint("horizon_days BETWEEN 7 AND 730", name="horizon_days_range"),
         CheckConstraint("slack_dm_days_ahead BETWEEN 0 AND 28", name="slack_dm_days_range"),
+        CheckConstraint("at_risk_days BETWEEN 0 AND 28", name="at_risk_days_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,6 +87,9 @@ class Rotation(Base):
     shadow_shifts_required: Mapped[int] = mapped_column(
         Integer, default=0, server_default=text("0")
     )
+    # How many days ahead a shift whose reading will not be done in time is called at risk
+    # (README "At-risk shifts"); 0 leaves readiness as ready / pending / overdue only.
+    at_risk_days: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     managers: Mapped[list[Person]] = relationship(secondary=rotation_manager, lazy="raise")
 
@@ -174,6 +178,9 @@ class Shift(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A later due time for the reading of whoever took the shift over after its usual due
+    # time had passed (README "At-risk shifts"); None: the requirements' own due time.
+    reading_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     rotation: Mapped[Rotation] = relationship(lazy="raise")
     person: Mapped[Person | None] = relationship(lazy="raise")

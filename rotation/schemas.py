@@ -47,6 +47,7 @@ SlackChannel = Annotated[str, Field(max_length=80, pattern=SLACK_CHANNEL_PATTERN
 SlackUsergroup = Annotated[str, Field(max_length=21, pattern=SLACK_USERGROUP_PATTERN)]
 SlackDmDays = Annotated[int, Field(ge=0, le=28)]
 ScimGroupName = Annotated[OneLine, Field(max_length=255)]
+AtRiskDays = Annotated[int, Field(ge=0, le=28)]
 SwapStatus = Literal["pending", "accepted", "approved", "declined", "cancelled"]
 ShiftKind = Literal["scheduled", "override", "swap"]
 # Stages (rotation.shadowing): how many shifts a newcomer shadows; 0 = none.
@@ -109,6 +110,7 @@ class RotationCreate(_RotationFields):
     slack_dm_days_ahead: SlackDmDays = 3
     scim_group: ScimGroupName = ""
     shadow_shifts_required: ShadowShifts = 0
+    at_risk_days: AtRiskDays = 0
 
 
 class RotationUpdate(_RotationFields):
@@ -133,6 +135,7 @@ class RotationUpdate(_RotationFields):
     slack_dm_days_ahead: SlackDmDays | None = None
     scim_group: ScimGroupName | None = None
     shadow_shifts_required: ShadowShifts | None = None
+    at_risk_days: AtRiskDays | None = None
     version: int | None = None
 
 
@@ -234,6 +237,7 @@ class RotationOut(BaseModel):
     slack_dm_days_ahead: int = 3
     scim_group: str = ""
     shadow_shifts_required: int = 0
+    at_risk_days: int = 0
 
     @classmethod
     def of(cls, rotation: Rotation) -> RotationOut:

@@ -32,6 +32,7 @@ EDITABLE_FIELDS = (
     *SLACK_FIELDS,
     "scim_group",
     "shadow_shifts_required",
+    "at_risk_days",
 )
 
 
@@ -116,6 +117,7 @@ AUDITED_FIELDS = (
     *SLACK_FIELDS,
     "scim_group",
     "shadow_shifts_required",
+    "at_risk_days",
     "archived",
 )
 

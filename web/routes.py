@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from web.api import candidates as candidates_api
+from web.api import card_flags as card_flags_api
 from web.api import cards as cards_api
 from web.api import imports as imports_api
 from web.api import invitations as invitations_api
@@ -27,6 +28,7 @@ from web.pages.auth import login as login_pages
 from web.pages.auth import oidc as oidc_pages
 from web.pages.auth import password_links as password_link_pages
 from web.pages.cards import edit as card_edit_pages
+from web.pages.cards import flags as card_flag_pages
 from web.pages.cards import registry as card_registry_pages
 from web.pages.onboarding import card_sets as card_set_pages
 from web.pages.onboarding import checklist as checklist_pages
@@ -37,6 +39,7 @@ from web.pages.people import audit_log as audit_log_pages
 from web.pages.people import invitations as invitation_pages
 from web.pages.people import profile as profile_pages
 from web.pages.reports import hours as hours_pages
+from web.pages.rotations import cover as cover_pages
 from web.pages.rotations import listing as rotation_list_pages
 from web.pages.rotations import manage as rotation_manage_pages
 from web.pages.rotations import manage_actions as rotation_manage_action_pages
@@ -55,6 +58,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     people_api.router,
     tokens_api.router,
     invitations_api.router,
+    card_flags_api.router,
     cards_api.router,
     swaps_api.router,
     time_off_api.router,
@@ -79,6 +83,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit_log_pages.router,
     invitation_pages.router,
     profile_pages.router,
+    card_flag_pages.router,
     card_edit_pages.router,
     card_registry_pages.router,
     rotation_pages.router,
@@ -86,6 +91,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     rotation_manage_action_pages.router,
     rotation_stage_action_pages.router,
     swap_pages.router,
+    cover_pages.router,
     time_off_pages.router,
     rotation_list_pages.router,
     home_pages.router,

@@ -72,7 +72,7 @@ def _shift_events(session: Session, *, since: datetime, now: datetime) -> Iterat
         readiness.readiness, now=now, shifts=[f for f in reading.shift_facts if f.start > now]
     )
     for result in results:
-        if result.status == readiness.Status.OVERDUE:
+        if result.status in (readiness.Status.OVERDUE, readiness.Status.AT_RISK):
             shift = reading.shifts_by_id[result.shift.id]
             data = _shift_data(shift) | {
                 "due_at": result.due_at.isoformat() if result.due_at else None,

@@ -25,7 +25,7 @@ from core.models import (
     ScimToken,
 )
 from core.settings import normalise_database_url
-from kb_links.models import Card, CardRevision, WebhookEvent
+from kb_links.models import Card, CardFlag, CardRevision, WebhookEvent
 from onboarding.models import (
     Acknowledgement,
     CardSet,
@@ -200,6 +200,7 @@ def populate(session: Session) -> None:
                 updated_at=T0,
             ),
             CardRevision(card_id=card.id, version=1, change="major", at=T0),
+            CardFlag(card_id=card.id, author_id=ana.id, comment="Out of date", created_at=T0),
             CardSetItem(card_set_id=card_set.id, card_id=card.id, position=0),
             RotationRequirement(rotation_id=rotation.id, card_set_id=card_set.id, created_at=T0),
             Acknowledgement(person_id=ana.id, card_id=card.id, card_version=1, acknowledged_at=T0),

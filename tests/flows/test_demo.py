@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 
 from core import people
 from core.clock import FixedClock
-from flows import demo
+from flows import demo, demo_readiness
 from kb_links import service as card_service
-from onboarding import progress
+from kb_links.models import Card, CardFlag
+from onboarding import at_risk, progress
+from onboarding.candidates import Standing
 from onboarding.models import OutboxMessage
 from rotation import members
 from rotation import service as rotation_service
@@ -34,11 +36,13 @@ def test_demo_loads_a_realistic_organisation(session: Session, clock: FixedClock
     assert len(members.list_members(session, rotation=tier2)) == 10
     assert rotations["Product support fortnight"].shift_days == 14
 
-    # Ten engineers, weekly: the next ten weeks give each of them exactly one shift.
-    upcoming = [
-        s for s in rotation_service.list_shifts(session, rotation=tier2, start=now) if s.start > now
-    ][:10]
-    assert len({s.person_id for s in upcoming}) == 10
+    # Ten engineers, weekly: the next ten weeks give each of them exactly one shift (the
+    # day a manager handed to someone else aside).
+    weeks: dict[int, int | None] = {}
+    for s in rotation_service.list_shifts(session, rotation=tier2, start=now):
+        if s.start > now and s.kind != "override":
+            weeks.setdefault(s.index, s.person_id)
+    assert len(set(list(weeks.values())[:10])) == 10
 
     stale = card_service.list_cards(session, now=now, stale=True)
     assert 0 < len(stale) < 30
@@ -92,3 +96,18 @@ def test_demo_shows_a_shadow_and_a_graduate(session: Session, clock: FixedClock)
     assert [s.person.name for s in upcoming if s.person] == ["Noah Wilson", "Noah Wilson"]
     told = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "graduation")).one()
     assert told.recipient == "kenji.sato@example.com"
+
+
+@pytest.mark.parametrize("days_later", [0, 2, 5])
+def test_the_demo_shows_an_at_risk_shift_with_candidates_and_a_flagged_card(
+    session: Session, clock: FixedClock, days_later: int
+) -> None:
+    now = clock.now() + timedelta(days=days_later)
+    found = at_risk.at_risk_shifts(session, now=now)
+    [item] = [i for i in found if i.shift.kind == "override"]
+    assert item.stage == "overdue"
+    assert item.candidates and item.candidates[0].standing is Standing.READY
+    flag = session.scalars(select(CardFlag)).one()
+    card = session.get(Card, flag.card_id)
+    assert card is not None and card.title == demo_readiness.FLAGGED_CARD
+    assert flag.resolved_at is None

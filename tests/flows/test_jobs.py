@@ -21,7 +21,7 @@ from flows import cli
 from flows.jobs import NotifyReport, run_notify
 from onboarding.delivery import EmailTransport, SlackTransport, Transport, parse_smtp_url
 from onboarding.models import OutboxMessage
-from rotation.models import Shift
+from rotation.models import RotationMember, Shift
 from tests.conftest import DEFAULT_NOW
 from tests.factories import (
     make_ack,
@@ -268,6 +268,41 @@ def committed(engine: Engine) -> Iterator[sessionmaker[Session]]:
         wipe(engine)
 
 
+def notify_concurrently(
+    engine: Engine, mailbox: Mailbox, *, runs: int, now: datetime
+) -> list[NotifyReport]:
+    """``runs`` notify runs started at the same moment, each a separate "instance" (its own
+    engine, pool and sessions), sending by email; fails on any run's error."""
+    barrier = threading.Barrier(runs)
+    reports: list[NotifyReport] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        own_engine = make_engine(engine.url.render_as_string(hide_password=False))
+        try:
+            barrier.wait()
+            transports: list[Transport] = [
+                EmailTransport(parse_smtp_url(mailbox.url()), sender="a@b.c")
+            ]
+            reports.append(
+                run_notify(
+                    make_sessionmaker(own_engine), now=now, base_url=BASE_URL, transports=transports
+                )
+            )
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            own_engine.dispose()
+
+    threads = [threading.Thread(target=run) for _ in range(runs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    return reports
+
+
 def test_concurrent_runs_send_each_reminder_exactly_once(
     committed: sessionmaker[Session], engine: Engine, mailbox: Mailbox
 ) -> None:
@@ -289,38 +324,7 @@ def test_concurrent_runs_send_each_reminder_exactly_once(
                 person=person,
                 slot=1,
             )
-    runs = 4
-    barrier = threading.Barrier(runs)
-    reports: list[NotifyReport] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        # Each run is a separate "instance": its own engine, pool and sessions.
-        own_engine = make_engine(engine.url.render_as_string(hide_password=False))
-        try:
-            barrier.wait()
-            transports: list[Transport] = [
-                EmailTransport(parse_smtp_url(mailbox.url()), sender="a@b.c")
-            ]
-            reports.append(
-                run_notify(
-                    make_sessionmaker(own_engine),
-                    now=DEFAULT_NOW,
-                    base_url=BASE_URL,
-                    transports=transports,
-                )
-            )
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            own_engine.dispose()
-
-    threads = [threading.Thread(target=run) for _ in range(runs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    reports = notify_concurrently(engine, mailbox, runs=4, now=DEFAULT_NOW)
     expected = {"ana@example.com", "vic@example.com", *(p.email for p in others)}
     assert sorted(str(m["To"]) for m in mailbox.messages) == sorted(expected)
     assert sum(r.queued for r in reports) == sum(len(d.keys) for r in reports for d in r.sent)
@@ -335,6 +339,35 @@ def test_concurrent_runs_send_each_reminder_exactly_once(
             )
             == 0
         )
+
+
+def test_concurrent_runs_send_each_at_risk_notice_once(
+    committed: sessionmaker[Session], engine: Engine, mailbox: Mailbox
+) -> None:
+    """Ana cannot finish two cards in the 20 minutes before they are due: Ana and Mia are told
+    once, by however many runs, with Bo (who read everything) as the one to ask."""
+    with committed() as session, session.begin():
+        org = Org(session)
+        org.rotation.at_risk_days = 3
+        bo = org.bo
+        session.add(
+            RotationMember(
+                rotation_id=org.rotation.id, person_id=bo.id, position=1, joined_at=DEFAULT_NOW
+            )
+        )
+        for card in org.cards:
+            make_ack(session, person=bo, card=card)
+    now = org.shift.start - timedelta(days=2, minutes=20)
+    notify_concurrently(engine, mailbox, runs=2, now=now)
+    told = [m for m in mailbox.messages if "is at risk" in m.get_content()]
+    assert sorted(str(m["To"]) for m in told) == ["ana@example.com", "mia@example.com"]
+    cover = f"{BASE_URL}/shifts/{org.shift.id}/cover?to={bo.id}"
+    assert all(cover in m.get_content() for m in told)
+    with committed() as session:
+        keys = session.scalars(
+            select(OutboxMessage.dedupe_key).where(OutboxMessage.kind == "at-risk")
+        ).all()
+        assert len(keys) == 2
 
 
 # --- the command ----------------------------------------------------------------------

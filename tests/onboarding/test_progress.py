@@ -351,7 +351,7 @@ def test_board_counts_every_status_and_pages_the_chosen_one(
     assert [e.shift.id for e in whole.entries] == [e.shift.id for e in everything]
     assert [e.readiness for e in whole.entries] == [e.readiness for e in everything]
     assert whole.counts == {Status.READY: 2, Status.PENDING: 3, Status.OVERDUE: 0,
-                            Status.UNCOVERED: 2}  # fmt: skip
+                            Status.UNCOVERED: 2, Status.AT_RISK: 0}  # fmt: skip
     pending = board(status=Status.PENDING, page=2, page_size=2)
     assert (pending.total, pending.page.number, pending.page.pages) == (3, 2, 2)
     assert [e.shift.id for e in pending.entries] == [shifts[5].id]

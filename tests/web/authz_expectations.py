@@ -12,6 +12,7 @@ from sqlalchemy.orm import object_session
 
 from core import feed_tokens
 from core.models import ApiToken
+from kb_links.models import CardFlag
 from onboarding.webhooks.models import WebhookEndpoint
 from rotation.models import Schedule, ScheduleImport, ScheduleLayer
 from tests.web.authz import (
@@ -97,6 +98,7 @@ PAGE_ROTATION_MANAGER = outcomes(
     anonymous=TO_LOGIN, member=FORBIDDEN, other_manager=FORBIDDEN, manager=OK, admin=OK
 )
 PAGE_ABOUT_OTHER_MEMBER = PAGE_ROTATION_MANAGER
+PAGE_HOLDER = outcomes(anonymous=TO_LOGIN, member=OK, other_manager=FORBIDDEN, manager=OK, admin=OK)
 PAGE_MEMBER_ONLY = outcomes(
     anonymous=TO_LOGIN, member=OK, other_manager=FORBIDDEN, manager=FORBIDDEN, admin=FORBIDDEN
 )
@@ -294,6 +296,20 @@ def card(world: World) -> dict[str, object]:
     return {"card_id": world.card.id}
 
 
+def card_flag(world: World) -> dict[str, object]:
+    """An open flag on the world's card, made on first use."""
+    if "card_flag" not in world.extra:
+        session = object_session(world.rotation)
+        assert session is not None
+        made = CardFlag(
+            card_id=world.card.id, comment="Out of date", created_at=world.card.created_at
+        )
+        session.add(made)
+        session.flush()
+        world.extra["card_flag"] = made
+    return {"card_id": world.card.id, "flag_id": world.extra["card_flag"].id}
+
+
 def cards_csv(_world: World) -> str:
     return "title,url,source,external_id,collection,verify_every_days\nNew,https://kb.example.com/new,link,,,90\n"
 
@@ -361,6 +377,16 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     ),
     ("DELETE", "/api/v1/cards/{card_id}"): Case(API_CARD_EDITOR, params=card),
     ("POST", "/api/v1/cards/{card_id}/restore"): Case(API_CARD_EDITOR, params=card),
+    ("GET", "/api/v1/cards/{card_id}/flags"): Case(API_ANYONE, params=card),
+    ("POST", "/api/v1/cards/{card_id}/flags"): Case(
+        API_ANYONE, params=card, json=lambda _w: {"comment": "The refund limit is wrong"}
+    ),
+    ("POST", "/api/v1/cards/{card_id}/flags/{flag_id}/resolve"): Case(
+        API_CARD_EDITOR,
+        params=card_flag,
+        json=lambda _w: {"change": "none"},
+        note="a member who is not the card's verifier may not close someone's flag",
+    ),
     ("POST", "/api/v1/cards/{card_id}/verify"): Case(
         API_CARD_EDITOR,
         params=card,
@@ -530,6 +556,12 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     ("POST", "/cards/{card_id}/edit"): Case(PAGE_CARD_EDITOR, params=card, form=card_edit_form),
     ("POST", "/cards/{card_id}/archive"): Case(PAGE_CARD_EDITOR, params=card),
     ("POST", "/cards/{card_id}/restore"): Case(PAGE_CARD_EDITOR, params=card),
+    ("POST", "/cards/{card_id}/flags"): Case(
+        PAGE_ANYONE, params=card, form=lambda _w: {"comment": "The refund limit is wrong"}
+    ),
+    ("POST", "/cards/{card_id}/flags/{flag_id}/resolve"): Case(
+        PAGE_CARD_EDITOR, params=card_flag, form=lambda _w: {"change": "none"}
+    ),
     ("POST", "/cards/{card_id}/verify"): Case(
         PAGE_CARD_EDITOR,
         params=card,
@@ -602,6 +634,7 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     # Managers create rotations too (and manage the ones they create).
     ("POST", "/rotations"): Case(PAGE_ANY_MANAGER, form=rotation_form),
     ("GET", "/rotations/{slug}"): Case(PAGE_ANYONE, params=rotation),
+    ("GET", "/shifts/{shift_id}/cover"): Case(PAGE_HOLDER, params=member_shift),
     ("POST", "/rotations/{slug}/swaps"): Case(
         PAGE_MEMBER_ONLY,
         params=rotation,

@@ -260,6 +260,7 @@ def test_a_rotation_and_its_members_are_written_with_every_field_in_order(
         "slack_dm_days_ahead": 3,
         "scim_group": "",
         "shadow_shifts_required": 0,
+        "at_risk_days": 0,
     }
     assert rotation.content == _bytes(expected_rotation)
     assert members.content == _bytes(

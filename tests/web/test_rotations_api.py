@@ -44,6 +44,8 @@ ROTATION_KEYS = {
     "scim_group",
     # Stages: how many shifts a newcomer shadows before their own.
     "shadow_shifts_required",
+    # How many days ahead a shift can be at risk (0: never).
+    "at_risk_days",
 }
 SHIFT_KEYS = {"id", "uid", "rotation", "slot", "start", "end", "person", "kind", "sequence"}
 

@@ -20,6 +20,8 @@ router = APIRouter(prefix="/api/v1", tags=["onboarding"])
 
 class CandidateOut(BaseModel):
     person: PersonRef
+    # The contract's name; ``standing`` is the same value, kept for existing clients.
+    rank: shift_candidates.Standing
     standing: shift_candidates.Standing
     cards_left: int
     cards_required: int
@@ -51,6 +53,7 @@ def shift_candidates_list(
     found = [
         CandidateOut(
             person=PersonRef.model_validate(c.person),
+            rank=c.standing,
             standing=c.standing,
             cards_left=c.cards_left,
             cards_required=c.cards_required,

@@ -185,6 +185,10 @@ def _checklist_out(person: Person, entries: list[progress.ChecklistEntry]) -> Ch
                         acknowledged=state.acknowledged,
                         acknowledged_version=state.acknowledged_version,
                         acknowledged_at=state.acknowledged_at,
+                        changed_since_last_shift=card.id in entry.changed,
+                        revision_note=entry.changed[card.id].note
+                        if card.id in entry.changed
+                        else None,
                     )
                     for card, state in entry.cards
                 ],

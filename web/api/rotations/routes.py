@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import Invalid
 from core.models import Person
-from onboarding import graduation
+from onboarding import cover_reading, graduation
 from rotation import access, duty, generation, members, overrides, stages, why
 from rotation import service as rotation_service
 from rotation import shifts as shift_rows
@@ -258,7 +258,12 @@ def why_shift(shift_id: ShiftId, session: SessionDep, caller: CurrentPerson) -> 
     responses={201: {"description": "The shift; every piece, in time order, when split"}},
 )
 def override_shift(
-    shift_id: ShiftId, data: OverrideCreate, session: SessionDep, caller: CurrentPerson, now: NowDep
+    shift_id: ShiftId,
+    data: OverrideCreate,
+    session: SessionDep,
+    caller: CurrentPerson,
+    now: NowDep,
+    settings: SettingsDep,
 ) -> ShiftOut | list[ShiftOut]:
     shift = shift_rows.get(session, shift_id)
     require_manager(session, person=caller, rotation=shift.rotation)
@@ -274,5 +279,7 @@ def override_shift(
         now=now,
         actor=caller,
     )
+    taken = [p.id for p in pieces if p.person_id == person.id]
+    cover_reading.assign(session, shift_ids=taken, now=now, base_url=settings.base_url)
     loaded = [ShiftOut.model_validate(s) for s in shift_rows.load(session, [p.id for p in pieces])]
     return loaded[0] if len(loaded) == 1 else loaded

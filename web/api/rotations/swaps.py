@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, Response, status
 
+from onboarding import cover_reading
 from rotation import swaps
 from rotation.models import SwapRequest
 from rotation.schemas import SwapCreate, SwapOut, SwapStatus
-from web.deps import CurrentPerson, NowDep, SessionDep, forbidden
+from web.deps import CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
 from web.paging import PageDep, paginate
 from web.params import ObjectId
 
@@ -73,10 +74,15 @@ ANSWERS: dict[str, SwapAnswer] = {
 
 def _answer_endpoint(answer: SwapAnswer) -> Callable[..., SwapOut]:
     def answer_swap(
-        swap_id: SwapId, session: SessionDep, caller: CurrentPerson, now: NowDep
+        swap_id: SwapId,
+        session: SessionDep,
+        caller: CurrentPerson,
+        now: NowDep,
+        settings: SettingsDep,
     ) -> SwapOut:
-        swap = swaps.get_swap(session, swap_id)
-        return SwapOut.model_validate(answer.act(session, swap=swap, person=caller, now=now))
+        swap = answer.act(session, swap=swaps.get_swap(session, swap_id), person=caller, now=now)
+        cover_reading.after_swap(session, swap=swap, now=now, base_url=settings.base_url)
+        return SwapOut.model_validate(swap)
 
     return answer_swap
 

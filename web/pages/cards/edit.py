@@ -16,6 +16,7 @@ from core.models import Person
 from kb_links import service
 from kb_links.fields import SOURCES
 from kb_links.models import Card
+from onboarding import card_flags
 from web.deps import NowDep, SessionDep
 from web.pages.cards import forms as card_forms
 from web.pages.cards import view as card_view
@@ -88,8 +89,11 @@ def _edit_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     revisions = service.list_revisions(session, card=card)
+    flags = card_flags.list_flags(session, card=card)
     actors = people.find_by_ids(
-        session, person_ids={r.actor_id for r in revisions if r.actor_id is not None}
+        session,
+        person_ids={r.actor_id for r in revisions if r.actor_id is not None}
+        | {f.author_id for f in flags if f.author_id is not None},
     )
     return render(
         request,
@@ -103,6 +107,7 @@ def _edit_page(
             "sources": SOURCES,
             "people": _people_choices(session),
             "revisions": list(reversed(revisions)),
+            "flags": flags,
             "actor_names": {person_id: person.name for person_id, person in actors.items()},
         },
         status_code=status_code,

@@ -19,6 +19,7 @@ from core.models import Person
 from kb_links import freshness, importers, service
 from kb_links.fields import SOURCES
 from kb_links.records import ImportRejected, LineError
+from onboarding import needed_by
 from rotation import access
 from web.bodies import MAX_UPLOAD_BYTES
 from web.card_import import run_card_import
@@ -81,6 +82,20 @@ def _registry_page(
         verifier_names={person_id: person.name for person_id, person in verifiers.items()},
         viewer_id=viewer.id,
         is_editor=is_editor,
+        needed=needed_by.next_needed(
+            session,
+            card_ids=[
+                c.id
+                for c in cards
+                if not c.archived
+                and freshness.is_stale(
+                    last_verified_at=c.last_verified_at,
+                    verify_every_days=c.verify_every_days,
+                    now=now,
+                )
+            ],
+            now=now,
+        ),
     )
     rows, pager = page_of(request, registry.rows, page=page)
     return render(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlencode
 
 from kb_links import freshness
 from kb_links.models import Card
+from onboarding.needed_by import NeededBy
 
 # ``show`` filter value → its label; the first is the default.
 SHOW_CHOICES: dict[str, str] = {
@@ -53,6 +54,8 @@ class CardRow:
     # None when the stored URL is not http(s): shown as text, never as a clickable link.
     href: str | None
     can_verify: bool
+    # The next shift that needs the card, if any.
+    needed_by: NeededBy | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,11 @@ def _row(
     )
 
 
+def _need_order(row: CardRow) -> tuple[bool, float]:
+    """Soonest needed first; stable, so cards nobody needs keep their title order."""
+    return (row.needed_by is None, row.needed_by.start.timestamp() if row.needed_by else 0.0)
+
+
 def _choices(names: Iterable[str], chosen: str) -> set[str]:
     # A chosen filter stays selectable even when no card matches it any more.
     return {name for name in names if name} | ({chosen} if chosen else set())
@@ -116,12 +124,15 @@ def build_registry(
     verifier_names: Mapping[int, str],
     viewer_id: int,
     is_editor: bool,
+    needed: Mapping[int, NeededBy] | None = None,
 ) -> Registry:
     """Rows for the cards matching ``filters``, plus counts and filter choices over all cards.
 
     Counts (current, stale, archived) ignore the filters so the page always says how many
-    cards need verifying; archived cards never count as stale.
+    cards need verifying; archived cards never count as stale. The stale list comes in the
+    order shifts need the cards (``needed``), cards no shift needs last.
     """
+    needed = needed or {}
     every = [
         (
             card,
@@ -140,6 +151,9 @@ def build_registry(
         for card, stale in every
         if _matches(card, stale=stale, filters=filters)
     ]  # fmt: skip
+    rows = [replace(row, needed_by=needed.get(row.card.id)) for row in rows]
+    if filters.show == "stale":
+        rows.sort(key=_need_order)
     collections = _choices((card.collection or "" for card, _stale in every), filters.collection)
     return Registry(
         rows=rows,

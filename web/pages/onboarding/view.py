@@ -17,6 +17,7 @@ STATUS_LABELS: dict[str, str] = {
     Status.PENDING.value: "Pending",
     Status.OVERDUE.value: "Overdue",
     Status.UNCOVERED.value: "Uncovered",
+    Status.AT_RISK.value: "At risk",
 }
 # Weeks ahead the readiness dashboard offers; any whole number up to the maximum is accepted.
 WEEK_CHOICES = (1, 2, 4, 8, 12, 26)
@@ -46,6 +47,8 @@ class ChecklistItem:
     acknowledged_at: datetime | None
     # The older version the person read, when the card changed since; else None.
     read_version: int | None
+    # The revision note when the card had a major change since the person's last shift.
+    since_last_shift: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,20 +66,36 @@ class ChecklistShift:
         return sum(1 for item in self.items if item.read_version is not None)
 
 
-def checklist_item(card: Card, state: CardProgress) -> ChecklistItem:
+def checklist_item(
+    card: Card, state: CardProgress, *, since_last_shift: str | None = None
+) -> ChecklistItem:
     return ChecklistItem(
         card=card,
         href=safe_href(card.url),
         acknowledged=state.acknowledged,
         acknowledged_at=state.acknowledged_at,
         read_version=None if state.acknowledged else state.acknowledged_version,
+        since_last_shift=since_last_shift,
     )
 
 
 def checklist_shifts(entries: Sequence[ChecklistEntry]) -> list[ChecklistShift]:
-    """One block per shift, each card marked read, unread, or changed since it was read."""
+    """One block per shift, each card marked read, unread, or changed since it was read;
+    cards changed since the person's last shift come first, with their revision notes."""
     return [
-        ChecklistShift(entry, [checklist_item(card, state) for card, state in entry.cards])
+        ChecklistShift(
+            entry,
+            [
+                checklist_item(
+                    card,
+                    state,
+                    since_last_shift=entry.changed[card.id].note
+                    if card.id in entry.changed
+                    else None,
+                )
+                for card, state in entry.cards
+            ],
+        )
         for entry in entries
     ]
 

@@ -28,6 +28,7 @@ NUMBER_FIELDS = (
     "horizon_days",
     "slack_dm_days_ahead",
     "shadow_shifts_required",
+    "at_risk_days",
 )
 _EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -55,6 +56,7 @@ class RotationForm(coverage_form.CoverageFields):
     slack_dm_days_ahead: str = "3"
     scim_group: str = ""
     shadow_shifts_required: str = "0"
+    at_risk_days: str = "0"
 
 
 def values_of(rotation: Rotation) -> dict[str, str]:
@@ -77,6 +79,7 @@ def values_of(rotation: Rotation) -> dict[str, str]:
         slack_dm_days_ahead=str(rotation.slack_dm_days_ahead),
         scim_group=rotation.scim_group,
         shadow_shifts_required=str(rotation.shadow_shifts_required),
+        at_risk_days=str(rotation.at_risk_days),
         **coverage_form.values(rotation),
     ).model_dump()
 

@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 from core import people
 from core.errors import Conflict, Invalid
 from core.models import Person
-from onboarding import card_sets, requirements
+from onboarding import card_sets, cover_reading, requirements
 from onboarding.schemas import RequirementIn, RequirementsPut
 from rotation import members, overrides
 from rotation import service as rotation_service
 from rotation.models import Rotation, Shift
 from rotation.schemas import check_date_range
-from web.deps import NowDep, SessionDep
+from web.deps import NowDep, SessionDep, get_settings_dep
 from web.pages.helpers import Viewer, parse_id, roll_back_refused, verify_csrf
 from web.pages.rotations import forms as rotation_forms
 from web.pages.rotations.common import parse_local, rotation_or_404
@@ -275,6 +275,9 @@ def override_shift(
     except (Invalid, Conflict) as exc:
         state = ManageState(override=values, override_errors={"form": exc.detail, **typed.errors})
         return refused_page(request, session, viewer, slug=slug, now=now, exc=exc, state=state)
+    taken = [p.id for p in pieces if p.person_id == typed.person.id]
+    base_url = get_settings_dep(request).base_url
+    cover_reading.assign(session, shift_ids=taken, now=now, base_url=base_url)
     flash(request, _overridden(pieces, person=typed.person, zone=viewer.timezone))
     return _back(rotation.slug, "override")
 

@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 
 from core.errors import Conflict, Forbidden, Invalid
 from core.models import Person
+from onboarding import cover_reading
 from rotation import shifts as shift_rows
 from rotation import swaps
 from rotation.models import Rotation, Shift, SwapRequest
+from web.deps import get_settings_dep
 from web.pages.helpers import no_such, not_found_as, page_error, roll_back_refused, sentence
 from web.templating import flash, local_time
 
@@ -127,6 +129,8 @@ def give(
         )
     try:
         swap = answer.act(session, swap=swap, person=viewer, now=now)
+        settings = get_settings_dep(request)
+        cover_reading.after_swap(session, swap=swap, now=now, base_url=settings.base_url)
     except Forbidden as exc:
         raise page_error(exc) from None
     except (Conflict, Invalid) as exc:

@@ -1,0 +1,160 @@
+"""At-risk shifts and the notices about them: the person and the rotation's managers are told
+once per shift and stage, with the best prepared colleagues and a link to offer them cover.
+
+A shift is at risk when its rotation's ``at_risk_days`` reach it and its person is overdue or
+cannot read what is left in time (``readiness.at_risk``). The stage is ``behind`` (the
+reading no longer fits before it is due) or ``overdue`` (the due time has passed): a person
+who falls behind is told, and told again when it turns overdue, never more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.models import Person
+from onboarding import candidates, facts, messages, readiness, reminders
+from rotation import access
+from rotation.models import Rotation, Shift
+
+# Colleagues named in a notice: the best prepared few, not the whole roster.
+CANDIDATES_SHOWN = 3
+HOPEFUL = (candidates.Standing.READY, candidates.Standing.CAN_BE_READY)
+
+
+@dataclass(frozen=True)
+class AtRiskShift:
+    shift: Shift
+    readiness: readiness.ShiftReadiness
+    stage: str
+    # The best prepared available colleagues, best first.
+    candidates: list[candidates.Candidate]
+
+
+@dataclass(frozen=True)
+class Notice:
+    reminder: reminders.Reminder
+    recipient: messages.Recipient
+    text: messages.Text
+
+
+def stage_of(entry: readiness.ShiftReadiness, *, now: datetime) -> str:
+    """``overdue`` once the due time has passed, ``behind`` before."""
+    return "overdue" if entry.due_at is not None and now >= entry.due_at else "behind"
+
+
+def cover_url(base_url: str, *, shift_id: int, person_id: int) -> str:
+    """The page that offers the shift to ``person_id`` in one click."""
+    return f"{base_url}/shifts/{shift_id}/cover?to={person_id}"
+
+
+def at_risk_shifts(session: Session, *, now: datetime) -> list[AtRiskShift]:
+    """Upcoming shifts at risk at ``now``, by start, each with its best candidates.
+
+    Four queries to find them, then the candidates' queries per shift found (a handful).
+    """
+    longest = session.scalar(
+        select(func.max(Rotation.at_risk_days)).where(Rotation.archived.is_(False))
+    )
+    if not longest:
+        return []
+    # A day of slack: "days before" are local calendar days and DST moves them an hour.
+    horizon = now + timedelta(days=longest + 1)
+    reading = facts.load_reading(
+        session,
+        where=facts.live_shift_conditions(
+            Shift.person_id.is_not(None), Shift.start > now, Shift.start < horizon
+        ),
+    )
+    results = reading.statuses(now=now)
+    found = []
+    for result in results:
+        shift = reading.shifts_by_id[result.shift.id]
+        if result.status is not readiness.Status.AT_RISK or not (
+            shift.person and shift.person.active
+        ):
+            continue
+        ranked = candidates.candidates(session, shift=shift, now=now)
+        best = [c for c in ranked if c.standing in HOPEFUL][:CANDIDATES_SHOWN]
+        found.append(AtRiskShift(shift, result, stage_of(result, now=now), best))
+    return found
+
+
+def _managers(session: Session, *, rotation_ids: Sequence[int]) -> dict[int, list[Person]]:
+    by_rotation: dict[int, list[Person]] = {}
+    for rotation_id, person in access.active_managers(session, rotation_ids=rotation_ids):
+        by_rotation.setdefault(rotation_id, []).append(person)
+    return by_rotation
+
+
+def _recipient(person: Person) -> messages.Recipient:
+    return messages.Recipient(person.id, person.name, person.email, person.timezone)
+
+
+def notices(session: Session, *, now: datetime, base_url: str) -> list[Notice]:
+    """A notice per at-risk shift for its person and each manager of its rotation, keyed by
+    shift, person, stage and recipient so that the outbox writes each once."""
+    found = at_risk_shifts(session, now=now)
+    if not found:
+        return []
+    managers = _managers(session, rotation_ids=sorted({a.shift.rotation_id for a in found}))
+    result: list[Notice] = []
+    for item in found:
+        holder = item.shift.person
+        assert holder is not None
+        recipients = [holder, *(m for m in managers.get(item.shift.rotation_id, []) if m != holder)]
+        for person in recipients:
+            reminder = reminders.Reminder(
+                key=f"at-risk:{item.shift.id}:{holder.id}:{item.stage}:{person.id}",
+                kind=reminders.Kind.AT_RISK,
+                recipient_id=person.id,
+                shift_id=item.shift.id,
+                person_id=holder.id,
+                card_ids=item.readiness.missing,
+                due_at=item.readiness.due_at,
+            )
+            recipient = _recipient(person)
+            text = render(item, recipient=recipient, holder=holder, base_url=base_url)
+            result.append(Notice(reminder, recipient, text))
+    return result
+
+
+def render(
+    item: AtRiskShift, *, recipient: messages.Recipient, holder: Person, base_url: str
+) -> messages.Text:
+    """The words of an at-risk notice, times in the recipient's zone."""
+    tz = recipient.timezone
+    shift = item.shift
+    name = shift.rotation.name
+    own = recipient.id == holder.id
+    whose = "Your" if own else f"{holder.name}'s"
+    left = len(item.readiness.missing)
+    cards = f"{left} card{'s' if left != 1 else ''}"
+    due = messages.when(item.readiness.due_at, tz) if item.readiness.due_at else "before it"
+    if item.stage == "overdue":
+        why = f"the reading was due {due} and {cards} {'is' if left == 1 else 'are'} still unread"
+    else:
+        why = f"the {cards} left cannot all be read before the reading is due ({due})"
+    lines = [
+        f"Hello {recipient.name},",
+        "",
+        f"{whose} {name} shift on {messages.when(shift.start, tz)} is at risk: {why}.",
+    ]
+    if item.candidates:
+        lines += ["", "Best prepared to cover it:"]
+        for candidate in item.candidates:
+            state = "ready now" if candidate.cards_left == 0 else f"{candidate.cards_left} left"
+            url = cover_url(base_url, shift_id=shift.id, person_id=candidate.person.id)
+            lines.append(f"  - {candidate.person.name} ({state}): offer cover to them: {url}")
+    else:
+        lines += ["", "Nobody else in the rotation is ready or can be ready in time."]
+    if own:
+        lines += ["", f"Your checklist: {base_url}/me/checklist"]
+    subject = (
+        f"At risk: {'your' if own else whose} {name} shift on {messages.when(shift.start, tz)}"
+    )
+    return messages.Text(subject=subject, body="\n".join(lines))
