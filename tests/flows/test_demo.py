@@ -103,6 +103,7 @@ def test_the_demo_shows_an_at_risk_shift_with_candidates_and_a_flagged_card(
     session: Session, clock: FixedClock, days_later: int
 ) -> None:
     now = clock.now() + timedelta(days=days_later)
+    demo.load_demo(session, now=now)
     found = at_risk.at_risk_shifts(session, now=now)
     [item] = [i for i in found if i.shift.kind == "override"]
     assert item.stage == "overdue"
