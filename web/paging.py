@@ -39,7 +39,31 @@ def page_params(
     return PageParams(limit=limit, page=page)
 
 
-PageDep = Annotated[PageParams, Depends(page_params)]
+@dataclass(frozen=True)
+class Pager:
+    """One page of a list, as the request asks for it; ``Link`` on the response when more
+    rows follow."""
+
+    params: PageParams
+    request: Request
+    response: Response
+
+    def rows(self, rows: Sequence[T]) -> list[T]:
+        """The page's share of ``rows``, read in full already."""
+        return paginate(self.request, self.response, rows, self.params)
+
+    def fetch(self, fetch: Callable[[int, int], Sequence[T]]) -> list[T]:
+        """The page, read by ``fetch(limit, offset)`` in the database."""
+        return fetch_page(self.request, self.response, fetch, self.params)
+
+
+def pager(
+    request: Request, response: Response, params: Annotated[PageParams, Depends(page_params)]
+) -> Pager:
+    return Pager(params=params, request=request, response=response)
+
+
+PageDep = Annotated[Pager, Depends(pager)]
 
 
 def next_link(request: Request, params: PageParams) -> str:

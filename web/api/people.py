@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, BackgroundTasks, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Request, status
 from pydantic import BaseModel
 
 from core import people, people_import
@@ -13,7 +13,7 @@ from rotation import members as rotation_members
 from web.api.invitations import send_after_commit
 from web.bodies import CSV_BODY, CsvBody
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
-from web.paging import PageDep, fetch_page
+from web.paging import PageDep
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["people"])
@@ -52,15 +52,9 @@ def create_person(
 
 
 @router.get("/people", response_model=list[PersonOut])
-def list_people(
-    request: Request, response: Response, paging: PageDep, session: SessionDep,
-    _caller: CurrentPerson,
-) -> list[PersonOut]:  # fmt: skip
-    found = fetch_page(
-        request,
-        response,
-        lambda limit, offset: people.list_people(session, limit=limit, offset=offset),
-        paging,
+def list_people(paging: PageDep, session: SessionDep, _caller: CurrentPerson) -> list[PersonOut]:
+    found = paging.fetch(
+        lambda limit, offset: people.list_people(session, limit=limit, offset=offset)
     )
     return [PersonOut.model_validate(p) for p in found]
 
