@@ -30,15 +30,6 @@ class PageParams:
         return (self.page - 1) * self.limit
 
 
-def page_params(
-    limit: Annotated[
-        int, Query(ge=1, le=MAX_LIMIT, description=f"rows per page (at most {MAX_LIMIT})")
-    ] = DEFAULT_LIMIT,
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="page number, from 1")] = 1,
-) -> PageParams:
-    return PageParams(limit=limit, page=page)
-
-
 @dataclass(frozen=True)
 class Pager:
     """One page of a list, as the request asks for it; ``Link`` on the response when more
@@ -58,9 +49,14 @@ class Pager:
 
 
 def pager(
-    request: Request, response: Response, params: Annotated[PageParams, Depends(page_params)]
+    request: Request,
+    response: Response,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description=f"rows per page (at most {MAX_LIMIT})")
+    ] = DEFAULT_LIMIT,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="page number, from 1")] = 1,
 ) -> Pager:
-    return Pager(params=params, request=request, response=response)
+    return Pager(params=PageParams(limit=limit, page=page), request=request, response=response)
 
 
 PageDep = Annotated[Pager, Depends(pager)]
