@@ -30,16 +30,36 @@ class PageParams:
         return (self.page - 1) * self.limit
 
 
-def page_params(
+@dataclass(frozen=True)
+class Pager:
+    """One page of a list, as the request asks for it; ``Link`` on the response when more
+    rows follow."""
+
+    params: PageParams
+    request: Request
+    response: Response
+
+    def rows(self, rows: Sequence[T]) -> list[T]:
+        """The page's share of ``rows``, read in full already."""
+        return paginate(self.request, self.response, rows, self.params)
+
+    def fetch(self, fetch: Callable[[int, int], Sequence[T]]) -> list[T]:
+        """The page, read by ``fetch(limit, offset)`` in the database."""
+        return fetch_page(self.request, self.response, fetch, self.params)
+
+
+def pager(
+    request: Request,
+    response: Response,
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description=f"rows per page (at most {MAX_LIMIT})")
     ] = DEFAULT_LIMIT,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="page number, from 1")] = 1,
-) -> PageParams:
-    return PageParams(limit=limit, page=page)
+) -> Pager:
+    return Pager(params=PageParams(limit=limit, page=page), request=request, response=response)
 
 
-PageDep = Annotated[PageParams, Depends(page_params)]
+PageDep = Annotated[Pager, Depends(pager)]
 
 
 def next_link(request: Request, params: PageParams) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from core.schemas import PersonRef
@@ -12,7 +12,7 @@ from onboarding import candidates as shift_candidates
 from rotation import access
 from rotation import shifts as shift_rows
 from web.deps import CurrentPerson, NowDep, SessionDep, forbidden
-from web.paging import PageDep, paginate
+from web.paging import PageDep
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["onboarding"])
@@ -32,13 +32,7 @@ class CandidateOut(BaseModel):
 
 @router.get("/shifts/{shift_id}/candidates", response_model=list[CandidateOut])
 def shift_candidates_list(
-    request: Request,
-    response: Response,
-    paging: PageDep,
-    shift_id: ObjectId,
-    session: SessionDep,
-    caller: CurrentPerson,
-    now: NowDep,
+    paging: PageDep, shift_id: ObjectId, session: SessionDep, caller: CurrentPerson, now: NowDep
 ) -> list[CandidateOut]:
     """The rotation's other members ranked for a trade or cover of this shift: ready, can be
     ready before the reading is due, not ready, unavailable (with the reason).
@@ -63,4 +57,4 @@ def shift_candidates_list(
         )
         for c in shift_candidates.candidates(session, shift=shift, now=now)
     ]
-    return paginate(request, response, found, paging)
+    return paging.rows(found)

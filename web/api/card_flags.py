@@ -3,14 +3,14 @@ rotation managers and admins resolve it."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, status
 
 from kb_links import service as cards
 from kb_links.schemas import FlagCreate, FlagOut, FlagResolve
 from onboarding import card_flags
 from rotation import access
 from web.deps import CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
-from web.paging import PageDep, paginate
+from web.paging import PageDep
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1/cards", tags=["cards"])
@@ -36,8 +36,6 @@ def flag_card(
 
 @router.get("/{card_id}/flags", response_model=list[FlagOut])
 def list_flags(
-    request: Request,
-    response: Response,
     paging: PageDep,
     card_id: ObjectId,
     session: SessionDep,
@@ -46,7 +44,7 @@ def list_flags(
     """The card's flags, open ones first."""
     card = cards.get_card(session, card_id=card_id)
     found = [FlagOut.of(flag) for flag in card_flags.list_flags(session, card=card)]
-    return paginate(request, response, found, paging)
+    return paging.rows(found)
 
 
 @router.post("/{card_id}/flags/{flag_id}/resolve", response_model=FlagOut)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from pydantic import BaseModel
 
 from core.models import Person
@@ -15,7 +15,7 @@ from web import bodies
 from web.bodies import CsvBody
 from web.card_import import run_card_import
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
-from web.paging import PageDep, fetch_page, paginate
+from web.paging import PageDep
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1/cards", tags=["cards"])
@@ -66,8 +66,6 @@ def create_card(data: CardCreate, session: SessionDep, actor: CardEditor, now: N
 
 @router.get("", response_model=list[CardOut])
 def list_cards(
-    request: Request,
-    response: Response,
     paging: PageDep,
     session: SessionDep,
     _caller: CurrentPerson,
@@ -76,17 +74,14 @@ def list_cards(
     include_archived: bool = False,
 ) -> list[CardOut]:
     if stale is None:
-        page = fetch_page(
-            request,
-            response,
+        page = paging.fetch(
             lambda limit, offset: service.list_cards(
                 session, now=now, include_archived=include_archived, limit=limit, offset=offset
-            ),
-            paging,
+            )
         )
     else:
         cards = service.list_cards(session, now=now, stale=stale, include_archived=include_archived)
-        page = paginate(request, response, cards, paging)
+        page = paging.rows(cards)
     return [CardOut.model_validate(card, context={"now": now}) for card in page]
 
 
@@ -192,13 +187,8 @@ def restore_card(card_id: ObjectId, session: SessionDep, actor: CardEditor, now:
 
 @router.get("/{card_id}/revisions", response_model=list[CardRevisionOut])
 def list_revisions(
-    request: Request,
-    response: Response,
-    paging: PageDep,
-    card_id: ObjectId,
-    session: SessionDep,
-    _caller: CurrentPerson,
+    paging: PageDep, card_id: ObjectId, session: SessionDep, _caller: CurrentPerson
 ) -> list[CardRevisionOut]:
     card = service.get_card(session, card_id=card_id)
-    revisions = paginate(request, response, service.list_revisions(session, card=card), paging)
+    revisions = paging.rows(service.list_revisions(session, card=card))
     return [CardRevisionOut.model_validate(r) for r in revisions]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from core import people
 from core.models import Person
@@ -30,7 +30,7 @@ from onboarding.schemas import (
 from rotation import access
 from rotation.schemas import ShiftOut
 from web.deps import CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
-from web.paging import PageDep, paginate
+from web.paging import PageDep
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["onboarding"])
@@ -88,13 +88,10 @@ def create_card_set(
 
 
 @router.get("/card-sets", response_model=list[CardSetOut])
-def list_card_sets(
-    request: Request, response: Response, paging: PageDep, session: SessionDep,
-    caller: CurrentPerson,
-) -> list[CardSetOut]:  # fmt: skip
+def list_card_sets(paging: PageDep, session: SessionDep, caller: CurrentPerson) -> list[CardSetOut]:
     """Every card set by name (admins and rotation managers)."""
     _require_card_set_editor(session, caller)
-    views = paginate(request, response, card_sets.list_card_sets(session), paging)
+    views = paging.rows(card_sets.list_card_sets(session))
     return [_card_set_out(view) for view in views]
 
 
@@ -252,8 +249,6 @@ def acknowledge(
 
 @router.get("/people/{person_id}/acks", response_model=list[AckOut], responses=CSV_RESPONSE)
 def person_acks(
-    request: Request,
-    response: Response,
     paging: PageDep,
     person_id: ObjectId,
     session: SessionDep,
@@ -268,7 +263,7 @@ def person_acks(
             acks.history_csv(person=person, acks=history),
             filename=f"acknowledgements-{person.id}.csv",
         )
-    return [_ack_out(view) for view in paginate(request, response, history, paging)]
+    return [_ack_out(view) for view in paging.rows(history)]
 
 
 # --- readiness ----------------------------------------------------------------------------
@@ -289,8 +284,6 @@ def _readiness_row(entry: progress.ReadinessEntry) -> ReadinessRow:
 
 @router.get("/readiness", response_model=list[ReadinessRow], responses=CSV_RESPONSE)
 def readiness(
-    request: Request,
-    response: Response,
     paging: PageDep,
     session: SessionDep,
     caller: CurrentPerson,
@@ -324,4 +317,4 @@ def readiness(
     )
     if export == "csv":
         return _csv(progress.report_csv(entries), filename="readiness.csv")
-    return [_readiness_row(entry) for entry in paginate(request, response, entries, paging)]
+    return [_readiness_row(entry) for entry in paging.rows(entries)]

@@ -19,7 +19,7 @@ from core.schemas import Instant
 from core.security import constant_time_equal
 from core.settings import Settings
 from web.deps import AdminPerson, SessionDep, SettingsDep
-from web.paging import PageDep, fetch_page
+from web.paging import PageDep
 
 router = APIRouter(tags=["operations"])
 
@@ -84,18 +84,10 @@ class AuditEventOut(BaseModel):
 
 @router.get("/api/v1/audit", response_model=list[AuditEventOut], tags=["audit"])
 def list_audit(
-    request: Request,
-    response: Response,
-    paging: PageDep,
-    session: SessionDep,
-    _admin: AdminPerson,
-    since: Instant | None = None,
+    paging: PageDep, session: SessionDep, _admin: AdminPerson, since: Instant | None = None
 ) -> list[AuditEventOut]:
     """Newest first; pages reach back as far as ``?page=`` asks."""
-    events = fetch_page(
-        request,
-        response,
-        lambda limit, offset: audit.list_events(session, since=since, limit=limit, offset=offset),
-        paging,
+    events = paging.fetch(
+        lambda limit, offset: audit.list_events(session, since=since, limit=limit, offset=offset)
     )
     return [AuditEventOut.model_validate(e) for e in events]

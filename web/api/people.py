@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, BackgroundTasks, Request, Response, status
+from fastapi import APIRouter, status
 from pydantic import BaseModel
 
 from core import people, people_import
 from core.schemas import PersonCreate, PersonOut, PersonUpdate
-from flows import invitations, lifecycle
+from flows import lifecycle
 from rotation import holiday_release
 from rotation import members as rotation_members
-from web.api.invitations import send_after_commit
+from web.api.invitations import AdminInviter
 from web.bodies import CSV_BODY, CsvBody
-from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
-from web.paging import PageDep, fetch_page
+from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, forbidden
+from web.paging import PageDep
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["people"])
@@ -32,35 +32,17 @@ def me(person: CurrentPerson) -> PersonOut:
 
 
 @router.post("/people", response_model=PersonOut, status_code=status.HTTP_201_CREATED)
-def create_person(
-    data: PersonCreate,
-    request: Request,
-    background: BackgroundTasks,
-    session: SessionDep,
-    settings: SettingsDep,
-    actor: AdminPerson,
-    now: NowDep,
-    invite: bool = False,
-) -> PersonOut:
-    person = people.create_person(session, data=data, now=now, actor=actor)
+def create_person(data: PersonCreate, admin: AdminInviter, invite: bool = False) -> PersonOut:
+    person = people.create_person(admin.session, data=data, now=admin.now, actor=admin.actor)
     if invite:
-        invitation = invitations.invite_person(
-            session, person=person, settings=settings, now=now, actor=actor
-        )
-        send_after_commit(request, background, invitation, now)
+        admin.invite(person)
     return PersonOut.model_validate(person)
 
 
 @router.get("/people", response_model=list[PersonOut])
-def list_people(
-    request: Request, response: Response, paging: PageDep, session: SessionDep,
-    _caller: CurrentPerson,
-) -> list[PersonOut]:  # fmt: skip
-    found = fetch_page(
-        request,
-        response,
-        lambda limit, offset: people.list_people(session, limit=limit, offset=offset),
-        paging,
+def list_people(paging: PageDep, session: SessionDep, _caller: CurrentPerson) -> list[PersonOut]:
+    found = paging.fetch(
+        lambda limit, offset: people.list_people(session, limit=limit, offset=offset)
     )
     return [PersonOut.model_validate(p) for p in found]
 
@@ -102,21 +84,11 @@ def deactivate_person(
 
 
 @router.post("/people/import", response_model=ImportResultOut, openapi_extra=CSV_BODY)
-def import_people(
-    text: CsvBody,
-    request: Request,
-    background: BackgroundTasks,
-    session: SessionDep,
-    settings: SettingsDep,
-    actor: AdminPerson,
-    now: NowDep,
-    invite: bool = False,
-) -> ImportResultOut:
-    result = people_import.import_people_csv(session, text=text, now=now, actor=actor)
+def import_people(text: CsvBody, admin: AdminInviter, invite: bool = False) -> ImportResultOut:
+    result = people_import.import_people_csv(
+        admin.session, text=text, now=admin.now, actor=admin.actor
+    )
     if invite:
-        for person in people.find_by_ids(session, person_ids=result.created_ids).values():
-            invitation = invitations.invite_person(
-                session, person=person, settings=settings, now=now, actor=actor
-            )
-            send_after_commit(request, background, invitation, now)
+        for person in people.find_by_ids(admin.session, person_ids=result.created_ids).values():
+            admin.invite(person)
     return ImportResultOut(created=result.created, updated=result.updated)

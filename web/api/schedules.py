@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
 from core.errors import Invalid
@@ -23,7 +23,7 @@ from rotation.schedule_schemas import (
 )
 from rotation.schemas import ShiftOut, check_date_range
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep
-from web.paging import PageDep, paginate
+from web.paging import PageDep
 
 router = APIRouter(prefix="/api/v1", tags=["schedules"])
 
@@ -87,11 +87,10 @@ def create_schedule(
 
 @router.get("/schedules", response_model=list[ScheduleOut])
 def list_schedules(
-    request: Request, response: Response, paging: PageDep, session: SessionDep,
-    _caller: CurrentPerson,
-) -> list[ScheduleOut]:  # fmt: skip
+    paging: PageDep, session: SessionDep, _caller: CurrentPerson
+) -> list[ScheduleOut]:
     found = schedule_service.list_schedules(session)
-    return schedules_out(session, paginate(request, response, found, paging))
+    return schedules_out(session, paging.rows(found))
 
 
 @router.get("/schedules/{slug}", response_model=ScheduleOut)
@@ -130,8 +129,6 @@ def schedule_on_call(
     "shift_id are null; a shift of several people gives one entry per person.",
 )
 def schedule_final(
-    request: Request,
-    response: Response,
     paging: PageDep,
     slug: str,
     session: SessionDep,
@@ -154,16 +151,15 @@ def schedule_final(
             layer=view.layer,
             shift_id=view.shift.id if view.shift is not None else None,
         )
-        for view in paginate(request, response, views, paging)
+        for view in paging.rows(views)
     ]
 
 
 @router.get("/company-days-off", response_model=list[CompanyDayOut])
 def list_company_days_off(
-    request: Request, response: Response, paging: PageDep, session: SessionDep,
-    _caller: AdminPerson,
-) -> list[CompanyDayOut]:  # fmt: skip
-    days = paginate(request, response, company_days.list_days(session), paging)
+    paging: PageDep, session: SessionDep, _caller: AdminPerson
+) -> list[CompanyDayOut]:
+    days = paging.rows(company_days.list_days(session))
     return [CompanyDayOut(day=d.day, name=d.name) for d in days]
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Response, status
 
 from core import people, personal_tokens
 from core.models import Person
 from core.schemas import NewTokenOut, TokenCreate, TokenOut
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep
-from web.paging import PageDep, paginate
+from web.paging import PageDep
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["tokens"])
@@ -34,13 +34,10 @@ def _create(
 
 
 @router.get("/me/tokens", response_model=list[TokenOut])
-def my_tokens(
-    request: Request, response: Response, paging: PageDep, session: SessionDep,
-    caller: CurrentPerson,
-) -> list[TokenOut]:  # fmt: skip
+def my_tokens(paging: PageDep, session: SessionDep, caller: CurrentPerson) -> list[TokenOut]:
     """My unrevoked tokens, newest first (expired ones show their past ``expires_at``)."""
     tokens = personal_tokens.list_tokens(session, person=caller)
-    return [_out(info) for info in paginate(request, response, tokens, paging)]
+    return [_out(info) for info in paging.rows(tokens)]
 
 
 @router.post("/me/tokens", response_model=NewTokenOut, status_code=status.HTTP_201_CREATED)
@@ -64,13 +61,12 @@ def revoke_my_token(
 
 @router.get("/people/{person_id}/tokens", response_model=list[TokenOut])
 def person_tokens(
-    request: Request, response: Response, paging: PageDep, person_id: ObjectId,
-    session: SessionDep, _admin: AdminPerson,
-) -> list[TokenOut]:  # fmt: skip
+    paging: PageDep, person_id: ObjectId, session: SessionDep, _admin: AdminPerson
+) -> list[TokenOut]:
     """Someone's unrevoked tokens (admins)."""
     person = people.get_person(session, person_id)
     tokens = personal_tokens.list_tokens(session, person=person)
-    return [_out(info) for info in paginate(request, response, tokens, paging)]
+    return [_out(info) for info in paging.rows(tokens)]
 
 
 @router.post(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict
 
 from onboarding.webhooks import service
 from onboarding.webhooks.service import WebhookCreate
 from web.deps import AdminPerson, NowDep, SessionDep
-from web.paging import PageDep, paginate
+from web.paging import PageDep
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["webhooks"])
@@ -55,26 +55,19 @@ def create_webhook(
 
 
 @router.get("/webhooks", response_model=list[WebhookOut])
-def list_webhooks(
-    request: Request, response: Response, paging: PageDep, session: SessionDep, _admin: AdminPerson
-) -> list[WebhookOut]:
+def list_webhooks(paging: PageDep, session: SessionDep, _admin: AdminPerson) -> list[WebhookOut]:
     found = [WebhookOut.model_validate(e) for e in service.list_endpoints(session)]
-    return paginate(request, response, found, paging)
+    return paging.rows(found)
 
 
 @router.get("/webhooks/{webhook_id}/deliveries", response_model=list[DeliveryOut])
 def webhook_deliveries(
-    request: Request,
-    response: Response,
-    paging: PageDep,
-    webhook_id: ObjectId,
-    session: SessionDep,
-    _admin: AdminPerson,
+    paging: PageDep, webhook_id: ObjectId, session: SessionDep, _admin: AdminPerson
 ) -> list[DeliveryOut]:
     """The endpoint's latest delivery attempts, newest first."""
     endpoint = service.get(session, webhook_id)
     found = [DeliveryOut.model_validate(d) for d in service.deliveries(session, endpoint=endpoint)]
-    return paginate(request, response, found, paging)
+    return paging.rows(found)
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -209,24 +209,21 @@ def _rotation_calendar(
 ) -> tuple[ical.FeedCalendar, list[ical.FeedShift]]:
     """The calendar facts of a rotation's feed, or of the holder's own shifts in it."""
     if only_mine:
-        calendar = ical.FeedCalendar(
-            name=f"{feed.name}: my shifts",
-            description=f"Your shifts in the {feed.name} All Hands Support rotation.",
-            identity=f"person:{holder.person_id}:rotation:{feed.slug}",
-            base_url=settings.base_url,
-            perspective=ical.Perspective.PERSON,
-            timezone=feed.timezone,
-        )
-        return calendar, []
+        name, description = "my shifts", f"Your shifts in the {feed.name}"
+        identity = f"person:{holder.person_id}:rotation:{feed.slug}"
+        perspective = ical.Perspective.PERSON
+    else:
+        name, description = "all shifts", f"Every shift of the {feed.name}"
+        identity, perspective = f"rotation:{feed.slug}", ical.Perspective.ROTATION
     calendar = ical.FeedCalendar(
-        name=f"{feed.name}: all shifts",
-        description=f"Every shift of the {feed.name} All Hands Support rotation.",
-        identity=f"rotation:{feed.slug}",
+        name=f"{feed.name}: {name}",
+        description=f"{description} All Hands Support rotation.",
+        identity=identity,
         base_url=settings.base_url,
-        perspective=ical.Perspective.ROTATION,
+        perspective=perspective,
         timezone=feed.timezone,
     )
-    return calendar, feed.shifts
+    return calendar, [] if only_mine else feed.shifts
 
 
 def last_modified(shifts: Iterable[ical.FeedShift], *, now: datetime) -> datetime:

@@ -1,12 +1,13 @@
-"""What every page shares: the logged-in viewer, manager-only access, CSRF checks on form
-posts, ids from paths and forms checked before they reach the database, domain errors as
-HTML error pages, and form problems per field."""
+"""What every page shares: the logged-in viewer, manager-only access, form posts with their
+CSRF check, ids from paths and forms checked before they reach the database, domain errors
+as HTML error pages, and form problems per field."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
@@ -15,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from core import people
 from core.db import MAX_ID, reading
@@ -23,7 +25,7 @@ from core.models import Person
 from core.security import constant_time_equal
 from rotation import access
 from web import errors
-from web.deps import SessionDep, SettingsDep, person_from_cookie, person_from_proxy_header
+from web.deps import NowDep, SessionDep, SettingsDep, person_from_cookie, person_from_proxy_header
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -124,6 +126,69 @@ def require_manager(request: Request, viewer: Viewer, session: SessionDep) -> Pe
 
 
 ManagerViewer = Annotated[Person, Depends(require_manager)]
+
+
+@dataclass(frozen=True)
+class FormPost:
+    """A form posted to a page, its CSRF token checked: the request with its unit of work
+    and clock, who sent it, and the fields as typed."""
+
+    request: Request
+    session: Session
+    viewer: Person
+    now: datetime
+    form: FormData
+
+    def text(self, name: str, default: str = "", *, max_length: int | None = None) -> str:
+        """The field as typed; ``default`` when it is missing, empty or not text. Longer
+        than ``max_length`` is the 422 page."""
+        value = self.form.get(name)
+        text = value if isinstance(value, str) and value else default
+        if max_length is not None and len(text) > max_length:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT,
+                detail=f"The {name} field takes at most {max_length} characters.",
+            )
+        return text
+
+    def texts(self, *names: str) -> dict[str, str]:
+        """``{name: text}`` for each of ``names``."""
+        return {name: self.text(name) for name in names}
+
+    def every(self, name: str) -> list[str]:
+        """Each value of a field the form repeats (one per table row), in form order."""
+        return [value for value in self.form.getlist(name) if isinstance(value, str)]
+
+    def ticked(self, name: str) -> bool:
+        """Whether a checkbox was ticked (browsers leave an unticked one out)."""
+        return self.text(name).lower() in ("true", "on", "1", "yes")
+
+
+def form_post(who: Callable[..., Person]) -> Any:
+    """The form post of a viewer ``who`` admits, for a route's signature.
+
+    The CSRF token is checked first: a forged post is refused before anything about the
+    viewer or the rows it names is looked up.
+    """
+
+    # ``who`` as a default, not in the annotation: postponed annotations are read from the
+    # module's names, where this function's argument is not.
+    async def read(
+        _csrf: Annotated[None, Depends(verify_csrf)],
+        request: Request,
+        session: SessionDep,
+        now: NowDep,
+        viewer: Person = Depends(who),
+    ) -> FormPost:
+        fields = await request.form()
+        return FormPost(request=request, session=session, viewer=viewer, now=now, form=fields)
+
+    return Depends(read)
+
+
+ViewerPost = Annotated[FormPost, form_post(page_viewer)]
+AdminPost = Annotated[FormPost, form_post(require_page_admin)]
+ManagerPost = Annotated[FormPost, form_post(require_manager)]
 
 
 def sentence(detail: str) -> str:

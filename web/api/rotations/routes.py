@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
@@ -31,7 +31,7 @@ from rotation.schemas import (
     check_date_range,
 )
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
-from web.paging import PageDep, paginate
+from web.paging import PageDep
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["rotations"])
@@ -82,15 +82,10 @@ def create_rotation(
 
 @router.get("/rotations", response_model=list[RotationOut])
 def list_rotations(
-    request: Request,
-    response: Response,
-    paging: PageDep,
-    session: SessionDep,
-    _caller: CurrentPerson,
-    archived: bool | None = None,
+    paging: PageDep, session: SessionDep, _caller: CurrentPerson, archived: bool | None = None
 ) -> list[RotationOut]:
     rotations = rotation_service.list_rotations(session, archived=archived)
-    return [RotationOut.of(r) for r in paginate(request, response, rotations, paging)]
+    return [RotationOut.of(r) for r in paging.rows(rotations)]
 
 
 @router.get("/rotations/{slug}", response_model=RotationOut)
@@ -131,11 +126,10 @@ def set_members(
 
 @router.get("/rotations/{slug}/members", response_model=list[MemberOut])
 def list_members(
-    request: Request, response: Response, paging: PageDep, slug: str, session: SessionDep,
-    _caller: CurrentPerson,
-) -> list[MemberOut]:  # fmt: skip
+    paging: PageDep, slug: str, session: SessionDep, _caller: CurrentPerson
+) -> list[MemberOut]:
     rotation = rotation_service.get_rotation(session, slug)
-    roster = paginate(request, response, members.list_members(session, rotation=rotation), paging)
+    roster = paging.rows(members.list_members(session, rotation=rotation))
     return [MemberOut.model_validate(m) for m in roster]
 
 
@@ -166,8 +160,6 @@ def update_member(
 
 @router.get("/rotations/{slug}/shifts", response_model=list[ShiftOut])
 def list_shifts(
-    request: Request,
-    response: Response,
     paging: PageDep,
     slug: str,
     session: SessionDep,
@@ -188,7 +180,7 @@ def list_shifts(
         end=window_end,
         include_cancelled=include_cancelled,
     )
-    return [ShiftOut.model_validate(s) for s in paginate(request, response, shifts, paging)]
+    return [ShiftOut.model_validate(s) for s in paging.rows(shifts)]
 
 
 @router.get("/rotations/{slug}/on-call", response_model=OnCallOut)

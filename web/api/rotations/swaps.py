@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, status
 
 from onboarding import cover_reading
 from rotation import swaps
 from rotation.models import SwapRequest
 from rotation.schemas import SwapCreate, SwapOut, SwapStatus
 from web.deps import CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
-from web.paging import PageDep, paginate
+from web.paging import PageDep
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["swaps"])
@@ -38,15 +38,10 @@ def request_swap(
 
 @router.get("/swaps", response_model=list[SwapOut])
 def list_swaps(
-    request: Request,
-    response: Response,
-    paging: PageDep,
-    session: SessionDep,
-    caller: CurrentPerson,
-    status: SwapStatus | None = None,
+    paging: PageDep, session: SessionDep, caller: CurrentPerson, status: SwapStatus | None = None
 ) -> list[SwapOut]:
     found = swaps.list_swaps(session, viewer=caller, status=status)
-    return [SwapOut.model_validate(s) for s in paginate(request, response, found, paging)]
+    return [SwapOut.model_validate(s) for s in paging.rows(found)]
 
 
 @router.get("/swaps/{swap_id}", response_model=SwapOut)

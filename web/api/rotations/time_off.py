@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Response, status
 from sqlalchemy.orm import Session
 
 from core import people
@@ -11,7 +11,7 @@ from rotation import members as rotation_members
 from rotation import time_off
 from rotation.schemas import TimeOffCreate, TimeOffCreated, TimeOffOut
 from web.deps import CurrentPerson, NowDep, SessionDep, forbidden
-from web.paging import PageDep, paginate
+from web.paging import PageDep
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["time off"])
@@ -56,16 +56,11 @@ def add_time_off(
 
 @router.get("/people/{person_id}/time-off", response_model=list[TimeOffOut])
 def list_time_off(
-    request: Request,
-    response: Response,
-    paging: PageDep,
-    person_id: PersonId,
-    session: SessionDep,
-    caller: CurrentPerson,
+    paging: PageDep, person_id: PersonId, session: SessionDep, caller: CurrentPerson
 ) -> list[TimeOffOut]:
     person = people.get_person(session, person_id)
     require_time_off_access(session, caller=caller, person=person)
-    rows = paginate(request, response, time_off.list_time_off(session, person=person), paging)
+    rows = paging.rows(time_off.list_time_off(session, person=person))
     return [TimeOffOut.model_validate(t) for t in rows]
 
 

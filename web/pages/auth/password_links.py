@@ -158,62 +158,37 @@ def _submit(
     return RedirectResponse("/login", status_code=303)
 
 
-@router.get("/invite/{token}", response_class=HTMLResponse)
-def invitation_page(
-    request: Request, token: str, session: SessionDep, settings: SettingsDep, now: NowDep
-) -> HTMLResponse:
-    return _show(request, session, settings, now, purpose=credentials.INVITE, token=token)
+def _link_routes(purpose: str) -> None:
+    """The form behind one kind of one-time link (``/invite/…``, ``/reset/…``) and its post."""
 
+    def show(
+        request: Request, token: str, session: SessionDep, settings: SettingsDep, now: NowDep
+    ) -> HTMLResponse:
+        return _show(request, session, settings, now, purpose=purpose, token=token)
 
-@router.post("/invite/{token}", response_model=None, dependencies=[Depends(verify_csrf)])
-def accept_invitation(
-    request: Request,
-    token: str,
-    session: SessionDep,
-    settings: SettingsDep,
-    now: NowDep,
-    password: Annotated[str, Form(max_length=1000)] = "",
-    confirm: Annotated[str, Form(max_length=1000)] = "",
-) -> Response:
-    return _submit(
-        request,
-        session,
-        settings,
-        now,
-        purpose=credentials.INVITE,
-        token=token,
-        password=password,
-        confirm=confirm,
+    def submit(
+        request: Request,
+        token: str,
+        session: SessionDep,
+        settings: SettingsDep,
+        now: NowDep,
+        password: Annotated[str, Form(max_length=1000)] = "",
+        confirm: Annotated[str, Form(max_length=1000)] = "",
+    ) -> Response:
+        return _submit(
+            request, session, settings, now, purpose=purpose, token=token, password=password,
+            confirm=confirm,
+        )  # fmt: skip
+
+    path = f"/{purpose}/{{token}}"
+    router.add_api_route(path, show, methods=["GET"], response_class=HTMLResponse)
+    router.add_api_route(
+        path, submit, methods=["POST"], response_model=None, dependencies=[Depends(verify_csrf)]
     )
 
 
-@router.get("/reset/{token}", response_class=HTMLResponse)
-def reset_page(
-    request: Request, token: str, session: SessionDep, settings: SettingsDep, now: NowDep
-) -> HTMLResponse:
-    return _show(request, session, settings, now, purpose=credentials.RESET, token=token)
-
-
-@router.post("/reset/{token}", response_model=None, dependencies=[Depends(verify_csrf)])
-def reset_password(
-    request: Request,
-    token: str,
-    session: SessionDep,
-    settings: SettingsDep,
-    now: NowDep,
-    password: Annotated[str, Form(max_length=1000)] = "",
-    confirm: Annotated[str, Form(max_length=1000)] = "",
-) -> Response:
-    return _submit(
-        request,
-        session,
-        settings,
-        now,
-        purpose=credentials.RESET,
-        token=token,
-        password=password,
-        confirm=confirm,
-    )
+for _purpose in (credentials.INVITE, credentials.RESET):
+    _link_routes(_purpose)
 
 
 @router.get("/forgot-password", response_class=HTMLResponse)

@@ -6,10 +6,11 @@ from sqlalchemy.orm import Session
 
 from kb_links import service
 from kb_links.models import Card
-from web.pages.helpers import ManagerViewer, not_found_as
+from web.pages.helpers import ManagerPost, ManagerViewer, not_found_as
 
 # Admins and anyone who manages a rotation look after the registry.
 CardEditor = ManagerViewer
+CardEditorPost = ManagerPost
 
 
 def card_or_404(session: Session, card_id: int, *, for_update: bool = False) -> Card:

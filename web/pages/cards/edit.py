@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -17,12 +16,12 @@ from kb_links import service
 from kb_links.fields import SOURCES
 from kb_links.models import Card
 from onboarding import card_flags
-from web.deps import NowDep, SessionDep
+from web.deps import SessionDep
 from web.pages.cards import forms as card_forms
 from web.pages.cards import view as card_view
-from web.pages.cards.common import CardEditor, card_or_404
+from web.pages.cards.common import CardEditor, CardEditorPost, card_or_404
 from web.pages.cards.forms import CardEditForm, CardForm
-from web.pages.helpers import CardId, FormInvalid, form_refused, verify_csrf
+from web.pages.helpers import CardId, FormInvalid, FormPost, form_refused
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -60,21 +59,15 @@ def new_card_page(request: Request, session: SessionDep, viewer: CardEditor) -> 
     return _new_page(request, session, viewer, values=CardForm().model_dump())
 
 
-@router.post("/cards", response_model=None, dependencies=[Depends(verify_csrf)])
-def create_card(
-    request: Request,
-    session: SessionDep,
-    viewer: CardEditor,
-    now: NowDep,
-    form: Annotated[CardForm, Form()],
-) -> Response:
+@router.post("/cards", response_model=None)
+def create_card(post: CardEditorPost, form: Annotated[CardForm, Form()]) -> Response:
     try:
-        data = card_forms.check_new_card(session, form=form)
-        card = service.create_card(session, data=data, now=now, actor=viewer)
+        data = card_forms.check_new_card(post.session, form=form)
+        card = service.create_card(post.session, data=data, now=post.now, actor=post.viewer)
     except (FormInvalid, Conflict, Invalid) as exc:
-        page = partial(_new_page, request, session, viewer, values=form.model_dump())
-        return form_refused(session, exc, conflict_field="external_id", page=page)
-    flash(request, f"Added “{card.title}” (version 1, verified now).")
+        page = partial(_new_page, post.request, post.session, post.viewer, values=form.model_dump())
+        return form_refused(post.session, exc, conflict_field="external_id", page=page)
+    flash(post.request, f"Added “{card.title}” (version 1, verified now).")
     return RedirectResponse(f"/cards#card-{card.id}", status_code=303)
 
 
@@ -124,39 +117,47 @@ def edit_card_page(
     return _edit_page(request, session, viewer, card=card, values=values)
 
 
-@router.post("/cards/{card_id}/edit", response_model=None, dependencies=[Depends(verify_csrf)])
+@router.post("/cards/{card_id}/edit", response_model=None)
 def edit_card(
-    request: Request,
-    card_id: CardId,
-    session: SessionDep,
-    viewer: CardEditor,
-    now: NowDep,
-    form: Annotated[CardEditForm, Form()],
+    post: CardEditorPost, card_id: CardId, form: Annotated[CardEditForm, Form()]
 ) -> Response:
-    card = card_or_404(session, card_id, for_update=True)
+    card = card_or_404(post.session, card_id, for_update=True)
     if card_forms.edited_version(form) != card.version:
         # Saving would silently undo the other edit; show the newer version and ask again.
         values = {**form.model_dump(), "version": str(card.version)}
         errors = {"form": _edited_meanwhile(card)}
         return _edit_page(
-            request, session, viewer, card=card, values=values, errors=errors, status_code=409
+            post.request,
+            post.session,
+            post.viewer,
+            card=card,
+            values=values,
+            errors=errors,
+            status_code=409,
         )
     try:
-        data = card_forms.check_edit(session, form=form, card=card)
+        data = card_forms.check_edit(post.session, form=form, card=card)
         if data.change == "minor" and not card_forms.changes_anything(data):
-            flash(request, f"Nothing changed in “{card.title}”.")
+            flash(post.request, f"Nothing changed in “{card.title}”.")
             return RedirectResponse("/cards", status_code=303)
-        card = service.update_card(session, card=card, data=data, now=now, actor=viewer)
+        card = service.update_card(
+            post.session, card=card, data=data, now=post.now, actor=post.viewer
+        )
     except (FormInvalid, Conflict, Invalid) as exc:
 
         def page(**refusal: Any) -> HTMLResponse:
-            fresh = card_or_404(session, card_id)
+            fresh = card_or_404(post.session, card_id)
             return _edit_page(
-                request, session, viewer, card=fresh, values=form.model_dump(), **refusal
+                post.request,
+                post.session,
+                post.viewer,
+                card=fresh,
+                values=form.model_dump(),
+                **refusal,
             )
 
-        return form_refused(session, exc, conflict_field="external_id", page=page)
-    flash(request, _saved(card, change=data.change))
+        return form_refused(post.session, exc, conflict_field="external_id", page=page)
+    flash(post.request, _saved(card, change=data.change))
     return RedirectResponse(f"/cards#card-{card.id}", status_code=303)
 
 
@@ -179,33 +180,23 @@ def _saved(card: Card, *, change: str) -> str:
     )
 
 
-def _set_archived(
-    request: Request,
-    session: Session,
-    viewer: Person,
-    *,
-    card_id: CardId,
-    archived: bool,
-    now: datetime,
-) -> RedirectResponse:
-    card = card_or_404(session, card_id, for_update=True)
-    service.set_archived(session, card=card, archived=archived, now=now, actor=viewer)
+def _set_archived(post: FormPost, *, card_id: int, archived: bool) -> RedirectResponse:
+    card = card_or_404(post.session, card_id, for_update=True)
+    service.set_archived(
+        post.session, card=card, archived=archived, now=post.now, actor=post.viewer
+    )
     if archived:
-        flash(request, f"Archived “{card.title}”: it is no longer listed or required.")
+        flash(post.request, f"Archived “{card.title}”: it is no longer listed or required.")
         return RedirectResponse("/cards", status_code=303)
-    flash(request, f"Restored “{card.title}”.")
+    flash(post.request, f"Restored “{card.title}”.")
     return RedirectResponse(f"/cards#card-{card.id}", status_code=303)
 
 
-@router.post("/cards/{card_id}/archive", response_model=None, dependencies=[Depends(verify_csrf)])
-def archive_card(
-    request: Request, card_id: CardId, session: SessionDep, viewer: CardEditor, now: NowDep
-) -> Response:
-    return _set_archived(request, session, viewer, card_id=card_id, archived=True, now=now)
+@router.post("/cards/{card_id}/archive", response_model=None)
+def archive_card(post: CardEditorPost, card_id: CardId) -> Response:
+    return _set_archived(post, card_id=card_id, archived=True)
 
 
-@router.post("/cards/{card_id}/restore", response_model=None, dependencies=[Depends(verify_csrf)])
-def restore_card(
-    request: Request, card_id: CardId, session: SessionDep, viewer: CardEditor, now: NowDep
-) -> Response:
-    return _set_archived(request, session, viewer, card_id=card_id, archived=False, now=now)
+@router.post("/cards/{card_id}/restore", response_model=None)
+def restore_card(post: CardEditorPost, card_id: CardId) -> Response:
+    return _set_archived(post, card_id=card_id, archived=False)

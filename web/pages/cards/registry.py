@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile, status
+from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,7 @@ from web.deps import NowDep, SessionDep
 from web.pages.cards import view as card_view
 from web.pages.cards.common import card_or_404
 from web.pages.cards.view import SHOW_CHOICES, Filters
-from web.pages.helpers import AdminViewer, CardId, Viewer, verify_csrf
+from web.pages.helpers import AdminPost, CardId, Viewer, ViewerPost
 from web.pages.pager import PageNumber, page_of
 from web.templating import flash, local_time, render
 
@@ -128,27 +128,23 @@ def cards_page(
     return _registry_page(request, session, viewer, now=now, filters=filters, page=page)
 
 
-@router.post("/cards/{card_id}/verify", response_model=None, dependencies=[Depends(verify_csrf)])
-def verify_card(
-    request: Request,
-    card_id: CardId,
-    session: SessionDep,
-    viewer: Viewer,
-    now: NowDep,
-    back: Annotated[str, Form()] = "/cards",
-) -> Response:
-    card = card_or_404(session, card_id, for_update=True)
-    if card.verifier_id != viewer.id and not access.manages_any(session, person=viewer):
+@router.post("/cards/{card_id}/verify", response_model=None)
+def verify_card(post: ViewerPost, card_id: CardId) -> Response:
+    back = post.text("back", "/cards")
+    card = card_or_404(post.session, card_id, for_update=True)
+    if card.verifier_id != post.viewer.id and not access.manages_any(
+        post.session, person=post.viewer
+    ):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
             detail="Only the card's verifier, rotation managers and admins can verify it.",
         )
-    card = service.verify_card(session, card=card, now=now, actor=viewer)
+    card = service.verify_card(post.session, card=card, now=post.now, actor=post.viewer)
     due_at = freshness.verification_due_at(
         last_verified_at=card.last_verified_at, verify_every_days=card.verify_every_days
     )
-    until = local_time(due_at, viewer.timezone, "%a %d %b %Y")
-    flash(request, f"Verified “{card.title}”: trusted until {until} ({viewer.timezone}).")
+    until = local_time(due_at, post.viewer.timezone, "%a %d %b %Y")
+    flash(post.request, f"Verified “{card.title}”: trusted until {until} ({post.viewer.timezone}).")
     return RedirectResponse(_back_to_registry(back), status_code=303)
 
 
@@ -182,15 +178,9 @@ def _is_json(upload: UploadFile | None, text: str) -> bool:
     return importers.looks_like_json(text)
 
 
-@router.post("/cards/import", response_model=None, dependencies=[Depends(verify_csrf)])
-def import_cards(
-    request: Request,
-    session: SessionDep,
-    viewer: AdminViewer,
-    now: NowDep,
-    text: Annotated[str, Form()] = "",
-    file: Annotated[UploadFile | None, File()] = None,
-) -> Response:
+@router.post("/cards/import", response_model=None)
+def import_cards(post: AdminPost, file: Annotated[UploadFile | None, File()] = None) -> Response:
+    text = post.text("text")
     upload = file if file is not None and file.filename else None
     try:
         content = _read_upload(upload) if upload is not None else text
@@ -198,24 +188,26 @@ def import_cards(
             raise Invalid("Choose a file or paste CSV or a Guru export to import.")
         is_json = _is_json(upload, content)
         kind = "Guru export" if is_json else "CSV"
-        result = run_card_import(session, text=content, is_json=is_json, now=now, actor=viewer)
+        result = run_card_import(
+            post.session, text=content, is_json=is_json, now=post.now, actor=post.viewer
+        )
     except (Invalid, Conflict) as exc:
-        session.rollback()
+        post.session.rollback()
         if isinstance(exc, ImportRejected):
             messages = [_line_message(error) for error in exc.errors]
         else:
             messages = [exc.detail]
         return _registry_page(
-            request,
-            session,
-            viewer,
-            now=now,
+            post.request,
+            post.session,
+            post.viewer,
+            now=post.now,
             import_errors=messages,
             import_text=text,
             status_code=409 if isinstance(exc, Conflict) else 422,
         )
     flash(
-        request,
+        post.request,
         f"Imported the {kind}: {result.created} created, {result.updated} updated, "
         f"{result.bumped} bumped to a new version.",
     )

@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -25,13 +25,14 @@ from web.pages.helpers import (
     CardId,
     CardSetId,
     FormInvalid,
+    FormPost,
+    ManagerPost,
     ManagerViewer,
     form_refused,
     not_found_as,
     parse_id,
     roll_back_refused,
     sentence,
-    verify_csrf,
 )
 from web.pages.onboarding import card_set_forms
 from web.pages.onboarding.card_set_forms import DIRECTIONS, CardSetForm
@@ -97,21 +98,17 @@ def card_sets_page(
     return _list_page(request, session, viewer, page=page)
 
 
-@router.post("/card-sets", response_model=None, dependencies=[Depends(verify_csrf)])
-def create_card_set(
-    request: Request,
-    session: SessionDep,
-    viewer: ManagerViewer,
-    now: NowDep,
-    form: Annotated[CardSetForm, Form()],
-) -> Response:
+@router.post("/card-sets", response_model=None)
+def create_card_set(post: ManagerPost, form: Annotated[CardSetForm, Form()]) -> Response:
     try:
         data = card_set_forms.check_details(form)
-        view = card_sets.create_card_set(session, data=data, now=now, actor=viewer)
+        view = card_sets.create_card_set(post.session, data=data, now=post.now, actor=post.viewer)
     except (FormInvalid, Conflict) as exc:
-        page = partial(_list_page, request, session, viewer, values=form.model_dump())
-        return form_refused(session, exc, conflict_field="name", page=page)
-    flash(request, f"Created the card set “{view.card_set.name}”. Add its cards below.")
+        page = partial(
+            _list_page, post.request, post.session, post.viewer, values=form.model_dump()
+        )
+        return form_refused(post.session, exc, conflict_field="name", page=page)
+    flash(post.request, f"Created the card set “{view.card_set.name}”. Add its cards below.")
     return RedirectResponse(f"/card-sets/{view.card_set.id}", status_code=303)
 
 
@@ -165,76 +162,59 @@ def edit_card_set_page(
     return _edit_page(request, session, viewer, card_set=card_set, now=now)
 
 
-@router.post("/card-sets/{card_set_id}", response_model=None, dependencies=[Depends(verify_csrf)])
+@router.post("/card-sets/{card_set_id}", response_model=None)
 def save_details(
-    request: Request,
-    card_set_id: CardSetId,
-    session: SessionDep,
-    viewer: ManagerViewer,
-    now: NowDep,
-    form: Annotated[CardSetForm, Form()],
+    post: ManagerPost, card_set_id: CardSetId, form: Annotated[CardSetForm, Form()]
 ) -> Response:
-    card_set = _card_set_to_change(session, card_set_id, viewer)
+    card_set = _card_set_to_change(post.session, card_set_id, post.viewer)
     try:
         data = card_set_forms.check_details(form)
         card_sets.update_card_set(
-            session,
+            post.session,
             card_set=card_set,
             data=CardSetUpdate(name=data.name, description=data.description),
-            now=now,
-            actor=viewer,
+            now=post.now,
+            actor=post.viewer,
         )
     except (FormInvalid, Conflict) as exc:
 
         def page(**refusal: Any) -> HTMLResponse:
-            fresh = _card_set_or_404(session, card_set_id)
+            fresh = _card_set_or_404(post.session, card_set_id)
             return _edit_page(
-                request, session, viewer, card_set=fresh, now=now, values=form.model_dump(),
-                **refusal,
+                post.request, post.session, post.viewer, card_set=fresh, now=post.now,
+                values=form.model_dump(), **refusal,
             )  # fmt: skip
 
-        return form_refused(session, exc, conflict_field="name", page=page)
-    flash(request, f"Saved the name and description of “{card_set.name}”.")
+        return form_refused(post.session, exc, conflict_field="name", page=page)
+    flash(post.request, f"Saved the name and description of “{card_set.name}”.")
     return RedirectResponse(f"/card-sets/{card_set.id}", status_code=303)
 
 
-def _set_cards(
-    request: Request,
-    session: Session,
-    viewer: Person,
-    *,
-    card_set: CardSet,
-    card_ids: list[int],
-    now: datetime,
-) -> HTMLResponse | None:
+def _set_cards(post: FormPost, *, card_set: CardSet, card_ids: list[int]) -> HTMLResponse | None:
     """Save the new order; a refusal comes back as the editor with why (None: saved)."""
     try:
         card_sets.update_card_set(
-            session, card_set=card_set, data=CardSetUpdate(card_ids=card_ids), now=now, actor=viewer
+            post.session,
+            card_set=card_set,
+            data=CardSetUpdate(card_ids=card_ids),
+            now=post.now,
+            actor=post.viewer,
         )
     except Invalid as exc:
-        status_code = roll_back_refused(session, exc)
+        status_code = roll_back_refused(post.session, exc)
         return _edit_page(
-            request, session, viewer, card_set=_card_set_or_404(session, card_set.id), now=now,
+            post.request, post.session, post.viewer,
+            card_set=_card_set_or_404(post.session, card_set.id), now=post.now,
             add_error=sentence(exc.detail), status_code=status_code,
         )  # fmt: skip
     return None
 
 
-@router.post(
-    "/card-sets/{card_set_id}/cards", response_model=None, dependencies=[Depends(verify_csrf)]
-)
-def add_card(
-    request: Request,
-    card_set_id: CardSetId,
-    session: SessionDep,
-    viewer: ManagerViewer,
-    now: NowDep,
-    card_id: Annotated[str, Form()] = "",
-) -> Response:
-    card_set = _card_set_to_change(session, card_set_id, viewer)
-    current = card_sets.view(session, card_set=card_set).card_ids
-    chosen = parse_id(card_id)
+@router.post("/card-sets/{card_set_id}/cards", response_model=None)
+def add_card(post: ManagerPost, card_set_id: CardSetId) -> Response:
+    card_set = _card_set_to_change(post.session, card_set_id, post.viewer)
+    current = card_sets.view(post.session, card_set=card_set).card_ids
+    chosen = parse_id(post.text("card_id"))
     problem = None
     if chosen is None:
         problem = "Choose a card to add."
@@ -242,21 +222,16 @@ def add_card(
         problem = "That card is already in this set."
     if problem is not None or chosen is None:
         return _edit_page(
-            request, session, viewer, card_set=card_set, now=now, add_error=problem,
-            status_code=422,
+            post.request, post.session, post.viewer, card_set=card_set, now=post.now,
+            add_error=problem, status_code=422,
         )  # fmt: skip
     refused = _set_cards(
-        request,
-        session,
-        viewer,
-        card_set=card_set,
-        card_ids=card_set_forms.with_card(current, chosen),
-        now=now,
+        post, card_set=card_set, card_ids=card_set_forms.with_card(current, chosen)
     )
     if refused is not None:
         return refused
-    title = card_service.get_card(session, card_id=chosen).title
-    flash(request, f"Added “{title}” to “{card_set.name}” as card {len(current) + 1}.")
+    title = card_service.get_card(post.session, card_id=chosen).title
+    flash(post.request, f"Added “{title}” to “{card_set.name}” as card {len(current) + 1}.")
     return RedirectResponse(f"/card-sets/{card_set.id}#cards", status_code=303)
 
 
@@ -268,61 +243,36 @@ def _card_in_set(session: Session, card_set: CardSet, card_id: int) -> tuple[lis
     return current, card_service.get_card(session, card_id=card_id).title
 
 
-@router.post(
-    "/card-sets/{card_set_id}/cards/{card_id}/move",
-    response_model=None,
-    dependencies=[Depends(verify_csrf)],
-)
-def move_card(
-    request: Request,
-    card_set_id: CardSetId,
-    card_id: CardId,
-    session: SessionDep,
-    viewer: ManagerViewer,
-    now: NowDep,
-    direction: Annotated[str, Form()] = "",
-) -> Response:
-    card_set = _card_set_to_change(session, card_set_id, viewer)
-    current, title = _card_in_set(session, card_set, card_id)
+@router.post("/card-sets/{card_set_id}/cards/{card_id}/move", response_model=None)
+def move_card(post: ManagerPost, card_set_id: CardSetId, card_id: CardId) -> Response:
+    direction = post.text("direction")
+    card_set = _card_set_to_change(post.session, card_set_id, post.viewer)
+    current, title = _card_in_set(post.session, card_set, card_id)
     if direction not in DIRECTIONS:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, detail="Move a card either up or down."
         )
     order = card_set_forms.moved(current, card_id, direction)
     if order == current:
-        flash(request, f"“{title}” is already at the {'top' if direction == 'up' else 'bottom'}.")
+        flash(
+            post.request, f"“{title}” is already at the {'top' if direction == 'up' else 'bottom'}."
+        )
     else:
-        refused = _set_cards(request, session, viewer, card_set=card_set, card_ids=order, now=now)
+        refused = _set_cards(post, card_set=card_set, card_ids=order)
         if refused is not None:
             return refused
-        flash(request, f"Moved “{title}” {direction} to position {order.index(card_id) + 1}.")
+        flash(post.request, f"Moved “{title}” {direction} to position {order.index(card_id) + 1}.")
     return RedirectResponse(f"/card-sets/{card_set.id}#item-{card_id}", status_code=303)
 
 
-@router.post(
-    "/card-sets/{card_set_id}/cards/{card_id}/remove",
-    response_model=None,
-    dependencies=[Depends(verify_csrf)],
-)
-def remove_card(
-    request: Request,
-    card_set_id: CardSetId,
-    card_id: CardId,
-    session: SessionDep,
-    viewer: ManagerViewer,
-    now: NowDep,
-) -> Response:
-    card_set = _card_set_to_change(session, card_set_id, viewer)
-    current, title = _card_in_set(session, card_set, card_id)
+@router.post("/card-sets/{card_set_id}/cards/{card_id}/remove", response_model=None)
+def remove_card(post: ManagerPost, card_set_id: CardSetId, card_id: CardId) -> Response:
+    card_set = _card_set_to_change(post.session, card_set_id, post.viewer)
+    current, title = _card_in_set(post.session, card_set, card_id)
     refused = _set_cards(
-        request,
-        session,
-        viewer,
-        card_set=card_set,
-        card_ids=card_set_forms.without_card(current, card_id),
-        now=now,
+        post, card_set=card_set, card_ids=card_set_forms.without_card(current, card_id)
     )
     if refused is not None:
         return refused
-    flash(request, f"Removed “{title}” from “{card_set.name}”.")
+    flash(post.request, f"Removed “{title}” from “{card_set.name}”.")
     return RedirectResponse(f"/card-sets/{card_set.id}#cards", status_code=303)

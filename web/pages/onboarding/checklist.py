@@ -7,9 +7,8 @@ as the API (the person, managers of a rotation they belong to, admins).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -17,16 +16,16 @@ from core.errors import Conflict
 from core.models import Person
 from kb_links.models import Card
 from onboarding import acks, graduation, progress
-from web.deps import NowDep, SessionDep, SettingsDep
+from web.deps import NowDep, SessionDep, get_settings_dep
 from web.pages.helpers import (
     PersonId,
     Viewer,
+    ViewerPost,
     not_found_as,
     parse_id,
     person_or_404,
     roll_back_refused,
     sentence,
-    verify_csrf,
 )
 from web.pages.onboarding.view import STATUS_LABELS, checklist_shifts, progress_text
 from web.templating import flash, render
@@ -94,24 +93,15 @@ def _stale_message(session: Session, exc: Conflict, *, card_id: int, version: in
     )
 
 
-@router.post("/me/checklist/ack", response_model=None, dependencies=[Depends(verify_csrf)])
-def acknowledge(
-    request: Request,
-    session: SessionDep,
-    viewer: Viewer,
-    now: NowDep,
-    settings: SettingsDep,
-    card_id: Annotated[str, Form()] = "",
-    version: Annotated[str, Form()] = "",
-    shift_id: Annotated[str, Form()] = "",
-) -> Response:
+@router.post("/me/checklist/ack", response_model=None)
+def acknowledge(post: ViewerPost) -> Response:
     def refused(error: str, status_code: int) -> HTMLResponse:
         return checklist_page(
-            request, session, viewer, person=viewer, now=now, error=error,
+            post.request, post.session, post.viewer, person=post.viewer, now=post.now, error=error,
             status_code=status_code,
         )  # fmt: skip
 
-    chosen_card, read_version = parse_id(card_id), parse_id(version)
+    chosen_card, read_version = parse_id(post.text("card_id")), parse_id(post.text("version"))
     if chosen_card is None or read_version is None:
         return refused(
             "That form did not say which card and version you read; reload the page and try again.",
@@ -120,20 +110,28 @@ def acknowledge(
     try:
         with not_found_as("card"):
             view = acks.acknowledge(
-                session, person=viewer, card_id=chosen_card, version=read_version, now=now
+                post.session,
+                person=post.viewer,
+                card_id=chosen_card,
+                version=read_version,
+                now=post.now,
             )
     except Conflict as exc:
-        status_code = roll_back_refused(session, exc)
+        status_code = roll_back_refused(post.session, exc)
         return refused(
-            _stale_message(session, exc, card_id=chosen_card, version=read_version), status_code
+            _stale_message(post.session, exc, card_id=chosen_card, version=read_version),
+            status_code,
         )
-    graduation.run(session, now=now, base_url=settings.base_url, person_id=viewer.id)
+    graduation.run(
+        post.session, now=post.now, base_url=get_settings_dep(post.request).base_url,
+        person_id=post.viewer.id,
+    )  # fmt: skip
     flash(
-        request,
+        post.request,
         f"Marked “{view.card_title}” (version {view.acknowledgement.card_version}) as read.",
     )
     # Back to the card just marked, not the top of a long list (allhands.js then restores
     # the exact scroll position); the anchor is built from parsed ids only.
-    shift = parse_id(shift_id)
+    shift = parse_id(post.text("shift_id"))
     anchor = f"#card-{shift}-{chosen_card}" if shift is not None else ""
     return RedirectResponse("/me/checklist" + anchor, status_code=status.HTTP_303_SEE_OTHER)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request, status
+from fastapi import APIRouter, BackgroundTasks, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -14,8 +13,9 @@ from core.errors import Conflict, Invalid
 from core.models import Person
 from core.people_import import ImportRejected
 from core.schemas import PersonCreate, PersonUpdate
-from web.deps import NowDep, SessionDep, SettingsDep
+from web.deps import SessionDep, SettingsDep
 from web.pages.helpers import (
+    AdminPost,
     AdminViewer,
     FormInvalid,
     PersonId,
@@ -23,7 +23,6 @@ from web.pages.helpers import (
     form_refused,
     person_or_404,
     sentence,
-    verify_csrf,
 )
 from web.pages.pager import PageNumber, fetch_page_of
 from web.pages.people.invitations import invite_and_flash
@@ -78,122 +77,83 @@ def people_page(
     return _people_page(request, session, viewer, page=page)
 
 
-@router.post("/people", response_model=None, dependencies=[Depends(verify_csrf)])
-def add_person(
-    request: Request,
-    background: BackgroundTasks,
-    session: SessionDep,
-    settings: SettingsDep,
-    viewer: AdminViewer,
-    now: NowDep,
-    email: Annotated[str, Form()] = "",
-    name: Annotated[str, Form()] = "",
-    timezone: Annotated[str, Form()] = "UTC",
-    team: Annotated[str, Form()] = "",
-    is_admin: Annotated[bool, Form()] = False,
-    invite: Annotated[bool, Form()] = False,
-) -> Response:
+@router.post("/people", response_model=None)
+def add_person(post: AdminPost, background: BackgroundTasks, settings: SettingsDep) -> Response:
     values: dict[str, object] = {
-        "email": email, "name": name, "timezone": timezone, "team": team, "is_admin": is_admin
-    }  # fmt: skip
+        **post.texts("email", "name", "team"),
+        "timezone": post.text("timezone", "UTC"),
+        "is_admin": post.ticked("is_admin"),
+    }
     try:
-        data = checked(PersonCreate, {**values, "team": team or None})
-        person = people.create_person(session, data=data, now=now, actor=viewer)
+        data = checked(PersonCreate, {**values, "team": values["team"] or None})
+        person = people.create_person(post.session, data=data, now=post.now, actor=post.viewer)
     except (FormInvalid, Conflict) as exc:
-        page = partial(_people_page, request, session, viewer, values=values)
-        return form_refused(session, exc, conflict_field="email", page=page)
-    flash(request, f"Added {person.name} ({person.email}).")
-    if invite:
-        invite_and_flash(
-            request, background, session, settings=settings, person=person, viewer=viewer, now=now
-        )
+        page = partial(_people_page, post.request, post.session, post.viewer, values=values)
+        return form_refused(post.session, exc, conflict_field="email", page=page)
+    flash(post.request, f"Added {person.name} ({person.email}).")
+    if post.ticked("invite"):
+        invite_and_flash(post, background, settings=settings, person=person)
     return RedirectResponse("/people", status_code=303)
 
 
-@router.post("/people/{person_id}/edit", response_model=None, dependencies=[Depends(verify_csrf)])
-def edit_person(
-    request: Request,
-    person_id: PersonId,
-    session: SessionDep,
-    viewer: AdminViewer,
-    now: NowDep,
-    team: Annotated[str, Form()] = "",
-    timezone: Annotated[str, Form()] = "",
-    is_admin: Annotated[bool, Form()] = False,
-) -> Response:
+@router.post("/people/{person_id}/edit", response_model=None)
+def edit_person(post: AdminPost, person_id: PersonId) -> Response:
     """An admin changes someone's team, timezone and role."""
-    person = person_or_404(session, person_id)
+    team, timezone, is_admin = post.text("team"), post.text("timezone"), post.ticked("is_admin")
+    person = person_or_404(post.session, person_id)
 
     def refused(message: str) -> HTMLResponse:
         return _people_page(
-            request, session, viewer, edit_error=(person_id, message),
+            post.request, post.session, post.viewer, edit_error=(person_id, message),
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )  # fmt: skip
 
-    if person.id == viewer.id and not is_admin:
+    if person.id == post.viewer.id and not is_admin:
         return refused("You cannot take away your own admin role; ask another admin.")
     try:
         data = checked(PersonUpdate, {"team": team.strip() or None, "timezone": timezone.strip(),
                                       "is_admin": is_admin})  # fmt: skip
     except FormInvalid as exc:
         return refused(" ".join(sentence(m) for m in exc.errors.values()))
-    people.update_person(session, person=person, data=data, now=now, actor=viewer)
-    flash(request, f"Saved {person.name}'s team, timezone and role.")
+    people.update_person(post.session, person=person, data=data, now=post.now, actor=post.viewer)
+    flash(post.request, f"Saved {person.name}'s team, timezone and role.")
     return RedirectResponse(f"/people#person-{person.id}", status_code=303)
 
 
-@router.post(
-    "/people/{person_id}/deactivate", response_model=None, dependencies=[Depends(verify_csrf)]
-)
-def deactivate(
-    request: Request, person_id: PersonId, session: SessionDep, viewer: AdminViewer, now: NowDep
-) -> Response:
+@router.post("/people/{person_id}/deactivate", response_model=None)
+def deactivate(post: AdminPost, person_id: PersonId) -> Response:
     from flows.lifecycle import deactivate_person
 
-    person = person_or_404(session, person_id)
-    if person.id == viewer.id:
-        flash(request, "You cannot deactivate yourself.", "error")
+    person = person_or_404(post.session, person_id)
+    if person.id == post.viewer.id:
+        flash(post.request, "You cannot deactivate yourself.", "error")
         return RedirectResponse("/people", status_code=303)
-    deactivate_person(session, person=person, now=now, actor=viewer)
-    flash(request, f"Deactivated {person.name}; their future shifts were reassigned.")
+    deactivate_person(post.session, person=person, now=post.now, actor=post.viewer)
+    flash(post.request, f"Deactivated {person.name}; their future shifts were reassigned.")
     return RedirectResponse("/people", status_code=303)
 
 
-@router.post("/people/import", response_model=None, dependencies=[Depends(verify_csrf)])
-def import_people(
-    request: Request,
-    background: BackgroundTasks,
-    session: SessionDep,
-    settings: SettingsDep,
-    viewer: AdminViewer,
-    now: NowDep,
-    csv_text: Annotated[str, Form()] = "",
-    invite: Annotated[bool, Form()] = False,
-) -> Response:
+@router.post("/people/import", response_model=None)
+def import_people(post: AdminPost, background: BackgroundTasks, settings: SettingsDep) -> Response:
+    csv_text = post.text("csv_text")
     try:
-        result = people_import.import_people_csv(session, text=csv_text, now=now, actor=viewer)
+        result = people_import.import_people_csv(
+            post.session, text=csv_text, now=post.now, actor=post.viewer
+        )
     except ImportRejected as exc:
         return _people_page(
-            request,
-            session,
-            viewer,
+            post.request,
+            post.session,
+            post.viewer,
             import_errors=[{"line": e.line, "message": e.message} for e in exc.errors],
             csv_text=csv_text,
             status_code=422,
         )
     except Invalid as exc:
-        flash(request, exc.detail, "error")
+        flash(post.request, exc.detail, "error")
         return RedirectResponse("/people", status_code=303)
-    flash(request, f"Imported: {result.created} created, {result.updated} updated.")
-    if invite:
-        for person in people.find_by_ids(session, person_ids=result.created_ids).values():
-            invite_and_flash(
-                request,
-                background,
-                session,
-                settings=settings,
-                person=person,
-                viewer=viewer,
-                now=now,
-            )
+    flash(post.request, f"Imported: {result.created} created, {result.updated} updated.")
+    if post.ticked("invite"):
+        for person in people.find_by_ids(post.session, person_ids=result.created_ids).values():
+            invite_and_flash(post, background, settings=settings, person=person)
     return RedirectResponse("/people", status_code=303)

@@ -6,10 +6,9 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, time
 from functools import cache
-from typing import Annotated
 from zoneinfo import ZoneInfo, available_timezones
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -18,9 +17,9 @@ from core import audit, credentials, people, personal_tokens
 from core.errors import Invalid
 from core.models import Person
 from core.schemas import PersonUpdate, TokenCreate
-from web.deps import NowDep, SessionDep
+from web.deps import SessionDep
 from web.feeds import routes as feeds
-from web.pages.helpers import TokenId, Viewer, field_errors, sentence, verify_csrf
+from web.pages.helpers import TokenId, Viewer, ViewerPost, field_errors, sentence
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -87,17 +86,11 @@ def profile(request: Request, session: SessionDep, viewer: Viewer) -> HTMLRespon
     return _page(request, session, viewer)
 
 
-@router.post("/me", response_model=None, dependencies=[Depends(verify_csrf)])
-def save_profile(
-    request: Request,
-    session: SessionDep,
-    viewer: Viewer,
-    now: NowDep,
-    name: Annotated[str, Form(max_length=1000)] = "",
-    timezone: Annotated[str, Form(max_length=200)] = "",
-    notify_email: Annotated[bool, Form()] = False,
-    notify_slack: Annotated[bool, Form()] = False,
-) -> Response:
+@router.post("/me", response_model=None)
+def save_profile(post: ViewerPost) -> Response:
+    name = post.text("name", max_length=1000)
+    timezone = post.text("timezone", max_length=200)
+    notify_email, notify_slack = post.ticked("notify_email"), post.ticked("notify_slack")
     values: dict[str, object] = {
         "name": name, "timezone": timezone, "notify_email": notify_email,
         "notify_slack": notify_slack,
@@ -106,47 +99,61 @@ def save_profile(
         data = PersonUpdate(name=name, timezone=timezone)
     except ValidationError as exc:
         return _page(
-            request, session, viewer, values=values, errors=field_errors(exc), status_code=422
+            post.request,
+            post.session,
+            post.viewer,
+            values=values,
+            errors=field_errors(exc),
+            status_code=422,
         )
-    people.update_person(session, person=viewer, data=data, now=now, actor=viewer)
-    before = {"notify_email": viewer.notify_email, "notify_slack": viewer.notify_slack}
-    viewer.notify_email, viewer.notify_slack = notify_email, notify_slack
+    people.update_person(
+        post.session, person=post.viewer, data=data, now=post.now, actor=post.viewer
+    )
+    before = {"notify_email": post.viewer.notify_email, "notify_slack": post.viewer.notify_slack}
+    post.viewer.notify_email, post.viewer.notify_slack = notify_email, notify_slack
     after = {"notify_email": notify_email, "notify_slack": notify_slack}
     if before != after:
         audit.record(
-            session,
-            actor=viewer,
+            post.session,
+            actor=post.viewer,
             action="person.notification_preferences",
             subject_type="person",
-            subject_id=viewer.id,
+            subject_id=post.viewer.id,
             before=before,
             after=after,
-            at=now,
+            at=post.now,
         )
-    flash(request, "Your profile is saved.")
+    flash(post.request, "Your profile is saved.")
     return RedirectResponse("/me", status_code=303)
 
 
-@router.post("/me/password", response_model=None, dependencies=[Depends(verify_csrf)])
-def change_password(
-    request: Request,
-    session: SessionDep,
-    viewer: Viewer,
-    now: NowDep,
-    current: Annotated[str, Form(max_length=1000)] = "",
-    new: Annotated[str, Form(max_length=1000)] = "",
-    confirm: Annotated[str, Form(max_length=1000)] = "",
-) -> Response:
-    if not request.app.state.settings.password_login:
-        return _page(request, session, viewer, problem="Passwords are off here.", status_code=404)
+@router.post("/me/password", response_model=None)
+def change_password(post: ViewerPost) -> Response:
+    fields = ("current", "new", "confirm")
+    current, new, confirm = (post.text(name, max_length=1000) for name in fields)
+    if not post.request.app.state.settings.password_login:
+        return _page(
+            post.request,
+            post.session,
+            post.viewer,
+            problem="Passwords are off here.",
+            status_code=404,
+        )
     try:
         credentials.change_password(
-            session, person=viewer, current=current, new=new, confirm=confirm, now=now
+            post.session,
+            person=post.viewer,
+            current=current,
+            new=new,
+            confirm=confirm,
+            now=post.now,
         )
     except Invalid as exc:
-        return _page(request, session, viewer, problem=sentence(exc.detail), status_code=422)
-    _keep_this_session(request, viewer)
-    flash(request, "Your password is changed; your other sessions have ended.")
+        return _page(
+            post.request, post.session, post.viewer, problem=sentence(exc.detail), status_code=422
+        )
+    _keep_this_session(post.request, post.viewer)
+    flash(post.request, "Your password is changed; your other sessions have ended.")
     return RedirectResponse("/me", status_code=303)
 
 
@@ -161,54 +168,49 @@ def _end_of_day(day: str, timezone: str) -> datetime | None:
     return datetime.combine(chosen, time(23, 59, 59), tzinfo=ZoneInfo(timezone))
 
 
-@router.post("/me/tokens", response_model=None, dependencies=[Depends(verify_csrf)])
-def create_token(
-    request: Request,
-    session: SessionDep,
-    viewer: Viewer,
-    now: NowDep,
-    name: Annotated[str, Form(max_length=1000)] = "",
-    expires_on: Annotated[str, Form(max_length=20)] = "",
-) -> Response:
+@router.post("/me/tokens", response_model=None)
+def create_token(post: ViewerPost) -> Response:
     """A new token, shown on this answer only (it is not stored, so no page can show it again)."""
+    name, expires_on = post.text("name", max_length=1000), post.text("expires_on", max_length=20)
     form = {"name": name, "expires_on": expires_on}
     try:
-        data = TokenCreate(name=name, expires_at=_end_of_day(expires_on, viewer.timezone))
+        data = TokenCreate(name=name, expires_at=_end_of_day(expires_on, post.viewer.timezone))
         made = personal_tokens.create_token(
-            session, person=viewer, name=data.name, expires_at=data.expires_at, now=now,
-            actor=viewer,
+            post.session, person=post.viewer, name=data.name, expires_at=data.expires_at,
+            now=post.now, actor=post.viewer,
         )  # fmt: skip
     except ValidationError as exc:
         problem = "; ".join(field_errors(exc).values())
         return _page(
-            request, session, viewer, token_form=form, token_error=problem, status_code=422
+            post.request,
+            post.session,
+            post.viewer,
+            token_form=form,
+            token_error=problem,
+            status_code=422,
         )
     except Invalid as exc:
         return _page(
-            request, session, viewer, token_form=form, token_error=sentence(exc.detail),
-            status_code=422,
+            post.request, post.session, post.viewer, token_form=form,
+            token_error=sentence(exc.detail), status_code=422,
         )  # fmt: skip
-    return _page(request, session, viewer, new_token=made, status_code=201)
+    return _page(post.request, post.session, post.viewer, new_token=made, status_code=201)
 
 
-@router.post(
-    "/me/tokens/{token_id}/revoke", response_model=None, dependencies=[Depends(verify_csrf)]
-)
-def revoke_token(
-    request: Request, token_id: TokenId, session: SessionDep, viewer: Viewer, now: NowDep
-) -> Response:
-    if not personal_tokens.revoke_token(session, person=viewer, token_id=token_id, now=now):
-        flash(request, "You have no such token.", "error")
+@router.post("/me/tokens/{token_id}/revoke", response_model=None)
+def revoke_token(post: ViewerPost, token_id: TokenId) -> Response:
+    if not personal_tokens.revoke_token(
+        post.session, person=post.viewer, token_id=token_id, now=post.now
+    ):
+        flash(post.request, "You have no such token.", "error")
         return RedirectResponse("/me", status_code=303)
-    flash(request, f"Token #{token_id} is revoked; programs using it are refused from now on.")
+    flash(post.request, f"Token #{token_id} is revoked; programs using it are refused from now on.")
     return RedirectResponse("/me", status_code=303)
 
 
-@router.post("/me/sessions/end", dependencies=[Depends(verify_csrf)])
-def end_all_sessions(
-    request: Request, session: SessionDep, viewer: Viewer, now: NowDep
-) -> RedirectResponse:
-    people.end_sessions(session, person=viewer, now=now)
-    request.session.clear()
-    flash(request, "Every session of yours has ended. Log in again.")
+@router.post("/me/sessions/end")
+def end_all_sessions(post: ViewerPost) -> RedirectResponse:
+    people.end_sessions(post.session, person=post.viewer, now=post.now)
+    post.request.session.clear()
+    flash(post.request, "Every session of yours has ended. Log in again.")
     return RedirectResponse("/login", status_code=303)

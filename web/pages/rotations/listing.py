@@ -12,7 +12,7 @@ from functools import partial
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,12 @@ from rotation import duty, generation, overview, timeline
 from rotation import service as rotation_service
 from rotation.models import Rotation, Shift
 from web.deps import NowDep, SessionDep
-from web.pages.helpers import FormInvalid, ManagerViewer, Viewer, form_refused, verify_csrf
+from web.pages.helpers import (
+    FormInvalid,
+    ManagerPost,
+    Viewer,
+    form_refused,
+)
 from web.pages.pager import PageNumber, page_of
 from web.pages.rotations import forms as rotation_forms
 from web.pages.rotations.forms import RotationForm
@@ -105,25 +110,28 @@ def rotations_page(
     return _list_page(request, session, viewer, now=now, page=page)
 
 
-@router.post("/rotations", response_model=None, dependencies=[Depends(verify_csrf)])
-def create_rotation(
-    request: Request,
-    session: SessionDep,
-    viewer: ManagerViewer,
-    now: NowDep,
-    form: Annotated[RotationForm, Form()],
-) -> Response:
+@router.post("/rotations", response_model=None)
+def create_rotation(post: ManagerPost, form: Annotated[RotationForm, Form()]) -> Response:
     try:
-        data = rotation_forms.check_new(session, form=form)
-        if not viewer.is_admin and viewer.id not in data.manager_ids:
+        data = rotation_forms.check_new(post.session, form=form)
+        if not post.viewer.is_admin and post.viewer.id not in data.manager_ids:
             # A manager who creates a rotation manages it; only admins make ones for others.
-            data = data.model_copy(update={"manager_ids": [*data.manager_ids, viewer.id]})
-        rotation = rotation_service.create_rotation(session, data=data, now=now, actor=viewer)
+            data = data.model_copy(update={"manager_ids": [*data.manager_ids, post.viewer.id]})
+        rotation = rotation_service.create_rotation(
+            post.session, data=data, now=post.now, actor=post.viewer
+        )
     except (FormInvalid, Conflict, Invalid) as exc:
-        page = partial(_list_page, request, session, viewer, now=now, values=form.model_dump())
-        return form_refused(session, exc, conflict_field="slug", page=page)
+        page = partial(
+            _list_page,
+            post.request,
+            post.session,
+            post.viewer,
+            now=post.now,
+            values=form.model_dump(),
+        )
+        return form_refused(post.session, exc, conflict_field="slug", page=page)
     flash(
-        request,
+        post.request,
         f"Created “{rotation.name}”. Add its members below: its shifts fill as they join.",
     )
     return RedirectResponse(f"/rotations/{rotation.slug}/manage#members", status_code=303)

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -28,10 +28,10 @@ from web.deps import NowDep, SessionDep
 from web.pages.helpers import (
     FormInvalid,
     Viewer,
+    ViewerPost,
     parse_id,
     required_id,
     roll_back_refused,
-    verify_csrf,
 )
 from web.pages.rotations import forms as rotation_forms
 from web.pages.rotations.common import (
@@ -194,43 +194,42 @@ def manage_view(
     return manage_page(request, session, viewer, rotation=rotation, now=now, state=state)
 
 
-@router.post(
-    "/rotations/{slug}/manage/settings", response_model=None, dependencies=[Depends(verify_csrf)]
-)
-def save_settings(
-    request: Request,
-    slug: str,
-    session: SessionDep,
-    viewer: Viewer,
-    now: NowDep,
-    form: Annotated[RotationForm, Form()],
-    action: Annotated[str, Form()] = "save",
-) -> Response:
-    rotation = manageable(session, viewer=viewer, slug=slug)
+@router.post("/rotations/{slug}/manage/settings", response_model=None)
+def save_settings(slug: str, post: ViewerPost, form: Annotated[RotationForm, Form()]) -> Response:
+    rotation = manageable(post.session, viewer=post.viewer, slug=slug)
     values = form.model_dump()
     try:
-        data = rotation_forms.check_settings(session, form=form)
-        if action == "preview":
+        data = rotation_forms.check_settings(post.session, form=form)
+        if post.text("action", "save") == "preview":
             # Nothing is written: the handoffs come from the pure cadence arithmetic.
-            state = _preview(session, rotation=rotation, data=data, values=values, now=now)
-            return manage_page(request, session, viewer, rotation=rotation, now=now, state=state)
+            state = _preview(
+                post.session, rotation=rotation, data=data, values=values, now=post.now
+            )
+            return manage_page(
+                post.request,
+                post.session,
+                post.viewer,
+                rotation=rotation,
+                now=post.now,
+                state=state,
+            )
         regenerates = rotation_forms.changes_cadence(data, rotation=rotation)
         rotation_service.update_rotation(
-            session, rotation=rotation, data=data, now=now, actor=viewer
+            post.session, rotation=rotation, data=data, now=post.now, actor=post.viewer
         )
     except (FormInvalid, Conflict, Invalid) as exc:
-        status_code = roll_back_refused(session, exc)
-        rotation = rotation_or_404(session, slug)
+        status_code = roll_back_refused(post.session, exc)
+        rotation = rotation_or_404(post.session, slug)
         errors = _settings_errors(exc, values, rotation)
         state = ManageState(settings=values, settings_errors=errors)
         return manage_page(
-            request, session, viewer, rotation=rotation, now=now, state=state,
+            post.request, post.session, post.viewer, rotation=rotation, now=post.now, state=state,
             status_code=status_code,
         )  # fmt: skip
     message = f"Saved the settings of “{rotation.name}”."
     if regenerates:
         message += " The cadence changed: the shifts ahead were planned again."
-    flash(request, message)
+    flash(post.request, message)
     return RedirectResponse(f"/rotations/{rotation.slug}/manage#settings", status_code=303)
 
 

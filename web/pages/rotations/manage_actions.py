@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -24,8 +23,8 @@ from rotation import members, overrides
 from rotation import service as rotation_service
 from rotation.models import Rotation, Shift
 from rotation.schemas import check_date_range
-from web.deps import NowDep, SessionDep, get_settings_dep
-from web.pages.helpers import Viewer, parse_id, roll_back_refused, verify_csrf
+from web.deps import get_settings_dep
+from web.pages.helpers import ViewerPost, parse_id, roll_back_refused
 from web.pages.rotations import forms as rotation_forms
 from web.pages.rotations.common import parse_local, rotation_or_404
 from web.pages.rotations.manage import ManageState, manage_page, manageable, refused_page
@@ -79,30 +78,24 @@ def _new_roster(
     return ids, f"Moved {person.name} {action} the roster."
 
 
-@router.post(
-    "/rotations/{slug}/manage/members", response_model=None, dependencies=[Depends(verify_csrf)]
-)
-def change_members(
-    request: Request,
-    slug: str,
-    session: SessionDep,
-    viewer: Viewer,
-    now: NowDep,
-    action: Annotated[str, Form()] = "",
-    person_id: Annotated[str, Form()] = "",
-    email: Annotated[str, Form()] = "",
-) -> Response:
-    rotation = manageable(session, viewer=viewer, slug=slug)
-    roster = [m.person for m in members.list_members(session, rotation=rotation)]
+@router.post("/rotations/{slug}/manage/members", response_model=None)
+def change_members(slug: str, post: ViewerPost) -> Response:
+    action, person_id, email = post.texts("action", "person_id", "email").values()
+    rotation = manageable(post.session, viewer=post.viewer, slug=slug)
+    roster = [m.person for m in members.list_members(post.session, rotation=rotation)]
     try:
         ids, message = _new_roster(
-            session, roster=roster, action=action, person_id=person_id, email=email
+            post.session, roster=roster, action=action, person_id=person_id, email=email
         )
-        members.set_members(session, rotation=rotation, person_ids=ids, now=now, actor=viewer)
+        members.set_members(
+            post.session, rotation=rotation, person_ids=ids, now=post.now, actor=post.viewer
+        )
     except (Invalid, Conflict) as exc:
         state = ManageState(member_email=email, member_error=exc.detail)
-        return refused_page(request, session, viewer, slug=slug, now=now, exc=exc, state=state)
-    flash(request, message)
+        return refused_page(
+            post.request, post.session, post.viewer, slug=slug, now=post.now, exc=exc, state=state
+        )
+    flash(post.request, message)
     return _back(rotation.slug, "members")
 
 
@@ -142,56 +135,42 @@ def _requirements_state(
     )
 
 
-@router.post(
-    "/rotations/{slug}/manage/requirements",
-    response_model=None,
-    dependencies=[Depends(verify_csrf)],
-)
-def save_requirements(
-    request: Request,
-    slug: str,
-    session: SessionDep,
-    viewer: Viewer,
-    now: NowDep,
-    card_set_id: Annotated[list[str], Form()] = [],  # noqa: B006  (FastAPI copies defaults)
-    assign_days_before: Annotated[list[str], Form()] = [],  # noqa: B006
-    due_days_before: Annotated[list[str], Form()] = [],  # noqa: B006
-    remove: Annotated[list[str], Form()] = [],  # noqa: B006
-    new_card_set_id: Annotated[str, Form()] = "",
-    new_assign_days_before: Annotated[str, Form()] = "21",
-    new_due_days_before: Annotated[str, Form()] = "2",
-) -> Response:
-    rotation = manageable(session, viewer=viewer, slug=slug)
+@router.post("/rotations/{slug}/manage/requirements", response_model=None)
+def save_requirements(slug: str, post: ViewerPost) -> Response:
+    rotation = manageable(post.session, viewer=post.viewer, slug=slug)
     rows = [
         {"card_set_id": set_id, "assign_days_before": assign, "due_days_before": due}
         for set_id, assign, due in zip(
-            card_set_id, assign_days_before, due_days_before, strict=False
+            post.every("card_set_id"),
+            post.every("assign_days_before"),
+            post.every("due_days_before"),
+            strict=False,
         )
     ]
     new = {
-        "card_set_id": new_card_set_id,
-        "assign_days_before": new_assign_days_before,
-        "due_days_before": new_due_days_before,
+        "card_set_id": post.text("new_card_set_id"),
+        "assign_days_before": post.text("new_assign_days_before", "21"),
+        "due_days_before": post.text("new_due_days_before", "2"),
     }
-    wanted = [row for row in rows if row["card_set_id"] not in remove]
-    items, errors = _requirement_items(wanted + ([new] if new_card_set_id else []), new=new)
+    wanted = [row for row in rows if row["card_set_id"] not in post.every("remove")]
+    items, errors = _requirement_items(wanted + ([new] if new["card_set_id"] else []), new=new)
     try:
         if errors:
             raise Invalid("Nothing was saved: fix the requirements marked below.")
         requirements.set_requirements(
-            session, rotation=rotation, data=RequirementsPut(requirements=items), now=now,
-            actor=viewer,
+            post.session, rotation=rotation, data=RequirementsPut(requirements=items), now=post.now,
+            actor=post.viewer,
         )  # fmt: skip
     except Invalid as exc:
-        status_code = roll_back_refused(session, exc)
-        rotation = rotation_or_404(session, slug)
+        status_code = roll_back_refused(post.session, exc)
+        rotation = rotation_or_404(post.session, slug)
         errors = {"form": exc.detail, **errors}
-        state = _requirements_state(session, rows=rows, new=new, errors=errors)
+        state = _requirements_state(post.session, rows=rows, new=new, errors=errors)
         return manage_page(
-            request, session, viewer, rotation=rotation, now=now, state=state,
+            post.request, post.session, post.viewer, rotation=rotation, now=post.now, state=state,
             status_code=status_code,
         )  # fmt: skip
-    flash(request, f"Saved the reading required before each shift of “{rotation.name}”.")
+    flash(post.request, f"Saved the reading required before each shift of “{rotation.name}”.")
     return _back(rotation.slug, "requirements")
 
 
@@ -248,69 +227,53 @@ def _overridden(pieces: list[Shift], *, person: Person, zone: str) -> str:
     )
 
 
-@router.post(
-    "/rotations/{slug}/manage/override", response_model=None, dependencies=[Depends(verify_csrf)]
-)
-def override_shift(
-    request: Request,
-    slug: str,
-    session: SessionDep,
-    viewer: Viewer,
-    now: NowDep,
-    shift_id: Annotated[str, Form()] = "",
-    person_id: Annotated[str, Form()] = "",
-    start: Annotated[str, Form()] = "",
-    end: Annotated[str, Form()] = "",
-) -> Response:
-    rotation = manageable(session, viewer=viewer, slug=slug)
-    values = {"shift_id": shift_id, "person_id": person_id, "start": start, "end": end}
-    typed = _override_input(session, rotation=rotation, zone=viewer.timezone, **values)
+@router.post("/rotations/{slug}/manage/override", response_model=None)
+def override_shift(slug: str, post: ViewerPost) -> Response:
+    rotation = manageable(post.session, viewer=post.viewer, slug=slug)
+    values = post.texts("shift_id", "person_id", "start", "end")
+    typed = _override_input(post.session, rotation=rotation, zone=post.viewer.timezone, **values)
     try:
         if typed.shift is None or typed.person is None or typed.errors:
             raise Invalid("Nothing was changed: fix the fields marked below.")
         pieces = overrides.override(
-            session, shift=typed.shift, person=typed.person, start=typed.start, end=typed.end,
-            now=now, actor=viewer,
+            post.session, shift=typed.shift, person=typed.person, start=typed.start, end=typed.end,
+            now=post.now, actor=post.viewer,
         )  # fmt: skip
     except (Invalid, Conflict) as exc:
         state = ManageState(override=values, override_errors={"form": exc.detail, **typed.errors})
-        return refused_page(request, session, viewer, slug=slug, now=now, exc=exc, state=state)
+        return refused_page(
+            post.request, post.session, post.viewer, slug=slug, now=post.now, exc=exc, state=state
+        )
     taken = [p.id for p in pieces if p.person_id == typed.person.id]
-    base_url = get_settings_dep(request).base_url
-    cover_reading.assign(session, shift_ids=taken, now=now, base_url=base_url)
-    flash(request, _overridden(pieces, person=typed.person, zone=viewer.timezone))
+    base_url = get_settings_dep(post.request).base_url
+    cover_reading.assign(post.session, shift_ids=taken, now=post.now, base_url=base_url)
+    flash(post.request, _overridden(pieces, person=typed.person, zone=post.viewer.timezone))
     return _back(rotation.slug, "override")
 
 
 # --- rebalance ------------------------------------------------------------------------------
 
 
-@router.post(
-    "/rotations/{slug}/manage/rebalance", response_model=None, dependencies=[Depends(verify_csrf)]
-)
-def rebalance(
-    request: Request,
-    slug: str,
-    session: SessionDep,
-    viewer: Viewer,
-    now: NowDep,
-    from_date: Annotated[str, Form()] = "",
-) -> Response:
-    rotation = manageable(session, viewer=viewer, slug=slug)
+@router.post("/rotations/{slug}/manage/rebalance", response_model=None)
+def rebalance(slug: str, post: ViewerPost) -> Response:
+    from_date = post.text("from_date")
+    rotation = manageable(post.session, viewer=post.viewer, slug=slug)
     try:
         try:
             day = check_date_range(date.fromisoformat(from_date.strip()))
         except ValueError:
             raise Invalid("Enter the first day to rebalance from as a date.") from None
         changed = rotation_service.rebalance(
-            session, rotation=rotation, from_date=day, now=now, actor=viewer
+            post.session, rotation=rotation, from_date=day, now=post.now, actor=post.viewer
         )
     except (Invalid, Conflict) as exc:
         state = ManageState(rebalance_from=from_date, rebalance_error=exc.detail)
-        return refused_page(request, session, viewer, slug=slug, now=now, exc=exc, state=state)
+        return refused_page(
+            post.request, post.session, post.viewer, slug=slug, now=post.now, exc=exc, state=state
+        )
     count = len(changed)
     flash(
-        request,
+        post.request,
         f"Rebalanced from {day:%a %d %b %Y}: "
         + (
             f"{count} shift{'s' if count != 1 else ''} changed hands."

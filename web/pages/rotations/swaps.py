@@ -7,9 +7,8 @@ refusal comes back on the page it was made from, with the reason and the choices
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -17,8 +16,7 @@ from core.errors import Conflict, Forbidden, Invalid
 from core.models import Person
 from rotation import swaps
 from rotation.models import Rotation, Shift, SwapRequest
-from web.deps import NowDep, SessionDep
-from web.pages.helpers import SwapId, Viewer, page_error, parse_id, roll_back_refused, verify_csrf
+from web.pages.helpers import SwapId, ViewerPost, page_error, parse_id, roll_back_refused
 from web.pages.rotations import swap_answers
 from web.pages.rotations.common import rotation_or_404
 from web.pages.rotations.manage import ManageState, manage_page
@@ -86,76 +84,54 @@ def _asked(
     return f"{message} Nothing changes until they accept{then}."
 
 
-@router.post("/rotations/{slug}/swaps", response_model=None, dependencies=[Depends(verify_csrf)])
-def request_swap(
-    request: Request,
-    slug: str,
-    session: SessionDep,
-    viewer: Viewer,
-    now: NowDep,
-    kind: Annotated[str, Form()] = "",
-    shift_id: Annotated[str, Form()] = "",
-    counterpart_shift_id: Annotated[str, Form()] = "",
-    counterpart_person_id: Annotated[str, Form()] = "",
-    month: Annotated[str, Form()] = "",
-) -> Response:
-    rotation = rotation_or_404(session, slug)
-    values = {
-        "shift_id": shift_id,
-        "counterpart_shift_id": counterpart_shift_id,
-        "counterpart_person_id": counterpart_person_id,
-    }
+@router.post("/rotations/{slug}/swaps", response_model=None)
+def request_swap(slug: str, post: ViewerPost) -> Response:
+    rotation = rotation_or_404(post.session, slug)
+    values = post.texts("shift_id", "counterpart_shift_id", "counterpart_person_id")
+    kind, month = post.text("kind"), post.text("month")
     try:
-        shift, swap = _ask(session, rotation=rotation, viewer=viewer, now=now, kind=kind, **values)
+        shift, swap = _ask(
+            post.session, rotation=rotation, viewer=post.viewer, now=post.now, kind=kind, **values
+        )
     except Forbidden as exc:
         raise page_error(exc) from None
     except (Invalid, Conflict) as exc:
-        status_code = roll_back_refused(session, exc)
+        status_code = roll_back_refused(post.session, exc)
         state = SwapFormState(values=values, kind=kind, error=exc.detail)
         return rotation_page(
-            request, session, viewer, rotation=rotation_or_404(session, slug), now=now,
-            month=month, swap=state, status_code=status_code,
+            post.request, post.session, post.viewer, rotation=rotation_or_404(post.session, slug),
+            now=post.now, month=month, swap=state, status_code=status_code,
         )  # fmt: skip
-    flash(request, _asked(session, swap=swap, shift=shift, rotation=rotation, viewer=viewer))
+    flash(
+        post.request,
+        _asked(post.session, swap=swap, shift=shift, rotation=rotation, viewer=post.viewer),
+    )
     query = f"?month={month}" if month else ""
     return RedirectResponse(f"/rotations/{rotation.slug}{query}#swaps", status_code=303)
 
 
-@router.post(
-    "/rotations/{slug}/swaps/{swap_id}/{answer}",
-    response_model=None,
-    dependencies=[Depends(verify_csrf)],
-)
-def answer_swap(
-    request: Request,
-    slug: str,
-    swap_id: SwapId,
-    answer: str,
-    session: SessionDep,
-    viewer: Viewer,
-    now: NowDep,
-    back: Annotated[str, Form()] = "",
-) -> Response:
-    rotation = rotation_or_404(session, slug)
+@router.post("/rotations/{slug}/swaps/{swap_id}/{answer}", response_model=None)
+def answer_swap(post: ViewerPost, slug: str, swap_id: SwapId, answer: str) -> Response:
+    rotation = rotation_or_404(post.session, slug)
     chosen = swap_answers.answer_named(answer)
-    swap = swap_answers.swap_or_404(session, swap_id, rotation=rotation)
-    target = _back_to(back, rotation=rotation)
+    swap = swap_answers.swap_or_404(post.session, swap_id, rotation=rotation)
+    target = _back_to(post.text("back"), rotation=rotation)
 
     def refused(message: str, status_code: int) -> Response:
         # Back on the page the answer came from, which is the manage page for approvals.
-        fresh = rotation_or_404(session, slug)
+        fresh = rotation_or_404(post.session, slug)
         if target.startswith(f"/rotations/{fresh.slug}/manage"):
             state = ManageState(page_error=message)
             return manage_page(
-                request, session, viewer, rotation=fresh, now=now, state=state,
+                post.request, post.session, post.viewer, rotation=fresh, now=post.now, state=state,
                 status_code=status_code,
             )  # fmt: skip
         return rotation_page(
-            request, session, viewer, rotation=fresh, now=now, page_error=message,
-            status_code=status_code,
+            post.request, post.session, post.viewer, rotation=fresh, now=post.now,
+            page_error=message, status_code=status_code,
         )  # fmt: skip
 
     return swap_answers.give(
-        request, session, viewer, swap=swap, answer=chosen, now=now, target=target,
-        refused=refused,
+        post.request, post.session, post.viewer, swap=swap, answer=chosen, now=post.now,
+        target=target, refused=refused,
     )  # fmt: skip

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -25,12 +25,12 @@ from web.pages.helpers import (
     FormInvalid,
     TimeOffId,
     Viewer,
+    ViewerPost,
     checked,
     no_such,
     not_found_as,
     parse_id,
     person_or_404,
-    verify_csrf,
 )
 from web.pages.pager import PageNumber, page_of
 from web.templating import flash, render
@@ -135,32 +135,23 @@ def _here(person: Person, viewer: Person) -> str:
     return "/time-off" if person.id == viewer.id else f"/time-off?person={person.id}"
 
 
-@router.post("/time-off", response_model=None, dependencies=[Depends(verify_csrf)])
-def add_time_off(
-    request: Request,
-    session: SessionDep,
-    viewer: Viewer,
-    now: NowDep,
-    person_id: Annotated[str, Form()] = "",
-    start: Annotated[str, Form()] = "",
-    end: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
-) -> Response:
-    whose = _person(session, viewer=viewer, person_id=person_id)
-    values = {"start": start, "end": end, "reason": reason}
+@router.post("/time-off", response_model=None)
+def add_time_off(post: ViewerPost) -> Response:
+    whose = _person(post.session, viewer=post.viewer, person_id=post.text("person_id"))
+    values = post.texts("start", "end", "reason")
     try:
         data = checked(TimeOffCreate, values, wording=_date_wording)
     except FormInvalid as exc:
         return _page(
-            request, session, viewer, person=whose, now=now, values=values, errors=exc.errors,
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+            post.request, post.session, post.viewer, person=whose, now=post.now, values=values,
+            errors=exc.errors, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )  # fmt: skip
     _row, changed = time_off.add_time_off(
-        session, person=whose, start=data.start, end=data.end, reason=data.reason, now=now,
-        actor=viewer,
+        post.session, person=whose, start=data.start, end=data.end, reason=data.reason,
+        now=post.now, actor=post.viewer,
     )  # fmt: skip
-    flash(request, _added(data, whose=whose, viewer=viewer, changed=changed))
-    target = _here(whose, viewer)
+    flash(post.request, _added(data, whose=whose, viewer=post.viewer, changed=changed))
+    target = _here(whose, post.viewer)
     if changed:
         target += ("&" if "?" in target else "?") + "reassigned=" + ",".join(map(str, changed))
     return RedirectResponse(target, status_code=303)
@@ -186,17 +177,16 @@ def _added(data: TimeOffCreate, *, whose: Person, viewer: Person, changed: list[
     return f"Added {who} time off: {_days(data.start, data.end)} ({whose.timezone}).{moved}"
 
 
-@router.post(
-    "/time-off/{time_off_id}/delete", response_model=None, dependencies=[Depends(verify_csrf)]
-)
-def delete_time_off(
-    request: Request, time_off_id: TimeOffId, session: SessionDep, viewer: Viewer, now: NowDep
-) -> Response:
+@router.post("/time-off/{time_off_id}/delete", response_model=None)
+def delete_time_off(post: ViewerPost, time_off_id: TimeOffId) -> Response:
     with not_found_as("time off"):
-        row = time_off.get_time_off(session, time_off_id)
-    whose = people.get_person(session, row.person_id)
-    _allowed(session, viewer=viewer, person=whose)
+        row = time_off.get_time_off(post.session, time_off_id)
+    whose = people.get_person(post.session, row.person_id)
+    _allowed(post.session, viewer=post.viewer, person=whose)
     days = _days(row.start, row.end)
-    time_off.delete_time_off(session, row=row, now=now, actor=viewer)
-    flash(request, f"Removed the time off of {days}; open shifts were filled again where possible.")
-    return RedirectResponse(_here(whose, viewer), status_code=303)
+    time_off.delete_time_off(post.session, row=row, now=post.now, actor=post.viewer)
+    flash(
+        post.request,
+        f"Removed the time off of {days}; open shifts were filled again where possible.",
+    )
+    return RedirectResponse(_here(whose, post.viewer), status_code=303)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -12,15 +12,15 @@ from core.errors import DomainError, Invalid
 from core.models import Person
 from flows import import_previews, schedule_import
 from web.bodies import MAX_UPLOAD_BYTES, check_json_document
-from web.deps import NowDep, SessionDep
+from web.deps import SessionDep
 from web.pages.helpers import (
+    AdminPost,
     AdminViewer,
     not_found_as,
     page_error,
     path_id,
     roll_back_refused,
     sentence,
-    verify_csrf,
 )
 from web.templating import flash, render
 
@@ -77,19 +77,14 @@ async def _text(upload: UploadFile | None, typed: str, name: str) -> str:
     return typed
 
 
-@router.post("/imports/schedule", response_model=None, dependencies=[Depends(verify_csrf)])
+@router.post("/imports/schedule", response_model=None)
 async def upload_import(
-    request: Request,
-    session: SessionDep,
-    viewer: AdminViewer,
-    now: NowDep,
-    source: Annotated[str, Form()] = "",
-    content: Annotated[str, Form()] = "",
-    people_map: Annotated[str, Form()] = "",
+    post: AdminPost,
     file: Annotated[UploadFile | None, File()] = None,
     people_map_file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    values = {"source": source, "content": content, "people_map": people_map}
+    values = post.texts("source", "content", "people_map")
+    source, content, people_map = values.values()
     try:
         text = await _text(file, content, "file")
         mapping_text = await _text(people_map_file, people_map, "people map")
@@ -97,20 +92,20 @@ async def upload_import(
             raise Invalid("choose a file to upload, or paste its contents")
         check_json_document(text)
         preview = import_previews.create(
-            session,
+            post.session,
             kind=source,
             text=text,
             filename=(file.filename if file is not None and file.filename else ""),
             people_map=schedule_import.read_people_map(mapping_text),
-            now=now,
-            actor=viewer,
+            now=post.now,
+            actor=post.viewer,
         )
     except DomainError as exc:
-        status_code = roll_back_refused(session, exc)
+        status_code = roll_back_refused(post.session, exc)
         return _form_page(
-            request,
-            session,
-            viewer,
+            post.request,
+            post.session,
+            post.viewer,
             values=values,
             error=sentence(exc.detail),
             status_code=status_code,
@@ -131,20 +126,14 @@ def preview_page(
     )
 
 
-@router.post(
-    "/imports/schedule/{import_id}/apply",
-    response_model=None,
-    dependencies=[Depends(verify_csrf)],
-)
-def apply_import(
-    request: Request, import_id: ImportId, session: SessionDep, viewer: AdminViewer, now: NowDep
-) -> Response:
+@router.post("/imports/schedule/{import_id}/apply", response_model=None)
+def apply_import(post: AdminPost, import_id: ImportId) -> Response:
     with not_found_as("import"):
-        preview = import_previews.get(session, import_id)
+        preview = import_previews.get(post.session, import_id)
     try:
-        import_previews.apply(session, preview=preview, now=now, actor=viewer)
+        import_previews.apply(post.session, preview=preview, now=post.now, actor=post.viewer)
     except DomainError as exc:
-        session.rollback()
+        post.session.rollback()
         raise page_error(exc) from None
-    flash(request, f"Imported {preview.report.get('name', 'the schedule')}.")
+    flash(post.request, f"Imported {preview.report.get('name', 'the schedule')}.")
     return RedirectResponse(f"/imports/schedule/{import_id}", status_code=303)
