@@ -11,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -42,6 +43,7 @@ class Rotation(Base):
         CheckConstraint("people_per_shift >= 1", name="people_per_shift_positive"),
         CheckConstraint("horizon_days BETWEEN 7 AND 730", name="horizon_days_range"),
         CheckConstraint("slack_dm_days_ahead BETWEEN 0 AND 28", name="slack_dm_days_range"),
+        CheckConstraint("fairness IN ('count', 'burden')", name="fairness_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +80,13 @@ class Rotation(Base):
     slack_channel: Mapped[str] = mapped_column(String(80), default="", server_default="")
     slack_usergroup: Mapped[str] = mapped_column(String(40), default="", server_default="")
     slack_dm_days_ahead: Mapped[int] = mapped_column(Integer, default=3, server_default=text("3"))
+
+    # Fairness (README "Hours and fairness"): "count" evens out shifts, "burden" evens out
+    # weighted hours, with what one hour of duty weighs on each kind of day.
+    fairness: Mapped[str] = mapped_column(String(8), default="count", server_default="count")
+    burden_weekday: Mapped[float] = mapped_column(Float, default=1.0, server_default=text("1"))
+    burden_weekend: Mapped[float] = mapped_column(Float, default=1.5, server_default=text("1.5"))
+    burden_holiday: Mapped[float] = mapped_column(Float, default=2.0, server_default=text("2"))
 
     managers: Mapped[list[Person]] = relationship(secondary=rotation_manager, lazy="raise")
 
@@ -159,6 +168,8 @@ class Shift(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What the scheduler compared when it gave the shift to its person (rotation.why_line).
+    why: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     rotation: Mapped[Rotation] = relationship(lazy="raise")
     person: Mapped[Person | None] = relationship(lazy="raise")
@@ -188,6 +199,13 @@ class ShiftRelease(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     sequence: Mapped[int] = mapped_column(Integer)
     released_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Someone else took the shift for them (time off, an override, a swap given as a cover):
+    # they owe it, and the scheduler puts them first for a shift it plans afterwards, the
+    # one recorded here once it has.
+    cover: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    repaid_by_shift_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shift.id", ondelete="SET NULL")
+    )
 
 
 class SwapRequest(Base):

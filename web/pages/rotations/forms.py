@@ -47,6 +47,14 @@ class RotationForm(coverage_form.CoverageFields):
     slack_channel: str = ""
     slack_usergroup: str = ""
     slack_dm_days_ahead: str = "3"
+    fairness: str = "count"
+    burden_weekday: str = "1"
+    burden_weekend: str = "1.5"
+    burden_holiday: str = "2"
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
 
 
 def values_of(rotation: Rotation) -> dict[str, str]:
@@ -67,6 +75,10 @@ def values_of(rotation: Rotation) -> dict[str, str]:
         slack_channel=rotation.slack_channel,
         slack_usergroup=rotation.slack_usergroup,
         slack_dm_days_ahead=str(rotation.slack_dm_days_ahead),
+        fairness=rotation.fairness,
+        burden_weekday=_number(rotation.burden_weekday),
+        burden_weekend=_number(rotation.burden_weekend),
+        burden_holiday=_number(rotation.burden_holiday),
         **coverage_form.values(rotation),
     ).model_dump()
 
@@ -77,6 +89,10 @@ def _wording(item: Mapping[str, Any]) -> str | None:
         return "This field is required."
     if kind == "int_parsing":
         return "Enter a whole number."
+    if field == "burden_weights" and kind == "float_parsing":
+        return "Enter each weight as a number, e.g. 1.5."
+    if field == "fairness":
+        return "Choose by shift count or by burden."
     if kind.startswith("date"):
         return "Enter a date as YYYY-MM-DD."
     if field == "slug" and kind == "string_pattern_mismatch":
@@ -129,6 +145,11 @@ def _fields(form: RotationForm) -> dict[str, Any]:
         "swap_requires_approval": form.swap_requires_approval == "true",
         "slack_channel": form.slack_channel.strip(),
         "slack_usergroup": form.slack_usergroup.strip(),
+        "fairness": form.fairness.strip(),
+        "burden_weights": {
+            kind: getattr(form, f"burden_{kind}").strip() or None
+            for kind in ("weekday", "weekend", "holiday")
+        },
     }
     for name in NUMBER_FIELDS:
         fields[name] = getattr(form, name).strip()
