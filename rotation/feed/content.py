@@ -20,6 +20,7 @@ from sqlalchemy import Row, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from core.models import Person
+from rotation import why_line
 from rotation.feed import handovers
 from rotation.feed.render import FeedShift
 from rotation.models import Rotation, Shift, ShiftRelease
@@ -150,6 +151,7 @@ def _shift_columns() -> tuple[Any, ...]:
         Shift.created_at,
         Shift.updated_at,
         Shift.cancelled_at,
+        Shift.why,
     )
 
 
@@ -407,4 +409,5 @@ def _feed_shift(
         handover_from=handover_from,
         handover_to=handover_to,
         covering_for=covering_for,
+        why=None if cancelled or row.kind != "scheduled" else why_line.sentence(row.why),
     )
