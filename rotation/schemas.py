@@ -299,3 +299,42 @@ class SwapOut(BaseModel):
     status: SwapStatus
     created_at: datetime
     updated_at: datetime
+
+
+class ShiftStateOut(BaseModel):
+    """A shift in a preview: its id, rotation slug, times and holder (null: uncovered)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    shift_id: int
+    rotation: str
+    start: datetime
+    end: datetime
+    person_id: int | None
+    cancelled: bool
+
+
+class ShiftChangeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    before: ShiftStateOut | None
+    after: ShiftStateOut | None
+
+
+class PersonChangeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    person: PersonRef
+    before: list[ShiftStateOut]
+    after: list[ShiftStateOut]
+
+
+class PreviewOut(BaseModel):
+    """What a change would do (``?dry_run=true``); nothing was saved."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    dry_run: bool = True
+    changes: list[PersonChangeOut]
+    shifts: list[ShiftChangeOut]
+    conflicts: list[ShiftStateOut]

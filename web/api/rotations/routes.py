@@ -14,12 +14,13 @@ from core.models import Person
 from rotation import access, duty, generation, members, overrides, why
 from rotation import service as rotation_service
 from rotation import shifts as shift_rows
-from rotation.models import Rotation
+from rotation.models import Rotation, RotationMember, Shift
 from rotation.schemas import (
     MemberOut,
     MembersSet,
     OnCallOut,
     OverrideCreate,
+    PreviewOut,
     RebalanceOut,
     RebalanceRequest,
     RotationCreate,
@@ -28,6 +29,7 @@ from rotation.schemas import (
     ShiftOut,
     check_date_range,
 )
+from web.api.rotations import previews
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, forbidden
 from web.paging import PageDep, paginate
 from web.params import ObjectId
@@ -96,15 +98,28 @@ def get_rotation(slug: str, session: SessionDep, _caller: CurrentPerson) -> Rota
     return RotationOut.of(rotation_service.get_rotation(session, slug))
 
 
-@router.patch("/rotations/{slug}", response_model=RotationOut)
+@router.patch("/rotations/{slug}", response_model=RotationOut | PreviewOut)
 def update_rotation(
-    slug: str, data: RotationUpdate, session: SessionDep, caller: CurrentPerson, now: NowDep
-) -> RotationOut:
+    slug: str,
+    data: RotationUpdate,
+    session: SessionDep,
+    caller: CurrentPerson,
+    now: NowDep,
+    response: Response,
+    dry_run: previews.DryRun = False,
+) -> RotationOut | PreviewOut:
     rotation = managed_rotation(session, slug=slug, caller=caller)
-    rotation = rotation_service.update_rotation(
-        session, rotation=rotation, data=data, now=now, actor=caller
-    )
-    return RotationOut.of(rotation)
+
+    def change() -> Rotation:
+        return rotation_service.update_rotation(
+            session, rotation=rotation, data=data, now=now, actor=caller
+        )
+
+    if dry_run:
+        return previews.answer(
+            session, response, rotation_ids=[rotation.id], now=now, change=change
+        )
+    return RotationOut.of(change())
 
 
 @router.delete("/rotations/{slug}", response_model=RotationOut)
@@ -116,15 +131,28 @@ def archive_rotation(
     return RotationOut.of(rotation)
 
 
-@router.put("/rotations/{slug}/members", response_model=list[MemberOut])
+@router.put("/rotations/{slug}/members", response_model=list[MemberOut] | PreviewOut)
 def set_members(
-    slug: str, data: MembersSet, session: SessionDep, caller: CurrentPerson, now: NowDep
-) -> list[MemberOut]:
+    slug: str,
+    data: MembersSet,
+    session: SessionDep,
+    caller: CurrentPerson,
+    now: NowDep,
+    response: Response,
+    dry_run: previews.DryRun = False,
+) -> list[MemberOut] | PreviewOut:
     rotation = managed_rotation(session, slug=slug, caller=caller)
-    roster = members.set_members(
-        session, rotation=rotation, person_ids=data.person_ids, now=now, actor=caller
-    )
-    return [MemberOut.model_validate(m) for m in roster]
+
+    def change() -> list[RotationMember]:
+        return members.set_members(
+            session, rotation=rotation, person_ids=data.person_ids, now=now, actor=caller
+        )
+
+    if dry_run:
+        return previews.answer(
+            session, response, rotation_ids=[rotation.id], now=now, change=change
+        )
+    return [MemberOut.model_validate(m) for m in change()]
 
 
 @router.get("/rotations/{slug}/members", response_model=list[MemberOut])
@@ -174,15 +202,28 @@ def on_call(
     return OnCallOut(at=instant, shifts=[ShiftOut.model_validate(s) for s in shifts])
 
 
-@router.post("/rotations/{slug}/rebalance", response_model=RebalanceOut)
+@router.post("/rotations/{slug}/rebalance", response_model=RebalanceOut | PreviewOut)
 def rebalance(
-    slug: str, data: RebalanceRequest, session: SessionDep, caller: CurrentPerson, now: NowDep
-) -> RebalanceOut:
+    slug: str,
+    data: RebalanceRequest,
+    session: SessionDep,
+    caller: CurrentPerson,
+    now: NowDep,
+    response: Response,
+    dry_run: previews.DryRun = False,
+) -> RebalanceOut | PreviewOut:
     rotation = managed_rotation(session, slug=slug, caller=caller)
-    changed = rotation_service.rebalance(
-        session, rotation=rotation, from_date=data.from_date, now=now, actor=caller
-    )
-    return RebalanceOut(changed_shift_ids=changed)
+
+    def change() -> list[int]:
+        return rotation_service.rebalance(
+            session, rotation=rotation, from_date=data.from_date, now=now, actor=caller
+        )
+
+    if dry_run:
+        return previews.answer(
+            session, response, rotation_ids=[rotation.id], now=now, change=change
+        )
+    return RebalanceOut(changed_shift_ids=change())
 
 
 @router.get("/shifts/{shift_id}", response_model=ShiftOut)
@@ -226,26 +267,40 @@ def why_shift(shift_id: ShiftId, session: SessionDep, caller: CurrentPerson) -> 
 
 @router.post(
     "/shifts/{shift_id}/override",
-    response_model=ShiftOut | list[ShiftOut],
+    response_model=ShiftOut | list[ShiftOut] | PreviewOut,
     status_code=status.HTTP_201_CREATED,
     responses={201: {"description": "The shift; every piece, in time order, when split"}},
 )
 def override_shift(
-    shift_id: ShiftId, data: OverrideCreate, session: SessionDep, caller: CurrentPerson, now: NowDep
-) -> ShiftOut | list[ShiftOut]:
+    shift_id: ShiftId,
+    data: OverrideCreate,
+    session: SessionDep,
+    caller: CurrentPerson,
+    now: NowDep,
+    response: Response,
+    dry_run: previews.DryRun = False,
+) -> ShiftOut | list[ShiftOut] | PreviewOut:
     shift = shift_rows.get(session, shift_id)
     require_manager(session, person=caller, rotation=shift.rotation)
     person = session.get(Person, data.person_id)
     if person is None:
         raise Invalid(f"unknown person id {data.person_id}")
-    pieces = overrides.override(
-        session,
-        shift=shift,
-        person=person,
-        start=data.start,
-        end=data.end,
-        now=now,
-        actor=caller,
-    )
+
+    def change() -> list[Shift]:
+        return overrides.override(
+            session,
+            shift=shift,
+            person=person,
+            start=data.start,
+            end=data.end,
+            now=now,
+            actor=caller,
+        )
+
+    if dry_run:
+        return previews.answer(
+            session, response, rotation_ids=[shift.rotation_id], now=now, change=change
+        )
+    pieces = change()
     loaded = [ShiftOut.model_validate(s) for s in shift_rows.load(session, [p.id for p in pieces])]
     return loaded[0] if len(loaded) == 1 else loaded

@@ -8,8 +8,10 @@ from sqlalchemy.orm import Session
 from core import people
 from core.models import Person
 from rotation import members as rotation_members
-from rotation import time_off
-from rotation.schemas import TimeOffCreate, TimeOffCreated, TimeOffOut
+from rotation import preview, time_off
+from rotation.models import TimeOff
+from rotation.schemas import PreviewOut, TimeOffCreate, TimeOffCreated, TimeOffOut
+from web.api.rotations import previews
 from web.deps import CurrentPerson, NowDep, SessionDep, forbidden
 from web.paging import PageDep, paginate
 from web.params import ObjectId
@@ -28,7 +30,7 @@ def require_time_off_access(session: Session, *, caller: Person, person: Person)
 
 @router.post(
     "/people/{person_id}/time-off",
-    response_model=TimeOffCreated,
+    response_model=TimeOffCreated | PreviewOut,
     status_code=status.HTTP_201_CREATED,
 )
 def add_time_off(
@@ -37,18 +39,27 @@ def add_time_off(
     session: SessionDep,
     caller: CurrentPerson,
     now: NowDep,
-) -> TimeOffCreated:
+    response: Response,
+    dry_run: previews.DryRun = False,
+) -> TimeOffCreated | PreviewOut:
     person = people.get_person(session, person_id)
     require_time_off_access(session, caller=caller, person=person)
-    row, reassigned = time_off.add_time_off(
-        session,
-        person=person,
-        start=data.start,
-        end=data.end,
-        reason=data.reason,
-        now=now,
-        actor=caller,
-    )
+
+    def change() -> tuple[TimeOff, list[int]]:
+        return time_off.add_time_off(
+            session,
+            person=person,
+            start=data.start,
+            end=data.end,
+            reason=data.reason,
+            now=now,
+            actor=caller,
+        )
+
+    if dry_run:
+        rotation_ids = preview.rotations_held_by(session, person_id=person.id, after=now)
+        return previews.answer(session, response, rotation_ids=rotation_ids, now=now, change=change)
+    row, reassigned = change()
     return TimeOffCreated(
         **TimeOffOut.model_validate(row).model_dump(), reassigned_shift_ids=reassigned
     )
