@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rotation import generation, hours, scheduler, service, time_off
+from rotation import generation, hours, scheduler, service, time_off, why, why_line
 from rotation.models import Rotation, Shift
 from rotation.schemas import RotationUpdate
 from tests.conftest import DEFAULT_NOW
@@ -215,3 +215,15 @@ def _held_during(
         for s in live_shifts(session, rotation)
         if s.person_id == person_id and s.start < end and start < s.end and s.end > DEFAULT_NOW
     }
+
+
+def test_why_me_under_burden_gives_the_figures_the_scheduler_compared(session: Session) -> None:
+    people = make_people(session, 3)
+    rotation = make_scheduled_rotation(
+        session, members=people, shift_days=1, horizon_days=14, fairness="burden"
+    )
+    shifts = live_shifts(session, rotation)
+    answer = why.why(session, shift=shifts[5])
+    assert answer.rule in ("fewest_burden", "waited_longest", "roster_order")
+    assert "burden among 3 eligible" in answer.text
+    assert answer.text == f"{why_line.sentence(shifts[5].why)}."
