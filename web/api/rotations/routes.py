@@ -14,7 +14,7 @@ from core.models import Person
 from rotation import access, duty, generation, members, overrides, why
 from rotation import service as rotation_service
 from rotation import shifts as shift_rows
-from rotation.models import Rotation, RotationMember, Shift
+from rotation.models import Rotation
 from rotation.schemas import (
     MemberOut,
     MembersSet,
@@ -105,21 +105,19 @@ def update_rotation(
     session: SessionDep,
     caller: CurrentPerson,
     now: NowDep,
-    response: Response,
-    dry_run: previews.DryRun = False,
+    changes: previews.ChangesDep,
 ) -> RotationOut | PreviewOut:
     rotation = managed_rotation(session, slug=slug, caller=caller)
 
-    def change() -> Rotation:
-        return rotation_service.update_rotation(
+    saved = changes.run(
+        [rotation.id],
+        lambda: rotation_service.update_rotation(
             session, rotation=rotation, data=data, now=now, actor=caller
-        )
-
-    if dry_run:
-        return previews.answer(
-            session, response, rotation_ids=[rotation.id], now=now, change=change
-        )
-    return RotationOut.of(change())
+        ),
+    )
+    if isinstance(saved, PreviewOut):
+        return saved
+    return RotationOut.of(saved)
 
 
 @router.delete("/rotations/{slug}", response_model=RotationOut)
@@ -138,21 +136,19 @@ def set_members(
     session: SessionDep,
     caller: CurrentPerson,
     now: NowDep,
-    response: Response,
-    dry_run: previews.DryRun = False,
+    changes: previews.ChangesDep,
 ) -> list[MemberOut] | PreviewOut:
     rotation = managed_rotation(session, slug=slug, caller=caller)
 
-    def change() -> list[RotationMember]:
-        return members.set_members(
+    saved = changes.run(
+        [rotation.id],
+        lambda: members.set_members(
             session, rotation=rotation, person_ids=data.person_ids, now=now, actor=caller
-        )
-
-    if dry_run:
-        return previews.answer(
-            session, response, rotation_ids=[rotation.id], now=now, change=change
-        )
-    return [MemberOut.model_validate(m) for m in change()]
+        ),
+    )
+    if isinstance(saved, PreviewOut):
+        return saved
+    return [MemberOut.model_validate(m) for m in saved]
 
 
 @router.get("/rotations/{slug}/members", response_model=list[MemberOut])
@@ -209,21 +205,19 @@ def rebalance(
     session: SessionDep,
     caller: CurrentPerson,
     now: NowDep,
-    response: Response,
-    dry_run: previews.DryRun = False,
+    changes: previews.ChangesDep,
 ) -> RebalanceOut | PreviewOut:
     rotation = managed_rotation(session, slug=slug, caller=caller)
 
-    def change() -> list[int]:
-        return rotation_service.rebalance(
+    saved = changes.run(
+        [rotation.id],
+        lambda: rotation_service.rebalance(
             session, rotation=rotation, from_date=data.from_date, now=now, actor=caller
-        )
-
-    if dry_run:
-        return previews.answer(
-            session, response, rotation_ids=[rotation.id], now=now, change=change
-        )
-    return RebalanceOut(changed_shift_ids=change())
+        ),
+    )
+    if isinstance(saved, PreviewOut):
+        return saved
+    return RebalanceOut(changed_shift_ids=saved)
 
 
 @router.get("/shifts/{shift_id}", response_model=ShiftOut)
@@ -277,17 +271,16 @@ def override_shift(
     session: SessionDep,
     caller: CurrentPerson,
     now: NowDep,
-    response: Response,
-    dry_run: previews.DryRun = False,
+    changes: previews.ChangesDep,
 ) -> ShiftOut | list[ShiftOut] | PreviewOut:
     shift = shift_rows.get(session, shift_id)
     require_manager(session, person=caller, rotation=shift.rotation)
     person = session.get(Person, data.person_id)
     if person is None:
         raise Invalid(f"unknown person id {data.person_id}")
-
-    def change() -> list[Shift]:
-        return overrides.override(
+    pieces = changes.run(
+        [shift.rotation_id],
+        lambda: overrides.override(
             session,
             shift=shift,
             person=person,
@@ -295,12 +288,9 @@ def override_shift(
             end=data.end,
             now=now,
             actor=caller,
-        )
-
-    if dry_run:
-        return previews.answer(
-            session, response, rotation_ids=[shift.rotation_id], now=now, change=change
-        )
-    pieces = change()
+        ),
+    )
+    if isinstance(pieces, PreviewOut):
+        return pieces
     loaded = [ShiftOut.model_validate(s) for s in shift_rows.load(session, [p.id for p in pieces])]
     return loaded[0] if len(loaded) == 1 else loaded

@@ -9,7 +9,6 @@ from core import people
 from core.models import Person
 from rotation import members as rotation_members
 from rotation import preview, time_off
-from rotation.models import TimeOff
 from rotation.schemas import PreviewOut, TimeOffCreate, TimeOffCreated, TimeOffOut
 from web.api.rotations import previews
 from web.deps import CurrentPerson, NowDep, SessionDep, forbidden
@@ -39,14 +38,14 @@ def add_time_off(
     session: SessionDep,
     caller: CurrentPerson,
     now: NowDep,
-    response: Response,
-    dry_run: previews.DryRun = False,
+    changes: previews.ChangesDep,
 ) -> TimeOffCreated | PreviewOut:
     person = people.get_person(session, person_id)
     require_time_off_access(session, caller=caller, person=person)
 
-    def change() -> tuple[TimeOff, list[int]]:
-        return time_off.add_time_off(
+    saved = changes.run(
+        preview.rotations_held_by(session, person_id=person.id, after=now),
+        lambda: time_off.add_time_off(
             session,
             person=person,
             start=data.start,
@@ -54,12 +53,11 @@ def add_time_off(
             reason=data.reason,
             now=now,
             actor=caller,
-        )
-
-    if dry_run:
-        rotation_ids = preview.rotations_held_by(session, person_id=person.id, after=now)
-        return previews.answer(session, response, rotation_ids=rotation_ids, now=now, change=change)
-    row, reassigned = change()
+        ),
+    )
+    if isinstance(saved, PreviewOut):
+        return saved
+    row, reassigned = saved
     return TimeOffCreated(
         **TimeOffOut.model_validate(row).model_dump(), reassigned_shift_ids=reassigned
     )
