@@ -19,9 +19,9 @@ def sentence(why: Mapping[str, object] | None) -> str | None:
     if not why:
         return None
     by = why.get("by", "count")
-    unit = "burden" if by == "burden" else "shifts"
     eligible = why.get("eligible")
     figure = _figure(why.get("figure"), by)
+    unit = "burden" if by == "burden" else "shift" if figure == "1" else "shifts"
     rule = why.get("rule")
     if rule == "only_one":
         return "The only eligible member"
@@ -29,6 +29,7 @@ def sentence(why: Mapping[str, object] | None) -> str | None:
         return f"First in line among {eligible} eligible: paid back for a cover"
     if rule == "fewest":
         following = _figure(why.get("next"), by)
+        unit = "burden" if by == "burden" else "shifts"
         return f"Fewest {unit} among {eligible} eligible: {figure} vs next {following}"
     if rule == "waited_longest":
         return f"Tied at {figure} {unit} among {eligible} eligible; longest since a shift here"

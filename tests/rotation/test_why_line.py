@@ -23,5 +23,8 @@ def test_each_rule_reads_as_a_sentence() -> None:
         "First in line among 9 eligible: paid back for a cover"
     )
     assert sentence({**burden, "rule": "only_one"}) == "The only eligible member"
+    assert sentence({"by": "count", "eligible": 3, "figure": 1, "rule": "roster_order"}) == (
+        "Tied at 1 shift among 3 eligible; earlier in the roster"
+    )
     assert sentence(None) is None
     assert sentence({**burden, "rule": "something else"}) is None
