@@ -140,3 +140,8 @@ def rotations_held_by(session: Session, *, person_id: int, after: datetime) -> l
             .distinct()
         )
     )
+
+
+def rotations_of_shifts(session: Session, shift_ids: Collection[int]) -> list[int]:
+    """The rotations these shifts belong to."""
+    return sorted(set(session.scalars(select(Shift.rotation_id).where(Shift.id.in_(shift_ids)))))

@@ -172,3 +172,26 @@ def test_a_preview_equals_what_saving_does(
         _check_preview_then_save(client, session, admin, requests[kind])
     finally:
         savepoint.rollback()
+
+
+def test_accepting_a_swap_previews_the_shift_changing_hands(
+    client: TestClient, session: Session
+) -> None:
+    admin, people = _world(client, session)
+    giver, taker = people[0], people[2]
+    theirs = next(
+        s
+        for s in shifts(client, admin, "tier-two")
+        if s["person"] and s["person"]["id"] == giver.id and s["start"] > "2026-11-25"
+    )
+    asked = client.post(
+        "/api/v1/swaps",
+        json={"shift_id": theirs["id"], "counterpart_person_id": taker.id},
+        headers=giver.headers,
+    )
+    assert asked.status_code == 201, asked.text
+    body = _check_preview_then_save(
+        client, session, taker, ("POST", f"/api/v1/swaps/{asked.json()['id']}/accept", None)
+    )
+    [change] = body["shifts"]
+    assert (change["before"]["person_id"], change["after"]["person_id"]) == (giver.id, taker.id)

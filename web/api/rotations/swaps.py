@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, Response, status
 
-from rotation import swaps
+from rotation import preview, swaps
 from rotation.models import SwapRequest
-from rotation.schemas import SwapCreate, SwapOut, SwapStatus
+from rotation.schemas import PreviewOut, SwapCreate, SwapOut, SwapStatus
+from web.api.rotations import previews
 from web.deps import CurrentPerson, NowDep, SessionDep, forbidden
 from web.paging import PageDep, paginate
 from web.params import ObjectId
@@ -71,12 +72,23 @@ ANSWERS: dict[str, SwapAnswer] = {
 }
 
 
-def _answer_endpoint(answer: SwapAnswer) -> Callable[..., SwapOut]:
+def _answer_endpoint(answer: SwapAnswer) -> Callable[..., SwapOut | PreviewOut]:
     def answer_swap(
-        swap_id: SwapId, session: SessionDep, caller: CurrentPerson, now: NowDep
-    ) -> SwapOut:
+        swap_id: SwapId,
+        session: SessionDep,
+        caller: CurrentPerson,
+        now: NowDep,
+        changes: previews.ChangesDep,
+    ) -> SwapOut | PreviewOut:
         swap = swaps.get_swap(session, swap_id)
-        return SwapOut.model_validate(answer.act(session, swap=swap, person=caller, now=now))
+        shift_ids = [swap.shift_id, swap.counterpart_shift_id]
+        answered = changes.run(
+            preview.rotations_of_shifts(session, [i for i in shift_ids if i is not None]),
+            lambda: answer.act(session, swap=swap, person=caller, now=now),
+        )
+        if isinstance(answered, PreviewOut):
+            return answered
+        return SwapOut.model_validate(answered)
 
     return answer_swap
 
@@ -87,7 +99,7 @@ def _add_answer_routes() -> None:
             f"/swaps/{{swap_id}}/{name}",
             _answer_endpoint(answer),
             methods=["POST"],
-            response_model=SwapOut,
+            response_model=SwapOut | PreviewOut,
             # The name keeps each operation's id and summary ("Accept", …) in the OpenAPI.
             name=name,
             description=f"Only {answer.who} may {name} a swap.",
