@@ -236,6 +236,20 @@ class CandidateOut(BaseModel):
     unavailable: str | None
 
 
+class ComparedPerson(BaseModel):
+    id: int
+    name: str
+
+
+class ComparedOut(BaseModel):
+    """One member as compared: ``figure`` is their shift count here before the shift."""
+
+    person: ComparedPerson
+    figure: float
+    eligible: bool
+    reason: str | None = None
+
+
 class WhyOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -245,6 +259,20 @@ class WhyOut(BaseModel):
     text: str
     eligible: int
     candidates: list[CandidateOut]
+    compared: list[ComparedOut] = []
+
+    @classmethod
+    def of(cls, found: why.Why) -> WhyOut:
+        compared = [
+            ComparedOut(
+                person=ComparedPerson(id=c.person_id, name=c.name),
+                figure=c.shifts_before,
+                eligible=c.unavailable is None,
+                reason=c.unavailable,
+            )
+            for c in found.candidates
+        ]
+        return cls.model_validate(found).model_copy(update={"compared": compared})
 
 
 @router.get("/shifts/{shift_id}/why", response_model=WhyOut)
@@ -256,7 +284,7 @@ def why_shift(shift_id: ShiftId, session: SessionDep, caller: CurrentPerson) -> 
     shift = shift_rows.get(session, shift_id)
     if shift.person_id != caller.id:
         require_manager(session, person=caller, rotation=shift.rotation)
-    return WhyOut.model_validate(why.why(session, shift=shift))
+    return WhyOut.of(why.why(session, shift=shift))
 
 
 @router.post(
