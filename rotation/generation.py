@@ -108,8 +108,7 @@ def reschedule(
 
     Every other live shift is held fixed. Call with the rotation locked (``lock``).
     ``count_since`` counts only shifts from then on, without join credits (see rebalance);
-    ``cover``: whoever takes a reassigned shift covers for its person, who is owed it.
-    """
+    ``cover``: whoever takes a reassigned shift covers for its person, who is owed it."""
     result = ScheduleResult(rotation_id=rotation.id)
     if rotation.archived:
         return result
@@ -148,13 +147,7 @@ def reschedule(
         unavailable=inputs.unavailable,
         as_of=now,
     )
-    writing = _Writing(
-        rotation_id=rotation.id,
-        now=now,
-        cover=cover,
-        fairness=rotation.fairness,
-        owed={pid: list(ids) for pid, ids in inputs.owed.items()},
-    )
+    writing = _Writing(rotation.id, now, cover, rotation.fairness, owed=dict(inputs.owed))
     _write_back(session, writing=writing, assignments=assignments, result=result)
     _audit_run(session, result=result, actor=actor, now=now, reason=reason)
     return result
@@ -215,7 +208,8 @@ class _Writing:
         """A shift given to someone owed a cover pays their oldest cover back."""
         waiting = self.owed.get(person_id or 0)
         if waiting:
-            self.repaid.append((waiting.pop(0), key))
+            self.repaid.append((waiting[0], key))
+            self.owed[person_id or 0] = waiting[1:]
 
 
 def _write_back(

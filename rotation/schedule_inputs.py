@@ -67,27 +67,15 @@ def collect(
             counts[shift.person_id] -= 1
     owed = debts.owed(session, rotation_id=rotation_id)
     roster = memberships(session, rotation_id)
-    # The figure each member starts from: what they hold, plus the credit they joined with
-    # (a shift count), unless counting starts at ``count_since``.
-    figure: dict[int, float] = {
-        m.person_id: (0 if count_since is not None else m.count_offset) + counts.get(m.person_id, 0)
-        for m in roster
-    }
-    if fairness_settings.by_burden(rotation):
-        found = burden.figures(
-            session,
-            rotation=rotation,
-            skip_ids=set(reopened),
-            open_slots=open_slots,
-            count_since=count_since,
-        )
-        # A join credit, counted in shifts, is valued at the average burden of a shift.
-        figure = {
-            m.person_id: found.by_person.get(m.person_id, 0.0)
-            + (0 if count_since is not None else m.count_offset * found.per_shift)
-            for m in roster
-        }
-        open_slots = found.open_slots
+    figure, open_slots = _figures(
+        session,
+        rotation=rotation,
+        roster=roster,
+        counts=counts,
+        reopened=reopened,
+        open_slots=open_slots,
+        count_since=count_since,
+    )
     members = [
         replace(
             member,
@@ -112,6 +100,42 @@ def collect(
     return SchedulerInputs(
         members=members, held=held, open_slots=open_slots, unavailable=unavailable, owed=owed
     )
+
+
+def _figures(
+    session: Session,
+    *,
+    rotation: Rotation,
+    roster: list[scheduler.Membership],
+    counts: dict[int, int],
+    reopened: dict[int, Shift],
+    open_slots: list[scheduler.OpenSlot],
+    count_since: datetime | None,
+) -> tuple[dict[int, float], list[scheduler.OpenSlot]]:
+    """The figure each member starts from, and the open slots weighing what they add.
+
+    What they hold, plus the credit they joined with (a shift count), unless counting starts
+    at ``count_since``; under burden fairness in weighed hours, each slot its own burden.
+    """
+    if not fairness_settings.by_burden(rotation):
+        return {
+            m.person_id: (0 if count_since is not None else m.count_offset)
+            + counts.get(m.person_id, 0)
+            for m in roster
+        }, open_slots
+    found = burden.figures(
+        session,
+        rotation=rotation,
+        skip_ids=set(reopened),
+        open_slots=open_slots,
+        count_since=count_since,
+    )
+    # A join credit, counted in shifts, is valued at the average burden of a shift.
+    return {
+        m.person_id: found.by_person.get(m.person_id, 0.0)
+        + (0 if count_since is not None else m.count_offset * found.per_shift)
+        for m in roster
+    }, found.open_slots
 
 
 def unavailability(
