@@ -291,7 +291,10 @@ def why_shift(shift_id: ShiftId, session: SessionDep, caller: CurrentPerson) -> 
     "/shifts/{shift_id}/override",
     response_model=ShiftOut | list[ShiftOut] | PreviewOut,
     status_code=status.HTTP_201_CREATED,
-    responses={201: {"description": "The shift; every piece, in time order, when split"}},
+    responses={
+        201: {"description": "The shift; every piece, in time order, when split"},
+        200: {"model": PreviewOut, "description": "With dry_run=true: what it would change"},
+    },
 )
 def override_shift(
     shift_id: ShiftId,

@@ -31,6 +31,9 @@ def require_time_off_access(session: Session, *, caller: Person, person: Person)
     "/people/{person_id}/time-off",
     response_model=TimeOffCreated | PreviewOut,
     status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"model": PreviewOut, "description": "With dry_run=true: what it would change"}
+    },
 )
 def add_time_off(
     person_id: PersonId,
