@@ -369,6 +369,7 @@ def _load_regions(
                     "coverage": [data.OFFICE_HOURS],
                     "holidays": {"country": country, "policy": policy},
                     "treat_own_holidays_as_time_off": True,
+                    "fairness": "burden" if slug in data.BY_BURDEN else "count",
                     "slack_channel": f"#support-{slug}",
                 }
             ),

@@ -214,6 +214,8 @@ REGIONS = [
         "skip",
     ),
 ]
+# Staffed through its public holidays, so a holiday week weighs more: shared out by burden.
+BY_BURDEN = {"apac"}
 OFFICE_HOURS = {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:00"}
 FOLLOW_THE_SUN = ("Follow the sun", "follow-the-sun")
 # People who keep their own country's public holidays off their shifts.

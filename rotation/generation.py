@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.models import Person
 from core.wallclock import local_to_utc
-from rotation import own_holidays, schedule_inputs, scheduler, shadow_pairing
+from rotation import debts, own_holidays, schedule_inputs, scheduler, shadow_pairing
 from rotation import shifts as shift_rows
 from rotation.models import Rotation, Shift
 from rotation.timeline import MIDNIGHT, Cadence
@@ -102,12 +102,13 @@ def reschedule(
     extend: bool = True,
     origin: datetime | None = None,
     count_since: datetime | None = None,
+    cover: bool = False,
 ) -> ScheduleResult:
     """Reassign ``reassign``, fill uncovered slots that have not ended, extend to the horizon.
 
     Every other live shift is held fixed. Call with the rotation locked (``lock``).
-    ``count_since`` counts only shifts from then on, without join credits (see rebalance).
-    """
+    ``count_since`` counts only shifts from then on, without join credits (see rebalance);
+    ``cover``: whoever takes a reassigned shift covers for its person, who is owed it."""
     result = ScheduleResult(rotation_id=rotation.id)
     if rotation.archived:
         return result
@@ -128,7 +129,7 @@ def reschedule(
     open_slots = _open_slots(reopened, new_slots)
     inputs = schedule_inputs.collect(
         session,
-        rotation_id=rotation.id,
+        rotation=rotation,
         reopened=reopened,
         open_slots=open_slots,
         count_since=count_since,
@@ -147,7 +148,8 @@ def reschedule(
         unavailable=inputs.unavailable,
         as_of=now,
     )
-    _write_back(session, rotation_id=rotation.id, assignments=assignments, now=now, result=result)
+    writing = _Writing(rotation.id, now, cover, rotation.fairness, owed=dict(inputs.owed))
+    _write_back(session, writing=writing, assignments=assignments, result=result)
     _audit_run(session, result=result, actor=actor, now=now, reason=reason)
     shadow_pairing.pair(session, rotation=rotation, now=now, actor=actor)
     return result
@@ -180,12 +182,43 @@ def _open_slots(reopened: dict[int, Shift], new_slots: list[NewSlot]) -> list[sc
     return open_slots
 
 
+@dataclass
+class _Writing:
+    """What writing one run's assignments back needs besides the assignments."""
+
+    rotation_id: int
+    now: datetime
+    cover: bool
+    fairness: str
+    # Covers owed per person (release ids, oldest first); paid back as shifts are given.
+    owed: dict[int, list[int]]
+    repaid: list[tuple[int, object]] = field(default_factory=list)
+    uids: dict[object, str] = field(default_factory=dict)
+
+    def why(self, reason: scheduler.Reason | None) -> dict[str, object] | None:
+        if reason is None:
+            return None
+        return {
+            "rule": reason.rule,
+            "by": self.fairness,
+            "eligible": reason.eligible,
+            "figure": round(reason.figure, 2),
+            "next": None if reason.next_figure is None else round(reason.next_figure, 2),
+        }
+
+    def pay_back(self, person_id: int | None, key: object) -> None:
+        """A shift given to someone owed a cover pays their oldest cover back."""
+        waiting = self.owed.get(person_id or 0)
+        if waiting:
+            self.repaid.append((waiting[0], key))
+            self.owed[person_id or 0] = waiting[1:]
+
+
 def _write_back(
     session: Session,
     *,
-    rotation_id: int,
+    writing: _Writing,
     assignments: Iterable[scheduler.Assignment],
-    now: datetime,
     result: ScheduleResult,
 ) -> None:
     """Hand reopened shifts to their new holders and insert the new ones in one statement."""
@@ -194,6 +227,7 @@ def _write_back(
     for assignment in assignments:
         if assignment.person_id is None:
             result.uncovered += 1
+        writing.pay_back(assignment.person_id, assignment.key)
         if isinstance(assignment.key, Shift):
             shift = assignment.key
             if shift_rows.give_to(
@@ -201,20 +235,45 @@ def _write_back(
                 shift=shift,
                 person_id=assignment.person_id,
                 kind=shift_rows.SCHEDULED,
-                now=now,
+                now=writing.now,
                 releases=releases,
+                cover=writing.cover,
             ):
+                shift.why = writing.why(assignment.reason)
                 result.changed_shift_ids.append(shift.id)
             continue
         new = assignment.key
         assert isinstance(new, NewSlot)
-        rows.append(_new_row(rotation_id, new, person_id=assignment.person_id, now=now))
+        row = _new_row(writing.rotation_id, new, person_id=assignment.person_id, now=writing.now)
+        row["why"] = writing.why(assignment.reason)
+        writing.uids[new] = str(row["uid"])
+        rows.append(row)
     session.flush()
     shift_rows.insert_releases(session, releases)
     if rows:
         # A Core INSERT of the table: one executemany, no per-row ORM bookkeeping.
         session.execute(insert(SHIFT_TABLE), rows)
         result.added = len(rows)
+    _record_repaid(session, writing=writing)
+
+
+def _record_repaid(session: Session, *, writing: _Writing) -> None:
+    """Mark the covers paid back by this run's shifts (new rows found by their UID)."""
+    if not writing.repaid:
+        return
+    uids = [writing.uids[key] for _, key in writing.repaid if isinstance(key, NewSlot)]
+    ids = {
+        uid: shift_id
+        for uid, shift_id in session.execute(select(Shift.uid, Shift.id).where(Shift.uid.in_(uids)))
+    }
+    debts.repay(
+        session,
+        (
+            (release_id, key.id if isinstance(key, Shift) else ids[writing.uids[key]])
+            for release_id, key in writing.repaid
+            if isinstance(key, Shift | NewSlot)
+        ),
+    )
 
 
 def _new_row(

@@ -168,3 +168,13 @@ def merge(ledgers: Iterable[Mapping[int, Entry]]) -> dict[int, Entry]:
             into.covers_received += line.covers_received
             into.burden += line.burden
     return total
+
+
+def weigh(
+    spans: Iterable[Span], *, zone: ZoneInfo, holidays: frozenset[date], weights: Weights
+) -> float:
+    """The burden of some duty: its hours by kind of day, weighed."""
+    split = Split()
+    for span in spans:
+        split = split.plus(split_span(span, zone=zone, holidays=holidays))
+    return split.burden(weights)

@@ -11,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -43,6 +44,7 @@ class Rotation(Base):
         CheckConstraint("horizon_days BETWEEN 7 AND 730", name="horizon_days_range"),
         CheckConstraint("slack_dm_days_ahead BETWEEN 0 AND 28", name="slack_dm_days_range"),
         CheckConstraint("at_risk_days BETWEEN 0 AND 28", name="at_risk_days_range"),
+        CheckConstraint("fairness IN ('count', 'burden')", name="fairness_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,6 +92,13 @@ class Rotation(Base):
     # How many days ahead a shift whose reading will not be done in time is called at risk
     # (README "At-risk shifts"); 0 leaves readiness as ready / pending / overdue only.
     at_risk_days: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+
+    # Fairness (README "Hours and fairness"): "count" evens out shifts, "burden" evens out
+    # weighted hours, with what one hour of duty weighs on each kind of day.
+    fairness: Mapped[str] = mapped_column(String(8), default="count", server_default="count")
+    burden_weekday: Mapped[float] = mapped_column(Float, default=1.0, server_default=text("1"))
+    burden_weekend: Mapped[float] = mapped_column(Float, default=1.5, server_default=text("1.5"))
+    burden_holiday: Mapped[float] = mapped_column(Float, default=2.0, server_default=text("2"))
 
     managers: Mapped[list[Person]] = relationship(secondary=rotation_manager, lazy="raise")
 
@@ -181,6 +190,8 @@ class Shift(Base):
     # A later due time for the reading of whoever took the shift over after its usual due
     # time had passed (README "At-risk shifts"); None: the requirements' own due time.
     reading_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What the scheduler compared when it gave the shift to its person (rotation.why_line).
+    why: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     rotation: Mapped[Rotation] = relationship(lazy="raise")
     person: Mapped[Person | None] = relationship(lazy="raise")
@@ -210,6 +221,13 @@ class ShiftRelease(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     sequence: Mapped[int] = mapped_column(Integer)
     released_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Someone else took the shift for them (time off, an override, a swap given as a cover):
+    # they owe it, and the scheduler puts them first for a shift it plans afterwards, the
+    # one recorded here once it has.
+    cover: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    repaid_by_shift_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shift.id", ondelete="SET NULL")
+    )
 
 
 class SwapRequest(Base):

@@ -42,7 +42,7 @@ def override(
     before = audit.snapshot(shift, AUDITED_FIELDS)
     target, pieces = _cut(session, shift=shift, start=window_start, end=window_end, now=now)
     shift_rows.give_to(
-        session, shift=target, person_id=person.id, kind=shift_rows.OVERRIDE, now=now
+        session, shift=target, person_id=person.id, kind=shift_rows.OVERRIDE, now=now, cover=True
     )
     session.flush()
     audit.record(

@@ -28,12 +28,14 @@ def release(
     actor: Person | None,
     reason: str,
     from_instant: datetime | None = None,
+    cover: bool = False,
 ) -> list[int]:
     """Reassign shifts whose person can no longer take them; ids of the shifts that changed.
 
     Only what lies ahead is touched: a shift under way is cut at now (or at ``from_instant``
     if later), the part already worked keeps its person, and the rest is reassigned; a shift
     not yet started is reassigned whole, as the scheduling rule treats every shift.
+    ``cover``: whoever takes a shift covers for its person, who owes it (time off).
     """
     cut = max(now, from_instant) if from_instant is not None else now
     by_rotation: dict[int, list[Shift]] = defaultdict(list)
@@ -55,7 +57,13 @@ def release(
             if shift.role == shift_rows.PRIMARY_ROLE
         ]
         result = generation.reschedule(
-            session, rotation=rotation, now=now, actor=actor, reason=reason, reassign=reopen
+            session,
+            rotation=rotation,
+            now=now,
+            actor=actor,
+            reason=reason,
+            reassign=reopen,
+            cover=cover,
         )
         changed.extend(result.changed_shift_ids)
     return sorted(changed)

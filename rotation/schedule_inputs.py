@@ -1,8 +1,9 @@
 """What the scheduler needs to know of one rotation, read in a fixed number of queries.
 
-The collect step of ``rotation.generation.reschedule``: members with their shift counts,
-the shifts held fixed around the open slots, and who is away (time off, shifts elsewhere),
-all as plain values for ``rotation.scheduler.assign``.
+The collect step of ``rotation.generation.reschedule``: members with their figures (shift
+counts, or burden under burden fairness) and the covers owed to them, the shifts held fixed
+around the open slots, and who is away (time off, shifts elsewhere), all as plain values for
+``rotation.scheduler.assign``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from core.models import Person
-from rotation import availability, scheduler, shadowing
+from rotation import availability, burden, debts, fairness_settings, scheduler, shadowing
 from rotation import shifts as shift_rows
-from rotation.models import RotationMember, Shift
+from rotation.models import Rotation, RotationMember, Shift
 
 
 def live(rotation_id: int) -> list[ColumnElement[bool]]:
@@ -43,17 +44,20 @@ class SchedulerInputs:
     held: list[scheduler.HeldShift]
     open_slots: list[scheduler.OpenSlot]
     unavailable: dict[int, list[scheduler.Interval]]
+    # Per person, the covers owed to them (release ids, oldest first).
+    owed: dict[int, list[int]]
 
 
 def collect(
     session: Session,
     *,
-    rotation_id: int,
+    rotation: Rotation,
     reopened: dict[int, Shift],
     open_slots: list[scheduler.OpenSlot],
     count_since: datetime | None,
 ) -> SchedulerInputs:
-    """Members with their counts, held shifts and unavailability over the open slots' window."""
+    """Members with their figures, held shifts and unavailability over the open slots' window."""
+    rotation_id = rotation.id
     window_start = open_slots[0].start
     window_end = max(slot.end for slot in open_slots)
     counts, last_ends, near = history(
@@ -67,14 +71,25 @@ def collect(
         # Reopened shifts are decided afresh, so they must not count for their old holder.
         if shift.person_id is not None and (count_since is None or shift.start >= count_since):
             counts[shift.person_id] -= 1
+    owed = debts.owed(session, rotation_id=rotation_id)
+    roster = memberships(session, rotation_id)
+    figure, open_slots = _figures(
+        session,
+        rotation=rotation,
+        roster=roster,
+        counts=counts,
+        reopened=reopened,
+        open_slots=open_slots,
+        count_since=count_since,
+    )
     members = [
         replace(
             member,
-            count_offset=(0 if count_since is not None else member.count_offset)
-            + counts.get(member.person_id, 0),
+            count_offset=figure[member.person_id],
             last_shift_end=last_ends.get(member.person_id),
+            owed=len(owed.get(member.person_id, ())),
         )
-        for member in memberships(session, rotation_id)
+        for member in roster
     ]
     held = [
         scheduler.HeldShift(person_id=person_id, start=start, end=end, counted=False)
@@ -89,8 +104,44 @@ def collect(
         end=window_end,
     )
     return SchedulerInputs(
-        members=members, held=held, open_slots=open_slots, unavailable=unavailable
+        members=members, held=held, open_slots=open_slots, unavailable=unavailable, owed=owed
     )
+
+
+def _figures(
+    session: Session,
+    *,
+    rotation: Rotation,
+    roster: list[scheduler.Membership],
+    counts: dict[int, int],
+    reopened: dict[int, Shift],
+    open_slots: list[scheduler.OpenSlot],
+    count_since: datetime | None,
+) -> tuple[dict[int, float], list[scheduler.OpenSlot]]:
+    """The figure each member starts from, and the open slots weighing what they add.
+
+    What they hold, plus the credit they joined with (a shift count), unless counting starts
+    at ``count_since``; under burden fairness in weighed hours, each slot its own burden.
+    """
+    if not fairness_settings.by_burden(rotation):
+        return {
+            m.person_id: (0 if count_since is not None else m.count_offset)
+            + counts.get(m.person_id, 0)
+            for m in roster
+        }, open_slots
+    found = burden.figures(
+        session,
+        rotation=rotation,
+        skip_ids=set(reopened),
+        open_slots=open_slots,
+        count_since=count_since,
+    )
+    # A join credit, counted in shifts, is valued at the average burden of a shift.
+    return {
+        m.person_id: found.by_person.get(m.person_id, 0.0)
+        + (0 if count_since is not None else m.count_offset * found.per_shift)
+        for m in roster
+    }, found.open_slots
 
 
 def unavailability(

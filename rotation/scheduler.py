@@ -2,8 +2,11 @@
 
 For each open slot in time order, among the eligible members (member at the slot's start,
 active, free of time off and of every other shift that overlaps it) pick the one with the
-fewest shifts in this rotation; ties go to whoever's last shift here ended longest ago
-(never counts as longest), then to roster order. Nobody eligible leaves the slot uncovered.
+lowest figure in this rotation: the fewest shifts, or under burden fairness the least burden
+(each shift weighs what its caller says, ``weight``); ties go to whoever's last shift here
+ended longest ago (never counts as longest), then to roster order. A member someone covered
+for and who has not been paid back (``owed``) comes first, once per cover. Nobody eligible
+leaves the slot uncovered.
 """
 
 from __future__ import annotations
@@ -29,15 +32,18 @@ class Interval:
 class Membership:
     """A member of the rotation with the periods they belonged to it.
 
-    ``count_offset`` is the shift count they were credited with on joining (the rotation's
-    minimum at the time) so that a newcomer does not take a burst of shifts to catch up.
+    ``count_offset`` is the figure (shift count, or burden) they start from: what they hold
+    outside the held shifts given, plus the credit they joined with (the rotation's minimum
+    at the time) so that a newcomer does not take a burst of shifts to catch up. ``owed`` is
+    how many covers they received and were not yet paid back for.
     """
 
     person_id: int
     position: int
     periods: tuple[tuple[datetime, datetime | None], ...]
     active: bool = True
-    count_offset: int = 0
+    count_offset: float = 0
+    owed: int = 0
     # When their latest shift here ended, if it is not among the held shifts given.
     last_shift_end: datetime | None = None
 
@@ -58,21 +64,41 @@ class HeldShift:
     start: datetime
     end: datetime
     counted: bool = True
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)
 class OpenSlot:
-    """A slot to fill; ``key`` is the caller's handle for it (a shift id, (index, slot) …)."""
+    """A slot to fill; ``key`` is the caller's handle for it (a shift id, (index, slot) …).
+
+    ``weight`` is what taking it adds to the taker's figure (1 shift, or its burden).
+    """
 
     key: Hashable
     start: datetime
     end: datetime
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Reason:
+    """What decided a slot: ``rule`` is owed | fewest | waited_longest | roster_order | only_one.
+
+    ``figure`` is the taker's figure before the slot, ``next_figure`` the runner-up's.
+    """
+
+    rule: str
+    eligible: int
+    figure: float
+    next_figure: float | None = None
 
 
 @dataclass(frozen=True)
 class Assignment:
     key: Hashable
     person_id: int | None
+    # How the rule decided; not part of what was decided.
+    reason: Reason | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -105,15 +131,40 @@ class _Timeline:
         return self.shift_ends[at - 1] if at else NEVER
 
 
+Rank = tuple[int, float, datetime, int, int]
+
+
 def _rank(
     member: Membership,
-    counts: Mapping[int, int],
-    timelines: Mapping[int, _Timeline],
+    state: _State,
     at: datetime,
-) -> tuple[int, datetime, int, int]:
-    """Fewest shifts first, then the longest since their last shift here, then roster order."""
+) -> Rank:
+    """Owed first, then the lowest figure, the longest since their last shift here, roster."""
     person_id = member.person_id
-    return (counts[person_id], timelines[person_id].last_end_by(at), member.position, person_id)
+    return (
+        0 if state.owed[person_id] > 0 else 1,
+        # Sums of hours carry float noise; figures that agree to a millionth are a tie.
+        round(state.figures[person_id], 6),
+        state.timelines[person_id].last_end_by(at),
+        member.position,
+        person_id,
+    )
+
+
+@dataclass
+class _State:
+    """Each member's figure, covers still owed to them and busy timeline, as slots are filled."""
+
+    figures: dict[int, float]
+    owed: dict[int, int]
+    timelines: dict[int, _Timeline]
+
+    def can_take(self, member: Membership, slot: OpenSlot, decided_at: datetime) -> bool:
+        return (
+            member.active
+            and member.is_member_at(decided_at)
+            and not self.timelines[member.person_id].overlaps(slot.start, slot.end)
+        )
 
 
 def assign(
@@ -132,24 +183,28 @@ def assign(
     judged at the slot's start, or at ``as_of`` for a slot already under way (a decision
     cannot be made in the past).
     """
-    counts, timelines = _starting_point(members, held, unavailable or {})
-    # Every member sits in a heap under their rank (count, last shift end, roster position).
-    # Ranks only grow as slots move forward in time, so a stale entry is a lower bound: pop
-    # it, recompute, and push it back if it grew; the first fresh entry is the true minimum.
+    state = _starting_point(members, held, unavailable or {})
+    # Every member sits in a heap under their rank (owed, figure, last shift end, roster
+    # position). Ranks only grow as slots move forward in time, so a stale entry is a lower
+    # bound: pop it, recompute, and push it back if it grew; the first fresh entry is the
+    # true minimum.
     by_id = {m.person_id: m for m in members}
     first = open_slots[0].start if open_slots else NEVER
-    heap = [_rank(m, counts, timelines, first) for m in members]
+    heap = [_rank(m, state, first) for m in members]
     heapify(heap)
     assignments: list[Assignment] = []
     for slot in open_slots:
-        chosen = _choose(heap, by_id, counts, timelines, slot=slot, as_of=as_of)
+        chosen = _choose(heap, by_id, state, slot=slot, as_of=as_of)
+        reason = None
         if chosen is not None:
-            counts[chosen] += 1
-            line = timelines[chosen]
+            reason = _reason(by_id[chosen], members, state, slot=slot, as_of=as_of)
+            state.figures[chosen] += slot.weight
+            state.owed[chosen] = max(0, state.owed[chosen] - 1)
+            line = state.timelines[chosen]
             line.block(slot.start, slot.end)
             insort(line.shift_ends, slot.end)
-            heappush(heap, _rank(by_id[chosen], counts, timelines, slot.start))
-        assignments.append(Assignment(key=slot.key, person_id=chosen))
+            heappush(heap, _rank(by_id[chosen], state, slot.start))
+        assignments.append(Assignment(key=slot.key, person_id=chosen, reason=reason))
     return assignments
 
 
@@ -157,10 +212,14 @@ def _starting_point(
     members: Sequence[Membership],
     held: Iterable[HeldShift],
     unavailable: Mapping[int, Iterable[Interval]],
-) -> tuple[dict[int, int], dict[int, _Timeline]]:
-    """Each member's count and busy timeline before the first open slot."""
-    counts = {m.person_id: m.count_offset for m in members}
-    timelines = {m.person_id: _Timeline() for m in members}
+) -> _State:
+    """Each member's figure, what they are owed and busy timeline before the first open slot."""
+    state = _State(
+        figures={m.person_id: float(m.count_offset) for m in members},
+        owed={m.person_id: m.owed for m in members},
+        timelines={m.person_id: _Timeline() for m in members},
+    )
+    timelines = state.timelines
     for member in members:
         if member.last_shift_end is not None:
             timelines[member.person_id].shift_ends.append(member.last_shift_end)
@@ -169,7 +228,7 @@ def _starting_point(
         if line is None:
             continue
         if shift.counted:
-            counts[shift.person_id] += 1
+            state.figures[shift.person_id] += shift.weight
         line.block(shift.start, shift.end)
         insort(line.shift_ends, shift.end)
     for person_id, intervals in unavailable.items():
@@ -177,14 +236,13 @@ def _starting_point(
         if line is not None:
             for interval in intervals:
                 line.block(interval.start, interval.end)
-    return counts, timelines
+    return state
 
 
 def _choose(
-    heap: list[tuple[int, datetime, int, int]],
+    heap: list[Rank],
     by_id: Mapping[int, Membership],
-    counts: Mapping[int, int],
-    timelines: Mapping[int, _Timeline],
+    state: _State,
     *,
     slot: OpenSlot,
     as_of: datetime,
@@ -195,20 +253,16 @@ def _choose(
     push back under their new rank.
     """
     decided_at = max(slot.start, as_of)
-    passed_over: list[tuple[int, datetime, int, int]] = []
+    passed_over: list[Rank] = []
     chosen: int | None = None
     while heap:
         stored = heappop(heap)
-        member = by_id[stored[3]]
-        fresh = _rank(member, counts, timelines, slot.start)
+        member = by_id[stored[-1]]
+        fresh = _rank(member, state, slot.start)
         if fresh != stored:
             heappush(heap, fresh)
             continue
-        if (
-            not member.active
-            or not member.is_member_at(decided_at)
-            or timelines[member.person_id].overlaps(slot.start, slot.end)
-        ):
+        if not state.can_take(member, slot, decided_at):
             passed_over.append(stored)
             continue
         chosen = member.person_id
@@ -216,3 +270,33 @@ def _choose(
     for entry in passed_over:
         heappush(heap, entry)
     return chosen
+
+
+def _reason(
+    chosen: Membership,
+    members: Sequence[Membership],
+    state: _State,
+    *,
+    slot: OpenSlot,
+    as_of: datetime,
+) -> Reason:
+    """Which step of the rule set ``chosen`` apart from the best of the other eligible."""
+    decided_at = max(slot.start, as_of)
+    others = [
+        _rank(m, state, slot.start)
+        for m in members
+        if m.person_id != chosen.person_id and state.can_take(m, slot, decided_at)
+    ]
+    mine = _rank(chosen, state, slot.start)
+    figure = state.figures[chosen.person_id]
+    if not others:
+        return Reason(rule="only_one", eligible=1, figure=figure)
+    runner_up = min(others)
+    step = next(k for k in range(len(mine)) if mine[k] != runner_up[k])
+    rule = ("owed", "fewest", "waited_longest", "roster_order", "roster_order")[step]
+    return Reason(
+        rule=rule,
+        eligible=len(others) + 1,
+        figure=figure,
+        next_figure=state.figures[runner_up[-1]],
+    )

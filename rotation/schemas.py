@@ -34,7 +34,7 @@ from core.schemas import (
 )
 from core.schemas import check_date_range as check_date_range
 from core.timezones import check_timezone
-from rotation import duty_schemas, duty_settings
+from rotation import duty_schemas, duty_settings, fairness_settings
 from rotation.models import Rotation
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -105,6 +105,8 @@ class RotationCreate(_RotationFields):
     coverage: duty_schemas.Coverage = Field(default_factory=list)
     holidays: duty_schemas.HolidaysIn | None = None
     treat_own_holidays_as_time_off: bool = False
+    fairness: fairness_settings.Fairness = "count"
+    burden_weights: fairness_settings.BurdenWeightsIn | None = None
     slack_channel: SlackChannel = ""
     slack_usergroup: SlackUsergroup = ""
     slack_dm_days_ahead: SlackDmDays = 3
@@ -130,6 +132,8 @@ class RotationUpdate(_RotationFields):
     coverage: duty_schemas.Coverage | None = None
     holidays: duty_schemas.HolidaysIn | None = Field(default=None, description="null: none")
     treat_own_holidays_as_time_off: bool | None = None
+    fairness: fairness_settings.Fairness | None = None
+    burden_weights: fairness_settings.BurdenWeightsIn | None = None
     slack_channel: SlackChannel | None = None
     slack_usergroup: SlackUsergroup | None = None
     slack_dm_days_ahead: SlackDmDays | None = None
@@ -232,6 +236,10 @@ class RotationOut(BaseModel):
     coverage: list[duty_schemas.CoverageWindowOut] = []
     holidays: duty_schemas.HolidaysOut | None = None
     treat_own_holidays_as_time_off: bool = False
+    fairness: fairness_settings.Fairness = "count"
+    burden_weights: fairness_settings.BurdenWeightsOut = fairness_settings.BurdenWeightsOut(
+        weekday=1.0, weekend=1.5, holiday=2.0
+    )
     slack_channel: str = ""
     slack_usergroup: str = ""
     slack_dm_days_ahead: int = 3
@@ -241,8 +249,15 @@ class RotationOut(BaseModel):
 
     @classmethod
     def of(cls, rotation: Rotation) -> RotationOut:
-        """Needs ``rotation.managers`` loaded; duty settings as the API shows them."""
-        return cls.model_validate(rotation).model_copy(update=duty_settings.published(rotation))
+        """Needs ``rotation.managers`` loaded; duty and fairness settings as the API shows them."""
+        settings = fairness_settings.snapshot(rotation)
+        return cls.model_validate(rotation).model_copy(
+            update={
+                **duty_settings.published(rotation),
+                "fairness": settings["fairness"],
+                "burden_weights": fairness_settings.BurdenWeightsOut(**settings["burden_weights"]),
+            }
+        )
 
 
 class MemberOut(BaseModel):
@@ -315,3 +330,42 @@ class SwapOut(BaseModel):
     status: SwapStatus
     created_at: datetime
     updated_at: datetime
+
+
+class ShiftStateOut(BaseModel):
+    """A shift in a preview: its id, rotation slug, times and holder (null: uncovered)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    shift_id: int
+    rotation: str
+    start: datetime
+    end: datetime
+    person_id: int | None
+    cancelled: bool
+
+
+class ShiftChangeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    before: ShiftStateOut | None
+    after: ShiftStateOut | None
+
+
+class PersonChangeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    person: PersonRef
+    before: list[ShiftStateOut]
+    after: list[ShiftStateOut]
+
+
+class PreviewOut(BaseModel):
+    """What a change would do (``?dry_run=true``); nothing was saved."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    dry_run: bool = True
+    changes: list[PersonChangeOut]
+    shifts: list[ShiftChangeOut]
+    conflicts: list[ShiftStateOut]

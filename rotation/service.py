@@ -15,7 +15,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from core import audit
 from core.errors import Conflict, Invalid, NotFound
 from core.models import Person
-from rotation import duty_settings, generation, holiday_release, reassignment, slug_aliases
+from rotation import (
+    duty_settings,
+    fairness_settings,
+    generation,
+    holiday_release,
+    reassignment,
+    slug_aliases,
+)
 from rotation import shifts as shift_rows
 from rotation.models import Rotation, Shift
 from rotation.schemas import RotationCreate, RotationUpdate
@@ -127,6 +134,7 @@ def _snapshot(rotation: Rotation) -> dict[str, object]:
         **audit.snapshot(rotation, AUDITED_FIELDS),
         "manager_ids": sorted(p.id for p in rotation.managers),
         **duty_settings.snapshot(rotation),
+        **fairness_settings.snapshot(rotation),
     }
 
 
@@ -215,7 +223,9 @@ def create_rotation(
         created_at=now,
         updated_at=now,
     )
-    duty_settings.apply(rotation, duty_settings.take(data.model_dump()))
+    dumped = data.model_dump()
+    duty_settings.apply(rotation, duty_settings.take(dumped))
+    fairness_settings.apply(rotation, fairness_settings.take(dumped))
     rotation.managers = managers
     session.add(rotation)
     _flush_unique(session, slug)
@@ -243,6 +253,7 @@ def update_rotation(
 ) -> Rotation:
     """Apply a partial edit; a stale ``version`` is a Conflict, a cadence change regenerates."""
     changes, duty_changes = _checked_changes(session, rotation=rotation, data=data)
+    fairness_changes = fairness_settings.take(changes)
     _with_managers(session, rotation)
     before = _snapshot(rotation)
     if "manager_ids" in changes:
@@ -258,6 +269,7 @@ def update_rotation(
         if name in changes:
             setattr(rotation, name, changes[name])
     own_holidays_newly_off = duty_settings.apply(rotation, duty_changes)
+    fairness_settings.apply(rotation, fairness_changes)
     rotation.updated_at = now
     try:
         _flush_unique(session, rotation.slug)

@@ -44,11 +44,13 @@ def give_to(
     kind: str,
     now: datetime,
     releases: list[dict[str, object]] | None = None,
+    cover: bool = False,
 ) -> bool:
     """Hand ``shift`` to ``person_id`` (None leaves it uncovered); False if nothing changed.
 
     Bulk callers pass ``releases`` to collect the release rows and insert them in one go
-    (see ``insert_releases``); otherwise each is added to the session.
+    (see ``insert_releases``); otherwise each is added to the session. ``cover``: the new
+    holder covers for the previous one, who owes it (``ShiftRelease.cover``).
     """
     previous = shift.person_id
     if previous == person_id:
@@ -57,7 +59,14 @@ def give_to(
     shift.kind = kind
     _touch(shift, now)
     if previous is not None:
-        _release(session, shift=shift, person_id=previous, now=now, releases=releases)
+        _release(
+            session,
+            shift=shift,
+            person_id=previous,
+            now=now,
+            releases=releases,
+            cover=cover and person_id is not None,
+        )
     return True
 
 
@@ -82,12 +91,15 @@ def _release(
     person_id: int,
     now: datetime,
     releases: list[dict[str, object]] | None,
+    cover: bool = False,
 ) -> None:
     row: dict[str, object] = {
         "shift_id": shift.id,
         "person_id": person_id,
         "sequence": shift.sequence,
         "released_at": now,
+        "cover": cover,
+        "repaid_by_shift_id": None,
     }
     if releases is None:
         session.add(ShiftRelease(**row))

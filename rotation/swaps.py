@@ -245,7 +245,12 @@ def _carry_out(session: Session, *, swap: SwapRequest, now: datetime) -> None:
     """Move the people; ids and UIDs stay, sequences grow."""
     shift, counterpart_shift = _verified(session, swap=swap, now=now)
     shift_rows.give_to(
-        session, shift=shift, person_id=swap.counterpart_person_id, kind=shift_rows.SWAP, now=now
+        session,
+        shift=shift,
+        person_id=swap.counterpart_person_id,
+        kind=shift_rows.SWAP,
+        now=now,
+        cover=counterpart_shift is None,
     )
     if counterpart_shift is not None:
         shift_rows.give_to(

@@ -49,6 +49,7 @@ def add_time_off(
         actor=actor,
         reason=f"time off {row.id}",
         from_instant=off_start,
+        cover=True,
     )
     audit.record(
         session,

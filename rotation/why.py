@@ -3,8 +3,10 @@
 A scheduled shift is explained as the scheduler decides (``rotation.scheduler``): among the
 members eligible at the shift's start, fewest shifts in this rotation before it (counting the
 credit a member joined with), then whoever's last shift here ended longest ago, then roster
-order. Members who could not take it are named with the reason. Overrides and swaps say who
-changed the shift and for whom. ``explain`` is pure; ``why`` loads its inputs in a fixed
+order. Under burden fairness the rule and figures are those the scheduler kept on the shift
+when it chose (``Shift.why``): burden is weighed hours, which a count cannot retell. Members
+who could not take it are named with the reason. Overrides and swaps say who changed the
+shift and for whom. ``explain`` is pure; ``why`` loads its inputs in a fixed
 number of queries.
 """
 
@@ -18,9 +20,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.models import Person
-from rotation import availability
+from rotation import availability, why_line
 from rotation import shifts as shift_rows
-from rotation.models import RotationMember, Shift, ShiftRelease, SwapRequest
+from rotation.models import Rotation, RotationMember, Shift, ShiftRelease, SwapRequest
 from rotation.scheduler import NEVER
 
 
@@ -190,6 +192,20 @@ def _changed_by_hand(session: Session, shift: Shift) -> tuple[str, str] | None:
     return None
 
 
+def _stored(
+    session: Session, shift: Shift, candidates: Sequence[Candidate]
+) -> tuple[str, str] | None:
+    """The rule and sentence the scheduler kept, for a rotation shared out by burden."""
+    rotation = session.get(Rotation, shift.rotation_id)
+    sentence = why_line.sentence(shift.why)
+    if rotation is None or rotation.fairness != "burden" or shift.why is None or not sentence:
+        return None
+    rule = str(shift.why.get("rule"))
+    return ("fewest_burden" if rule == "fewest" else rule), sentence + _unavailable_note(
+        candidates
+    ) + "."
+
+
 def why(session: Session, *, shift: Shift) -> Why:
     """Why ``shift`` is held by its person (or is uncovered)."""
     by_hand = _changed_by_hand(session, shift)
@@ -201,7 +217,7 @@ def why(session: Session, *, shift: Shift) -> Why:
         rule = "uncovered"
         text = f"Nobody could take it{_unavailable_note(candidates)}."
     else:
-        rule, text = explain(shift.person_id, candidates)
+        rule, text = _stored(session, shift, candidates) or explain(shift.person_id, candidates)
     return Why(
         shift_id=shift.id,
         person_id=shift.person_id,

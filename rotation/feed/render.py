@@ -67,6 +67,8 @@ class FeedShift:
     covering_for: str | None = None
     # A shadow shift: the names of the primaries its person sits beside.
     shadowing: str | None = None
+    # Why the scheduler chose this person (``rotation.why_line``), for scheduled shifts.
+    why: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +153,8 @@ def _handover_lines(shift: FeedShift, *, perspective: Perspective) -> list[str]:
         lines.append(f"{'You take' if mine else 'Takes'} over from: {_names(shift.handover_from)}")
     if shift.handover_to is not None:
         lines.append(f"{'You hand' if mine else 'Hands'} over to: {_names(shift.handover_to)}")
+    if shift.why and shift.assignee:
+        lines.append(f"Why {'you' if mine else shift.assignee}: {shift.why}")
     return lines
 
 

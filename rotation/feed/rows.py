@@ -8,6 +8,7 @@ from typing import Any, TypeAlias
 
 from sqlalchemy import Row
 
+from rotation import why_line
 from rotation.feed.render import FeedShift
 from rotation.models import Rotation, Shift
 
@@ -90,6 +91,7 @@ def shift_columns() -> tuple[Any, ...]:
         Shift.created_at,
         Shift.updated_at,
         Shift.cancelled_at,
+        Shift.why,
     )
 
 
@@ -136,4 +138,5 @@ def feed_shift(
         handover_to=handover_to,
         covering_for=covering_for,
         shadowing=shadowing,
+        why=None if cancelled or row.kind != "scheduled" else why_line.sentence(row.why),
     )

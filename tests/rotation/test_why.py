@@ -112,6 +112,10 @@ def test_the_api_answers_the_holder_and_managers_only(client: TestClient, sessio
     mine = client.get(url, headers=headers_for(session, holder))
     assert mine.status_code == 200 and mine.json()["rule"] == "roster_order"
     assert [c["name"] for c in mine.json()["candidates"]] == ["Ana", "Bo"]
+    assert mine.json()["compared"] == [
+        {"person": {"id": ana.id, "name": "Ana"}, "figure": 0, "eligible": True, "reason": None},
+        {"person": {"id": bo.id, "name": "Bo"}, "figure": 0, "eligible": True, "reason": None},
+    ]
     assert client.get(url, headers=headers_for(session, other)).status_code == 403
     assert client.get(url, headers=headers_for(session, admin)).status_code == 200
     assert (

@@ -255,6 +255,8 @@ def test_a_rotation_and_its_members_are_written_with_every_field_in_order(
         "coverage": [],
         "holidays": None,
         "treat_own_holidays_as_time_off": False,
+        "fairness": "count",
+        "burden_weights": {"weekday": 1.0, "weekend": 1.5, "holiday": 2.0},
         "slack_channel": "",
         "slack_usergroup": "",
         "slack_dm_days_ahead": 3,

@@ -36,6 +36,9 @@ ROTATION_KEYS = {
     "coverage",
     "holidays",
     "treat_own_holidays_as_time_off",
+    # Fairness: by shift count or by burden, and what an hour of duty weighs.
+    "fairness",
+    "burden_weights",
     # Slack: handoff channel, on-shift user group, days ahead of the incoming person's DM.
     "slack_channel",
     "slack_usergroup",
@@ -73,6 +76,8 @@ def test_admin_creates_a_rotation_with_the_documented_defaults(
     assert body["manager_ids"] == [manager.id]
     assert body["swap_requires_approval"] is False and body["archived"] is False
     assert body["start_date"] == "2026-11-23"
+    assert body["fairness"] == "count"
+    assert body["burden_weights"] == {"weekday": 1.0, "weekend": 1.5, "holiday": 2.0}
     got = client.get(f"/api/v1/rotations/{body['slug']}", headers=manager.headers)
     assert got.status_code == 200 and got.json() == body
     listed = client.get("/api/v1/rotations", headers=manager.headers).json()

@@ -22,6 +22,7 @@ from rotation.schemas import (
     MemberUpdate,
     OnCallOut,
     OverrideCreate,
+    PreviewOut,
     RebalanceOut,
     RebalanceRequest,
     RotationCreate,
@@ -30,6 +31,7 @@ from rotation.schemas import (
     ShiftOut,
     check_date_range,
 )
+from web.api.rotations import previews
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
 from web.paging import PageDep
 from web.params import ObjectId
@@ -93,15 +95,26 @@ def get_rotation(slug: str, session: SessionDep, _caller: CurrentPerson) -> Rota
     return RotationOut.of(rotation_service.get_rotation(session, slug))
 
 
-@router.patch("/rotations/{slug}", response_model=RotationOut)
+@router.patch("/rotations/{slug}", response_model=RotationOut | PreviewOut)
 def update_rotation(
-    slug: str, data: RotationUpdate, session: SessionDep, caller: CurrentPerson, now: NowDep
-) -> RotationOut:
+    slug: str,
+    data: RotationUpdate,
+    session: SessionDep,
+    caller: CurrentPerson,
+    now: NowDep,
+    changes: previews.ChangesDep,
+) -> RotationOut | PreviewOut:
     rotation = managed_rotation(session, slug=slug, caller=caller)
-    rotation = rotation_service.update_rotation(
-        session, rotation=rotation, data=data, now=now, actor=caller
+
+    saved = changes.run(
+        [rotation.id],
+        lambda: rotation_service.update_rotation(
+            session, rotation=rotation, data=data, now=now, actor=caller
+        ),
     )
-    return RotationOut.of(rotation)
+    if isinstance(saved, PreviewOut):
+        return saved
+    return RotationOut.of(saved)
 
 
 @router.delete("/rotations/{slug}", response_model=RotationOut)
@@ -113,15 +126,26 @@ def archive_rotation(
     return RotationOut.of(rotation)
 
 
-@router.put("/rotations/{slug}/members", response_model=list[MemberOut])
+@router.put("/rotations/{slug}/members", response_model=list[MemberOut] | PreviewOut)
 def set_members(
-    slug: str, data: MembersSet, session: SessionDep, caller: CurrentPerson, now: NowDep
-) -> list[MemberOut]:
+    slug: str,
+    data: MembersSet,
+    session: SessionDep,
+    caller: CurrentPerson,
+    now: NowDep,
+    changes: previews.ChangesDep,
+) -> list[MemberOut] | PreviewOut:
     rotation = managed_rotation(session, slug=slug, caller=caller)
-    roster = members.set_members(
-        session, rotation=rotation, person_ids=data.person_ids, now=now, actor=caller
+
+    saved = changes.run(
+        [rotation.id],
+        lambda: members.set_members(
+            session, rotation=rotation, person_ids=data.person_ids, now=now, actor=caller
+        ),
     )
-    return [MemberOut.model_validate(m) for m in roster]
+    if isinstance(saved, PreviewOut):
+        return saved
+    return [MemberOut.model_validate(m) for m in saved]
 
 
 @router.get("/rotations/{slug}/members", response_model=list[MemberOut])
@@ -193,15 +217,26 @@ def on_call(
     return OnCallOut(at=instant, shifts=[ShiftOut.model_validate(s) for s in shifts])
 
 
-@router.post("/rotations/{slug}/rebalance", response_model=RebalanceOut)
+@router.post("/rotations/{slug}/rebalance", response_model=RebalanceOut | PreviewOut)
 def rebalance(
-    slug: str, data: RebalanceRequest, session: SessionDep, caller: CurrentPerson, now: NowDep
-) -> RebalanceOut:
+    slug: str,
+    data: RebalanceRequest,
+    session: SessionDep,
+    caller: CurrentPerson,
+    now: NowDep,
+    changes: previews.ChangesDep,
+) -> RebalanceOut | PreviewOut:
     rotation = managed_rotation(session, slug=slug, caller=caller)
-    changed = rotation_service.rebalance(
-        session, rotation=rotation, from_date=data.from_date, now=now, actor=caller
+
+    saved = changes.run(
+        [rotation.id],
+        lambda: rotation_service.rebalance(
+            session, rotation=rotation, from_date=data.from_date, now=now, actor=caller
+        ),
     )
-    return RebalanceOut(changed_shift_ids=changed)
+    if isinstance(saved, PreviewOut):
+        return saved
+    return RebalanceOut(changed_shift_ids=saved)
 
 
 @router.get("/shifts/{shift_id}", response_model=ShiftOut)
@@ -220,6 +255,20 @@ class CandidateOut(BaseModel):
     unavailable: str | None
 
 
+class ComparedPerson(BaseModel):
+    id: int
+    name: str
+
+
+class ComparedOut(BaseModel):
+    """One member as compared: ``figure`` is their shift count here before the shift."""
+
+    person: ComparedPerson
+    figure: float
+    eligible: bool
+    reason: str | None = None
+
+
 class WhyOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -229,6 +278,20 @@ class WhyOut(BaseModel):
     text: str
     eligible: int
     candidates: list[CandidateOut]
+    compared: list[ComparedOut] = []
+
+    @classmethod
+    def of(cls, found: why.Why) -> WhyOut:
+        compared = [
+            ComparedOut(
+                person=ComparedPerson(id=c.person_id, name=c.name),
+                figure=c.shifts_before,
+                eligible=c.unavailable is None,
+                reason=c.unavailable,
+            )
+            for c in found.candidates
+        ]
+        return cls.model_validate(found).model_copy(update={"compared": compared})
 
 
 @router.get("/shifts/{shift_id}/why", response_model=WhyOut)
@@ -240,14 +303,17 @@ def why_shift(shift_id: ShiftId, session: SessionDep, caller: CurrentPerson) -> 
     shift = shift_rows.get(session, shift_id)
     if shift.person_id != caller.id:
         require_manager(session, person=caller, rotation=shift.rotation)
-    return WhyOut.model_validate(why.why(session, shift=shift))
+    return WhyOut.of(why.why(session, shift=shift))
 
 
 @router.post(
     "/shifts/{shift_id}/override",
-    response_model=ShiftOut | list[ShiftOut],
+    response_model=ShiftOut | list[ShiftOut] | PreviewOut,
     status_code=status.HTTP_201_CREATED,
-    responses={201: {"description": "The shift; every piece, in time order, when split"}},
+    responses={
+        201: {"description": "The shift; every piece, in time order, when split"},
+        200: {"model": PreviewOut, "description": "With dry_run=true: what it would change"},
+    },
 )
 def override_shift(
     shift_id: ShiftId,
@@ -256,21 +322,27 @@ def override_shift(
     caller: CurrentPerson,
     now: NowDep,
     settings: SettingsDep,
-) -> ShiftOut | list[ShiftOut]:
+    changes: previews.ChangesDep,
+) -> ShiftOut | list[ShiftOut] | PreviewOut:
     shift = shift_rows.get(session, shift_id)
     require_manager(session, person=caller, rotation=shift.rotation)
     person = session.get(Person, data.person_id)
     if person is None:
         raise Invalid(f"unknown person id {data.person_id}")
-    pieces = overrides.override(
-        session,
-        shift=shift,
-        person=person,
-        start=data.start,
-        end=data.end,
-        now=now,
-        actor=caller,
+    pieces = changes.run(
+        [shift.rotation_id],
+        lambda: overrides.override(
+            session,
+            shift=shift,
+            person=person,
+            start=data.start,
+            end=data.end,
+            now=now,
+            actor=caller,
+        ),
     )
+    if isinstance(pieces, PreviewOut):
+        return pieces
     taken = [p.id for p in pieces if p.person_id == person.id]
     cover_reading.assign(session, shift_ids=taken, now=now, base_url=settings.base_url)
     loaded = [ShiftOut.model_validate(s) for s in shift_rows.load(session, [p.id for p in pieces])]

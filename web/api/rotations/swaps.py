@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from fastapi import APIRouter, status
 
 from onboarding import cover_reading
-from rotation import swaps
+from rotation import preview, swaps
 from rotation.models import SwapRequest
-from rotation.schemas import SwapCreate, SwapOut, SwapStatus
+from rotation.schemas import PreviewOut, SwapCreate, SwapOut, SwapStatus
+from web.api.rotations import previews
 from web.deps import CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
 from web.paging import PageDep
 from web.params import ObjectId
@@ -67,17 +68,25 @@ ANSWERS: dict[str, SwapAnswer] = {
 }
 
 
-def _answer_endpoint(answer: SwapAnswer) -> Callable[..., SwapOut]:
+def _answer_endpoint(answer: SwapAnswer) -> Callable[..., SwapOut | PreviewOut]:
     def answer_swap(
         swap_id: SwapId,
         session: SessionDep,
         caller: CurrentPerson,
         now: NowDep,
         settings: SettingsDep,
-    ) -> SwapOut:
-        swap = answer.act(session, swap=swaps.get_swap(session, swap_id), person=caller, now=now)
-        cover_reading.after_swap(session, swap=swap, now=now, base_url=settings.base_url)
-        return SwapOut.model_validate(swap)
+        changes: previews.ChangesDep,
+    ) -> SwapOut | PreviewOut:
+        swap = swaps.get_swap(session, swap_id)
+        shift_ids = [swap.shift_id, swap.counterpart_shift_id]
+        answered = changes.run(
+            preview.rotations_of_shifts(session, [i for i in shift_ids if i is not None]),
+            lambda: answer.act(session, swap=swap, person=caller, now=now),
+        )
+        if isinstance(answered, PreviewOut):
+            return answered
+        cover_reading.after_swap(session, swap=answered, now=now, base_url=settings.base_url)
+        return SwapOut.model_validate(answered)
 
     return answer_swap
 
@@ -88,7 +97,7 @@ def _add_answer_routes() -> None:
             f"/swaps/{{swap_id}}/{name}",
             _answer_endpoint(answer),
             methods=["POST"],
-            response_model=SwapOut,
+            response_model=SwapOut | PreviewOut,
             # The name keeps each operation's id and summary ("Accept", …) in the OpenAPI.
             name=name,
             description=f"Only {answer.who} may {name} a swap.",

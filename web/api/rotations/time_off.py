@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 from core import people
 from core.models import Person
 from rotation import members as rotation_members
-from rotation import time_off
-from rotation.schemas import TimeOffCreate, TimeOffCreated, TimeOffOut
+from rotation import preview, time_off
+from rotation.schemas import PreviewOut, TimeOffCreate, TimeOffCreated, TimeOffOut
+from web.api.rotations import previews
 from web.deps import CurrentPerson, NowDep, SessionDep, forbidden
 from web.paging import PageDep
 from web.params import ObjectId
@@ -28,8 +29,11 @@ def require_time_off_access(session: Session, *, caller: Person, person: Person)
 
 @router.post(
     "/people/{person_id}/time-off",
-    response_model=TimeOffCreated,
+    response_model=TimeOffCreated | PreviewOut,
     status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"model": PreviewOut, "description": "With dry_run=true: what it would change"}
+    },
 )
 def add_time_off(
     person_id: PersonId,
@@ -37,18 +41,26 @@ def add_time_off(
     session: SessionDep,
     caller: CurrentPerson,
     now: NowDep,
-) -> TimeOffCreated:
+    changes: previews.ChangesDep,
+) -> TimeOffCreated | PreviewOut:
     person = people.get_person(session, person_id)
     require_time_off_access(session, caller=caller, person=person)
-    row, reassigned = time_off.add_time_off(
-        session,
-        person=person,
-        start=data.start,
-        end=data.end,
-        reason=data.reason,
-        now=now,
-        actor=caller,
+
+    saved = changes.run(
+        preview.rotations_held_by(session, person_id=person.id, after=now),
+        lambda: time_off.add_time_off(
+            session,
+            person=person,
+            start=data.start,
+            end=data.end,
+            reason=data.reason,
+            now=now,
+            actor=caller,
+        ),
     )
+    if isinstance(saved, PreviewOut):
+        return saved
+    row, reassigned = saved
     return TimeOffCreated(
         **TimeOffOut.model_validate(row).model_dump(), reassigned_shift_ids=reassigned
     )

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from core import feed_tokens
 from core.models import Person
 from onboarding import progress
-from rotation import overview, swap_views, swaps
+from rotation import debts, overview, swap_views, swaps, why_line
 from rotation import shifts as shift_rows
 from rotation.feed.content import RotationRef
 from rotation.swap_views import SwapView
@@ -32,6 +32,8 @@ router = APIRouter(include_in_schema=False)
 
 # How far ahead "my next shifts" looks, and how many of them the page lists.
 HOME_WEEKS = 26
+# How far back the page recalls covers others took for the viewer.
+COVERS_SINCE = timedelta(days=90)
 SHIFTS_SHOWN = 8
 KIND_LABELS = {
     shift_rows.SCHEDULED: "Scheduled",
@@ -100,6 +102,8 @@ def home_page(
             "progress_text": progress_text,
             "manages": bool(getattr(request.state, "viewer_manages", False)),
             "to_approve": swap_views.awaiting_approval(session, manager=viewer, now=now),
+            "why_line": why_line.sentence,
+            "covers": debts.of_person(session, person_id=viewer.id, since=now - COVERS_SINCE),
             "error": error,
         },
         status_code=status_code,

@@ -57,6 +57,14 @@ class RotationForm(coverage_form.CoverageFields):
     scim_group: str = ""
     shadow_shifts_required: str = "0"
     at_risk_days: str = "0"
+    fairness: str = "count"
+    burden_weekday: str = "1"
+    burden_weekend: str = "1.5"
+    burden_holiday: str = "2"
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
 
 
 def values_of(rotation: Rotation) -> dict[str, str]:
@@ -80,6 +88,10 @@ def values_of(rotation: Rotation) -> dict[str, str]:
         scim_group=rotation.scim_group,
         shadow_shifts_required=str(rotation.shadow_shifts_required),
         at_risk_days=str(rotation.at_risk_days),
+        fairness=rotation.fairness,
+        burden_weekday=_number(rotation.burden_weekday),
+        burden_weekend=_number(rotation.burden_weekend),
+        burden_holiday=_number(rotation.burden_holiday),
         **coverage_form.values(rotation),
     ).model_dump()
 
@@ -90,6 +102,10 @@ def _wording(item: Mapping[str, Any]) -> str | None:
         return "This field is required."
     if kind == "int_parsing":
         return "Enter a whole number."
+    if field == "burden_weights" and kind == "float_parsing":
+        return "Enter each weight as a number, e.g. 1.5."
+    if field == "fairness":
+        return "Choose by shift count or by burden."
     if kind.startswith("date"):
         return "Enter a date as YYYY-MM-DD."
     if field == "slug" and kind == "string_pattern_mismatch":
@@ -143,6 +159,11 @@ def _fields(form: RotationForm) -> dict[str, Any]:
         "slack_channel": form.slack_channel.strip(),
         "slack_usergroup": form.slack_usergroup.strip(),
         "scim_group": form.scim_group.strip(),
+        "fairness": form.fairness.strip(),
+        "burden_weights": {
+            kind: getattr(form, f"burden_{kind}").strip() or None
+            for kind in ("weekday", "weekend", "holiday")
+        },
     }
     for name in NUMBER_FIELDS:
         fields[name] = getattr(form, name).strip()
