@@ -275,9 +275,7 @@ def _request_trade(
 
 
 def load_demo(session: Session, *, now: datetime, base_url: str | None = None) -> DemoSummary:
-    """Fill an empty database with the demo organisation; raises NotEmpty otherwise.
-
-    ``base_url`` (default: the configured one) goes into the links of queued emails."""
+    """Fill an empty database with the demo; NotEmpty otherwise. Emails link to ``base_url``."""
     if not is_empty(session):
         raise NotEmpty("the database already has people; the demo loads only into an empty one")
     past = now - timedelta(days=HISTORY_DAYS)
@@ -317,19 +315,16 @@ def load_demo(session: Session, *, now: datetime, base_url: str | None = None) -
         now=now,
     )
     # After the regions: who is free to cover depends on their shifts too.
-    unread = [p for p in reversed(engineers) if p not in readers]
-    manager = by_local[data.ROTATIONS[data.TIER_TWO].managers[0]]
-    demo_readiness.hand_over_a_day(
-        session, rotation=tier_two, stand_ins=unread, now=now, admin=manager
+    demo_readiness.load_stories(
+        session,
+        rotation=tier_two,
+        unread=[p for p in reversed(engineers) if p not in readers],
+        readers=readers,
+        manager=by_local[data.ROTATIONS[data.TIER_TWO].managers[0]],
+        cards=cards,
+        now=now,
+        base_url=base_url or get_settings().base_url,
     )
-    if readers:
-        demo_readiness.flag_a_card(
-            session,
-            cards=cards,
-            reader=readers[0],
-            now=now,
-            base_url=base_url or get_settings().base_url,
-        )
     session.flush()
     return DemoSummary(
         admin_email=admin.email,

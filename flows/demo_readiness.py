@@ -87,6 +87,23 @@ def _someone_read_ahead(session: Session, *, shift: Shift, now: datetime) -> Non
         acks.acknowledge(session, person=free[0], card_id=card_id, version=None, now=now)
 
 
+def load_stories(
+    session: Session,
+    *,
+    rotation: Rotation,
+    unread: list[Person],
+    readers: list[Person],
+    manager: Person,
+    cards: dict[str, Card],
+    now: datetime,
+    base_url: str,
+) -> None:
+    """A day handed to one of ``unread``, and a card flagged by the first of ``readers``."""
+    hand_over_a_day(session, rotation=rotation, stand_ins=unread, now=now, admin=manager)
+    if readers:
+        flag_a_card(session, cards=cards, reader=readers[0], now=now, base_url=base_url)
+
+
 def flag_a_card(
     session: Session, *, cards: dict[str, Card], reader: Person, now: datetime, base_url: str
 ) -> None:

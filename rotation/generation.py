@@ -126,7 +126,36 @@ def reschedule(
     if not reopened and not new_slots:
         shadow_pairing.pair(session, rotation=rotation, now=now, actor=actor)
         return result
-    open_slots = _open_slots(reopened, new_slots)
+    inputs = _collect(
+        session,
+        rotation=rotation,
+        reopened=reopened,
+        open_slots=_open_slots(reopened, new_slots),
+        count_since=count_since,
+    )
+    assignments = scheduler.assign(
+        members=inputs.members,
+        held=inputs.held,
+        open_slots=inputs.open_slots,
+        unavailable=inputs.unavailable,
+        as_of=now,
+    )
+    writing = _Writing(rotation.id, now, cover, rotation.fairness, owed=dict(inputs.owed))
+    _write_back(session, writing=writing, assignments=assignments, result=result)
+    _audit_run(session, result=result, actor=actor, now=now, reason=reason)
+    shadow_pairing.pair(session, rotation=rotation, now=now, actor=actor)
+    return result
+
+
+def _collect(
+    session: Session,
+    *,
+    rotation: Rotation,
+    reopened: dict[int, Shift],
+    open_slots: list[scheduler.OpenSlot],
+    count_since: datetime | None,
+) -> schedule_inputs.SchedulerInputs:
+    """The scheduler's inputs, with people's own public holidays as time off."""
     inputs = schedule_inputs.collect(
         session,
         rotation=rotation,
@@ -141,18 +170,7 @@ def reschedule(
         start=open_slots[0].start,
         end=max(slot.end for slot in open_slots),
     )
-    assignments = scheduler.assign(
-        members=inputs.members,
-        held=inputs.held,
-        open_slots=inputs.open_slots,
-        unavailable=inputs.unavailable,
-        as_of=now,
-    )
-    writing = _Writing(rotation.id, now, cover, rotation.fairness, owed=dict(inputs.owed))
-    _write_back(session, writing=writing, assignments=assignments, result=result)
-    _audit_run(session, result=result, actor=actor, now=now, reason=reason)
-    shadow_pairing.pair(session, rotation=rotation, now=now, actor=actor)
-    return result
+    return inputs
 
 
 def _reopened(

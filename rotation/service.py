@@ -290,15 +290,11 @@ def update_rotation(
     generation.lock(session, rotation.id)
     if cadence_changed:
         reassignment.regenerate(session, rotation=rotation, now=now, actor=actor)
-    elif horizon_grew:
-        generation.reschedule(
-            session, rotation=rotation, now=now, actor=actor, reason="horizon extended"
-        )
-    elif "shadow_shifts_required" in changes:
-        # Shadows still short of the new number are seated beside primaries.
-        generation.reschedule(
-            session, rotation=rotation, now=now, actor=actor, reason="shadow shifts changed"
-        )
+    elif horizon_grew or "shadow_shifts_required" in changes:
+        # A longer horizon has slots to fill; shadows still short of a new number of shadow
+        # shifts are seated beside primaries.
+        reason = "horizon extended" if horizon_grew else "shadow shifts changed"
+        generation.reschedule(session, rotation=rotation, now=now, actor=actor, reason=reason)
     if own_holidays_newly_off:
         holiday_release.release_conflicts(session, rotation=rotation, now=now, actor=actor)
     if before.get("scim_group") != rotation.scim_group:

@@ -63,14 +63,7 @@ def pair(session: Session, *, rotation: Rotation, now: datetime, actor: Person |
     if not short:
         return 0
     ready = {person_id for person_id, stage, _ in roster if stage == PRIMARY}
-    primaries = [
-        shadowing.PrimaryShift(index, slot, start, end, ready=person_id in ready)
-        for index, slot, start, end, person_id in session.execute(
-            select(Shift.index, Shift.slot, Shift.start, Shift.end, Shift.person_id).where(
-                *schedule_inputs.live(rotation.id), Shift.start > now, Shift.person_id.is_not(None)
-            )
-        )
-    ]
+    primaries = _primary_shifts(session, rotation_id=rotation.id, ready=ready, now=now)
     if not primaries:
         return 0
     busy = _busy(
@@ -98,6 +91,20 @@ def pair(session: Session, *, rotation: Rotation, now: datetime, actor: Person |
     )
     _write(session, rotation=rotation, placements=placements, now=now, actor=actor)
     return len(placements)
+
+
+def _primary_shifts(
+    session: Session, *, rotation_id: int, ready: set[int], now: datetime
+) -> list[shadowing.PrimaryShift]:
+    """The assigned shifts ahead a shadow could sit beside, marked ready by their person."""
+    return [
+        shadowing.PrimaryShift(index, slot, start, end, ready=person_id in ready)
+        for index, slot, start, end, person_id in session.execute(
+            select(Shift.index, Shift.slot, Shift.start, Shift.end, Shift.person_id).where(
+                *schedule_inputs.live(rotation_id), Shift.start > now, Shift.person_id.is_not(None)
+            )
+        )
+    ]
 
 
 def _busy(
