@@ -202,6 +202,16 @@ def _override(event: AuditEvent, names: Names) -> str:
     return f"moved {holder} of {when} in {shift.rotation.name} to {to}"
 
 
+def _stage(event: AuditEvent, names: Names) -> str:
+    before, after = event.before or {}, event.after or {}
+    person, stage = names.person(after.get("person_id")), str(after.get("stage"))
+    if before.get("stage") == "shadow" and stage == "primary":
+        return f"graduated {person} from shadowing"
+    if before.get("stage") != stage:
+        return f"moved {person} to the {stage.replace('_', ' ')} stage"
+    return f"{'held back' if after.get('graduation_held') else 'released the hold on'} {person}"
+
+
 def sentence(event: AuditEvent, names: Names) -> str:
     """What happened, said with names and dates: '<who> <did what>'."""
     who = names.person(event.actor_id) if event.actor_id is not None else "allhands"
@@ -213,6 +223,8 @@ def sentence(event: AuditEvent, names: Names) -> str:
         what = _swap(event, names, action.removeprefix("swap."))
     elif action == "shift.override":
         what = _override(event, names)
+    elif action == "rotation.member_stage":
+        what = f"{_stage(event, names)} in {subject}"
     elif action == "acknowledgement.create":
         card = names.cards.get(data.get("card_id") or 0)
         title = f"“{card.title}”" if card else "a card since removed"
