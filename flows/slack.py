@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from onboarding import outbox
-from onboarding.slack import handoffs, identities, sending, swap_notices
+from onboarding.slack import at_risk_notices, handoffs, identities, sending, swap_notices
 from onboarding.slack.client import SlackClient, SlackError
 
 
@@ -36,6 +36,7 @@ def _planned(session: Session, *, now: datetime, base_url: str) -> list[outbox.N
     return [
         *handoffs.plan(session, now=now, base_url=base_url),
         *swap_notices.plan(session, now=now),
+        *at_risk_notices.plan(session, now=now, base_url=base_url),
     ]
 
 

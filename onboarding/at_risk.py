@@ -84,7 +84,8 @@ def at_risk_shifts(session: Session, *, now: datetime) -> list[AtRiskShift]:
     return found
 
 
-def _managers(session: Session, *, rotation_ids: Sequence[int]) -> dict[int, list[Person]]:
+def managers_of(session: Session, *, rotation_ids: Sequence[int]) -> dict[int, list[Person]]:
+    """The active managers of each rotation, by rotation id."""
     by_rotation: dict[int, list[Person]] = {}
     for rotation_id, person in access.active_managers(session, rotation_ids=rotation_ids):
         by_rotation.setdefault(rotation_id, []).append(person)
@@ -101,7 +102,7 @@ def notices(session: Session, *, now: datetime, base_url: str) -> list[Notice]:
     found = at_risk_shifts(session, now=now)
     if not found:
         return []
-    managers = _managers(session, rotation_ids=sorted({a.shift.rotation_id for a in found}))
+    managers = managers_of(session, rotation_ids=sorted({a.shift.rotation_id for a in found}))
     result: list[Notice] = []
     for item in found:
         holder = item.shift.person

@@ -23,13 +23,12 @@ from rotation.models import Rotation, Shift, SwapRequest, rotation_manager
 LOOKBACK = timedelta(days=2)
 
 
-def _dm(
+def dm(
     *, kind: str, person: Person, key: str, text: str, buttons: list[ButtonElement]
 ) -> outbox.NewMessage:
-    blocks = [
-        SectionBlock(text=MarkdownTextObject(text=text)).to_dict(),
-        ActionsBlock(elements=buttons).to_dict(),
-    ]
+    blocks = [SectionBlock(text=MarkdownTextObject(text=text)).to_dict()]
+    if buttons:
+        blocks.append(ActionsBlock(elements=buttons).to_dict())
     return outbox.NewMessage(
         kind=kind,
         channel=CHANNEL,
@@ -72,7 +71,7 @@ def plan(session: Session, *, now: datetime) -> list[outbox.NewMessage]:
                 ButtonElement(text="Decline", action_id="swap_decline", value=str(swap.id)),
             ]
             messages.append(
-                _dm(
+                dm(
                     kind="slack.swap.ask",
                     person=asked,
                     key=f"slack/swap/{swap.id}/ask",
@@ -107,7 +106,7 @@ def _approvals(
         text="Approve", action_id="swap_approve", value=str(swap.id), style="primary"
     )
     return [
-        _dm(
+        dm(
             kind="slack.swap.approve",
             person=manager,
             key=f"slack/swap/{swap.id}/approve/{manager.id}",

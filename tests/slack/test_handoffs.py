@@ -214,3 +214,32 @@ def test_a_stale_slack_id_is_forgotten_and_looked_up_again(
     identity = session.get(SlackIdentity, world.ana.id)
     session.refresh(identity)
     assert identity is not None and identity.slack_user_id == "U0ANA"
+
+
+def test_a_shift_at_risk_is_told_once_to_its_person_and_managers_with_cover_buttons(
+    session: Session, session_factory: sessionmaker[Session], slack: FakeSlack
+) -> None:
+    world = SlackWorld(session, slack)
+    world.rotation.at_risk_days = 7
+    session.commit()
+    # Five minutes before Bo's shift, two unread cards cannot be read in time.
+    at = world.shift_bo.start - timedelta(minutes=5)
+    run(session_factory, slack, at)
+    run(session_factory, slack, at + timedelta(minutes=1))
+
+    # (Bo also hears that his shift starts today: a DM of its own.)
+    dms = [c for c in slack.called("chat.postMessage") if "is at risk" in c.args["text"]]
+    assert sorted(c.args["channel"] for c in dms) == ["U0BO", "U0MIA"]
+    own = next(c for c in dms if c.args["channel"] == "U0BO")
+    assert own.args["text"].startswith(
+        "Your Tier 2 shift on Mon 07 Dec 09:00 (Europe/Amsterdam) is at risk:"
+    )
+    theirs = next(c for c in dms if c.args["channel"] == "U0MIA")
+    assert theirs.args["text"].startswith("Bo Lindqvist's Tier 2 shift on Mon 07 Dec 09:00")
+    for call in dms:
+        assert_valid_blocks(call.args["blocks"])
+        buttons = call.args["blocks"][1]["elements"]
+        assert buttons[0]["text"]["text"] == "Offer cover to Ana de Vries"
+        assert buttons[0]["url"] == (
+            f"{BASE_URL}/shifts/{world.shift_bo.id}/cover?to={world.ana.id}"
+        )
