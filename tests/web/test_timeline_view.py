@@ -29,7 +29,7 @@ def _shift(
     holder = SimpleNamespace(name=who) if who else None
     return SimpleNamespace(
         id=shift_id, start=start, end=start + timedelta(days=days), person=holder,
-        person_id=person_id, kind=kind, slot=0,
+        person_id=person_id, kind=kind, slot=0, role="primary",
     )  # fmt: skip
 
 
