@@ -3,36 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from core.db import make_engine, make_sessionmaker
 from core.models import Person
-from core.settings import get_settings
 from flows.cli import app
-from migrations import runner
 from rotation.models import Rotation, Shift
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "imports"
 AT = ["--at", "2027-03-01T05:00:00"]
-
-
-@pytest.fixture
-def sessions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[sessionmaker[Session]]:
-    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
-    monkeypatch.setenv("ALLHANDS_DATABASE_URL", url)
-    monkeypatch.setenv("ALLHANDS_SECRET_KEY", "cli-test")
-    get_settings.cache_clear()
-    engine = make_engine(url)
-    runner.upgrade(engine)
-    yield make_sessionmaker(engine)
-    engine.dispose()
-    get_settings.cache_clear()
 
 
 def rows(sessions: sessionmaker[Session]) -> tuple[int, int, int]:

@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from core.clock import SystemClock
-from core.db import make_engine, make_sessionmaker
 from core.models import Person
-from core.settings import get_settings
 from flows.cli import app, extend_schedules
-from migrations import runner
 from rotation import members, service
 from rotation.models import Shift
 from rotation.schemas import RotationCreate
-
-
-@pytest.fixture
-def sessions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[sessionmaker[Session]]:
-    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
-    monkeypatch.setenv("ALLHANDS_DATABASE_URL", url)
-    monkeypatch.setenv("ALLHANDS_SECRET_KEY", "cli-test")
-    get_settings.cache_clear()
-    engine = make_engine(url)
-    runner.upgrade(engine)
-    yield make_sessionmaker(engine)
-    engine.dispose()
-    get_settings.cache_clear()
 
 
 def seed(sessions: sessionmaker[Session], *, now: datetime, horizon_days: int = 28) -> int:

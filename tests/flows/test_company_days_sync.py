@@ -7,19 +7,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from core.db import make_engine, make_sessionmaker
 from core.models import AuditEvent
 from core.settings import get_settings
 from flows import company_calendar
 from flows.cli import app
-from migrations import runner
 from rotation import company_days
 from rotation.duty_schemas import CompanyDaysPut
 from rotation.models import CompanyDayOff, Rotation
@@ -161,24 +158,9 @@ def test_an_address_nobody_answers_is_a_fetch_error() -> None:
         company_calendar.fetch(f"http://127.0.0.1:{free_port()}/days.ics")
 
 
-@pytest.fixture
-def cli_database(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[sessionmaker[Session]]:
-    url = f"sqlite:///{tmp_path / 'days.sqlite'}"
-    monkeypatch.setenv("ALLHANDS_DATABASE_URL", url)
-    monkeypatch.setenv("ALLHANDS_SECRET_KEY", "cli-test")
-    get_settings.cache_clear()
-    engine = make_engine(url)
-    runner.upgrade(engine)
-    yield make_sessionmaker(engine)
-    engine.dispose()
-    get_settings.cache_clear()
-
-
 def test_the_command_reads_the_configured_calendar(
     server: CalendarServer,
-    cli_database: sessionmaker[Session],
+    sessions: sessionmaker[Session],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     unset = CliRunner().invoke(app, ["company-days-off", "sync"])
@@ -190,7 +172,7 @@ def test_the_command_reads_the_configured_calendar(
     assert "company days off from the calendar: 2 (changed)" in first.output
     second = CliRunner().invoke(app, ["company-days-off", "sync"])
     assert "2 (unchanged)" in second.output
-    with cli_database() as session:
+    with sessions() as session:
         assert [(d.day, d.source) for d in session.scalars(select(CompanyDayOff))] == [
             (date(2026, 12, 28), "calendar"),
             (date(2026, 12, 29), "calendar"),
@@ -199,7 +181,7 @@ def test_the_command_reads_the_configured_calendar(
     failed = CliRunner().invoke(app, ["company-days-off", "sync"])
     assert failed.exit_code == 1
     assert "answered 500; the days off read before are kept" in failed.output
-    with cli_database() as session:
+    with sessions() as session:
         assert len(session.scalars(select(CompanyDayOff)).all()) == 2
 
 
