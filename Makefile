@@ -8,7 +8,7 @@ CHECK_DB := $(VENV)/db-check.sqlite
 # Test files are spread over this many processes (pytest-xdist), each with its own database.
 TEST_WORKERS ?= 2
 
-.PHONY: run test lint typecheck layers unit browser-deps libical-deps java-deps bench screenshots clean
+.PHONY: translations run test lint typecheck layers unit browser-deps libical-deps java-deps bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "allhands needs Python 3.11 or newer")'
@@ -74,6 +74,17 @@ test: lint typecheck layers unit
 # Refresh docs/screenshots/ from the browser tests (demo-like data, 1280 px wide).
 screenshots: $(STAMP) browser-deps
 	ALLHANDS_SCREENSHOTS=docs $(BIN)/pytest -q tests/browser
+
+# Extract every marked string and update each language's catalogs (then translate the new
+# entries; a test fails on any msgid left without a Dutch translation).
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k gettext:2 -k ngettext:2,3 --no-location \
+	  --sort-output -o core/locales/pages.pot web/templates web/pages
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k gettext:2 -k ngettext:2,3 --no-location \
+	  --sort-output -o core/locales/messages.pot core rotation onboarding kb_links flows web/api web/slack web/feeds
+	for domain in pages messages; do \
+	  $(BIN)/pybabel update -D $$domain -i core/locales/$$domain.pot -d core/locales --ignore-obsolete --no-fuzzy-matching; \
+	done
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

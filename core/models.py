@@ -23,6 +23,9 @@ class Person(Base):
     # The person's own public holidays (a ``holidays`` country code), for rotations that
     # treat them as time off.
     holiday_country: Mapped[str | None] = mapped_column(String(8))
+    # The language the person reads allhands in (``core.i18n.LOCALES``); None follows the
+    # browser's Accept-Language, then English.
+    locale: Mapped[str | None] = mapped_column(String(8))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))

@@ -74,6 +74,7 @@ def create_person(
         is_admin=data.is_admin,
         active=True,
         holiday_country=data.holiday_country,
+        locale=data.locale,
         password_hash=hash_password(password) if password else None,
         created_at=now,
     )

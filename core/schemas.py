@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from core.holiday_codes import check_country
+from core.i18n import Locale
 from core.timezones import check_timezone
 
 # The documented range of dates and instants: wide enough for any schedule, narrow enough
@@ -96,6 +97,7 @@ class PersonCreate(Strict):
     team: OneLine | None = Field(default=None, max_length=200)
     is_admin: bool = False
     holiday_country: str | None = Field(default=None, max_length=8)
+    locale: Locale | None = None
 
     _tz = field_validator("timezone")(check_timezone)
     _holidays = field_validator("holiday_country")(_holiday_country)
@@ -109,6 +111,7 @@ class PersonUpdate(Strict):
     is_admin: bool | None = None
     active: bool | None = None
     holiday_country: str | None = Field(default=None, max_length=8, description="null: none")
+    locale: Locale | None = Field(default=None, description="null: the browser's language")
 
     _holidays = field_validator("holiday_country")(_holiday_country)
 
@@ -129,6 +132,7 @@ class PersonOut(BaseModel):
     is_admin: bool
     active: bool
     holiday_country: str | None = None
+    locale: Locale | None = None
 
 
 class PersonRef(BaseModel):

@@ -32,7 +32,31 @@ def test_me_answers_with_the_token_holder(client: TestClient, session: Session) 
         "is_admin": False,
         "active": True,
         "holiday_country": None,
+        "locale": None,
     }
+
+
+def test_people_choose_their_language_and_unknown_ones_are_refused(
+    client: TestClient, session: Session
+) -> None:
+    person = make_person(session)
+    headers = auth(make_token(session, person))
+    chosen = client.patch(f"/api/v1/people/{person.id}", json={"locale": "nl"}, headers=headers)
+    assert chosen.status_code == 200
+    assert client.get("/api/v1/me", headers=headers).json()["locale"] == "nl"
+    refused = client.patch(f"/api/v1/people/{person.id}", json={"locale": "de"}, headers=headers)
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "locale"]
+    assert client.get("/api/v1/me", headers=headers).json()["locale"] == "nl"
+    cleared = client.patch(f"/api/v1/people/{person.id}", json={"locale": None}, headers=headers)
+    assert cleared.json()["locale"] is None
+    created = client.post(
+        "/api/v1/people",
+        json={"email": "nl@example.com", "name": "Noor", "locale": "nl"},
+        headers=admin_headers(session),
+    )
+    assert created.status_code == 201
+    assert created.json()["locale"] == "nl"
 
 
 def test_missing_malformed_and_wrong_tokens_get_401(client: TestClient, session: Session) -> None:

@@ -18,7 +18,7 @@ from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["people"])
 
-SELF_EDITABLE = frozenset({"name", "timezone", "holiday_country"})
+SELF_EDITABLE = frozenset({"name", "timezone", "holiday_country", "locale"})
 
 
 class ImportResultOut(BaseModel):
@@ -61,7 +61,9 @@ def update_person(
         if caller.id != person.id:
             raise forbidden("only admins can edit other people")
         if not data.model_fields_set <= SELF_EDITABLE:
-            raise forbidden("you can change only your own name, timezone and holiday country")
+            raise forbidden(
+                "you can change only your own name, timezone, holiday country and language"
+            )
     was_active = person.active
     had_holidays = person.holiday_country
     person = people.update_person(session, person=person, data=data, now=now, actor=caller)
