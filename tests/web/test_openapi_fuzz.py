@@ -7,6 +7,7 @@ the app in-process, inside the test's rolled-back transaction, so nothing is lef
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import traceback
 from collections.abc import Mapping
@@ -30,6 +31,12 @@ from tests.factories import auth, make_person, make_token
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("ALLHANDS_FUZZ_EXAMPLES", "15"))
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+# The suite shares two cores with browsers and a database server; a request that is merely
+# slow there is not a failure of this test (which asserts status codes and schemas), so the
+# per-request timeout is generous. One that stalls past STACKS_AFTER leaves every thread's
+# stack in the test's captured output, to show where it waited.
+REQUEST_TIMEOUT = 60.0
+STACKS_AFTER = 40.0
 
 
 def fuzz_every_operation(app: FastAPI, headers: Mapping[str, str]) -> tuple[int, list[str]]:
@@ -55,7 +62,13 @@ def fuzz_every_operation(app: FastAPI, headers: Mapping[str, str]) -> tuple[int,
         def send(case: schemathesis.Case) -> None:
             nonlocal sent
             sent += 1
-            case.call_and_validate(headers=dict(headers), checks=CHECKS)
+            faulthandler.dump_traceback_later(STACKS_AFTER)
+            try:
+                case.call_and_validate(
+                    headers=dict(headers), checks=CHECKS, timeout=REQUEST_TIMEOUT
+                )
+            finally:
+                faulthandler.cancel_dump_traceback_later()
 
         try:
             send()
