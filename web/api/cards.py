@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from core.models import Person
 from kb_links import importers, service, webhooks
 from kb_links.schemas import CardCreate, CardOut, CardRevisionOut, CardUpdate
 from rotation import access
-from web import bodies
+from web import bodies, bulk_imports
 from web.bodies import CsvBody
 from web.card_import import run_card_import
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
@@ -85,10 +86,17 @@ def list_cards(
     return [CardOut.model_validate(card, context={"now": now}) for card in page]
 
 
-@router.post("/import", response_model=ImportResultOut, openapi_extra=IMPORT_BODY)
+@router.post(
+    "/import",
+    response_model=ImportResultOut,
+    openapi_extra=IMPORT_BODY,
+    responses=bulk_imports.ASYNC_RESPONSES,
+)
 def import_cards(
     request: Request, text: CsvBody, session: SessionDep, actor: AdminPerson, now: NowDep
-) -> ImportResultOut:
+) -> ImportResultOut | JSONResponse:
+    """Every row is checked first (any bad row: 422, nothing imported), then written in
+    batches of short transactions. ``Prefer: respond-async`` answers 202 and a job."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "text/csv":
         is_json = False
@@ -96,8 +104,14 @@ def import_cards(
         is_json = True
     else:
         is_json = importers.looks_like_json(text)
+    if bulk_imports.wants_async(request):
+        session.commit()
+        checked = bulk_imports.check_cards(session, text=text, is_json=is_json, now=now)
+        return bulk_imports.accept(request, session, checked=checked, actor=actor)
     result = run_card_import(session, text=text, is_json=is_json, now=now, actor=actor)
-    return ImportResultOut(created=result.created, updated=result.updated, bumped=result.bumped)
+    return ImportResultOut(
+        created=result.created, updated=result.updated, bumped=result.bumped or 0
+    )
 
 
 async def raw_body(request: Request) -> bytes:
