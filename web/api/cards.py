@@ -74,15 +74,16 @@ def list_cards(
     stale: bool | None = None,
     include_archived: bool = False,
 ) -> list[CardOut]:
-    if stale is None:
-        page = paging.fetch(
-            lambda limit, offset: service.list_cards(
-                session, now=now, include_archived=include_archived, limit=limit, offset=offset
-            )
+    page = paging.fetch(
+        lambda limit, offset: service.list_cards(
+            session,
+            now=now,
+            stale=stale,
+            include_archived=include_archived,
+            limit=limit,
+            offset=offset,
         )
-    else:
-        cards = service.list_cards(session, now=now, stale=stale, include_archived=include_archived)
-        page = paging.rows(cards)
+    )
     return [CardOut.model_validate(card, context={"now": now}) for card in page]
 
 
