@@ -79,13 +79,17 @@ def list_cards(
     return list(session.scalars(query.limit(limit).offset(offset)))
 
 
-def list_revisions(session: Session, *, card: Card) -> list[CardRevision]:
-    """Every recorded edit of the card, oldest first."""
+def list_revisions(
+    session: Session, *, card: Card, limit: int | None = None, offset: int = 0
+) -> list[CardRevision]:
+    """Every recorded edit of the card, oldest first; ``limit`` and ``offset`` read one page."""
     return list(
         session.scalars(
             select(CardRevision)
             .where(CardRevision.card_id == card.id)
             .order_by(CardRevision.at, CardRevision.id)
+            .limit(limit)
+            .offset(offset)
         )
     )
 

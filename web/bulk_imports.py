@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, status
+from fastapi import Header, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -72,9 +72,19 @@ def job_out(job: ImportJob) -> ImportJobOut:
     )
 
 
-def wants_async(request: Request) -> bool:
-    """Whether the request prefers ``respond-async`` (RFC 7240 ``Prefer``)."""
-    preferences = ",".join(request.headers.getlist("prefer"))
+PreferHeader = Annotated[
+    str | None,
+    Header(
+        alias="Prefer",
+        description="`respond-async` (RFC 7240): answer 202 with an import job once every "
+        "row has been checked, and write in the background",
+    ),
+]
+
+
+def wants_async(prefer: str | None) -> bool:
+    """Whether a ``Prefer`` header (RFC 7240) asks for ``respond-async``."""
+    preferences = prefer or ""
     return any(
         token.split(";")[0].split("=")[0].strip().lower() == "respond-async"
         for token in preferences.split(",")

@@ -94,7 +94,12 @@ def list_cards(
     responses=bulk_imports.ASYNC_RESPONSES,
 )
 def import_cards(
-    request: Request, text: CsvBody, session: SessionDep, actor: AdminPerson, now: NowDep
+    request: Request,
+    text: CsvBody,
+    session: SessionDep,
+    actor: AdminPerson,
+    now: NowDep,
+    prefer: bulk_imports.PreferHeader = None,
 ) -> ImportResultOut | JSONResponse:
     """Every row is checked first (any bad row: 422, nothing imported), then written in
     batches of short transactions. ``Prefer: respond-async`` answers 202 and a job."""
@@ -105,7 +110,7 @@ def import_cards(
         is_json = True
     else:
         is_json = importers.looks_like_json(text)
-    if bulk_imports.wants_async(request):
+    if bulk_imports.wants_async(prefer):
         session.commit()
         checked = bulk_imports.check_cards(session, text=text, is_json=is_json, now=now)
         return bulk_imports.accept(request, session, checked=checked, actor=actor)
@@ -205,5 +210,7 @@ def list_revisions(
     paging: PageDep, card_id: ObjectId, session: SessionDep, _caller: CurrentPerson
 ) -> list[CardRevisionOut]:
     card = service.get_card(session, card_id=card_id)
-    revisions = paging.rows(service.list_revisions(session, card=card))
+    revisions = paging.fetch(
+        lambda limit, offset: service.list_revisions(session, card=card, limit=limit, offset=offset)
+    )
     return [CardRevisionOut.model_validate(r) for r in revisions]

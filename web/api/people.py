@@ -92,7 +92,11 @@ def deactivate_person(
     responses=bulk_imports.ASYNC_RESPONSES,
 )
 def import_people(
-    request: Request, text: CsvBody, admin: AdminInviter, invite: bool = False
+    request: Request,
+    text: CsvBody,
+    admin: AdminInviter,
+    invite: bool = False,
+    prefer: bulk_imports.PreferHeader = None,
 ) -> ImportResultOut | JSONResponse:
     """Every row is checked first (any bad row: 422, nothing imported), then written in
     batches of short transactions. ``Prefer: respond-async`` answers 202 and a job (not
@@ -100,7 +104,7 @@ def import_people(
     session = admin.session
     session.commit()
     checked = bulk_import.check_people(session, text=text)
-    if bulk_imports.wants_async(request) and not invite:
+    if bulk_imports.wants_async(prefer) and not invite:
         return bulk_imports.accept(request, session, checked=checked, actor=admin.actor)
     result = bulk_import.write(session, checked, now=admin.now, actor=admin.actor)
     if invite:
