@@ -57,8 +57,8 @@ def people_csv(rows: int) -> str:
 
 def cards_csv(rows: int) -> str:
     """Short rows: 100,000 of them stay under the 5 MiB an API import may send."""
-    lines = ["title,url,source,external_id,collection,verify_every_days"]
-    lines.extend(f"C{n},https://kb.example.com/{n},guru,g{n},c{n % 30},90" for n in range(rows))
+    lines = ["title,url,source,external_id,collection"]
+    lines.extend(f"C{n},https://kb.io/{n},guru,g{n},c{n % 30}" for n in range(rows))
     return "\n".join(lines) + "\n"
 
 
@@ -201,7 +201,7 @@ def over_http(rows: int, workdir: Path, workers: int) -> int:
         f"serve ({workers} workers) POST /api/v1/cards/import, {rows:,} rows "
         f"({len(text) / 2**20:.1f} MiB): {answer.status_code} {answer.text[:80]}\n"
         f"  {wall:6.2f} s wall / {cpu:6.2f} s server CPU"
-        f"  {'ok' if wall < TARGET_S else 'MISSED'}\n"
+        f"  {'ok' if answer.status_code == 200 and wall < TARGET_S else 'MISSED'}\n"
         f"  GET /api/v1/me meanwhile: {len(during)} answers {dict(statuses)}, "
         f"p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {max(during, default=0):.0f} ms "
         f"(before the import: p50 {statistics.median(baseline or [0]):.0f} ms)"
@@ -214,11 +214,15 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench imports")
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2, help="of allhands serve")
-    parser.add_argument("--skip-serve", action="store_true", help="part one only")
+    parser.add_argument(
+        "--part", choices=("all", "in-process", "serve"), default="all", help="what to run"
+    )
     args = parser.parse_args(argv)
+    status = 0
     with tempfile.TemporaryDirectory() as workdir:
-        status = in_process(args.rows, Path(workdir))
-        if not args.skip_serve:
+        if args.part in ("all", "in-process"):
+            status = in_process(args.rows, Path(workdir))
+        if args.part in ("all", "serve"):
             status = max(status, over_http(args.rows, Path(workdir), args.workers))
     return status
 

@@ -55,7 +55,7 @@ def test_the_stale_cards_come_a_page_at_a_time(client: TestClient, session: Sess
         make_card(session, title=f"New {n}")
     first = client.get("/api/v1/cards?stale=true&limit=3", headers=headers)
     assert [c["title"] for c in first.json()] == ["Old 0", "Old 1", "Old 2"]
-    assert 'page=2' in first.headers["link"]
+    assert "page=2" in first.headers["link"]
     last = client.get("/api/v1/cards?stale=true&limit=3&page=3", headers=headers)
     assert [c["title"] for c in last.json()] == ["Old 6"]
     assert "link" not in last.headers
