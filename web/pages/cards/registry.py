@@ -82,20 +82,7 @@ def _registry_page(
     if filters.show == "stale":
         cards, needed = _stale_page(session, where=where, now=now, pager=pager)
     else:
-        cards = registry_queries.page(
-            session, where=where, now=now, limit=pager.size, offset=pager.offset
-        )
-        stale_ids = [
-            card.id
-            for card in cards
-            if not card.archived
-            and freshness.is_stale(
-                last_verified_at=card.last_verified_at,
-                verify_every_days=card.verify_every_days,
-                now=now,
-            )
-        ]
-        needed = needed_by.next_needed(session, card_ids=stale_ids, now=now)
+        cards, needed = _title_page(session, where=where, now=now, pager=pager)
     verifiers = people.find_by_ids(
         session, person_ids={c.verifier_id for c in cards if c.verifier_id is not None}
     )
@@ -126,6 +113,26 @@ def _registry_page(
         },
         status_code=status_code,
     )
+
+
+def _title_page(
+    session: Session, *, where: CardFilter, now: datetime, pager: Pager
+) -> tuple[list[Card], dict[int, NeededBy]]:
+    """One page of cards by title, and the next shift needing each stale one."""
+    cards = registry_queries.page(
+        session, where=where, now=now, limit=pager.size, offset=pager.offset
+    )
+    stale_ids = [
+        card.id
+        for card in cards
+        if not card.archived
+        and freshness.is_stale(
+            last_verified_at=card.last_verified_at,
+            verify_every_days=card.verify_every_days,
+            now=now,
+        )
+    ]
+    return cards, needed_by.next_needed(session, card_ids=stale_ids, now=now)
 
 
 def _stale_page(
