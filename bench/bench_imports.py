@@ -87,14 +87,33 @@ class LockClock:
             self.longest = max(self.longest, time.perf_counter() - began)
 
 
-def import_file(sessions: sessionmaker[Session], kind: str, text: str) -> bulk_import.Totals:
-    """Check, match and write in batches, as ``allhands import-{kind}`` does."""
+def import_file(
+    sessions: sessionmaker[Session], kind: str, text: str, *, size: int | None = None
+) -> bulk_import.Totals:
+    """Check, match and write in batches, as ``allhands import-{kind}`` does (``size``: rows
+    per batch; the whole file in one transaction, as before batches, for the baseline)."""
     with sessions() as session:
         if kind == "people":
             checked = bulk_import.check_people(session, text=text)
         else:
             checked = bulk_import.check_cards(session, text=text, is_json=False, now=NOW)
-        return bulk_import.write(session, checked, now=NOW, actor=None)
+        return bulk_import.write(session, checked, now=NOW, actor=None, size=size)
+
+
+def baseline(rows: int, workdir: Path) -> float:
+    """The longest lock of a card import written in one transaction (before batches)."""
+    engine = make_engine(f"sqlite:///{workdir / 'baseline.db'}")
+    runner.upgrade(engine)
+    lock = LockClock(engine)
+    wall, cpu, _result = timed(
+        lambda: import_file(make_sessionmaker(engine), "cards", cards_csv(rows), size=rows)
+    )
+    engine.dispose()
+    print(
+        f"baseline: cards {rows:,} rows in one write transaction: {wall:6.2f} s wall / "
+        f"{cpu:6.2f} s CPU / lock {lock.longest:5.2f} s"
+    )
+    return lock.longest
 
 
 def timed(work: Callable[[], object]) -> tuple[float, float, object]:
@@ -110,6 +129,7 @@ def in_process(rows: int, workdir: Path) -> int:
     runner.upgrade(engine)
     sessions = make_sessionmaker(engine)
     lock = LockClock(engine)
+    before = baseline(rows, workdir)
     for kind, text in (("people", people_csv(rows)), ("cards", cards_csv(rows))):
         for run in ("first", "again"):
             lock.reset()
@@ -122,6 +142,8 @@ def in_process(rows: int, workdir: Path) -> int:
                 f"  created {getattr(result, 'created', '?')}, "
                 f"updated {getattr(result, 'updated', '?')}  {'ok' if ok else 'MISSED'}"
             )
+            if kind == "cards" and run == "first":
+                print(f"  longest lock vs the baseline's: {lock.longest / before:.2f} x")
     with sessions() as session:
         stored = (
             session.scalar(select(func.count()).select_from(Person)),
