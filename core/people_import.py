@@ -12,10 +12,11 @@ from typing import Any
 
 from pydantic import BaseModel, EmailStr, Field, ValidationError
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import audit
-from core.errors import Invalid
+from core.errors import Conflict, Invalid
 from core.models import Person
 from core.people import AUDITED_FIELDS
 from core.schemas import PersonCreate
@@ -60,20 +61,40 @@ def _describe(error: ValidationError) -> str:
 IMPORT_BATCH = 500
 
 
-def import_people_csv(
-    session: Session, *, text: str, now: datetime, actor: Person | None
-) -> ImportResult:
-    """Create or update people from CSV; any bad row rejects the whole file.
+def parse_people_csv(text: str) -> list[PersonCreate]:
+    """Every row of the file as a person; any bad row rejects the whole file. Pure."""
+    return [data for _line, data in _parse_people(_read_csv(text))]
 
-    Every row is validated first; then new people are inserted and changed ones updated
-    with multi-row statements, each with its audit event, so a large file is a few hundred
-    statements rather than several per row.
+
+def changing_people(session: Session, *, people: list[PersonCreate]) -> list[PersonCreate]:
+    """The rows that would create or change someone: the rest already match. Reads only."""
+    emails = [str(d.email).lower() for d in people]
+    known: dict[str, tuple[str, str, str | None]] = {}
+    for offset in range(0, len(emails), IMPORT_BATCH):
+        query = select(Person.email, Person.name, Person.timezone, Person.team).where(
+            Person.email.in_(emails[offset : offset + IMPORT_BATCH])
+        )
+        known.update((email, (name, tz, team)) for email, name, tz, team in session.execute(query))
+    return [
+        data
+        for data in people
+        if known.get(str(data.email).lower()) != (data.name, data.timezone, data.team)
+    ]
+
+
+def write_people(
+    session: Session, *, people: list[PersonCreate], now: datetime, actor: Person | None
+) -> ImportResult:
+    """Create or update ``people`` (checked rows) against the people stored now.
+
+    Each person is matched again, locked where the database can, so that a person added or
+    edited since the rows were checked is updated rather than duplicated, and the audit
+    event's "before" is what was stored just before this write.
     """
-    parsed = [data for _line, data in _parse_people(_read_csv(text))]
-    existing = _people_by_email(session, emails=[str(d.email).lower() for d in parsed])
+    existing = _people_by_email(session, emails=[str(d.email).lower() for d in people])
     fresh: list[PersonCreate] = []
     changed: list[tuple[Person, PersonCreate]] = []
-    for data in parsed:
+    for data in people:
         person = existing.get(str(data.email).lower())
         if person is None:
             fresh.append(data)
@@ -84,13 +105,24 @@ def import_people_csv(
     return ImportResult(created=len(fresh), updated=len(changed), created_ids=tuple(created_ids))
 
 
+def import_people_csv(
+    session: Session, *, text: str, now: datetime, actor: Person | None
+) -> ImportResult:
+    """Create or update people from CSV in the session's one transaction (small files).
+
+    Every row is validated first; then new people are inserted and changed ones updated
+    with multi-row statements, each with its audit event. Large files go through
+    ``flows.bulk_import``, which writes the same way in short batches.
+    """
+    return write_people(session, people=parse_people_csv(text), now=now, actor=actor)
+
+
 def _people_by_email(session: Session, *, emails: list[str]) -> dict[str, Person]:
     found: dict[str, Person] = {}
     for offset in range(0, len(emails), IMPORT_BATCH):
         chunk = emails[offset : offset + IMPORT_BATCH]
-        found.update(
-            (p.email, p) for p in session.scalars(select(Person).where(Person.email.in_(chunk)))
-        )
+        query = select(Person).where(Person.email.in_(chunk)).with_for_update()
+        found.update((p.email, p) for p in session.scalars(query))
     return found
 
 
@@ -108,11 +140,15 @@ def _insert_people(
     # makes SQLite insert one row per statement.
     by_email: dict[str, int] = {}
     statement = insert(Person).returning(Person.id, Person.email)
-    for offset in range(0, len(rows), IMPORT_BATCH):
-        by_email.update(
-            (email, person_id)
-            for person_id, email in session.execute(statement, rows[offset : offset + IMPORT_BATCH])
-        )
+    try:
+        for offset in range(0, len(rows), IMPORT_BATCH):
+            chunk = rows[offset : offset + IMPORT_BATCH]
+            by_email.update(
+                (email, person_id) for person_id, email in session.execute(statement, chunk)
+            )
+    except IntegrityError:
+        # Another writer added one of these emails in the same instant.
+        raise Conflict("someone with one of these emails was added meanwhile") from None
     ids = [by_email[str(row["email"])] for row in rows]
     audit.record_many(
         session,

@@ -29,6 +29,10 @@ def check_text(value: str) -> str:
     A lone surrogate cannot be encoded as UTF-8 (PostgreSQL refuses it, every response that
     shows it fails); a control character reaches feeds, CSV and logs raw.
     """
+    if value.isascii() and value.isprintable():
+        # Printable ASCII (nearly every value, and every row of a large import) has no
+        # control character, line break or surrogate: nothing to look for.
+        return value
     text = value.replace("\r\n", "\n")
     found = _NOT_TEXT.search(text)
     if found is None:

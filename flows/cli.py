@@ -46,7 +46,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(cli_scim.app, name="scim-token")
-app.command("import-schedule")(cli_import.import_schedule)
+cli_import.register(app)
 app.add_typer(cli_days_off.app, name="company-days-off")
 
 DryRun = Annotated[

@@ -13,7 +13,7 @@ from core.clock import SystemClock
 from core.db import make_engine, make_sessionmaker
 from core.errors import DomainError
 from core.settings import get_settings
-from flows import import_report, schedule_import
+from flows import cli_bulk_import, import_report, schedule_import
 from migrations import runner
 
 
@@ -57,6 +57,12 @@ def import_schedule(
         return
     for line in describe(report):
         typer.echo(line)
+
+
+def register(app: typer.Typer) -> None:
+    """The import commands: a schedule from another tool, people and cards in batches."""
+    app.command("import-schedule")(import_schedule)
+    cli_bulk_import.register(app)
 
 
 def _read_input(source: Path, map_people: Path | None) -> tuple[str, dict[str, str]]:

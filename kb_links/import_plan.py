@@ -108,6 +108,18 @@ def plan(session: Session, *, records: list[CardRecord], now: datetime, note: st
     return ImportPlan(new_cards=new_cards, revisions=revisions, note=note)
 
 
+def changing(session: Session, *, records: list[CardRecord]) -> list[CardRecord]:
+    """The records that would add or revise a card: the rest already match. Reads only."""
+    existing = cards_by_key(session, records)
+    people = verifier_ids(session, records)
+    return [
+        record
+        for record in records
+        if (card := existing.get(record.key)) is None
+        or revision_of(record, card, verifier_for(record, people))
+    ]
+
+
 def cards_by_key(
     session: Session, records: Iterable[CardRecord]
 ) -> dict[tuple[str, str, str], RowMapping]:

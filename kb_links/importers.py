@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from core.models import Person
 from kb_links import guru, import_plan
-from kb_links.import_plan import ImportPlan
+from kb_links.import_plan import ImportPlan, changing
 from kb_links.import_write import ImportResult, apply_plan
 from kb_links.records import CardRecord, ImportRejected, LineError, check_duplicates, describe
 from kb_links.schemas import CardCreate
@@ -32,11 +32,13 @@ __all__ = [
     "ImportRejected",
     "ImportResult",
     "apply_plan",
+    "changing",
     "import_csv",
     "import_guru_export",
     "parse_csv",
     "plan_csv",
     "plan_guru_export",
+    "write_records",
 ]
 
 
@@ -123,4 +125,16 @@ def import_guru_export(
 ) -> ImportResult:
     """Import a Guru card export (JSON list); any bad item rejects the whole file."""
     plan = plan_guru_export(session, text=text, now=now)
+    return apply_plan(session, plan=plan, now=now, actor=actor)
+
+
+def write_records(
+    session: Session, *, records: list[CardRecord], now: datetime, note: str, actor: Person | None
+) -> ImportResult:
+    """Match ``records`` (checked already) against the registry as it is now, and write them.
+
+    One batch of a large import: matched again inside the writing transaction, so a card
+    added or edited since the file was first matched is revised as it now stands.
+    """
+    plan = import_plan.plan(session, records=records, now=now, note=note)
     return apply_plan(session, plan=plan, now=now, actor=actor)

@@ -7,15 +7,15 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import not_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import audit
 from core.errors import Conflict, Invalid, NotFound
 from core.models import Person
-from kb_links import freshness
 from kb_links.models import Card, CardRevision
+from kb_links.registry_queries import stale_at
 from kb_links.schemas import CardCreate, CardUpdate, Change
 
 # Fields a PATCH or an import may set; everything else is managed by the registry itself.
@@ -69,34 +69,27 @@ def list_cards(
     offset: int = 0,
 ) -> list[Card]:
     """Cards by title, optionally only the stale (or only the trusted) ones as of ``now``;
-    ``limit`` and ``offset`` read one page (only without ``stale``, which is judged here)."""
+    ``limit`` and ``offset`` read one page."""
     query = select(Card).order_by(Card.title, Card.id)
     if not include_archived:
         query = query.where(Card.archived.is_(False))
-    if stale is None:
-        return list(session.scalars(query.limit(limit).offset(offset)))
-    cards = list(session.scalars(query))
-    # The interval is per card, and date arithmetic differs between SQLite and PostgreSQL;
-    # the registry holds hundreds of cards, so the pure rule runs over the loaded rows.
-    return [
-        card
-        for card in cards
-        if freshness.is_stale(
-            last_verified_at=card.last_verified_at,
-            verify_every_days=card.verify_every_days,
-            now=now,
-        )
-        is stale
-    ]
+    if stale is not None:
+        condition = stale_at(session, now)
+        query = query.where(condition if stale else not_(condition))
+    return list(session.scalars(query.limit(limit).offset(offset)))
 
 
-def list_revisions(session: Session, *, card: Card) -> list[CardRevision]:
-    """Every recorded edit of the card, oldest first."""
+def list_revisions(
+    session: Session, *, card: Card, limit: int | None = None, offset: int = 0
+) -> list[CardRevision]:
+    """Every recorded edit of the card, oldest first; ``limit`` and ``offset`` read one page."""
     return list(
         session.scalars(
             select(CardRevision)
             .where(CardRevision.card_id == card.id)
             .order_by(CardRevision.at, CardRevision.id)
+            .limit(limit)
+            .offset(offset)
         )
     )
 

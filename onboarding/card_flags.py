@@ -34,8 +34,16 @@ class Resolved:
     queued: list[str]
 
 
-def list_flags(session: Session, *, card: Card, open_only: bool = False) -> list[CardFlag]:
-    """The card's flags, open ones first, newest first within each."""
+def list_flags(
+    session: Session,
+    *,
+    card: Card,
+    open_only: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[CardFlag]:
+    """The card's flags, open ones first, newest first within each; ``limit`` and
+    ``offset`` read one page."""
     query = select(CardFlag).where(CardFlag.card_id == card.id)
     if open_only:
         query = query.where(CardFlag.resolved_at.is_(None))
@@ -44,6 +52,8 @@ def list_flags(session: Session, *, card: Card, open_only: bool = False) -> list
             query.order_by(
                 CardFlag.resolved_at.is_not(None), CardFlag.created_at.desc(), CardFlag.id
             )
+            .limit(limit)
+            .offset(offset)
         )
     )
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from core import audit, db
@@ -63,11 +63,19 @@ def view(session: Session, *, card_set: CardSet) -> CardSetView:
     return CardSetView(card_set, card_ids_of(session, card_set_ids=[card_set.id])[card_set.id])
 
 
-def list_card_sets(session: Session) -> list[CardSetView]:
-    """Every card set by name, with its cards (two queries)."""
-    card_sets = list(session.scalars(select(CardSet).order_by(CardSet.name, CardSet.id)))
+def list_card_sets(
+    session: Session, *, limit: int | None = None, offset: int = 0
+) -> list[CardSetView]:
+    """Card sets by name, with their cards (two queries); ``limit`` and ``offset`` read
+    one page."""
+    query = select(CardSet).order_by(CardSet.name, CardSet.id).limit(limit).offset(offset)
+    card_sets = list(session.scalars(query))
     items = card_ids_of(session, card_set_ids=[s.id for s in card_sets])
     return [CardSetView(card_set, items[card_set.id]) for card_set in card_sets]
+
+
+def count_card_sets(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(CardSet)) or 0
 
 
 def may_change(session: Session, *, person: Person, card_set: CardSet) -> bool:

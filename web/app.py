@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from http import HTTPStatus
@@ -15,11 +16,13 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 import migrations.models  # noqa: F401  (every table registered before first use)
+from core import import_jobs
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_sessionmaker, max_connections
 from core.settings import Settings, get_settings
@@ -37,6 +40,8 @@ from web.ratelimit import LoginLimiter
 from web.read_retry import ReadRetry
 from web.security_headers import SecurityHeadersMiddleware
 from web.templating import build_templates, render
+
+log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 DOCS_ASSETS = "/static-docs"
@@ -84,17 +89,29 @@ def _lifespan(
         if session_factory is not None:
             app.state.sessionmaker = session_factory
             feed_renames.watch(session_factory)
+            _fail_orphaned_imports(app)
             yield
             return
         engine = make_engine(settings.effective_database_url)
         app.state.sessionmaker = make_sessionmaker(engine)
         feed_renames.watch(app.state.sessionmaker)
+        _fail_orphaned_imports(app)
         try:
             yield
         finally:
             engine.dispose()
 
     return lifespan
+
+
+def _fail_orphaned_imports(app: FastAPI) -> None:
+    """Import jobs of a process that is gone never finish: say so (``core.import_jobs``)."""
+    try:
+        with app.state.sessionmaker.begin() as session:
+            import_jobs.fail_orphans(session, now=app.state.clock.now())
+    except SQLAlchemyError:
+        # Not migrated yet (``allhands serve`` migrates first; a bare app may not be).
+        log.warning("could not check for unfinished import jobs", exc_info=True)
 
 
 async def _to_login(_request: Request, exc: Exception) -> Response:

@@ -1,4 +1,5 @@
-"""Running a card import for a request: parse and match outside the write, then write."""
+"""Running a card import for a request: check and match outside any write, then write in
+batches (``flows.bulk_import``)."""
 
 from __future__ import annotations
 
@@ -6,28 +7,28 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from core.db import begin_reading
+from core.batches import Progress
 from core.models import Person
-from kb_links import importers
-from web import bodies
+from flows import bulk_import
+from web import bulk_imports
 
 
 def run_card_import(
-    session: Session, *, text: str, is_json: bool, now: datetime, actor: Person
-) -> importers.ImportResult:
-    """Import ``text`` (CSV, or a Guru export when ``is_json``) in three steps.
+    session: Session,
+    *,
+    text: str,
+    is_json: bool,
+    now: datetime,
+    actor: Person,
+    progress: Progress | None = None,
+) -> bulk_import.Totals:
+    """Import ``text`` (CSV, or a Guru export when ``is_json``).
 
-    On SQLite every transaction holds the database's one write lock, and checking the
-    caller opened one; it ends before the file is parsed, the match against the registry
-    reads in a transaction of its own that takes no write lock, and the write that follows
-    is the only step that keeps other writers waiting. The write alone is all or nothing.
+    The caller's transaction ends first; the file is parsed and every row checked outside
+    any transaction, matched in one that takes no write lock, then written in batches, each
+    a short transaction of its own. A bad row rejects the file before anything is written.
     """
-    session.commit()
-    begin_reading(session)
-    if is_json:
-        bodies.check_json_document(text)
-        plan = importers.plan_guru_export(session, text=text, now=now)
-    else:
-        plan = importers.plan_csv(session, text=text, now=now)
-    session.commit()
-    return importers.apply_plan(session, plan=plan, now=now, actor=actor)
+    if session.in_transaction():
+        session.commit()
+    checked = bulk_imports.check_cards(session, text=text, is_json=is_json, now=now)
+    return bulk_import.write(session, checked, now=now, actor=actor, progress=progress)

@@ -3,7 +3,7 @@
 Existing people keep none: they follow their browser's language, then English.
 
 Revision ID: 0200
-Revises: 0150
+Revises: 0180
 Create Date: 2026-12-01 07:10:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0200"
-down_revision: str | Sequence[str] | None = "0150"
+down_revision: str | Sequence[str] | None = "0180"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -59,3 +59,25 @@ def test_stale_cards_are_listed_by_the_next_shift_that_needs_them(
         str(unneeded.id),
     ]
     assert "needed by Ana's shift on Mon 07 Dec" in re.sub(r"<[^>]+>", "", page)
+
+
+def test_the_needed_cards_lead_the_stale_list_across_its_pages(
+    client: TestClient, session: Session
+) -> None:
+    ana = make_person(session, name="Ana", password=PASSWORD)
+    others = [make_card(session, title=f"Card {n:03d}", last_verified_at=STALE) for n in range(104)]
+    last_by_title = make_card(session, title="Zulu", last_verified_at=STALE)
+    rotation = make_rotation(session, timezone="UTC", start_date=MONDAY, members=[ana])
+    held = make_card_set(session, cards=[last_by_title, others[50]])
+    make_requirement(session, rotation=rotation, card_set=held)
+    make_shift(session, rotation=rotation, person=ana, index=2)
+    session.flush()
+    log_in(client, ana)
+    pages = [
+        re.findall(r'<tr id="card-(\d+)"', client.get(f"/cards?show=stale&page={n}").text)
+        for n in (1, 2)
+    ]
+    assert [len(page) for page in pages] == [100, 5]
+    # Both needed cards first (same shift: title order), then the rest by title.
+    rest = [card for n, card in enumerate(others) if n != 50]
+    assert pages[0] + pages[1] == [str(card.id) for card in (others[50], last_by_title, *rest)]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from core import feed_tokens
-from core.models import ApiToken
+from core.models import ApiToken, ImportJob
 from kb_links.models import CardFlag
 from onboarding.webhooks.models import WebhookEndpoint
 from rotation.models import Schedule, ScheduleImport, ScheduleLayer
@@ -181,6 +181,21 @@ IMPORT_CSV = (
     "2026-11-23T09:00:00+01:00,2026-11-30T09:00:00+01:00,imported.one@example.com\n"
     "2026-11-30T09:00:00+01:00,2026-12-07T09:00:00+01:00,imported.two@example.com\n"
 )
+
+
+def import_job(world: World) -> dict[str, object]:
+    """A finished people import job, made on first use."""
+    if "import_job" not in world.extra:
+        session = object_session(world.rotation)
+        assert session is not None
+        made = ImportJob(
+            kind="people", status="done", total=1, done=1, created=1, updated=0, errors=[],
+            owner="elsewhere:1", started_at=world.rotation.created_at,
+        )  # fmt: skip
+        session.add(made)
+        session.flush()
+        world.extra["import_job"] = made
+    return {"job_id": world.extra["import_job"].id}
 
 
 def schedule_import(world: World) -> dict[str, object]:
@@ -469,6 +484,7 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/api/v1/imports/schedule/{import_id}"): Case(API_ADMIN, params=schedule_import),
     ("POST", "/api/v1/imports/schedule/{import_id}/apply"): Case(API_ADMIN, params=schedule_import),
+    ("GET", "/api/v1/imports/jobs/{job_id}"): Case(API_ADMIN, params=import_job),
     ("GET", "/api/v1/company-days-off"): Case(API_ADMIN),
     ("PUT", "/api/v1/company-days-off"): Case(
         API_ADMIN, json=lambda _w: {"days": [{"day": "2026-12-24", "name": "Company day"}]}

@@ -43,8 +43,10 @@ def list_flags(
 ) -> list[FlagOut]:
     """The card's flags, open ones first."""
     card = cards.get_card(session, card_id=card_id)
-    found = [FlagOut.of(flag) for flag in card_flags.list_flags(session, card=card)]
-    return paging.rows(found)
+    found = paging.fetch(
+        lambda limit, offset: card_flags.list_flags(session, card=card, limit=limit, offset=offset)
+    )
+    return [FlagOut.of(flag) for flag in found]
 
 
 @router.post("/{card_id}/flags/{flag_id}/resolve", response_model=FlagOut)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from core.models import Person
 from kb_links import importers, service, webhooks
 from kb_links.schemas import CardCreate, CardOut, CardRevisionOut, CardUpdate
 from rotation import access
-from web import bodies
+from web import bodies, bulk_imports
 from web.bodies import CsvBody
 from web.card_import import run_card_import
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, SettingsDep, forbidden
@@ -73,22 +74,35 @@ def list_cards(
     stale: bool | None = None,
     include_archived: bool = False,
 ) -> list[CardOut]:
-    if stale is None:
-        page = paging.fetch(
-            lambda limit, offset: service.list_cards(
-                session, now=now, include_archived=include_archived, limit=limit, offset=offset
-            )
+    page = paging.fetch(
+        lambda limit, offset: service.list_cards(
+            session,
+            now=now,
+            stale=stale,
+            include_archived=include_archived,
+            limit=limit,
+            offset=offset,
         )
-    else:
-        cards = service.list_cards(session, now=now, stale=stale, include_archived=include_archived)
-        page = paging.rows(cards)
+    )
     return [CardOut.model_validate(card, context={"now": now}) for card in page]
 
 
-@router.post("/import", response_model=ImportResultOut, openapi_extra=IMPORT_BODY)
+@router.post(
+    "/import",
+    response_model=ImportResultOut,
+    openapi_extra=IMPORT_BODY,
+    responses=bulk_imports.ASYNC_RESPONSES,
+)
 def import_cards(
-    request: Request, text: CsvBody, session: SessionDep, actor: AdminPerson, now: NowDep
-) -> ImportResultOut:
+    request: Request,
+    text: CsvBody,
+    session: SessionDep,
+    actor: AdminPerson,
+    now: NowDep,
+    prefer: bulk_imports.PreferHeader = None,
+) -> ImportResultOut | JSONResponse:
+    """Every row is checked first (any bad row: 422, nothing imported), then written in
+    batches of short transactions. ``Prefer: respond-async`` answers 202 and a job."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "text/csv":
         is_json = False
@@ -96,8 +110,14 @@ def import_cards(
         is_json = True
     else:
         is_json = importers.looks_like_json(text)
+    if bulk_imports.wants_async(prefer):
+        session.commit()
+        checked = bulk_imports.check_cards(session, text=text, is_json=is_json, now=now)
+        return bulk_imports.accept(request, session, checked=checked, actor=actor)
     result = run_card_import(session, text=text, is_json=is_json, now=now, actor=actor)
-    return ImportResultOut(created=result.created, updated=result.updated, bumped=result.bumped)
+    return ImportResultOut(
+        created=result.created, updated=result.updated, bumped=result.bumped or 0
+    )
 
 
 async def raw_body(request: Request) -> bytes:
@@ -190,5 +210,7 @@ def list_revisions(
     paging: PageDep, card_id: ObjectId, session: SessionDep, _caller: CurrentPerson
 ) -> list[CardRevisionOut]:
     card = service.get_card(session, card_id=card_id)
-    revisions = paging.rows(service.list_revisions(session, card=card))
+    revisions = paging.fetch(
+        lambda limit, offset: service.list_revisions(session, card=card, limit=limit, offset=offset)
+    )
     return [CardRevisionOut.model_validate(r) for r in revisions]

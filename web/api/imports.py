@@ -11,10 +11,12 @@ from fastapi import APIRouter, Depends, Request, status
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
+from core import import_jobs
 from core.errors import Invalid
 from flows import import_previews, schedule_import
 from rotation.models import ScheduleImport
 from web.bodies import MAX_UPLOAD_BYTES, check_json_document, parse_json
+from web.bulk_imports import ImportJobOut, job_out
 from web.deps import AdminPerson, NowDep, SessionDep
 from web.params import ObjectId
 
@@ -177,3 +179,9 @@ def apply_import(
     """Import the previewed source for real (once)."""
     preview = import_previews.get(session, import_id)
     return import_out(import_previews.apply(session, preview=preview, now=now, actor=actor))
+
+
+@router.get("/imports/jobs/{job_id}", response_model=ImportJobOut, tags=["imports"])
+def get_import_job(job_id: ObjectId, session: SessionDep, _actor: AdminPerson) -> ImportJobOut:
+    """A people or card import answered 202: queued, running, done or failed."""
+    return job_out(import_jobs.get(session, job_id))

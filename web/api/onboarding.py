@@ -91,7 +91,9 @@ def create_card_set(
 def list_card_sets(paging: PageDep, session: SessionDep, caller: CurrentPerson) -> list[CardSetOut]:
     """Every card set by name (admins and rotation managers)."""
     _require_card_set_editor(session, caller)
-    views = paging.rows(card_sets.list_card_sets(session))
+    views = paging.fetch(
+        lambda limit, offset: card_sets.list_card_sets(session, limit=limit, offset=offset)
+    )
     return [_card_set_out(view) for view in views]
 
 

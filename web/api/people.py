@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from core import people, people_import
+from core import people
 from core.schemas import PersonCreate, PersonOut, PersonUpdate
-from flows import lifecycle
+from flows import bulk_import, lifecycle
 from rotation import holiday_release
 from rotation import members as rotation_members
+from web import bulk_imports
 from web.api.invitations import AdminInviter
 from web.bodies import CSV_BODY, CsvBody
 from web.deps import AdminPerson, CurrentPerson, NowDep, SessionDep, forbidden
@@ -85,12 +87,29 @@ def deactivate_person(
     return PersonOut.model_validate(person)
 
 
-@router.post("/people/import", response_model=ImportResultOut, openapi_extra=CSV_BODY)
-def import_people(text: CsvBody, admin: AdminInviter, invite: bool = False) -> ImportResultOut:
-    result = people_import.import_people_csv(
-        admin.session, text=text, now=admin.now, actor=admin.actor
-    )
+@router.post(
+    "/people/import",
+    response_model=ImportResultOut,
+    openapi_extra=CSV_BODY,
+    responses=bulk_imports.ASYNC_RESPONSES,
+)
+def import_people(
+    request: Request,
+    text: CsvBody,
+    admin: AdminInviter,
+    invite: bool = False,
+    prefer: bulk_imports.PreferHeader = None,
+) -> ImportResultOut | JSONResponse:
+    """Every row is checked first (any bad row: 422, nothing imported), then written in
+    batches of short transactions. ``Prefer: respond-async`` answers 202 and a job (not
+    with ``invite``, which is answered when the invitations are sent)."""
+    session = admin.session
+    session.commit()
+    checked = bulk_import.check_people(session, text=text)
+    if bulk_imports.wants_async(prefer) and not invite:
+        return bulk_imports.accept(request, session, checked=checked, actor=admin.actor)
+    result = bulk_import.write(session, checked, now=admin.now, actor=admin.actor)
     if invite:
-        for person in people.find_by_ids(admin.session, person_ids=result.created_ids).values():
+        for person in people.find_by_ids(session, person_ids=result.created_ids).values():
             admin.invite(person)
     return ImportResultOut(created=result.created, updated=result.updated)

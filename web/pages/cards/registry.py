@@ -5,21 +5,25 @@ Adding and editing cards live in ``card_edit``; its routes are part of this rout
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import people
 from core.errors import Conflict, Invalid
 from core.models import Person
-from kb_links import freshness, importers, service
+from kb_links import freshness, importers, registry_queries, service
 from kb_links.fields import SOURCES
+from kb_links.models import Card
 from kb_links.records import ImportRejected, LineError
+from kb_links.registry_queries import CardFilter
 from onboarding import needed_by
+from onboarding.models import CardSetItem
+from onboarding.needed_by import NeededBy
 from rotation import access
 from web.bodies import MAX_UPLOAD_BYTES
 from web.card_import import run_card_import
@@ -28,7 +32,7 @@ from web.pages.cards import view as card_view
 from web.pages.cards.common import card_or_404
 from web.pages.cards.view import SHOW_CHOICES, Filters
 from web.pages.helpers import AdminPost, CardId, Viewer, ViewerPost
-from web.pages.pager import PageNumber, page_of
+from web.pages.pager import PageNumber, Pager, pager_for
 from web.templating import flash, local_time, render
 
 router = APIRouter(include_in_schema=False)
@@ -71,7 +75,14 @@ def _registry_page(
 ) -> HTMLResponse:
     filters = filters or Filters()
     is_editor = access.manages_any(session, person=viewer)
-    cards = service.list_cards(session, now=now, include_archived=True)
+    where = CardFilter(show=filters.show, collection=filters.collection, source=filters.source)
+    pager = pager_for(
+        request, page=page, total=registry_queries.count(session, where=where, now=now)
+    )
+    if filters.show == "stale":
+        cards, needed = _stale_page(session, where=where, now=now, pager=pager)
+    else:
+        cards, needed = _title_page(session, where=where, now=now, pager=pager)
     verifiers = people.find_by_ids(
         session, person_ids={c.verifier_id for c in cards if c.verifier_id is not None}
     )
@@ -82,28 +93,16 @@ def _registry_page(
         verifier_names={person_id: person.name for person_id, person in verifiers.items()},
         viewer_id=viewer.id,
         is_editor=is_editor,
-        needed=needed_by.next_needed(
-            session,
-            card_ids=[
-                c.id
-                for c in cards
-                if not c.archived
-                and freshness.is_stale(
-                    last_verified_at=c.last_verified_at,
-                    verify_every_days=c.verify_every_days,
-                    now=now,
-                )
-            ],
-            now=now,
-        ),
+        needed=needed,
     )
-    rows, pager = page_of(request, registry.rows, page=page)
     return render(
         request,
         "cards.html",
         {
             "viewer": viewer,
-            "registry": replace(registry, rows=rows),
+            "registry": card_view.with_summary(
+                registry, registry_queries.summary(session, now=now), filters=filters
+            ),
             "pager": pager,
             "filters": filters,
             "show_choices": SHOW_CHOICES,
@@ -114,6 +113,52 @@ def _registry_page(
         },
         status_code=status_code,
     )
+
+
+def _title_page(
+    session: Session, *, where: CardFilter, now: datetime, pager: Pager
+) -> tuple[list[Card], dict[int, NeededBy]]:
+    """One page of cards by title, and the next shift needing each stale one."""
+    cards = registry_queries.page(
+        session, where=where, now=now, limit=pager.size, offset=pager.offset
+    )
+    stale_ids = [
+        card.id
+        for card in cards
+        if not card.archived
+        and freshness.is_stale(
+            last_verified_at=card.last_verified_at,
+            verify_every_days=card.verify_every_days,
+            now=now,
+        )
+    ]
+    return cards, needed_by.next_needed(session, card_ids=stale_ids, now=now)
+
+
+def _stale_page(
+    session: Session, *, where: CardFilter, now: datetime, pager: Pager
+) -> tuple[list[Card], dict[int, NeededBy]]:
+    """One page of the stale list: the cards shifts need first, soonest first, then the
+    rest by title. Only cards some card set holds can be needed, so only those are ranked."""
+    held = registry_queries.ids(
+        session, where=where, now=now, also=[Card.id.in_(select(CardSetItem.card_id))]
+    )
+    needed = needed_by.next_needed(session, card_ids=held, now=now)
+    first = sorted(
+        (card_id for card_id in held if card_id in needed), key=lambda i: needed[i].start
+    )
+    ranked = first[pager.offset : pager.offset + pager.size]
+    cards = registry_queries.by_ids(session, ranked)
+    if len(ranked) < pager.size:
+        cards += registry_queries.page(
+            session,
+            where=where,
+            now=now,
+            limit=pager.size - len(ranked),
+            offset=max(0, pager.offset - len(first)),
+            leaving_out=first,
+        )
+    return cards, needed
 
 
 @router.get("/cards", response_class=HTMLResponse)

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from kb_links import freshness
 from kb_links.models import Card
+from kb_links.registry_queries import Summary
 from onboarding.needed_by import NeededBy
 
 # ``show`` filter value → its label; the first is the default.
@@ -162,4 +163,18 @@ def build_registry(
         archived=len(every) - len(current),
         collections=sorted(collections, key=lambda name: (name.lower(), name)),
         sources=sorted(_choices((card.source for card, _stale in every), filters.source)),
+    )
+
+
+def with_summary(registry: Registry, summary: Summary, *, filters: Filters) -> Registry:
+    """The page's rows with the counts and choices of the whole registry (``summary``)."""
+    return replace(
+        registry,
+        current=summary.current,
+        stale=summary.stale,
+        archived=summary.archived,
+        collections=sorted(
+            _choices(summary.collections, filters.collection), key=lambda n: (n.lower(), n)
+        ),
+        sources=sorted(_choices(summary.sources, filters.source)),
     )

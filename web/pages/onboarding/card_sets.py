@@ -36,7 +36,7 @@ from web.pages.helpers import (
 )
 from web.pages.onboarding import card_set_forms
 from web.pages.onboarding.card_set_forms import DIRECTIONS, CardSetForm
-from web.pages.pager import PageNumber, page_of
+from web.pages.pager import PageNumber, fetch_page_of
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -71,7 +71,12 @@ def _list_page(
     status_code: int = 200,
     page: int = 1,
 ) -> HTMLResponse:
-    views, pager = page_of(request, card_sets.list_card_sets(session), page=page)
+    views, pager = fetch_page_of(
+        request,
+        page=page,
+        count=lambda: card_sets.count_card_sets(session),
+        fetch=lambda limit, offset: card_sets.list_card_sets(session, limit=limit, offset=offset),
+    )
     cards = card_service.get_cards(
         session, card_ids={card_id for view in views for card_id in view.card_ids}
     )

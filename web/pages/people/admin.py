@@ -8,11 +8,12 @@ from fastapi import APIRouter, BackgroundTasks, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from core import people, people_import
+from core import people
 from core.errors import Conflict, Invalid
 from core.models import Person
 from core.people_import import ImportRejected
 from core.schemas import PersonCreate, PersonUpdate
+from flows import bulk_import
 from web.deps import SessionDep, SettingsDep
 from web.pages.helpers import (
     AdminPost,
@@ -137,9 +138,9 @@ def deactivate(post: AdminPost, person_id: PersonId) -> Response:
 def import_people(post: AdminPost, background: BackgroundTasks, settings: SettingsDep) -> Response:
     csv_text = post.text("csv_text")
     try:
-        result = people_import.import_people_csv(
-            post.session, text=csv_text, now=post.now, actor=post.viewer
-        )
+        post.session.commit()
+        rows = bulk_import.check_people(post.session, text=csv_text)
+        result = bulk_import.write(post.session, rows, now=post.now, actor=post.viewer)
     except ImportRejected as exc:
         return _people_page(
             post.request,
