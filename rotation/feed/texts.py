@@ -121,7 +121,8 @@ def _handover_lines(shift: FeedShift, *, perspective: Perspective, lang: str = "
 def summary(shift: FeedShift, *, perspective: Perspective, lang: str) -> str:
     summary = shift.rotation_name + ("" if shift.shadowing else _slot_label(shift, lang))
     if not _person(perspective) and not shift.cancelled:
-        summary += f": {shift.assignee or gettext(lang, 'uncovered')}"
+        assignee = shift.assignee or gettext(lang, "uncovered")
+        summary += f": {assignee}"
     if shift.shadowing and not shift.cancelled:
         mark = gettext(lang, "Shadowing %(primaries)s", primaries=shift.shadowing)
         summary += f" ({mark})" if not _person(perspective) else f": {mark}"
