@@ -188,40 +188,45 @@ def _queue_rereading(
         person = shift.person
         if person is None or not person.active or not person.notify_email:
             continue
-        lang = choose(person.locale)
-        values = {
-            "title": card.title,
-            "version": card.version,
-            "rotation": shift.rotation.name,
-            "starts": messages.when(shift.start, person.timezone, lang),
-        }
-        lines = [
-            messages.hello(person.name, lang),
-            "",
-            gettext(
-                lang,
-                "“%(title)s” changed (now version %(version)s) and is required reading for "
-                "your %(rotation)s shift on %(starts)s. Please read it again.",
-                **values,
-            ),
-        ]
-        if note:
-            lines += ["", gettext(lang, "What changed: %(note)s", note=note)]
-        lines += [
-            "",
-            gettext(lang, "The card: %(url)s", url=card.url),
-            messages.checklist_line(base_url, lang),
-        ]
-        new.append(
-            outbox.email(
-                kind="reread",
-                to=(person.id, person.name, person.email),
-                dedupe_key=f"reread:{card.id}:v{card.version}:{shift.id}:{person.id}",
-                subject=gettext(lang, "Read again: “%(title)s” changed", **values),
-                body="\n".join(lines),
-                shift_id=shift.id,
-                card_ids=[card.id],
-                locale=lang,
-            )
-        )
+        new.append(_reread_email(card, shift, person, note=note, base_url=base_url))
     return outbox.enqueue(session, messages=new, now=now)
+
+
+def _reread_email(
+    card: Card, shift: Shift, person: Person, *, note: str, base_url: str
+) -> outbox.NewMessage:
+    """To the person on ``shift``: ``card`` changed and is part of their reading."""
+    lang = choose(person.locale)
+    values = {
+        "title": card.title,
+        "version": card.version,
+        "rotation": shift.rotation.name,
+        "starts": messages.when(shift.start, person.timezone, lang),
+    }
+    lines = [
+        messages.hello(person.name, lang),
+        "",
+        gettext(
+            lang,
+            "“%(title)s” changed (now version %(version)s) and is required reading for "
+            "your %(rotation)s shift on %(starts)s. Please read it again.",
+            **values,
+        ),
+    ]
+    if note:
+        lines += ["", gettext(lang, "What changed: %(note)s", note=note)]
+    lines += [
+        "",
+        gettext(lang, "The card: %(url)s", url=card.url),
+        messages.checklist_line(base_url, lang),
+    ]
+    return outbox.email(
+        kind="reread",
+        to=(person.id, person.name, person.email),
+        dedupe_key=f"reread:{card.id}:v{card.version}:{shift.id}:{person.id}",
+        subject=gettext(lang, "Read again: “%(title)s” changed", **values),
+        body="\n".join(lines),
+        shift_id=shift.id,
+        card_ids=[card.id],
+        locale=lang,
+    )

@@ -84,6 +84,9 @@ def _others(session: Session, w: World) -> Texts:
     flagged = card_flags._flag_email(
         w.cards[1], flag, author=w.ana, verifier=w.holder, base_url=BASE_URL
     )
+    reread = card_flags._reread_email(
+        w.cards[1], item.shift, w.holder, note="Step 3 moved.", base_url=BASE_URL
+    )
     member = session.scalars(
         select(RotationMember)
         .where(RotationMember.person_id == w.holder.id)
@@ -100,6 +103,7 @@ def _others(session: Session, w: World) -> Texts:
     return {
         "cover-reading": messages.Text(cover.subject, cover.body),
         "card-flag": messages.Text(flagged.subject, flagged.body),
+        "reread": messages.Text(reread.subject, reread.body),
         "graduation": _queued(session, graduation.GRADUATION_KIND),
         "invitation": messages.Text(*invited),
         "password-reset": messages.Text(*reset),
@@ -117,7 +121,7 @@ def every_email(session: Session, *, locale: str | None) -> Texts:
 KINDS = {
     "assign", "due-soon", "overdue", "overdue-manager", "stale", "digest",
     "at-risk-behind-own", "at-risk-behind-manager", "at-risk-overdue-own",
-    "at-risk-overdue-manager", "cover-reading", "card-flag", "graduation", "invitation",
+    "at-risk-overdue-manager", "cover-reading", "card-flag", "reread", "graduation", "invitation",
     "password-reset",
 }  # fmt: skip
 # Words only the Dutch texts use, per kind (besides the greeting).
@@ -134,11 +138,12 @@ DUTCH = {
     "at-risk-overdue-manager": ["De dienst van Holder bij", "vraag of die wil invallen"],
     "cover-reading": ["die je hebt overgenomen", "versie 1"],
     "card-flag": ["is gemarkeerd door Ana", "Handel de markering af"],
+    "reread": ["Opnieuw lezen: “Card 1” is gewijzigd", "Wat er veranderd is: Step 3 moved."],
     "graduation": ["Je draait nu mee in het rooster", "meeloopdiensten"],
     "invitation": ["Je uitnodiging voor allhands", "De link is geldig tot ma 7 dec 2026"],
     "password-reset": ["Iemand (hopelijk jij)", "De link is geldig tot ma 7 dec 2026"],
 }
-DATED = {"assign", "due-soon", "overdue", "overdue-manager", "at-risk-behind-own"}
+DATED = {"assign", "due-soon", "overdue", "overdue-manager", "at-risk-behind-own", "reread"}
 
 
 def test_english_readers_get_english(session: Session) -> None:
