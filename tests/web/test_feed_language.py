@@ -4,12 +4,16 @@ path), and change when the person changes language."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import httpx
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 from sqlalchemy.orm import Session
 
 from core.clock import FixedClock
+from rotation.models import Schedule, ScheduleLayer
+from tests.conftest import DEFAULT_NOW
 from tests.factories import cancel, make_person, make_rotation, make_shift, make_shifts
 from tests.ics import utc
 from tests.web.test_feeds import feed, step_past_freshness, urls
@@ -93,3 +97,26 @@ def test_a_language_change_shows_at_once_through_this_instance(
     ana.locale = "nl"
     session.commit()  # a commit through the app's sessions drops the cached holder at once
     assert _name(feed(client, url)) == "Supportdiensten: Ana"
+
+
+def test_a_schedule_feed_follows_its_holders_language(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    ana = make_person(session, name="Ana")
+    emea = make_rotation(session, name="EMEA", start_date=date(2026, 11, 23))
+    make_shifts(session, rotation=emea, people=[ana, None], indexes=range(0, 2))
+    schedule = Schedule(slug="sun", name="Sun", created_at=DEFAULT_NOW, updated_at=DEFAULT_NOW)
+    session.add(schedule)
+    session.flush()
+    session.add(ScheduleLayer(schedule_id=schedule.id, position=0, rotation_id=emea.id))
+    session.flush()
+    token_url = urls(client, session, ana)["feed_url"]
+    path = token_url.removeprefix("http://testserver").removesuffix(".ics") + "/schedules/sun.ics"
+    english = client.get(path)
+    ana.locale = "nl"
+    session.commit()
+    dutch = client.get(path)
+    assert str(Calendar.from_ical(english.content)["X-WR-CALNAME"]) == "Sun: final on-call"
+    assert str(Calendar.from_ical(dutch.content)["X-WR-CALNAME"]) == "Sun: wie er dienst heeft"
+    assert set(_events(dutch)) == set(_events(english))
+    assert dutch.headers["etag"] != english.headers["etag"]
