@@ -72,6 +72,7 @@ def _flag_email(
     card: Card, flag: CardFlag, *, author: Person, verifier: Person, base_url: str
 ) -> outbox.NewMessage:
     lang = choose(verifier.locale)
+    flags_url = base_url + f"/cards/{card.id}/edit#flags"
     values = {"title": card.title, "author": author.name, "version": card.version}
     text = messages.Text(
         subject=gettext(lang, "“%(title)s” was flagged by %(author)s", **values),
@@ -88,9 +89,7 @@ def _flag_email(
                 *(f"  > {line}" for line in flag.comment.splitlines()),
                 "",
                 gettext(lang, "The card: %(url)s", url=card.url),
-                gettext(
-                    lang, "Resolve the flag: %(url)s", url=f"{base_url}/cards/{card.id}/edit#flags"
-                ),
+                gettext(lang, "Resolve the flag: %(url)s", url=flags_url),
             ]
         ),
     )

@@ -162,7 +162,7 @@ def _tell(
         + "\n\n"
         + gettext(lang, "Your shifts: %(url)s", url=rotation_url)
         + "\n"
-        + gettext(lang, "Your reading: %(url)s", url=f"{base_url}/me/checklist")
+        + gettext(lang, "Your reading: %(url)s", url=base_url + "/me/checklist")
     )
     outbox.enqueue(
         session,

@@ -70,7 +70,7 @@ def card_lines(cards: Sequence[CardInfo], locale: str = "en") -> list[str]:
 
 
 def checklist_line(base_url: str, locale: str) -> str:
-    return gettext(locale, "Your checklist: %(url)s", url=f"{base_url}/me/checklist")
+    return gettext(locale, "Your checklist: %(url)s", url=base_url + "/me/checklist")
 
 
 def render(
