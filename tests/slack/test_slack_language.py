@@ -124,7 +124,7 @@ def test_slash_commands_answer_in_dutch(
     assert checklist["text"] == "Je hebt nog 2 kaarten te lezen."
     assert_valid_blocks(checklist["blocks"])
     buttons = [b["accessory"] for b in checklist["blocks"] if "accessory" in b]
-    assert {b["text"]["text"] for b in buttons} == {"Gelezen"}
+    assert {b["text"]["text"] for b in buttons} == {"Markeer als gelezen"}
     done = click(slack_client, "U0BO", "ack_card", buttons[0]["value"], at=now).json()
     assert done["text"].startswith("Gelezen: ") and "(versie 1)." in done["text"]
     one_left = command(slack_client, "U0BO", "checklist", at=now).json()
@@ -148,7 +148,7 @@ def test_the_swap_modal_and_its_errors_are_dutch(
     assert view["title"]["text"] == "Dienst aanbieden"
     assert [b["label"]["text"] for b in view["blocks"]] == [
         "Je dienst",
-        "Wie moet hem overnemen",
+        "Wie neemt de dienst over",
         "Ruilen tegen hun dienst op",
     ]
     options = view["blocks"][0]["element"]["options"]
