@@ -67,8 +67,9 @@ class FeedShift:
     covering_for: str | None = None
     # A shadow shift: the names of the primaries its person sits beside.
     shadowing: str | None = None
-    # Why the scheduler chose this person (``rotation.why_line``), for scheduled shifts.
-    why: str | None = None
+    # What the scheduler stored on why it chose this person (``Shift.why``, as sorted items,
+    # said in words by ``rotation.why_line`` in the feed's language), for scheduled shifts.
+    why: tuple[tuple[str, object], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.i18n import gettext
+from rotation import why_line
 
 if TYPE_CHECKING:
     from rotation.feed.render import FeedShift, Perspective
@@ -110,11 +111,12 @@ def _handover_lines(shift: FeedShift, *, perspective: Perspective, lang: str = "
             lines.append(gettext(lang, "You hand over to: %(names)s", names=names))
         else:
             lines.append(gettext(lang, "Hands over to: %(names)s", names=names))
-    if shift.why and shift.assignee:
+    why = why_line.sentence(dict(shift.why), lang) if shift.why else None
+    if why and shift.assignee:
         if mine:
-            lines.append(gettext(lang, "Why you: %(why)s", why=shift.why))
+            lines.append(gettext(lang, "Why you: %(why)s", why=why))
         else:
-            lines.append(gettext(lang, "Why %(name)s: %(why)s", name=shift.assignee, why=shift.why))
+            lines.append(gettext(lang, "Why %(name)s: %(why)s", name=shift.assignee, why=why))
     return lines
 
 
