@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from core import audit
+from core import audit, i18n
 from core.models import Person
 from core.security import constant_time_equal, keyed_digest
 
@@ -34,6 +34,8 @@ class FeedHolder:
     token_version: int
     # The person's own zone, which their feed names as the calendar's (X-WR-TIMEZONE).
     timezone: str = "UTC"
+    # The language the person reads (``core.i18n``): their feeds' texts are in it.
+    locale: str = "en"
 
 
 def _mac(*, secret_key: str, person_id: int, version: int) -> str:
@@ -76,6 +78,7 @@ def holder_for_token(session: Session, *, secret_key: str, token: str) -> FeedHo
         name=person.name,
         token_version=person.feed_token_version,
         timezone=person.timezone,
+        locale=i18n.choose(person.locale),
     )
 
 

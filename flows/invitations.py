@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, credentials, people
+from core.i18n import choose, format_when, gettext
 from core.models import Person
 from core.settings import Settings
 from onboarding import delivery, outbox
@@ -34,6 +35,9 @@ class Invitation:
 
 
 def _expiry_text(expires_at: datetime, person: Person) -> str:
+    lang = choose(person.locale)
+    if lang != "en":
+        return format_when(expires_at, locale=lang, zone=person.timezone)
     local = expires_at.astimezone(ZoneInfo(person.timezone))
     return local.strftime("%A %d %B %Y, %H:%M ") + person.timezone
 
@@ -41,34 +45,56 @@ def _expiry_text(expires_at: datetime, person: Person) -> str:
 def _invitation_text(
     person: Person, *, url: str, expires_at: datetime | None, actor: Person | None
 ) -> tuple[str, str]:
-    inviter = f"{actor.name} invited you" if actor is not None else "You are invited"
-    lines = [
-        f"Hello {person.name},",
-        "",
-        f"{inviter} to allhands, where your support rotations, shifts and required reading live.",
-        "",
-    ]
+    lang = choose(person.locale)
+    intro = (
+        gettext(
+            lang,
+            "%(inviter)s invited you to allhands, where your support rotations, shifts and "
+            "required reading live.",
+            inviter=actor.name,
+        )
+        if actor is not None
+        else gettext(
+            lang,
+            "You are invited to allhands, where your support rotations, shifts and required "
+            "reading live.",
+        )
+    )
+    lines = [gettext(lang, "Hello %(name)s,", name=person.name), "", intro, ""]
     if expires_at is None:
-        lines += ["Sign in with your company account here:", url]
+        lines += [gettext(lang, "Sign in with your company account here:"), url]
     else:
         lines += [
-            "Choose your password here (the link works once):",
+            gettext(lang, "Choose your password here (the link works once):"),
             url,
             "",
-            f"The link is valid until {_expiry_text(expires_at, person)}.",
+            gettext(
+                lang, "The link is valid until %(until)s.", until=_expiry_text(expires_at, person)
+            ),
         ]
-    return "Your allhands invitation", "\n".join(lines) + "\n"
+    return gettext(lang, "Your allhands invitation"), "\n".join(lines) + "\n"
 
 
 def _reset_text(person: Person, *, url: str, expires_at: datetime) -> tuple[str, str]:
-    body = (
-        f"Hello {person.name},\n\n"
-        "Someone (hopefully you) asked to reset your allhands password. Choose a new one "
-        f"here (the link works once):\n{url}\n\n"
-        f"The link is valid until {_expiry_text(expires_at, person)}. If you did not ask, "
-        "ignore this email: your password stays as it is.\n"
+    lang = choose(person.locale)
+    body = "\n\n".join(
+        [
+            gettext(lang, "Hello %(name)s,", name=person.name),
+            gettext(
+                lang,
+                "Someone (hopefully you) asked to reset your allhands password. Choose a new "
+                "one here (the link works once):",
+            )
+            + f"\n{url}",
+            gettext(
+                lang,
+                "The link is valid until %(until)s. If you did not ask, ignore this email: "
+                "your password stays as it is.",
+                until=_expiry_text(expires_at, person),
+            ),
+        ]
     )
-    return "Reset your allhands password", body
+    return gettext(lang, "Reset your allhands password"), body + "\n"
 
 
 def _queue_email(
@@ -81,7 +107,11 @@ def _queue_email(
         dedupe_key=key,
         subject=subject,
         body=body,
-        payload={"recipient_id": person.id, "recipient_name": person.name},
+        payload={
+            "recipient_id": person.id,
+            "recipient_name": person.name,
+            "locale": choose(person.locale),
+        },
     )
     outbox.enqueue(session, messages=[message], now=now)
     return list(session.scalars(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)))

@@ -21,6 +21,7 @@ from slack_sdk.models.views import View
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from core.i18n import N_, choose, gettext, ngettext
 from core.models import Person
 from onboarding import progress
 from onboarding.slack.blocks import checklist_button, escape, link, when
@@ -28,7 +29,7 @@ from onboarding.slack.client import SlackClient
 from rotation import service as rotation_service
 from rotation.models import Rotation, Shift
 
-HELP = (
+HELP = N_(
     "Try `/allhands who [rotation]` (on now and next), `/allhands next` (your next shifts), "
     "`/allhands checklist` (what you still have to read) or `/allhands swap` (offer a shift)."
 )
@@ -57,19 +58,20 @@ def command(
     """The answer to ``/allhands <text>``."""
     verb, _, rest = text.strip().partition(" ")
     verb = verb.lower()
+    lang = choose(person.locale)
     if verb == "who":
-        return _who(session, name=rest.strip(), now=now)
+        return _who(session, name=rest.strip(), now=now, lang=lang)
     if verb == "next":
-        return _next(session, person=person, now=now)
+        return _next(session, person=person, now=now, lang=lang)
     if verb == "checklist":
-        return _checklist(session, person=person, now=now, base_url=base_url)
+        return _checklist(session, person=person, now=now, base_url=base_url, lang=lang)
     if verb == "swap":
         return _swap(session, client=client, person=person, trigger_id=trigger_id, now=now)
-    return reply(HELP)
+    return reply(gettext(lang, HELP))
 
 
-def _names(shifts: list[Shift]) -> str:
-    return ", ".join(escape(s.person.name) for s in shifts if s.person) or "nobody"
+def _names(shifts: list[Shift], lang: str) -> str:
+    return ", ".join(escape(s.person.name) for s in shifts if s.person) or gettext(lang, "nobody")
 
 
 def _upcoming(session: Session, *, rotation: Rotation, now: datetime) -> list[Shift]:
@@ -96,23 +98,31 @@ def _upcoming(session: Session, *, rotation: Rotation, now: datetime) -> list[Sh
     )
 
 
-def _who(session: Session, *, name: str, now: datetime) -> dict[str, Any]:
+def _who(session: Session, *, name: str, now: datetime, lang: str) -> dict[str, Any]:
     rotations = rotation_service.list_rotations(session, archived=False)
     if name:
         wanted = name.lower().lstrip("#")
         rotations = [r for r in rotations if wanted in (r.slug, r.name.lower())]
         if not rotations:
-            return reply(f"No rotation is called {escape(name)}. {HELP}")
+            missing = gettext(lang, "No rotation is called %(name)s.", name=escape(name))
+            return reply(f"{missing} {gettext(lang, HELP)}")
     lines = []
     for rotation in rotations:
         on = rotation_service.on_call(session, rotation=rotation, at=now)
         upcoming = _upcoming(session, rotation=rotation, now=now)
-        line = f"*{escape(rotation.name)}*: {_names(on)} now"
+        line = f"*{escape(rotation.name)}*: " + gettext(
+            lang, "%(names)s now", names=_names(on, lang)
+        )
         if upcoming:
-            start = when(upcoming[0].start, rotation.timezone)
-            line += f"; next {_names(upcoming)} from {start} ({rotation.timezone})"
+            line += "; " + gettext(
+                lang,
+                "next %(names)s from %(start)s (%(zone)s)",
+                names=_names(upcoming, lang),
+                start=when(upcoming[0].start, rotation.timezone, lang),
+                zone=rotation.timezone,
+            )
         lines.append(line)
-    text = "\n".join(lines) or "There are no rotations yet."
+    text = "\n".join(lines) or gettext(lang, "There are no rotations yet.")
     return reply(text, [SectionBlock(text=MarkdownTextObject(text=text[:3000]))])
 
 
@@ -135,19 +145,27 @@ def my_shifts(session: Session, *, person: Person, now: datetime, limit: int) ->
     )
 
 
-def _next(session: Session, *, person: Person, now: datetime) -> dict[str, Any]:
+def _next(session: Session, *, person: Person, now: datetime, lang: str) -> dict[str, Any]:
     shifts = my_shifts(session, person=person, now=now, limit=5)
     if not shifts:
-        return reply("You have no shifts coming up.")
+        return reply(gettext(lang, "You have no shifts coming up."))
     text = "\n".join(
-        f"*{escape(s.rotation.name)}*: {when(s.start, s.rotation.timezone)} to "
-        f"{when(s.end, s.rotation.timezone)} ({s.rotation.timezone})"
+        f"*{escape(s.rotation.name)}*: "
+        + gettext(
+            lang,
+            "%(start)s to %(end)s (%(zone)s)",
+            start=when(s.start, s.rotation.timezone, lang),
+            end=when(s.end, s.rotation.timezone, lang),
+            zone=s.rotation.timezone,
+        )
         for s in shifts
     )
     return reply(text, [SectionBlock(text=MarkdownTextObject(text=text))])
 
 
-def _checklist(session: Session, *, person: Person, now: datetime, base_url: str) -> dict[str, Any]:
+def _checklist(
+    session: Session, *, person: Person, now: datetime, base_url: str, lang: str
+) -> dict[str, Any]:
     cards = {
         card.id: card
         for entry in progress.checklist(session, person=person, now=now)
@@ -155,55 +173,67 @@ def _checklist(session: Session, *, person: Person, now: datetime, base_url: str
         if not state.acknowledged
     }
     if not cards:
-        return reply("You are up to date: nothing left to read.")
-    blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=f"You have {len(cards)} card(s) to read:"))
-    ]
+        return reply(gettext(lang, "You are up to date: nothing left to read."))
+    count = len(cards)
+    heading = ngettext(
+        lang, "You have %(count)s card(s) to read:", "You have %(count)s card(s) to read:", count
+    )
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=heading))]
     for card in list(cards.values())[:MAX_CARDS]:
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=f"{link(card.url, card.title)} (version {card.version})"
+                    text=gettext(
+                        lang,
+                        "%(card)s (version %(version)s)",
+                        card=link(card.url, card.title),
+                        version=card.version,
+                    )
                 ),
                 accessory=ButtonElement(
-                    text="Mark read", action_id="ack_card", value=f"{card.id}:{card.version}"
+                    text=gettext(lang, "Mark read"),
+                    action_id="ack_card",
+                    value=f"{card.id}:{card.version}",
                 ),
             )
         )
-    blocks.append(checklist_button(f"{base_url}/me/checklist"))
-    return reply(f"You have {len(cards)} card(s) to read.", blocks)
+    blocks.append(checklist_button(f"{base_url}/me/checklist", lang))
+    summary = ngettext(
+        lang, "You have %(count)s card(s) to read.", "You have %(count)s card(s) to read.", count
+    )
+    return reply(summary, blocks)
 
 
-def swap_view(shifts: list[Shift]) -> dict[str, Any]:
+def swap_view(shifts: list[Shift], lang: str = "en") -> dict[str, Any]:
     """The modal offering one of ``shifts`` to a colleague."""
     options = [
         Option(
             value=str(s.id),
-            text=f"{s.rotation.name[:40]}: {when(s.start, s.rotation.timezone)}"[:75],
+            text=f"{s.rotation.name[:40]}: {when(s.start, s.rotation.timezone, lang)}"[:75],
         )
         for s in shifts
     ]
     view = View(
         type="modal",
         callback_id=SWAP_CALLBACK,
-        title="Offer a shift",
-        submit="Ask",
-        close="Cancel",
+        title=gettext(lang, "Offer a shift"),
+        submit=gettext(lang, "Ask"),
+        close=gettext(lang, "Cancel"),
         blocks=[
             InputBlock(
                 block_id="shift",
-                label="Your shift",
+                label=gettext(lang, "Your shift"),
                 element=StaticSelectElement(action_id="shift", options=options),
             ),
             InputBlock(
                 block_id="colleague",
-                label="Who should take it",
+                label=gettext(lang, "Who should take it"),
                 element=UserSelectElement(action_id="colleague"),
             ),
             InputBlock(
                 block_id="trade",
-                label="Trade for their shift on",
-                hint="Leave empty to ask them to cover yours.",
+                label=gettext(lang, "Trade for their shift on"),
+                hint=gettext(lang, "Leave empty to ask them to cover yours."),
                 optional=True,
                 element=DatePickerElement(action_id="trade"),
             ),
@@ -224,9 +254,12 @@ def _swap(
     shifts = [
         s for s in my_shifts(session, person=person, now=now, limit=MAX_SHIFTS) if s.start > now
     ]
+    lang = choose(person.locale)
     if not shifts:
-        return reply("You have no upcoming shift to offer.")
+        return reply(gettext(lang, "You have no upcoming shift to offer."))
     if client is None:
-        return reply("The Slack app has no bot token set up; offer the swap on the web.")
-    client.open_view(trigger_id=trigger_id, view=swap_view(shifts))
+        return reply(
+            gettext(lang, "The Slack app has no bot token set up; offer the swap on the web.")
+        )
+    client.open_view(trigger_id=trigger_id, view=swap_view(shifts, lang))
     return {}

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, DomainError
+from core.i18n import N_, choose, format_day, gettext
 from core.models import Person
 from flows.slack_commands import SWAP_CALLBACK, reply
 from kb_links.models import Card
@@ -30,9 +31,9 @@ from rotation.models import Rotation, Shift, SwapRequest
 
 SwapAnswer = Callable[..., SwapRequest]
 SWAP_ACTIONS: dict[str, tuple[SwapAnswer, str]] = {
-    "swap_accept": (swaps.accept, "accepted"),
-    "swap_decline": (swaps.decline, "declined"),
-    "swap_approve": (swaps.approve, "approved"),
+    "swap_accept": (swaps.accept, N_("Swap %(id)s accepted by %(name)s.")),
+    "swap_decline": (swaps.decline, N_("Swap %(id)s declined by %(name)s.")),
+    "swap_approve": (swaps.approve, N_("Swap %(id)s approved by %(name)s.")),
 }
 
 
@@ -68,7 +69,8 @@ def block_action(
             else:
                 return {}  # a link button: Slack opens the link, nothing to do here
     except DomainError as exc:
-        return reply(f"Not done: {escape(exc.detail)}")
+        lang = choose(person.locale)
+        return reply(gettext(lang, "Not done: %(reason)s", reason=escape(exc.detail)))
     _update_message(client, payload=payload, text=text)
     return reply(text)
 
@@ -78,7 +80,7 @@ def _answer_swap(
 ) -> str:
     act, done = SWAP_ACTIONS[action_id]
     swap = act(session, swap=swaps.get_swap(session, _int(value)), person=person, now=now)
-    return f"Swap {swap.id} {done} by {escape(person.name)}."
+    return gettext(choose(person.locale), done, id=swap.id, name=escape(person.name))
 
 
 def _ack(session: Session, *, person: Person, value: str, now: datetime) -> str:
@@ -91,10 +93,20 @@ def _ack(session: Session, *, person: Person, value: str, now: datetime) -> str:
         if card is None or "current_version" not in exc.extra:
             raise
         raise Conflict(
-            f"{link(card.url, card.title)} changed since (now version {card.version}); "
-            "read it again, then mark it read"
+            gettext(
+                choose(person.locale),
+                "%(card)s changed since (now version %(version)s); "
+                "read it again, then mark it read",
+                card=link(card.url, card.title),
+                version=card.version,
+            )
         ) from exc
-    return f"Marked read: {escape(view.card_title)} (version {version})."
+    return gettext(
+        choose(person.locale),
+        "Marked read: %(title)s (version %(version)s).",
+        title=escape(view.card_title),
+        version=version,
+    )
 
 
 def _update_message(client: SlackClient | None, *, payload: dict[str, Any], text: str) -> None:
@@ -130,13 +142,24 @@ def view_submission(
             session, client=client, slack_user_id=str(slack_user), now=now
         )
     if colleague is None:
-        return _errors(colleague="They are not in allhands (no person has their Slack email).")
+        return _errors(
+            colleague=gettext(
+                choose(person.locale),
+                "They are not in allhands (no person has their Slack email).",
+            )
+        )
     trade_day = values.get("trade", {}).get("trade", {}).get("selected_date")
     try:
         with session.begin_nested():
             shift_id = _int(selected)
             their_shift = (
-                _their_shift(session, shift_id=shift_id, colleague=colleague, day=str(trade_day))
+                _their_shift(
+                    session,
+                    shift_id=shift_id,
+                    colleague=colleague,
+                    day=str(trade_day),
+                    lang=choose(person.locale),
+                )
                 if trade_day
                 else None
             )
@@ -159,7 +182,7 @@ class TradeNotFound(DomainError):
     """The colleague has no shift of that rotation on the day asked for."""
 
 
-def _their_shift(session: Session, *, shift_id: int, colleague: Person, day: str) -> int:
+def _their_shift(session: Session, *, shift_id: int, colleague: Person, day: str, lang: str) -> int:
     """The colleague's live shift of the same rotation under way on ``day`` (its local date)."""
     mine = session.get(Shift, shift_id)
     if mine is None:
@@ -169,7 +192,7 @@ def _their_shift(session: Session, *, shift_id: int, colleague: Person, day: str
     try:
         local = date.fromisoformat(day)
     except ValueError as exc:
-        raise TradeNotFound("Pick a day from the calendar.") from exc
+        raise TradeNotFound(gettext(lang, "Pick a day from the calendar.")) from exc
     zone = ZoneInfo(rotation.timezone)
     start = datetime.combine(local, time(0), tzinfo=zone)
     found = session.scalar(
@@ -185,7 +208,15 @@ def _their_shift(session: Session, *, shift_id: int, colleague: Person, day: str
         .limit(1)
     )
     if found is None:
-        raise TradeNotFound(f"{colleague.name} has no {rotation.name} shift on {day}.")
+        raise TradeNotFound(
+            gettext(
+                lang,
+                "%(name)s has no %(rotation)s shift on %(day)s.",
+                name=colleague.name,
+                rotation=rotation.name,
+                day=format_day(local, locale=lang) if lang != "en" else day,
+            )
+        )
     return found
 
 

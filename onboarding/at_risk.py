@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.i18n import choose, gettext, ngettext
 from core.models import Person
 from onboarding import candidates, facts, messages, readiness, reminders
 from rotation import access
@@ -93,7 +94,9 @@ def managers_of(session: Session, *, rotation_ids: Sequence[int]) -> dict[int, l
 
 
 def _recipient(person: Person) -> messages.Recipient:
-    return messages.Recipient(person.id, person.name, person.email, person.timezone)
+    return messages.Recipient(
+        person.id, person.name, person.email, person.timezone, choose(person.locale)
+    )
 
 
 def notices(session: Session, *, now: datetime, base_url: str) -> list[Notice]:
@@ -124,38 +127,75 @@ def notices(session: Session, *, now: datetime, base_url: str) -> list[Notice]:
     return result
 
 
+def _why(item: AtRiskShift, *, due: str, lang: str) -> str:
+    left = len(item.readiness.missing)
+    if item.stage == "overdue":
+        return ngettext(
+            lang,
+            "the reading was due %(due)s and %(count)s card is still unread",
+            "the reading was due %(due)s and %(count)s cards are still unread",
+            left,
+            due=due,
+        )
+    return ngettext(
+        lang,
+        "the %(count)s card left cannot all be read before the reading is due (%(due)s)",
+        "the %(count)s cards left cannot all be read before the reading is due (%(due)s)",
+        left,
+        due=due,
+    )
+
+
+def _candidate_lines(item: AtRiskShift, *, base_url: str, lang: str) -> list[str]:
+    if not item.candidates:
+        return ["", gettext(lang, "Nobody else in the rotation is ready or can be ready in time.")]
+    lines = ["", gettext(lang, "Best prepared to cover it:")]
+    for candidate in item.candidates:
+        left = candidate.cards_left
+        state = (
+            gettext(lang, "ready now")
+            if left == 0
+            else ngettext(lang, "%(count)s left", "%(count)s left", left)
+        )
+        url = cover_url(base_url, shift_id=item.shift.id, person_id=candidate.person.id)
+        line = gettext(
+            lang,
+            "%(name)s (%(state)s): offer cover to them: %(url)s",
+            name=candidate.person.name,
+            state=state,
+            url=url,
+        )
+        lines.append(f"  - {line}")
+    return lines
+
+
 def render(
     item: AtRiskShift, *, recipient: messages.Recipient, holder: Person, base_url: str
 ) -> messages.Text:
-    """The words of an at-risk notice, times in the recipient's zone."""
-    tz = recipient.timezone
+    """The words of an at-risk notice, in the recipient's language and zone."""
+    tz, lang = recipient.timezone, recipient.locale
     shift = item.shift
-    name = shift.rotation.name
     own = recipient.id == holder.id
-    whose = "Your" if own else f"{holder.name}'s"
-    left = len(item.readiness.missing)
-    cards = f"{left} card{'s' if left != 1 else ''}"
-    due = messages.when(item.readiness.due_at, tz) if item.readiness.due_at else "before it"
-    if item.stage == "overdue":
-        why = f"the reading was due {due} and {cards} {'is' if left == 1 else 'are'} still unread"
-    else:
-        why = f"the {cards} left cannot all be read before the reading is due ({due})"
-    lines = [
-        f"Hello {recipient.name},",
-        "",
-        f"{whose} {name} shift on {messages.when(shift.start, tz)} is at risk: {why}.",
-    ]
-    if item.candidates:
-        lines += ["", "Best prepared to cover it:"]
-        for candidate in item.candidates:
-            state = "ready now" if candidate.cards_left == 0 else f"{candidate.cards_left} left"
-            url = cover_url(base_url, shift_id=shift.id, person_id=candidate.person.id)
-            lines.append(f"  - {candidate.person.name} ({state}): offer cover to them: {url}")
-    else:
-        lines += ["", "Nobody else in the rotation is ready or can be ready in time."]
+    due_at = item.readiness.due_at
+    due = messages.when(due_at, tz, lang) if due_at else gettext(lang, "before it")
+    values = {
+        "rotation": shift.rotation.name,
+        "starts": messages.when(shift.start, tz, lang),
+        "holder": holder.name,
+        "why": _why(item, due=due, lang=lang),
+    }
     if own:
-        lines += ["", f"Your checklist: {base_url}/me/checklist"]
-    subject = (
-        f"At risk: {'your' if own else whose} {name} shift on {messages.when(shift.start, tz)}"
-    )
+        opening = gettext(
+            lang, "Your %(rotation)s shift on %(starts)s is at risk: %(why)s.", **values
+        )
+        subject = gettext(lang, "At risk: your %(rotation)s shift on %(starts)s", **values)
+    else:
+        opening = gettext(
+            lang, "%(holder)s's %(rotation)s shift on %(starts)s is at risk: %(why)s.", **values
+        )
+        subject = gettext(lang, "At risk: %(holder)s's %(rotation)s shift on %(starts)s", **values)
+    lines = [messages.hello(recipient.name, lang), "", opening]
+    lines += _candidate_lines(item, base_url=base_url, lang=lang)
+    if own:
+        lines += ["", messages.checklist_line(base_url, lang)]
     return messages.Text(subject=subject, body="\n".join(lines))

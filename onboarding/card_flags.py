@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.errors import Conflict, NotFound
+from core.i18n import choose, gettext
 from core.models import Person
 from kb_links import service as cards
 from kb_links.models import Card, CardFlag
@@ -80,18 +81,25 @@ def get_flag(session: Session, *, card: Card, flag_id: int) -> CardFlag:
 def _flag_email(
     card: Card, flag: CardFlag, *, author: Person, verifier: Person, base_url: str
 ) -> outbox.NewMessage:
+    lang = choose(verifier.locale)
+    flags_url = base_url + f"/cards/{card.id}/edit#flags"
+    values = {"title": card.title, "author": author.name, "version": card.version}
     text = messages.Text(
-        subject=f"“{card.title}” was flagged by {author.name}",
+        subject=gettext(lang, "“%(title)s” was flagged by %(author)s", **values),
         body="\n".join(
             [
-                f"Hello {verifier.name},",
+                messages.hello(verifier.name, lang),
                 "",
-                f"{author.name} flagged “{card.title}” (version {card.version}), which you verify:",
+                gettext(
+                    lang,
+                    "%(author)s flagged “%(title)s” (version %(version)s), which you verify:",
+                    **values,
+                ),
                 "",
                 *(f"  > {line}" for line in flag.comment.splitlines()),
                 "",
-                f"The card: {card.url}",
-                f"Resolve the flag: {base_url}/cards/{card.id}/edit#flags",
+                gettext(lang, "The card: %(url)s", url=card.url),
+                gettext(lang, "Resolve the flag: %(url)s", url=flags_url),
             ]
         ),
     )
@@ -102,6 +110,7 @@ def _flag_email(
         subject=text.subject,
         body=text.body,
         card_ids=[card.id],
+        locale=lang,
     )
 
 
@@ -188,25 +197,45 @@ def _queue_rereading(
         person = shift.person
         if person is None or not person.active or not person.notify_email:
             continue
-        starts = messages.when(shift.start, person.timezone)
-        lines = [
-            f"Hello {person.name},",
-            "",
-            f"“{card.title}” changed (now version {card.version}) and is required reading for "
-            f"your {shift.rotation.name} shift on {starts}. Please read it again.",
-        ]
-        if note:
-            lines += ["", f"What changed: {note}"]
-        lines += ["", f"The card: {card.url}", f"Your checklist: {base_url}/me/checklist"]
-        new.append(
-            outbox.email(
-                kind="reread",
-                to=(person.id, person.name, person.email),
-                dedupe_key=f"reread:{card.id}:v{card.version}:{shift.id}:{person.id}",
-                subject=f"Read again: “{card.title}” changed",
-                body="\n".join(lines),
-                shift_id=shift.id,
-                card_ids=[card.id],
-            )
-        )
+        new.append(_reread_email(card, shift, person, note=note, base_url=base_url))
     return outbox.enqueue(session, messages=new, now=now)
+
+
+def _reread_email(
+    card: Card, shift: Shift, person: Person, *, note: str, base_url: str
+) -> outbox.NewMessage:
+    """To the person on ``shift``: ``card`` changed and is part of their reading."""
+    lang = choose(person.locale)
+    values = {
+        "title": card.title,
+        "version": card.version,
+        "rotation": shift.rotation.name,
+        "starts": messages.when(shift.start, person.timezone, lang),
+    }
+    lines = [
+        messages.hello(person.name, lang),
+        "",
+        gettext(
+            lang,
+            "“%(title)s” changed (now version %(version)s) and is required reading for "
+            "your %(rotation)s shift on %(starts)s. Please read it again.",
+            **values,
+        ),
+    ]
+    if note:
+        lines += ["", gettext(lang, "What changed: %(note)s", note=note)]
+    lines += [
+        "",
+        gettext(lang, "The card: %(url)s", url=card.url),
+        messages.checklist_line(base_url, lang),
+    ]
+    return outbox.email(
+        kind="reread",
+        to=(person.id, person.name, person.email),
+        dedupe_key=f"reread:{card.id}:v{card.version}:{shift.id}:{person.id}",
+        subject=gettext(lang, "Read again: “%(title)s” changed", **values),
+        body="\n".join(lines),
+        shift_id=shift.id,
+        card_ids=[card.id],
+        locale=lang,
+    )

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from core.i18n import choose, gettext
 from kb_links.models import Card
 from onboarding import facts, messages, outbox, readiness
 from rotation.models import Shift, SwapRequest
@@ -60,28 +61,44 @@ def _message(
 ) -> outbox.NewMessage:
     person = shift.person
     assert person is not None
-    tz = person.timezone
-    by = f" by {messages.when(due, tz)}" if due else ""
+    tz, lang = person.timezone, choose(person.locale)
+    values = {"rotation": shift.rotation.name, "starts": messages.when(shift.start, tz, lang)}
+    if due:
+        opening = gettext(
+            lang,
+            "You now have the %(rotation)s shift from %(starts)s. "
+            "Please read and acknowledge these cards by %(due)s:",
+            due=messages.when(due, tz, lang),
+            **values,
+        )
+    else:
+        opening = gettext(
+            lang,
+            "You now have the %(rotation)s shift from %(starts)s. "
+            "Please read and acknowledge these cards:",
+            **values,
+        )
+    shown = [
+        messages.CardInfo(card.id, card.title, card.url, card.version)
+        for card in (cards[card_id] for card_id in entry.missing)
+    ]
     lines = [
-        f"Hello {person.name},",
+        messages.hello(person.name, lang),
         "",
-        f"You now have the {shift.rotation.name} shift from {messages.when(shift.start, tz)}. "
-        f"Please read and acknowledge these cards{by}:",
-        *(
-            f"  - {cards[card_id].title} (version {cards[card_id].version}): {cards[card_id].url}"
-            for card_id in entry.missing
-        ),
+        opening,
+        *messages.card_lines(shown, lang),
         "",
-        f"Your checklist: {base_url}/me/checklist",
+        messages.checklist_line(base_url, lang),
     ]
     return outbox.email(
         kind="cover-reading",
         to=(person.id, person.name, person.email),
         dedupe_key=f"cover-reading:{shift.id}:{person.id}:s{shift.sequence}",
-        subject=f"Reading for the {shift.rotation.name} shift you took over",
+        subject=gettext(lang, "Reading for the %(rotation)s shift you took over", **values),
         body="\n".join(lines),
         shift_id=shift.id,
         card_ids=list(entry.missing),
+        locale=lang,
     )
 
 

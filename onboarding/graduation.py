@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from core.i18n import choose, gettext
 from core.models import Person
 from kb_links.models import Card
 from onboarding import facts, outbox
@@ -149,11 +150,19 @@ def _tell(
     if not person.notify_email:
         return
     rotation_url = f"{base_url}/rotations/{rotation.slug}"
+    lang = choose(person.locale)
     body = (
-        f"You have finished your shadow shifts and your required reading for {rotation.name}: "
-        "from now on you take shifts of your own, starting from the same count as the "
-        "others, so you will not be handed a run of shifts to catch up.\n\n"
-        f"Your shifts: {rotation_url}\nYour reading: {base_url}/me/checklist"
+        gettext(
+            lang,
+            "You have finished your shadow shifts and your required reading for %(rotation)s: "
+            "from now on you take shifts of your own, starting from the same count as the "
+            "others, so you will not be handed a run of shifts to catch up.",
+            rotation=rotation.name,
+        )
+        + "\n\n"
+        + gettext(lang, "Your shifts: %(url)s", url=rotation_url)
+        + "\n"
+        + gettext(lang, "Your reading: %(url)s", url=base_url + "/me/checklist")
     )
     outbox.enqueue(
         session,
@@ -163,11 +172,14 @@ def _tell(
                 channel="email",
                 recipient=person.email,
                 dedupe_key=f"{GRADUATION_KIND}/{member.id}",
-                subject=f"You are now on the {rotation.name} rotation",
+                subject=gettext(
+                    lang, "You are now on the %(rotation)s rotation", rotation=rotation.name
+                ),
                 body=body,
                 payload={
                     "recipient_id": person.id,
                     "recipient_name": person.name,
+                    "locale": lang,
                     "rotation": rotation.slug,
                 },
             )

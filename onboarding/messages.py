@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from core.i18n import format_when, gettext, ngettext
 from onboarding.reminders import Kind, Reminder
 
 
@@ -16,6 +17,8 @@ class Recipient:
     name: str
     email: str
     timezone: str
+    # The language the person reads; None (never chosen) means English.
+    locale: str = "en"
 
 
 @dataclass(frozen=True)
@@ -40,13 +43,34 @@ class Text:
     body: str
 
 
-def when(value: datetime, timezone: str) -> str:
-    """An instant in the reader's own zone: ``Mon 30 Nov 2026, 09:00 CET``."""
-    return value.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %Y, %H:%M %Z")
+def when(value: datetime, timezone: str, locale: str = "en") -> str:
+    """An instant in the reader's own zone and language: ``Mon 30 Nov 2026, 09:00 CET``
+    in English, ``ma 30 nov 2026, 09:00 (Europe/Amsterdam)`` in Dutch."""
+    if locale == "en":
+        return value.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %Y, %H:%M %Z")
+    return format_when(value, locale=locale, zone=timezone)
 
 
-def _card_lines(cards: Sequence[CardInfo]) -> list[str]:
-    return [f"  - {card.title} (version {card.version}): {card.url}" for card in cards]
+def hello(name: str, locale: str) -> str:
+    return gettext(locale, "Hello %(name)s,", name=name)
+
+
+def card_lines(cards: Sequence[CardInfo], locale: str = "en") -> list[str]:
+    return [
+        "  - "
+        + gettext(
+            locale,
+            "%(title)s (version %(version)s): %(url)s",
+            title=card.title,
+            version=card.version,
+            url=card.url,
+        )
+        for card in cards
+    ]
+
+
+def checklist_line(base_url: str, locale: str) -> str:
+    return gettext(locale, "Your checklist: %(url)s", url=base_url + "/me/checklist")
 
 
 def render(
@@ -58,7 +82,7 @@ def render(
     cards: Sequence[CardInfo],
     base_url: str,
 ) -> Text:
-    """Subject and body of one reminder, times shown in the recipient's timezone."""
+    """Subject and body of one reminder, in the recipient's language and timezone."""
     if reminder.kind is Kind.STALE:
         return _verify_card(reminder, recipient=recipient, card=cards[0])
     assert shift is not None and reminder.due_at is not None
@@ -71,20 +95,32 @@ def render(
 
 def _verify_card(reminder: Reminder, *, recipient: Recipient, card: CardInfo) -> Text:
     """To a card's verifier: the card is required reading and its verification ran out."""
+    lang = recipient.locale
     verified = (
-        f"its verification ran out {when(reminder.due_at, recipient.timezone)}"
+        gettext(
+            lang,
+            "its verification ran out %(when)s",
+            when=when(reminder.due_at, recipient.timezone, lang),
+        )
         if reminder.due_at
-        else "it was never verified"
+        else gettext(lang, "it was never verified")
     )
     return Text(
-        subject=f"Please verify “{card.title}”",
+        subject=gettext(lang, "Please verify “%(title)s”", title=card.title),
         body="\n".join(
             [
-                f"Hello {recipient.name},",
+                hello(recipient.name, lang),
                 "",
-                f"“{card.title}” is required reading for a rotation, and its verification "
-                f"is out of date ({verified}).",
-                f"Please check it is still right and verify it: {card.url}",
+                gettext(
+                    lang,
+                    "“%(title)s” is required reading for a rotation, and its verification "
+                    "is out of date (%(verified)s).",
+                    title=card.title,
+                    verified=verified,
+                ),
+                gettext(
+                    lang, "Please check it is still right and verify it: %(url)s", url=card.url
+                ),
             ]
         ),
     )
@@ -100,17 +136,24 @@ def _overdue_to_manager(
 ) -> Text:
     """To a manager: the person on an upcoming shift has not finished the reading."""
     assert reminder.due_at is not None
-    tz = recipient.timezone
-    who = reader.name if reader else "the person on shift"
+    tz, lang = recipient.timezone, recipient.locale
+    who = reader.name if reader else gettext(lang, "the person on shift")
+    values = {"who": who, "rotation": shift.rotation_name}
     return Text(
-        subject=f"{who} has not finished the reading for {shift.rotation_name}",
+        subject=gettext(lang, "%(who)s has not finished the reading for %(rotation)s", **values),
         body="\n".join(
             [
-                f"Hello {recipient.name},",
+                hello(recipient.name, lang),
                 "",
-                f"{who}'s {shift.rotation_name} shift starts {when(shift.start, tz)}; the "
-                f"reading was due {when(reminder.due_at, tz)} and these cards are still unread:",
-                *_card_lines(cards),
+                gettext(
+                    lang,
+                    "%(who)s's %(rotation)s shift starts %(starts)s; the reading was due "
+                    "%(due)s and these cards are still unread:",
+                    starts=when(shift.start, tz, lang),
+                    due=when(reminder.due_at, tz, lang),
+                    **values,
+                ),
+                *card_lines(cards, lang),
             ]
         ),
     )
@@ -126,45 +169,67 @@ def _reading(
 ) -> Text:
     """To the person on shift: reading assigned, due soon, or overdue."""
     assert reminder.due_at is not None
-    tz = recipient.timezone
-    starts, due, name = when(shift.start, tz), when(reminder.due_at, tz), shift.rotation_name
+    tz, lang = recipient.timezone, recipient.locale
+    values = {
+        "starts": when(shift.start, tz, lang),
+        "due": when(reminder.due_at, tz, lang),
+        "rotation": shift.rotation_name,
+    }
     subjects = {
-        Kind.ASSIGN: f"Reading for your {name} shift on {starts}",
-        Kind.DUE_SOON: f"Reminder: reading for {name} is due {due}",
-        Kind.OVERDUE: f"Overdue: reading for your {name} shift on {starts}",
+        Kind.ASSIGN: gettext(lang, "Reading for your %(rotation)s shift on %(starts)s", **values),
+        Kind.DUE_SOON: gettext(lang, "Reminder: reading for %(rotation)s is due %(due)s", **values),
+        Kind.OVERDUE: gettext(
+            lang, "Overdue: reading for your %(rotation)s shift on %(starts)s", **values
+        ),
     }
     openings = {
-        Kind.ASSIGN: f"Your {name} shift starts {starts}. Please read and "
-        f"acknowledge these cards by {due}:",
-        Kind.DUE_SOON: f"The reading for your {name} shift ({starts}) is due {due}. Still unread:",
-        Kind.OVERDUE: f"The reading for your {name} shift ({starts}) was due "
-        f"{due}. Your managers have been told. Still unread:",
+        Kind.ASSIGN: gettext(
+            lang,
+            "Your %(rotation)s shift starts %(starts)s. Please read and "
+            "acknowledge these cards by %(due)s:",
+            **values,
+        ),
+        Kind.DUE_SOON: gettext(
+            lang,
+            "The reading for your %(rotation)s shift (%(starts)s) is due %(due)s. Still unread:",
+            **values,
+        ),
+        Kind.OVERDUE: gettext(
+            lang,
+            "The reading for your %(rotation)s shift (%(starts)s) was due "
+            "%(due)s. Your managers have been told. Still unread:",
+            **values,
+        ),
     }
     return Text(
         subject=subjects[reminder.kind],
         body="\n".join(
             [
-                f"Hello {recipient.name},",
+                hello(recipient.name, lang),
                 "",
                 openings[reminder.kind],
-                *_card_lines(cards),
+                *card_lines(cards, lang),
                 "",
-                f"Your checklist: {base_url}/me/checklist",
+                checklist_line(base_url, lang),
             ]
         ),
     )
 
 
-def digest(texts: Sequence[Text], *, recipient_name: str) -> Text:
+def digest(texts: Sequence[Text], *, recipient_name: str, locale: str = "en") -> Text:
     """One message for several reminders to one person: a digest instead of a burst."""
     if len(texts) == 1:
         return texts[0]
+    greeting = hello(recipient_name, locale)
     sections = []
     for number, text in enumerate(texts, start=1):
         # Each part greets again; the digest greets once.
-        body = text.body.split("\n\n", 1)[-1] if text.body.startswith("Hello ") else text.body
+        greets = text.body.startswith(("Hello ", greeting))
+        body = text.body.split("\n\n", 1)[-1] if greets else text.body
         sections.append(f"{number}. {text.subject}\n\n{body}")
     return Text(
-        subject=f"allhands: {len(texts)} reminders",
-        body=f"Hello {recipient_name},\n\n" + "\n\n".join(sections),
+        subject=ngettext(
+            locale, "allhands: %(count)s reminder", "allhands: %(count)s reminders", len(texts)
+        ),
+        body=f"{greeting}\n\n" + "\n\n".join(sections),
     )

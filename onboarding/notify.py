@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.i18n import choose
 from core.models import Person
 from kb_links.models import Card
 from onboarding import at_risk, delivery, facts, messages, outbox, readiness, reminders
@@ -36,7 +37,9 @@ class Delivery:
 
 
 def _recipient(person: Person) -> messages.Recipient:
-    return messages.Recipient(person.id, person.name, person.email, person.timezone)
+    return messages.Recipient(
+        person.id, person.name, person.email, person.timezone, choose(person.locale)
+    )
 
 
 def _card_info(card: Card) -> messages.CardInfo:
@@ -166,6 +169,7 @@ def outbox_messages(
                 "reminder": item.reminder.key,
                 "recipient_id": item.recipient.id,
                 "recipient_name": item.recipient.name,
+                "locale": item.recipient.locale,
                 "shift_id": item.reminder.shift_id,
                 "person_id": item.reminder.person_id,
                 "card_ids": list(item.reminder.card_ids),
@@ -216,7 +220,9 @@ def bundle(pending: Sequence[outbox.PendingMessage]) -> list[Delivery]:
     for (channel, recipient), group in groups.items():
         name = str(group[0].payload.get("recipient_name") or recipient)
         text = messages.digest(
-            [messages.Text(m.subject, m.body) for m in group], recipient_name=name
+            [messages.Text(m.subject, m.body) for m in group],
+            recipient_name=name,
+            locale=str(group[0].payload.get("locale") or "en"),
         )
         deliveries.append(
             Delivery(

@@ -13,6 +13,7 @@ from datetime import datetime
 from slack_sdk.models.blocks import ButtonElement
 from sqlalchemy.orm import Session
 
+from core.i18n import choose, gettext, ngettext
 from core.models import Person
 from onboarding import at_risk, outbox
 from onboarding.slack.blocks import escape, when
@@ -46,32 +47,55 @@ def plan(session: Session, *, now: datetime, base_url: str) -> list[outbox.NewMe
                     person=person,
                     key=f"slack/at-risk/{item.shift.id}/{holder.id}/{item.stage}/{person.id}",
                     text=_text(item, holder=holder, reader=person),
-                    buttons=_buttons(item, base_url=base_url),
+                    buttons=_buttons(item, base_url=base_url, lang=choose(person.locale)),
                 )
             )
     return messages
 
 
+def _why(item: at_risk.AtRiskShift, lang: str) -> str:
+    left = len(item.readiness.missing)
+    if item.stage == "overdue":
+        return ngettext(
+            lang,
+            "the reading is overdue and %(count)s card is still unread",
+            "the reading is overdue and %(count)s cards are still unread",
+            left,
+        )
+    return ngettext(
+        lang,
+        "the %(count)s card left cannot all be read before the reading is due",
+        "the %(count)s cards left cannot all be read before the reading is due",
+        left,
+    )
+
+
 def _text(item: at_risk.AtRiskShift, *, holder: Person, reader: Person) -> str:
     rotation = item.shift.rotation
-    whose = "Your" if reader.id == holder.id else f"{escape(holder.name)}'s"
-    left = len(item.readiness.missing)
-    cards = f"{left} card{'s' if left != 1 else ''}"
-    start = f"{when(item.shift.start, rotation.timezone)} ({rotation.timezone})"
-    if item.stage == "overdue":
-        why = f"the reading is overdue and {cards} {'is' if left == 1 else 'are'} still unread"
+    lang = choose(reader.locale)
+    values = {
+        "holder": escape(holder.name),
+        "rotation": escape(rotation.name),
+        "start": f"{when(item.shift.start, rotation.timezone, lang)} ({rotation.timezone})",
+        "why": _why(item, lang),
+    }
+    if reader.id == holder.id:
+        text = gettext(lang, "Your %(rotation)s shift on %(start)s is at risk: %(why)s.", **values)
     else:
-        why = f"the {cards} left cannot all be read before the reading is due"
-    text = f"{whose} {escape(rotation.name)} shift on {start} is at risk: {why}."
+        text = gettext(
+            lang, "%(holder)s's %(rotation)s shift on %(start)s is at risk: %(why)s.", **values
+        )
     if item.candidates:
-        return text + " Best prepared to cover it:"
-    return text + " Nobody else in the rotation is ready or can be ready in time."
+        return text + " " + gettext(lang, "Best prepared to cover it:")
+    return (
+        text + " " + gettext(lang, "Nobody else in the rotation is ready or can be ready in time.")
+    )
 
 
-def _buttons(item: at_risk.AtRiskShift, *, base_url: str) -> list[ButtonElement]:
+def _buttons(item: at_risk.AtRiskShift, *, base_url: str, lang: str) -> list[ButtonElement]:
     return [
         ButtonElement(
-            text=f"Offer cover to {candidate.person.name}"[:75],
+            text=gettext(lang, "Offer cover to %(name)s", name=candidate.person.name)[:75],
             action_id=f"offer_cover_{candidate.person.id}",
             url=at_risk.cover_url(base_url, shift_id=item.shift.id, person_id=candidate.person.id),
         )

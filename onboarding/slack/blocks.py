@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import dates
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -20,6 +21,8 @@ from slack_sdk.models.blocks import (
     MarkdownTextObject,
     SectionBlock,
 )
+
+from core.i18n import gettext, ngettext
 
 
 def escape(text: str) -> str:
@@ -31,9 +34,11 @@ def link(url: str, label: str) -> str:
     return f"<{url}|{escape(label).replace('|', '/')}>"
 
 
-def when(value: datetime, timezone: str) -> str:
-    """``Mon 14 Dec 09:00`` on the rotation's clock."""
-    return value.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %H:%M")
+def when(value: datetime, timezone: str, locale: str = "en") -> str:
+    """``Mon 14 Dec 09:00`` on the rotation's clock (``ma 14 dec 09:00`` in Dutch)."""
+    if locale == "en":
+        return value.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %H:%M")
+    return dates.format_datetime(value, "EEE d MMM HH:mm", tzinfo=ZoneInfo(timezone), locale=locale)
 
 
 @dataclass(frozen=True)
@@ -44,11 +49,14 @@ class Reading:
     required: int
     due_at: datetime | None
 
-    def summary(self) -> str:
+    def summary(self, locale: str = "en") -> str:
         if not self.required:
-            return "no reading required"
+            return gettext(locale, "no reading required")
         mark = " ✔" if self.done == self.required else ""
-        return f"reading: {self.done}/{self.required}{mark}"
+        done = gettext(
+            locale, "reading: %(done)s/%(required)s", done=self.done, required=self.required
+        )
+        return done + mark
 
 
 @dataclass(frozen=True)
@@ -71,11 +79,10 @@ class Message:
         return {"text": self.text, "blocks": self.blocks}
 
 
-def checklist_button(url: str) -> ActionsBlock:
+def checklist_button(url: str, locale: str = "en") -> ActionsBlock:
     """The button that opens a person's reading checklist."""
-    return ActionsBlock(
-        elements=[ButtonElement(text="Open my checklist", action_id="open_checklist", url=url)]
-    )
+    label = gettext(locale, "Open my checklist")
+    return ActionsBlock(elements=[ButtonElement(text=label, action_id="open_checklist", url=url)])
 
 
 def _dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
@@ -125,22 +132,45 @@ class ShiftNotice:
     reading: Reading
     checklist_url: str
     today: bool
+    # The language of the person it is addressed to.
+    locale: str = "en"
 
 
 def shift_dm(notice: ShiftNotice) -> Message:
     """A DM to the incoming person, days ahead or on the day, with their checklist status."""
-    span = (
-        f"{when(notice.start, notice.timezone)} to {when(notice.end, notice.timezone)} "
-        f"({notice.timezone})"
-    )
-    opening = "Your shift starts today" if notice.today else "Your shift is coming up"
-    summary = notice.reading.summary()
-    text = f"{opening}: {escape(notice.rotation_name)}, {span}. {summary[:1].upper()}{summary[1:]}"
+    lang, tz = notice.locale, notice.timezone
+    values = {
+        "rotation": escape(notice.rotation_name),
+        "start": when(notice.start, tz, lang),
+        "end": when(notice.end, tz, lang),
+        "zone": tz,
+    }
+    if notice.today:
+        text = gettext(
+            lang,
+            "Your shift starts today: %(rotation)s, %(start)s to %(end)s (%(zone)s).",
+            **values,
+        )
+    else:
+        text = gettext(
+            lang,
+            "Your shift is coming up: %(rotation)s, %(start)s to %(end)s (%(zone)s).",
+            **values,
+        )
+    summary = notice.reading.summary(lang)
+    text += f" {summary[:1].upper()}{summary[1:]}"
     left = notice.reading.required - notice.reading.done
     if left and notice.reading.due_at is not None:
-        text += f"; {left} card(s) left, due {when(notice.reading.due_at, notice.timezone)}"
+        due = when(notice.reading.due_at, tz, lang)
+        text += "; " + ngettext(
+            lang,
+            "%(count)s card(s) left, due %(due)s",
+            "%(count)s card(s) left, due %(due)s",
+            left,
+            due=due,
+        )
     text += "."
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
     if notice.reading.required:
-        blocks.append(checklist_button(notice.checklist_url))
+        blocks.append(checklist_button(notice.checklist_url, lang))
     return Message(text=text, blocks=_dicts(blocks))

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from core.i18n import choose
 from onboarding import facts, outbox, readiness
 from onboarding.slack import blocks
 from rotation.models import Rotation, Shift
@@ -153,6 +154,7 @@ def _dm_messages(
             reading=reading.get(shift.id, blocks.Reading(0, 0, None)),
             checklist_url=f"{base_url}/me/checklist",
             today=moment == "today",
+            locale=choose(shift.person.locale),
         )
         dm = blocks.shift_dm(notice)
         messages.append(

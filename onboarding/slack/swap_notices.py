@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObj
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, joinedload
 
+from core.i18n import choose, gettext
 from core.models import Person
 from onboarding import outbox
 from onboarding.slack.blocks import escape, when
@@ -60,38 +61,61 @@ def plan(session: Session, *, now: datetime) -> list[outbox.NewMessage]:
     ).all()
     messages: list[outbox.NewMessage] = []
     for swap, shift, rotation, asker, asked in rows:
-        start = when(shift.start, rotation.timezone)
-        span = f"{escape(rotation.name)} from {start} ({rotation.timezone})"
         if swap.status == "pending":
-            text = f"{escape(asker.name)} asks you to take their shift: {span}."
-            buttons = [
-                ButtonElement(
-                    text="Accept", action_id="swap_accept", value=str(swap.id), style="primary"
-                ),
-                ButtonElement(text="Decline", action_id="swap_decline", value=str(swap.id)),
-            ]
             messages.append(
-                dm(
-                    kind="slack.swap.ask",
-                    person=asked,
-                    key=f"slack/swap/{swap.id}/ask",
-                    text=text,
-                    buttons=buttons,
-                )
+                _ask(swap=swap, shift=shift, rotation=rotation, asker=asker, asked=asked)
             )
         elif rotation.swap_requires_approval:
             messages += _approvals(
-                session, swap=swap, rotation=rotation, span=span, asker=asker, asked=asked
+                session, swap=swap, shift=shift, rotation=rotation, asker=asker, asked=asked
             )
     return messages
+
+
+def _span(shift: Shift, rotation: Rotation, locale: str) -> str:
+    return gettext(
+        locale,
+        "%(rotation)s from %(start)s (%(zone)s)",
+        rotation=escape(rotation.name),
+        start=when(shift.start, rotation.timezone, locale),
+        zone=rotation.timezone,
+    )
+
+
+def _ask(
+    *, swap: SwapRequest, shift: Shift, rotation: Rotation, asker: Person, asked: Person
+) -> outbox.NewMessage:
+    lang = choose(asked.locale)
+    text = gettext(
+        lang,
+        "%(asker)s asks you to take their shift: %(span)s.",
+        asker=escape(asker.name),
+        span=_span(shift, rotation, lang),
+    )
+    buttons = [
+        ButtonElement(
+            text=gettext(lang, "Accept"),
+            action_id="swap_accept",
+            value=str(swap.id),
+            style="primary",
+        ),
+        ButtonElement(text=gettext(lang, "Decline"), action_id="swap_decline", value=str(swap.id)),
+    ]
+    return dm(
+        kind="slack.swap.ask",
+        person=asked,
+        key=f"slack/swap/{swap.id}/ask",
+        text=text,
+        buttons=buttons,
+    )
 
 
 def _approvals(
     session: Session,
     *,
     swap: SwapRequest,
+    shift: Shift,
     rotation: Rotation,
-    span: str,
     asker: Person,
     asked: Person,
 ) -> list[outbox.NewMessage]:
@@ -101,17 +125,28 @@ def _approvals(
         .where(rotation_manager.c.rotation_id == rotation.id, Person.active.is_(True))
         .order_by(Person.id)
     )
-    text = f"{escape(asked.name)} agreed to take {escape(asker.name)}'s shift: {span}. Approve?"
-    button = ButtonElement(
-        text="Approve", action_id="swap_approve", value=str(swap.id), style="primary"
-    )
-    return [
-        dm(
+
+    def approval(manager: Person) -> outbox.NewMessage:
+        lang = choose(manager.locale)
+        text = gettext(
+            lang,
+            "%(asked)s agreed to take %(asker)s's shift: %(span)s. Approve?",
+            asked=escape(asked.name),
+            asker=escape(asker.name),
+            span=_span(shift, rotation, lang),
+        )
+        button = ButtonElement(
+            text=gettext(lang, "Approve"),
+            action_id="swap_approve",
+            value=str(swap.id),
+            style="primary",
+        )
+        return dm(
             kind="slack.swap.approve",
             person=manager,
             key=f"slack/swap/{swap.id}/approve/{manager.id}",
             text=text,
             buttons=[button],
         )
-        for manager in managers
-    ]
+
+    return [approval(manager) for manager in managers]

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone, is_utc, vDuration
 from icalendar.enums import STATUS, TRANSP
 
-from rotation.feed import vtimezone
+from rotation.feed import texts, vtimezone
 
 PRODID = "-//allhands//Support rotation feeds//EN"
 END_OF_CALENDAR = b"END:VCALENDAR\r\n"
@@ -67,8 +67,9 @@ class FeedShift:
     covering_for: str | None = None
     # A shadow shift: the names of the primaries its person sits beside.
     shadowing: str | None = None
-    # Why the scheduler chose this person (``rotation.why_line``), for scheduled shifts.
-    why: str | None = None
+    # What the scheduler stored on why it chose this person (``Shift.why``, as sorted items,
+    # said in words by ``rotation.why_line`` in the feed's language), for scheduled shifts.
+    why: tuple[tuple[str, object], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,8 @@ class FeedCalendar:
     refresh: timedelta = timedelta(hours=1)
     # X-WR-TIMEZONE: the zone clients without VTIMEZONE support (and Google's import) use.
     timezone: str | None = None
+    # The language of the events' texts (``core.i18n.LOCALES``).
+    locale: str = "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,81 +105,21 @@ class FeedEvent:
     modified_at: datetime
 
 
-def _slot_label(shift: FeedShift) -> str:
-    if shift.people_per_shift <= 1:
-        return ""
-    return f" (slot {shift.slot + 1} of {shift.people_per_shift})"
-
-
-def _description(shift: FeedShift, *, perspective: Perspective, base_url: str) -> str:
-    rotation_url = f"{base_url}/rotations/{shift.rotation_slug}"
-    if shift.released:
-        return (
-            "This shift is no longer yours: it was swapped, overridden or reassigned.\n"
-            f"Your current shifts: {rotation_url}"
-        )
-    if shift.cancelled:
-        return (
-            f"This shift was removed from the {shift.rotation_name} schedule.\n"
-            f"Current schedule: {rotation_url}"
-        )
-    people = ", ".join(shift.on_shift) if shift.on_shift else "nobody yet (uncovered)"
-    lines = [f"On shift: {people}", *_handover_lines(shift, perspective=perspective)]
-    if shift.shadowing:
-        lines[:0] = [
-            f"Shadowing {shift.shadowing}: a learning shift beside them; "
-            "they answer for the shift, not the shadow."
-        ]
-    lines += ["", f"Get ready (required reading): {base_url}/me/checklist"]
-    if perspective is Perspective.PERSON:
-        lines.append(f"Need to swap? Ask a teammate to trade or cover it at {rotation_url}")
-    else:
-        lines.append(f"Swap or cover a shift: {rotation_url}")
-    return "\n".join(lines)
-
-
-def _names(people: tuple[str, ...]) -> str:
-    return ", ".join(people) if people else "nobody (uncovered)"
-
-
-def _handover_lines(shift: FeedShift, *, perspective: Perspective) -> list[str]:
-    """Who else is on, whom the shift covers for, and who hands over to whom."""
-    lines: list[str] = []
-    mine = perspective is Perspective.PERSON
-    others = [name for name in shift.on_shift if name != shift.assignee]
-    if mine and others:
-        lines.append(f"Also on this shift: {', '.join(others)}")
-    if shift.covering_for:
-        who = "You are" if mine else f"{shift.assignee or 'Nobody'} is"
-        lines.append(f"{who} covering for {shift.covering_for}")
-    if shift.handover_from is not None:
-        lines.append(f"{'You take' if mine else 'Takes'} over from: {_names(shift.handover_from)}")
-    if shift.handover_to is not None:
-        lines.append(f"{'You hand' if mine else 'Hands'} over to: {_names(shift.handover_to)}")
-    if shift.why and shift.assignee:
-        lines.append(f"Why {'you' if mine else shift.assignee}: {shift.why}")
-    return lines
-
-
-def feed_event(shift: FeedShift, *, perspective: Perspective, base_url: str) -> FeedEvent:
-    """The event a feed shows for ``shift``: summary, description and link in plain text."""
-    summary = shift.rotation_name + ("" if shift.shadowing else _slot_label(shift))
-    if perspective is Perspective.ROTATION and not shift.cancelled:
-        summary += f": {shift.assignee or 'uncovered'}"
-    if shift.shadowing and not shift.cancelled:
-        mark = f"Shadowing {shift.shadowing}"
-        summary += f" ({mark})" if perspective is Perspective.ROTATION else f": {mark}"
-    if shift.cancelled or shift.released:
-        # Clients that ignore STATUS (Outlook) show a cancelled event as a real shift.
-        summary = f"Cancelled: {summary}"
+def feed_event(
+    shift: FeedShift, *, perspective: Perspective, base_url: str, locale: str = "en"
+) -> FeedEvent:
+    """The event a feed shows for ``shift``: summary, description and link in plain text,
+    in the language ``locale``; the UID is the shift's whatever the language."""
     return FeedEvent(
         uid=shift.uid,
         sequence=shift.sequence,
         start=shift.start,
         end=shift.end,
         timezone=shift.timezone,
-        summary=summary,
-        description=_description(shift, perspective=perspective, base_url=base_url),
+        summary=texts.summary(shift, perspective=perspective, lang=locale),
+        description=texts.description(
+            shift, perspective=perspective, base_url=base_url, lang=locale
+        ),
         # ?shift= opens the month holding the shift, where the anchor is.
         url=f"{base_url}/rotations/{shift.rotation_slug}?shift={shift.shift_id}#shift-{shift.shift_id}",
         cancelled=shift.cancelled or shift.released,
@@ -264,9 +207,11 @@ def _zone_years(event: FeedEvent) -> tuple[str | None, int, int]:
 
 
 @lru_cache(maxsize=EVENT_MEMO_SIZE)
-def render_shift(shift: FeedShift, perspective: Perspective, base_url: str) -> RenderedShift:
+def render_shift(
+    shift: FeedShift, perspective: Perspective, base_url: str, locale: str = "en"
+) -> RenderedShift:
     """The rendered event of ``shift`` (memoised: shifts are values)."""
-    event = feed_event(shift, perspective=perspective, base_url=base_url)
+    event = feed_event(shift, perspective=perspective, base_url=base_url, locale=locale)
     return RenderedShift(render_event(event), *_zone_years(event))
 
 
@@ -322,7 +267,12 @@ def _ordered(shifts: Iterable[FeedShift]) -> list[FeedShift]:
 def feed_events(calendar: FeedCalendar, shifts: Iterable[FeedShift]) -> list[FeedEvent]:
     """The feed's events in their stable order."""
     return [
-        feed_event(shift, perspective=calendar.perspective, base_url=calendar.base_url)
+        feed_event(
+            shift,
+            perspective=calendar.perspective,
+            base_url=calendar.base_url,
+            locale=calendar.locale,
+        )
         for shift in _ordered(shifts)
     ]
 
@@ -346,7 +296,8 @@ def render_feed(calendar: FeedCalendar, shifts: Iterable[FeedShift]) -> bytes:
     without re-rendering the events that did not change.
     """
     rendered = [
-        render_shift(shift, calendar.perspective, calendar.base_url) for shift in _ordered(shifts)
+        render_shift(shift, calendar.perspective, calendar.base_url, calendar.locale)
+        for shift in _ordered(shifts)
     ]
     header: bytes = _calendar_header(calendar).to_ical()
     if not header.endswith(END_OF_CALENDAR):  # pragma: no cover - icalendar's format

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, TypeAlias
 
 from sqlalchemy import Row
 
-from rotation import why_line
 from rotation.feed.render import FeedShift
 from rotation.models import Rotation, Shift
 
@@ -102,6 +102,13 @@ def rotation_columns() -> tuple[Any, ...]:
     )
 
 
+def why_facts(why: Mapping[str, Any] | None) -> tuple[tuple[str, object], ...] | None:
+    """``Shift.why`` as a value a feed shift can hold (and be memoised by)."""
+    if not why:
+        return None
+    return tuple(sorted((str(key), value) for key, value in why.items()))
+
+
 def feed_shift(
     row: AnyRow,
     *,
@@ -138,5 +145,5 @@ def feed_shift(
         handover_to=handover_to,
         covering_for=covering_for,
         shadowing=shadowing,
-        why=None if cancelled or row.kind != "scheduled" else why_line.sentence(row.why),
+        why=None if cancelled or row.kind != "scheduled" else why_facts(row.why),
     )

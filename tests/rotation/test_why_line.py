@@ -28,3 +28,17 @@ def test_each_rule_reads_as_a_sentence() -> None:
     )
     assert sentence(None) is None
     assert sentence({**burden, "rule": "something else"}) is None
+
+
+def test_each_rule_reads_in_dutch_with_dutch_numbers() -> None:
+    burden = {"by": "burden", "eligible": 9, "figure": 18.0, "next": 19.5}
+    assert sentence({**burden, "rule": "fewest"}, "nl") == (
+        "Laagste belasting van 9 kandidaten: 18,0 tegen 19,5 voor de volgende"
+    )
+    assert sentence({"by": "count", "eligible": 3, "figure": 1, "rule": "roster_order"}, "nl") == (
+        "Gelijk op 1 dienst met 3 kandidaten; eerder in de volgorde van het rooster"
+    )
+    assert sentence(
+        {"by": "count", "eligible": 3, "figure": 2, "rule": "waited_longest"}, "nl"
+    ) == ("Gelijk op 2 diensten met 3 kandidaten; het langst geen dienst hier gehad")
+    assert sentence({**burden, "rule": "only_one"}, "nl") == "De enige die in aanmerking kwam"

@@ -29,6 +29,7 @@ from cachetools import LRUCache
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 
+from core import i18n
 from core.feed_tokens import FeedHolder
 from core.models import Person
 from rotation.models import Rotation, RotationMember, Shift, ShiftRelease
@@ -169,9 +170,13 @@ def rendered_key(
     key: tuple[Hashable, ...], fingerprint: str, holder: FeedHolder, slug: str | None
 ) -> tuple[Hashable, ...]:
     """What a feed's bytes are cached under; a person's name titles their own calendar and
-    their zone is its X-WR-TIMEZONE."""
+    their zone is its X-WR-TIMEZONE; every feed is in its holder's language (so a rotation's
+    feed is rendered once per language, and its ETag differs between them)."""
     personal = slug is None or split_feed(slug)[1]
-    return (key, fingerprint, (holder.name, holder.timezone) if personal else None)
+    who = (holder.name, holder.timezone) if personal else None
+    if holder.locale == i18n.DEFAULT:  # English keys are as they were before languages
+        return (key, fingerprint, who)
+    return (key, fingerprint, who, holder.locale)
 
 
 def feed_key(*, holder: FeedHolder, slug: str | None, day: int) -> tuple[Hashable, ...]:

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from core import feed_tokens
 from core.db import reading
 from core.feed_tokens import FeedHolder
+from core.i18n import gettext
 from core.models import Person
 from core.settings import Settings
 from rotation import duty, slug_aliases
@@ -171,14 +172,16 @@ def _build(app: FastAPI, holder: FeedHolder, slug: str | None, now: datetime) ->
     with reading(app.state.sessionmaker) as session:
         if rotation_slug is None:
             shifts = rotation_feeds.person_feed(session, person_id=holder.person_id, now=now)
+            lang = holder.locale
             calendar = ical.FeedCalendar(
-                name=f"Support shifts: {holder.name}",
-                description="Your All Hands Support shifts in every rotation.",
+                name=gettext(lang, "Support shifts: %(name)s", name=holder.name),
+                description=gettext(lang, "Your All Hands Support shifts in every rotation."),
                 identity=f"person:{holder.person_id}",
                 base_url=settings.base_url,
                 perspective=ical.Perspective.PERSON,
                 refresh=refresh,
                 timezone=holder.timezone,
+                locale=lang,
             )
             filename = PERSON_FILENAME
         else:
@@ -208,20 +211,28 @@ def _rotation_calendar(
     feed: rotation_feeds.RotationFeed, holder: FeedHolder, settings: Settings, *, only_mine: bool
 ) -> tuple[ical.FeedCalendar, list[ical.FeedShift]]:
     """The calendar facts of a rotation's feed, or of the holder's own shifts in it."""
+    lang = holder.locale
     if only_mine:
-        name, description = "my shifts", f"Your shifts in the {feed.name}"
+        name = gettext(lang, "%(rotation)s: my shifts", rotation=feed.name)
+        description = gettext(
+            lang, "Your shifts in the %(rotation)s All Hands Support rotation.", rotation=feed.name
+        )
         identity = f"person:{holder.person_id}:rotation:{feed.slug}"
         perspective = ical.Perspective.PERSON
     else:
-        name, description = "all shifts", f"Every shift of the {feed.name}"
+        name = gettext(lang, "%(rotation)s: all shifts", rotation=feed.name)
+        description = gettext(
+            lang, "Every shift of the %(rotation)s All Hands Support rotation.", rotation=feed.name
+        )
         identity, perspective = f"rotation:{feed.slug}", ical.Perspective.ROTATION
     calendar = ical.FeedCalendar(
-        name=f"{feed.name}: {name}",
-        description=f"{description} All Hands Support rotation.",
+        name=name,
+        description=description,
         identity=identity,
         base_url=settings.base_url,
         perspective=perspective,
         timezone=feed.timezone,
+        locale=lang,
     )
     return calendar, [] if only_mine else feed.shifts
 

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from core import feed_tokens
 from core.db import reading
+from core.i18n import gettext
 from core.settings import Settings
 from rotation import schedule_feed
 from rotation.feed import render as ical
@@ -33,9 +34,15 @@ def build(app: FastAPI, token: str, slug: str) -> CachedFeed | None:
         feed = schedule_feed.schedule_feed(session, slug=slug, now=now)
     if feed is None:
         return None
+    lang = holder.locale
     calendar = ical.FeedCalendar(
-        name=f"{feed.name}: final on-call",
-        description=f"Who is finally on call in the {feed.name} schedule, layer by layer.",
+        name=gettext(lang, "%(schedule)s: final on-call", schedule=feed.name),
+        description=gettext(
+            lang,
+            "Who is finally on call in the %(schedule)s schedule, layer by layer.",
+            schedule=feed.name,
+        ),
+        locale=lang,
         identity=f"schedule:{feed.slug}",
         base_url=settings.base_url,
         perspective=ical.Perspective.ROTATION,

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from slack_sdk.signature import Clock, SignatureVerifier
 
+from core.i18n import choose, gettext
 from core.models import Person
 from core.settings import Settings
 from flows import slack_commands, slack_interactions
@@ -79,6 +80,13 @@ def _person(
         return None
 
 
+def _refused(person: Person, exc: SlackError) -> dict[str, Any]:
+    text = gettext(
+        choose(person.locale), "Slack refused the request (%(error)s); try again.", error=exc.error
+    )
+    return slack_commands.reply(text)
+
+
 @router.post("/commands")
 def slash_command(
     form: SignedForm, session: SessionDep, settings: SettingsDep, now: NowDep
@@ -99,7 +107,7 @@ def slash_command(
             base_url=settings.base_url,
         )
     except SlackError as exc:
-        return slack_commands.reply(f"Slack refused the request ({exc.error}); try again.")
+        return _refused(person, exc)
 
 
 @router.post("/interactions")
@@ -128,4 +136,4 @@ def interaction(
     try:
         return handler(session, client=client, person=person, payload=payload, now=now)
     except SlackError as exc:
-        return slack_commands.reply(f"Slack refused the request ({exc.error}); try again.")
+        return _refused(person, exc)
