@@ -29,7 +29,7 @@ from web.pages.helpers import (
     Viewer,
     form_refused,
 )
-from web.pages.pager import PageNumber, page_of
+from web.pages.pager import PageNumber, fetch_page_of
 from web.pages.rotations import forms as rotation_forms
 from web.pages.rotations.forms import RotationForm
 from web.templating import flash, render
@@ -89,10 +89,17 @@ def _list_page(
     status_code: int = 200,
     page: int = 1,
 ) -> HTMLResponse:
-    rotations = rotation_service.list_rotations(session)
-    # Only the rows shown are worked out: one page of live rotations, and the archived ones.
-    live, pager = page_of(request, [r for r in rotations if not r.archived], page=page)
-    archived = [r for r in rotations if r.archived]
+    # Only the rows shown are read and worked out: one page of live rotations, and the
+    # archived ones.
+    live, pager = fetch_page_of(
+        request,
+        page=page,
+        count=partial(rotation_service.count_rotations, session, archived=False),
+        fetch=lambda limit, offset: rotation_service.list_rotations(
+            session, archived=False, limit=limit, offset=offset
+        ),
+    )
+    archived = rotation_service.list_rotations(session, archived=True)
     # Admins and managers create rotations; the page's viewer check knows who manages.
     can_create = viewer.is_admin or bool(getattr(request.state, "viewer_manages", False))
     return render(
