@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 import migrations.models  # noqa: F401  (every table registered)
-from bench.bench_readiness import NOW, build
+from bench.readiness_data import NOW, build
 from core.clock import FixedClock
 from core.db import make_engine, make_sessionmaker
 from core.models import Person

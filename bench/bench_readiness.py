@@ -2,9 +2,12 @@
 
 5,000 people, 250 rotations of 20, 300 cards in ten card sets of 30, a year of weekly shifts
 and of acknowledgements (every card re-read after each major change). Prints the time and
-query count of the readiness report, and ratios against two baselines measured in the same
-run: loading the window's shifts alone (the least any report must do), and the naive report
-that asks the database about each shift in turn (an N+1 report).
+query count of the readiness report (reading summaries refreshed first, as ``allhands
+notify`` keeps them), and ratios against baselines measured in the same run, taking turns
+round by round: loading the window's shifts alone (the least any report must do), the report
+derived from scratch (every current acknowledgement loaded, as before the summaries), and the
+naive report that asks the database about each shift in turn (an N+1 report). Exits non-zero
+if the summarised report differs from the one derived from scratch.
 
 Run: ``python -m bench.bench_readiness`` (SQLite file in a temporary directory).
 """
@@ -19,219 +22,22 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock_time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-import migrations.models  # noqa: F401  (every table registered)
+from bench.readiness_data import NOW, build
 from core.db import make_engine, make_sessionmaker
-from core.models import Person
-from kb_links.models import Card
 from migrations import runner
-from onboarding import facts, progress, readiness
-from onboarding.models import Acknowledgement, CardSet, CardSetItem, RotationRequirement
-from rotation.models import Rotation, RotationMember, Shift, rotation_manager
+from onboarding import facts, progress, readiness, summary_refresh
+from rotation.models import Shift
 
-NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-PEOPLE = 5_000
-ROTATIONS = 250
-CARDS = 300
-SET_SIZE = 30
-WEEKS_BACK = 52
-WEEKS_AHEAD = 9
 TARGET_SECONDS = 0.5
 REPEATS = 7
-
-
-def _weekly_monday(now: datetime) -> datetime:
-    monday = (now - timedelta(days=now.weekday())).date()
-    return datetime.combine(monday, clock_time(9, 0), tzinfo=UTC)
-
-
-def build(session: Session, *, rng: random.Random) -> dict[str, int]:
-    """Bulk-insert the organisation; returns row counts."""
-    session.execute(
-        insert(Person),
-        [
-            {
-                "id": i,
-                "email": f"person{i}@example.com",
-                "name": f"Person {i}",
-                "timezone": "Europe/Amsterdam" if i % 3 else "America/New_York",
-                "is_admin": False,
-                "active": True,
-                "session_epoch": 0,
-                "feed_token_version": 0,
-                "created_at": NOW - timedelta(days=400),
-            }
-            for i in range(1, PEOPLE + 1)
-        ],
-    )
-    # Each card had a major change every few months: version 1 to 5, the last change at
-    # `changed_days_ago`; people read each version some days after it appeared.
-    card_history: dict[int, list[datetime]] = {}
-    cards = []
-    for card_id in range(1, CARDS + 1):
-        versions = rng.randint(1, 5)
-        last_change = NOW - timedelta(days=rng.randint(1, 90))
-        card_history[card_id] = [
-            last_change - timedelta(days=75 * (versions - v)) for v in range(1, versions + 1)
-        ]
-        cards.append(
-            {
-                "id": card_id,
-                "title": f"Card {card_id}",
-                "url": f"https://kb.example.com/cards/{card_id}",
-                "source": "guru",
-                "external_id": f"guru-{card_id}",
-                "verify_every_days": 90,
-                "last_verified_at": NOW - timedelta(days=rng.randint(0, 120)),
-                "version": versions,
-                "archived": False,
-                "created_at": NOW - timedelta(days=400),
-                "updated_at": last_change,
-                "changed_at": last_change,
-            }
-        )
-    session.execute(insert(Card), cards)
-    set_count = CARDS // SET_SIZE
-    session.execute(
-        insert(CardSet),
-        [
-            {
-                "id": s,
-                "name": f"Set {s}",
-                "description": "",
-                "archived": False,
-                "created_at": NOW,
-                "updated_at": NOW,
-            }
-            for s in range(1, set_count + 1)
-        ],
-    )
-    session.execute(
-        insert(CardSetItem),
-        [
-            {"card_set_id": s, "card_id": (s - 1) * SET_SIZE + p + 1, "position": p}
-            for s in range(1, set_count + 1)
-            for p in range(SET_SIZE)
-        ],
-    )
-    session.execute(
-        insert(Rotation),
-        [
-            {
-                "id": r,
-                "slug": f"rotation-{r}",
-                "name": f"Rotation {r}",
-                "description": "",
-                "timezone": "Europe/Amsterdam",
-                "start_date": date(2025, 11, 3),
-                "handoff_time": clock_time(9, 0),
-                "shift_days": 7,
-                "people_per_shift": 1,
-                "horizon_days": 182,
-                "swap_requires_approval": False,
-                "archived": False,
-                "version": 1,
-                "created_at": NOW - timedelta(days=400),
-                "updated_at": NOW,
-            }
-            for r in range(1, ROTATIONS + 1)
-        ],
-    )
-    members_per_rotation = PEOPLE // ROTATIONS
-    roster = {
-        r: [(r - 1) * members_per_rotation + m + 1 for m in range(members_per_rotation)]
-        for r in range(1, ROTATIONS + 1)
-    }
-    session.execute(
-        insert(rotation_manager), [{"rotation_id": r, "person_id": roster[r][0]} for r in roster]
-    )
-    session.execute(
-        insert(RotationMember),
-        [
-            {"rotation_id": r, "person_id": p, "position": i, "joined_at": NOW - timedelta(400)}
-            for r, people in roster.items()
-            for i, p in enumerate(people)
-        ],
-    )
-    # Every rotation requires one set, every other rotation a second one too (60 cards).
-    required_sets = {
-        r: [(r - 1) % set_count + 1] + ([(r + 3) % set_count + 1] if r % 2 else []) for r in roster
-    }
-    session.execute(
-        insert(RotationRequirement),
-        [
-            {
-                "rotation_id": r,
-                "card_set_id": s,
-                "assign_days_before": 21,
-                "due_days_before": 2,
-                "created_at": NOW - timedelta(days=400),
-            }
-            for r, sets in required_sets.items()
-            for s in sets
-        ],
-    )
-    first_monday = _weekly_monday(NOW) - timedelta(weeks=WEEKS_BACK)
-    shifts = []
-    for r, people in roster.items():
-        for week in range(WEEKS_BACK + WEEKS_AHEAD):
-            person = people[(week + r) % len(people)]
-            start = first_monday + timedelta(weeks=week)
-            shifts.append(
-                {
-                    "rotation_id": r,
-                    "index": week,
-                    "slot": 0,
-                    "start": start,
-                    "end": start + timedelta(weeks=1),
-                    # One future slot in forty is uncovered.
-                    "person_id": None if week > WEEKS_BACK and (week * r) % 40 == 0 else person,
-                    "kind": "scheduled",
-                    "sequence": 0,
-                    "uid": f"{r}-{week}@bench",
-                    "created_at": NOW - timedelta(days=400),
-                    "updated_at": NOW,
-                }
-            )
-    session.execute(insert(Shift), shifts)
-    # A year of reading: each member read each version of their rotation's cards some days
-    # after it appeared; a quarter of them have not caught up with the latest changes.
-    acks = []
-    for r, people in roster.items():
-        card_ids = [(s - 1) * SET_SIZE + p + 1 for s in required_sets[r] for p in range(SET_SIZE)]
-        for person in people:
-            behind = rng.random() < 0.25
-            for card_id in card_ids:
-                history = card_history[card_id]
-                for version, appeared in enumerate(history, start=1):
-                    if behind and version == len(history) and rng.random() < 0.3:
-                        continue
-                    acks.append(
-                        {
-                            "person_id": person,
-                            "card_id": card_id,
-                            "card_version": version,
-                            "acknowledged_at": appeared + timedelta(hours=rng.randint(1, 400)),
-                        }
-                    )
-    for offset in range(0, len(acks), 50_000):
-        session.execute(insert(Acknowledgement), acks[offset : offset + 50_000])
-    return {
-        "people": PEOPLE,
-        "rotations": ROTATIONS,
-        "cards": CARDS,
-        "card sets": set_count,
-        "shifts": len(shifts),
-        "acknowledgements": len(acks),
-    }
 
 
 @contextmanager
@@ -252,30 +58,62 @@ def counting(engine: Engine) -> Iterator[list[str]]:
 
 @dataclass
 class Figure:
-    wall: float
-    cpu: float
+    walls: list[float]
+    cpus: list[float]
     queries: int
     result: object
 
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.walls)
 
-def measure(engine: Engine, work: Callable[[Session], object], repeats: int = REPEATS) -> Figure:
-    """Median wall-clock and CPU seconds over fresh sessions, the query count, the result.
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpus)
+
+
+def measure_together(
+    engine: Engine, works: dict[str, Callable[[Session], object]], repeats: int = REPEATS
+) -> dict[str, Figure]:
+    """Wall-clock and CPU seconds of each work over fresh sessions, the works taking turns
+    in every round (so a busy neighbour slows them alike), with query counts and results.
 
     CPU time is reported too because benchmarks often run on shared machines, where wall
     time also measures the neighbours.
     """
     sessions = make_sessionmaker(engine)
-    walls, cpus = [], []
-    result: object = None
-    queries = 0
+    figures = {name: Figure([], [], 0, None) for name in works}
     for _ in range(repeats):
-        with sessions() as session, counting(engine) as statements:
-            started, started_cpu = time.perf_counter(), time.process_time()
-            result = work(session)
-            walls.append(time.perf_counter() - started)
-            cpus.append(time.process_time() - started_cpu)
-            queries = len(statements)
-    return Figure(statistics.median(walls), statistics.median(cpus), queries, result)
+        for name, work in works.items():
+            figure = figures[name]
+            with sessions() as session, counting(engine) as statements:
+                started, started_cpu = time.perf_counter(), time.process_time()
+                figure.result = work(session)
+                figure.walls.append(time.perf_counter() - started)
+                figure.cpus.append(time.process_time() - started_cpu)
+                figure.queries = len(statements)
+    return figures
+
+
+def measure(engine: Engine, work: Callable[[Session], object], repeats: int = REPEATS) -> Figure:
+    return measure_together(engine, {"work": work}, repeats)["work"]
+
+
+def ratios(top: Figure, bottom: Figure) -> str:
+    """``top / bottom``: of the fastest rounds, and the median of the per-round ratios."""
+    per_round = statistics.median(t / b for t, b in zip(top.walls, bottom.walls, strict=True))
+    per_cpu = statistics.median(t / b for t, b in zip(top.cpus, bottom.cpus, strict=True))
+    return (
+        f"{min(top.walls) / min(bottom.walls):.1f}x fastest to fastest, median per round "
+        f"{per_round:.1f}x wall, {per_cpu:.1f}x CPU"
+    )
+
+
+def spread(figure: Figure) -> str:
+    return (
+        f"{ms(min(figure.walls))} min / {ms(figure.wall)} median wall, "
+        f"{ms(min(figure.cpus))} / {ms(figure.cpu)} CPU"
+    )
 
 
 def window_conditions() -> list[Any]:
@@ -311,6 +149,14 @@ def report(session: Session) -> object:
     )
 
 
+def report_from_scratch(session: Session) -> object:
+    """The report as it was before reading summaries: every current acknowledgement loaded."""
+    conditions = window_conditions()
+    reading = facts.load_reading(session, where=conditions, summarized=False)
+    results = reading.judge(readiness.readiness, now=NOW)
+    return [progress.ReadinessEntry(reading.shifts_by_id[r.shift.id], r) for r in results]
+
+
 def report_one_rotation(session: Session) -> object:
     return progress.report(
         session, start=NOW, end=NOW + timedelta(weeks=8), rotation_ids=[17], now=NOW
@@ -334,13 +180,25 @@ def main(argv: Sequence[str] = ()) -> int:
         with engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
         built = time.perf_counter() - started
+        unsummarized = measure(engine, report, repeats=3)  # no summary rows yet
+        started = time.perf_counter()
+        with make_sessionmaker(engine)() as session, session.begin():
+            summarized = summary_refresh.refresh_ahead(session, now=NOW)
+        refreshed = time.perf_counter() - started
         gc.collect()  # measure from a clean heap, not amid the build's garbage
         print("readiness benchmark (SQLite)")
         print("  data: " + ", ".join(f"{n:,} {what}" for what, n in sizes.items()))
         print(f"  built in {built:.1f} s")
-
-        floor = measure(engine, baseline_shifts_only)
-        full = measure(engine, report)
+        print(
+            f"  reading summaries refreshed (as `allhands notify` does): {summarized:,} rows "
+            f"in {ms(refreshed)}"
+        )
+        together = measure_together(
+            engine,
+            {"floor": baseline_shifts_only, "report": report, "scratch": report_from_scratch},
+            repeats=REPEATS * 2 - 1,
+        )
+        floor, full, scratch = together["floor"], together["report"], together["scratch"]
         one = measure(engine, report_one_rotation)
         exported = measure(engine, report_csv)
         naive = measure(engine, naive_per_shift, repeats=1)
@@ -348,15 +206,31 @@ def main(argv: Sequence[str] = ()) -> int:
 
     entries, one_entries = full.result, one.result
     assert isinstance(entries, list) and isinstance(one_entries, list)
+    for other in (scratch.result, unsummarized.result):
+        assert isinstance(other, list)
+        if [_answer(e) for e in entries] != [_answer(e) for e in other]:
+            raise SystemExit("the summarised report differs from the one derived from scratch")
     counts: dict[str, int] = {}
     for entry in entries:
         status = entry.readiness.status.value
         counts[status] = counts.get(status, 0) + 1
     verdict = "OK" if full.wall < TARGET_SECONDS else "over (see CPU time on a busy machine)"
+    rounds = len(full.walls)
     print(f"  shifts in the next 8 weeks: {len(entries):,} ({counts})")
+    print(f"  {rounds} rounds, each running the baseline, the report and the from-scratch report")
     print(
-        f"  readiness report: {ms(full.wall)} wall, {ms(full.cpu)} CPU (median of {REPEATS}), "
-        f"{full.queries} queries; target < {ms(TARGET_SECONDS)}: {verdict}"
+        f"  readiness report: {spread(full)}, {full.queries} queries; "
+        f"target < {ms(TARGET_SECONDS)}: {verdict}"
+    )
+    print(f"  baseline, the window's shifts alone: {spread(floor)}, {floor.queries} query")
+    print(f"  report / baseline: {ratios(full, floor)} (goal <= 3x)")
+    print(
+        f"  from scratch (every current acknowledgement loaded, as before the summaries): "
+        f"{spread(scratch)}, {scratch.queries} queries; / baseline: {ratios(scratch, floor)}"
+    )
+    print(
+        f"  the report with no summary rows at all: {ms(unsummarized.wall)} wall "
+        f"(median of {len(unsummarized.walls)}), {unsummarized.queries} queries"
     )
     print(
         f"  one rotation ({len(one_entries)} shifts): {ms(one.wall)} wall, "
@@ -364,14 +238,15 @@ def main(argv: Sequence[str] = ()) -> int:
     )
     print(f"  report + CSV export: {ms(exported.wall)} wall, {ms(exported.cpu)} CPU")
     print(
-        f"  baseline, the window's shifts alone: {ms(floor.wall)} wall, {floor.queries} query; "
-        f"report / baseline = {full.wall / floor.wall:.1f}x"
-    )
-    print(
         f"  baseline, naive per-shift queries: {ms(naive.wall)} wall, {naive.queries:,} "
         f"queries; naive / report = {naive.wall / full.wall:.1f}x"
     )
     return 0
+
+
+def _answer(entry: progress.ReadinessEntry) -> tuple[object, ...]:
+    r = entry.readiness
+    return (entry.shift.id, r.status, r.due_at, r.assigned_at, r.card_ids, r.missing)
 
 
 def ms(seconds: float) -> str:

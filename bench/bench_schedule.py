@@ -57,9 +57,10 @@ LAYERS = 3
 
 
 def build_organisation(
-    sessions: sessionmaker[Session], *, seed: int = 7, windowed: bool = False
+    sessions: sessionmaker[Session], *, seed: int = 7, windowed: bool = False, people: int = PEOPLE
 ) -> dict[str, int]:
-    """People, rotations, memberships and time off, inserted in bulk (no shifts yet).
+    """People, rotations of ``ROTATION_SIZE``, memberships and time off, inserted in bulk (no
+    shifts yet).
 
     ``windowed``: rotations with office-hour windows and holiday rules, people with countries.
     """
@@ -79,7 +80,7 @@ def build_organisation(
                     "created_at": NOW,
                     "holiday_country": COUNTRIES[i % len(COUNTRIES)] if windowed else None,
                 }
-                for i in range(PEOPLE)
+                for i in range(people)
             ],
         )
         person_ids = list(session.scalars(select(Person.id).order_by(Person.id)))
@@ -103,7 +104,7 @@ def build_organisation(
                     "updated_at": NOW,
                     **(_duty_rules(r) if windowed else {}),
                 }
-                for r in range(ROTATIONS)
+                for r in range(people // ROTATION_SIZE)
             ],
         )
         rotation_ids = list(session.scalars(select(Rotation.id).order_by(Rotation.id)))
@@ -121,7 +122,7 @@ def build_organisation(
                 for position in range(ROTATION_SIZE)
             ],
         )
-        away = rng.sample(person_ids, int(PEOPLE * TIME_OFF_SHARE))
+        away = rng.sample(person_ids, int(people * TIME_OFF_SHARE))
         time_off = []
         for person_id in away:
             first = NOW.date() + timedelta(days=rng.randrange(HORIZON_DAYS - 30))
@@ -332,12 +333,20 @@ def main(argv: Sequence[str] = ()) -> int:
                 f"skips them): {added} added, {forced:.2f} s, one commit each"
             )
 
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             week = extend_schedules(sessions, now=NOW + timedelta(days=7))
             later = time.perf_counter() - started
+            later_cpu = time.process_time() - cpu_started
             print(
                 f"next week  {week.added} shifts added for {week.rotations} rotations in "
-                f"{later:.2f} s (a weekly cron run)"
+                f"{later:.2f} s ({later_cpu:.2f} s CPU; a weekly cron run)"
+            )
+            per_week = later_cpu / max(week.added, 1)
+            per_bulk = cpu / max(first.added, 1)
+            print(
+                f"cron/bulk  per shift, CPU: weekly {per_week * 1000:.2f} ms / generation "
+                f"{per_bulk * 1000:.3f} ms = {per_week / per_bulk:.0f}x (goal <= 5x); wall "
+                f"{later / max(week.added, 1) * 1000:.2f} / {generate / first.added * 1000:.3f} ms"
             )
 
             bare = baseline_insert(engine, first.added)

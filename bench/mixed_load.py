@@ -5,9 +5,11 @@
     python -m bench.mixed_load --backend postgresql --seconds 30 --driver python
     python -m bench.mixed_load --baseline main --rounds 3   # and git ref main, run by run
     python -m bench.mixed_load --shape reads-while-writing  # API reads, 5 time-off writes/s
+    python -m bench.mixed_load --org-people 5000  # the organisation padded to 5,000 people
 
 PostgreSQL runs use a fresh database on the local server (127.0.0.1:5432), dropped after.
-Prints requests/s, p50/p99 latency and the error count; exits non-zero on any error.
+Prints requests/s, p50/p99 latency and the error count, and after each mixed run the
+resident memory of each server worker; exits non-zero on any error.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from bench.harness import (
     serve,
 )
 from bench.loadgen import Call, Plan, Report, percentile, run_python, run_wrk, wrk_available
+from bench.memory import pad_people, worker_rss_line
 
 CONNECTIONS = 64
 SHAPES = {"mixed": 64, "reads-while-writing": 32}  # connections of each run shape
@@ -206,22 +209,27 @@ def run_backend(
     workdir: Path,
     postgres_server: str = LOCAL_POSTGRES,
     root: Path = ROOT,
-) -> tuple[Report, str]:
-    """Serve ``backend`` with two workers, load it, and return the report and the server log;
-    ``root`` is the copy of the project to serve."""
+    org_people: int = 0,
+) -> tuple[Report, str, str]:
+    """Serve ``backend`` with two workers, load it, and return the report, the server log and
+    its workers' resident memory after the load; ``root`` is the copy of the project to
+    serve, ``org_people`` the size to pad the organisation to."""
     with served(backend, workdir, postgres_server, root) as (url, server):
         mix = prepare(server, url)
+        if org_people:
+            pad_people(url, org_people)
         if driver == "wrk":
             report = run_wrk(
                 server.url, mix.static_calls(), connections=connections, seconds=seconds
             )
         else:
             report = run_python(server.url, mix.plan(), connections=connections, seconds=seconds)
+        memory = worker_rss_line(server.process.pid)
         log = server.log()
         leaked = [token for token in mix.org.feed_tokens if token in log]
         if leaked:
             log += f"\nfeed tokens in the access log: {len(leaked)}"
-        return report, log
+        return report, log, memory
 
 
 @contextmanager
@@ -272,6 +280,7 @@ def log_problems(log: str, secrets: Sequence[str] = ()) -> list[str]:
 class Run:
     report: Report
     writes: list[float]  # the paced writer's seconds per answer (reads-while-writing only)
+    memory: str = ""  # the workers' resident memory after the run (mixed only)
 
 
 def one_run(args: argparse.Namespace, backend: str, root: Path) -> tuple[Run, list[str]]:
@@ -284,11 +293,11 @@ def one_run(args: argparse.Namespace, backend: str, root: Path) -> tuple[Run, li
                 root=root,
             )  # fmt: skip
             return Run(report, writes), log_problems(log)
-        report, log = run_backend(
+        report, log, memory = run_backend(
             backend, seconds=args.seconds, connections=args.connections, driver=args.driver,
-            workdir=Path(tmp), root=root,
+            workdir=Path(tmp), root=root, org_people=args.org_people,
         )  # fmt: skip
-        return Run(report, []), log_problems(log)
+        return Run(report, [], memory), log_problems(log)
 
 
 def summary(runs: dict[tuple[str, str], list[Run]], backends: list[str], names: list[str]) -> None:
@@ -331,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shape", choices=sorted(SHAPES), default="mixed")
     parser.add_argument("--baseline", metavar="REF", help="also serve git REF, run by run")
     parser.add_argument("--rounds", type=int, default=1, help="alternating runs of each")
+    parser.add_argument(
+        "--org-people", type=int, default=0, help="pad the organisation to N people (mixed)"
+    )
     args = parser.parse_args(argv)
     args.seconds = args.seconds or (60.0 if args.full else 5.0)
     args.connections = args.connections or SHAPES[args.shape]
@@ -349,6 +361,8 @@ def main(argv: list[str] | None = None) -> int:
                     run, problems = one_run(args, backend, root)
                     runs[backend, name].append(run)
                     print(f"{backend:10} {name:12} {run.report.line()}", flush=True)
+                    if run.memory:
+                        print(f"{backend:10} {name:12} {run.memory}", flush=True)
                     if problems:
                         print("  server log problems:\n  " + "\n  ".join(problems[:10]))
                     failed = failed or run.report.errors > 0 or bool(problems)

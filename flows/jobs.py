@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from onboarding import delivery, graduation, notify, outbox
+from onboarding import delivery, graduation, notify, outbox, summary_refresh
 
 
 @dataclass
@@ -61,6 +61,8 @@ def run_notify(
         return report
     with sessions() as session, session.begin():
         report.graduated = graduation.run(session, now=now, base_url=base_url)
+    with sessions() as session, session.begin():
+        summary_refresh.refresh_ahead(session, now=now)
     with sessions() as session, session.begin():
         report.due, written = notify.queue(session, now=now, base_url=base_url, channels=channels)
         report.queued = len(written)

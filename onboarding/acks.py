@@ -13,6 +13,7 @@ from core import csv_export as exports
 from core.errors import Conflict
 from core.models import Person
 from kb_links.models import Card
+from onboarding import summary_refresh
 from onboarding.models import Acknowledgement
 
 CSV_COLUMNS = (
@@ -79,6 +80,8 @@ def acknowledge(
         after={"person_id": person.id, "card_id": card.id, "card_version": card.version},
         at=now,
     )
+    # Keeps large readiness reports cheap; a report never believes a row this missed.
+    summary_refresh.refresh_person(session, person_id=person.id, now=now)
     return AckView(ack, card.title)
 
 

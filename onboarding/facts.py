@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, contains_eager
 
 from core.models import Person
 from kb_links.models import Card
-from onboarding import readiness
+from onboarding import readiness, summary
 from onboarding.models import Acknowledgement, CardSetItem, RotationRequirement
 from rotation.models import Rotation, Shift
 
@@ -130,25 +130,37 @@ def load_reading(
     *,
     where: Sequence[ColumnElement[bool]],
     ack_detail: AckDetail = AckDetail.CURRENT,
+    summarized: bool = False,
 ) -> Reading:
     """Shifts matching ``where`` (Shift columns only) and everything their reading needs.
 
     Four queries whatever the data size: shifts (with rotation and person), requirements,
-    card-set items with their cards, acknowledgements.
+    card-set items with their cards, acknowledgements. ``summarized`` (``CURRENT`` only)
+    reads the reading summaries with the shifts, then acknowledgements only of the people
+    they do not hold for: the same queries, far fewer rows.
     """
-    shifts = list(
-        session.scalars(
-            select(Shift)
-            .join(Shift.rotation)
-            .outerjoin(Shift.person)
-            .where(*where)
-            .options(contains_eager(Shift.rotation), contains_eager(Shift.person))
-            .order_by(*SHIFT_ORDER)
-        )
+    statement = (
+        select(Shift)
+        .join(Shift.rotation)
+        .outerjoin(Shift.person)
+        .where(*where)
+        .options(contains_eager(Shift.rotation), contains_eager(Shift.person))
+        .order_by(*SHIFT_ORDER)
     )
-    rest = _load_rest(session, where=where, ack_detail=ack_detail)
+    found: list[summary.Found] | None = None
+    if summarized:
+        rows = session.execute(summary.alongside(statement)).all()
+        shifts = [row[0] for row in rows]
+        shift_facts = [_shift_facts(shift) for shift in shifts]
+        found = [
+            (f.person_id, f.rotation_id, *row[1:]) for f, row in zip(shift_facts, rows, strict=True)
+        ]
+    else:
+        shifts = list(session.scalars(statement))
+        shift_facts = [_shift_facts(shift) for shift in shifts]
+    rest = _load_rest(session, where=where, ack_detail=ack_detail, summaries=found)
     return Reading(
-        shift_facts=[_shift_facts(shift) for shift in shifts],
+        shift_facts=shift_facts,
         requirements=rest.requirements,
         card_sets=rest.card_sets,
         cards=rest.cards,
@@ -163,70 +175,60 @@ def load_facts(
     *,
     where: Sequence[ColumnElement[bool]],
     ack_detail: AckDetail = AckDetail.CURRENT,
+    summarized: bool = False,
 ) -> Facts:
     """Like ``load_reading`` with the shifts as plain facts, in the same order.
 
     For reports over thousands of shifts that show only some of them: building a row
     object per shift would cost more than everything else. The same four queries.
     """
-    shift_facts = [
-        readiness.ShiftFacts(
-            id=shift_id,
-            rotation_id=rotation_id,
-            start=start,
-            end=end,
-            person_id=person_id,
-            timezone=timezone,
-            at_risk_days=at_risk_days,
-            reading_due_at=reading_due_at,
+    statement = (
+        select(  # a plain tuple per shift, in ``ShiftFacts`` order
+            Shift.id,
+            Shift.rotation_id,
+            Shift.start,
+            Shift.end,
+            Shift.person_id,
+            Rotation.timezone,
+            Rotation.at_risk_days,
+            Shift.reading_due_at,
         )
-        for (
-            shift_id,
-            rotation_id,
-            start,
-            end,
-            person_id,
-            timezone,
-            at_risk_days,
-            reading_due_at,
-        ) in session.execute(
-            select(
-                Shift.id,
-                Shift.rotation_id,
-                Shift.start,
-                Shift.end,
-                Shift.person_id,
-                Rotation.timezone,
-                Rotation.at_risk_days,
-                Shift.reading_due_at,
-            )
-            .join(Shift.rotation)
-            .where(*where)
-            .order_by(*SHIFT_ORDER)
-        )
-    ]
-    rest = _load_rest(session, where=where, ack_detail=ack_detail)
+        .join(Shift.rotation)
+        .where(*where)
+        .order_by(*SHIFT_ORDER)
+    )
+    chosen: summary.AnySelect = summary.alongside(statement) if summarized else statement
+    rows = session.execute(chosen).all()
+    shift_facts = [readiness.ShiftFacts(*row[:8]) for row in rows]
+    found: list[summary.Found] | None = (
+        [(row[4], row[1], *row[8:]) for row in rows] if summarized else None
+    )
+    rest = _load_rest(session, where=where, ack_detail=ack_detail, summaries=found)
     rest.shift_facts = shift_facts
     return rest
 
 
 def _load_rest(
-    session: Session, *, where: Sequence[ColumnElement[bool]], ack_detail: AckDetail
+    session: Session,
+    *,
+    where: Sequence[ColumnElement[bool]],
+    ack_detail: AckDetail,
+    summaries: list[summary.Found] | None = None,
 ) -> Facts:
     """Requirements, cards and acknowledgements for the shifts matching ``where``."""
     rotation_ids = select(Shift.rotation_id).where(*where)
     person_ids = select(Shift.person_id).where(*where, Shift.person_id.is_not(None))
 
     requirements = [
-        readiness.RequirementFacts(
-            id=r.id,
-            rotation_id=r.rotation_id,
-            card_set_id=r.card_set_id,
-            assign_days_before=r.assign_days_before,
-            due_days_before=r.due_days_before,
-        )
-        for r in session.scalars(
-            select(RotationRequirement)
+        readiness.RequirementFacts(*row)
+        for row in session.execute(
+            select(  # in ``RequirementFacts`` order
+                RotationRequirement.id,
+                RotationRequirement.rotation_id,
+                RotationRequirement.card_set_id,
+                RotationRequirement.assign_days_before,
+                RotationRequirement.due_days_before,
+            )
             .where(RotationRequirement.rotation_id.in_(rotation_ids))
             .order_by(RotationRequirement.id)
         )
@@ -246,18 +248,55 @@ def _load_rest(
         cards[card.id] = card
     required_cards = select(CardSetItem.card_id).where(CardSetItem.card_set_id.in_(required_sets))
 
-    acks = _load_acks(session, person_ids=person_ids, card_ids=required_cards, detail=ack_detail)
+    card_facts = {
+        card.id: readiness.CardFacts(card.id, card.version, card.archived)
+        for card in cards.values()
+    }
+    if summaries is not None and ack_detail is AckDetail.CURRENT:
+        known = summary.known(
+            summaries, requirements=requirements, card_sets=card_sets, cards=card_facts
+        )
+        acks = _summarized_acks(session, where=where, known=known, cards=card_facts)
+    else:
+        acks = _load_acks(
+            session, person_ids=person_ids, card_ids=required_cards, detail=ack_detail
+        )
     return Facts(
         shift_facts=[],
         requirements=requirements,
         card_sets=card_sets,
         cards=cards,
-        card_facts={
-            card.id: readiness.CardFacts(card.id, card.version, card.archived)
-            for card in cards.values()
-        },
+        card_facts=card_facts,
         acks=acks,
     )
+
+
+# Past this many people without a valid summary, load everyone's acknowledgements through
+# the shift filter rather than naming them all in the query.
+MOST_NAMED = 500
+
+
+def _summarized_acks(
+    session: Session,
+    *,
+    where: Sequence[ColumnElement[bool]],
+    known: summary.Known,
+    cards: dict[int, readiness.CardFacts],
+) -> readiness.AckIndex:
+    """Acknowledgements as the reading summaries tell them, and from the table for the people
+    whose summaries do not hold."""
+    if len(known.stale) > MOST_NAMED:
+        everyone = select(Shift.person_id).where(*summary.with_person(where))
+        return _load_acks(
+            session, person_ids=everyone, card_ids=_NO_CARDS, detail=AckDetail.CURRENT
+        )
+    index = dict(summary.as_acks(known, cards))
+    if known.stale:
+        named = select(Person.id).where(Person.id.in_(sorted(known.stale)))
+        index.update(
+            _load_acks(session, person_ids=named, card_ids=_NO_CARDS, detail=AckDetail.CURRENT)
+        )
+    return index
 
 
 def _load_acks(
@@ -325,5 +364,7 @@ def holders_by_id(shifts: Sequence[Shift]) -> dict[int, Person]:
 def acks_of(session: Session, *, person_ids: Sequence[int]) -> readiness.AckIndex:
     """Acknowledgements of current card versions by ``person_ids`` (one query)."""
     people = select(Person.id).where(Person.id.in_(list(person_ids)))
-    no_cards = select(Card.id).where(Card.id.is_(None))  # unused by CURRENT
-    return _load_acks(session, person_ids=people, card_ids=no_cards, detail=AckDetail.CURRENT)
+    return _load_acks(session, person_ids=people, card_ids=_NO_CARDS, detail=AckDetail.CURRENT)
+
+
+_NO_CARDS = select(Card.id).where(Card.id.is_(None))  # unused by CURRENT

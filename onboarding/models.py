@@ -77,6 +77,9 @@ class Acknowledgement(Base):
             "card_version",
             "acknowledged_at",
         ),
+        # A person's latest acknowledgement in one probe: what a reading summary was
+        # computed through (``ReadingSummary.through``).
+        Index("ix_acknowledgement_person_id_id", "person_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,6 +87,30 @@ class Acknowledgement(Base):
     card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), index=True)
     card_version: Mapped[int] = mapped_column(Integer)
     acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReadingSummary(Base):
+    """What one person has left to read for one rotation, kept so a large readiness report
+    need not load every acknowledgement (``onboarding.summary``).
+
+    Valid only while ``fingerprint`` still matches the rotation's required cards at their
+    current versions and ``through`` is still the person's latest acknowledgement id; a
+    report derives any other pair from scratch, so a stale row is never believed.
+    """
+
+    __tablename__ = "reading_summary"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    rotation_id: Mapped[int] = mapped_column(
+        ForeignKey("rotation.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    fingerprint: Mapped[str] = mapped_column(String(32))
+    # Required card ids not acknowledged at their current version, space-separated.
+    missing: Mapped[str] = mapped_column(Text, default="")
+    through: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class OutboxMessage(Base):

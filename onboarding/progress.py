@@ -156,7 +156,9 @@ def report(
     rotation. Four queries whatever the number of shifts, people, cards or acknowledgements.
     """
     conditions = _window(start=start, end=end, rotation_ids=rotation_ids)
-    reading = facts.load_reading(session, where=facts.live_shift_conditions(*conditions))
+    reading = facts.load_reading(
+        session, where=facts.live_shift_conditions(*conditions), summarized=True
+    )
     results = reading.judge(readiness.readiness, now=now)
     return [ReadinessEntry(reading.shifts_by_id[r.shift.id], r) for r in results]
 
@@ -179,7 +181,9 @@ def board(
     (four when the page is empty).
     """
     conditions = _window(start=start, end=end, rotation_ids=rotation_ids)
-    loaded = facts.load_facts(session, where=facts.live_shift_conditions(*conditions))
+    loaded = facts.load_facts(
+        session, where=facts.live_shift_conditions(*conditions), summarized=True
+    )
     results = loaded.judge(readiness.readiness, now=now)
     counts = dict.fromkeys(Status, 0)
     for result in results:

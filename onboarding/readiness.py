@@ -9,10 +9,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from types import MappingProxyType
 from typing import NamedTuple
 
 from core.wallclock import days_before
+
+# Acknowledgements as the rules read them: person -> card -> version -> first time.
+from onboarding.ack_index import NO_VERSION, NOTHING_READ, AckIndex, Unread, Versions
+
+__all__ = ["NOTHING_READ", "NO_VERSION", "AckIndex", "Unread", "Versions"]
 
 
 class Status(StrEnum):
@@ -89,14 +93,6 @@ class ShiftReadiness:
         return len(self.card_ids) - len(self.missing)
 
 
-# Person -> card -> version acknowledged -> first time it was (None: time not loaded).
-# Nested rather than keyed by (person, card): a large report then makes no tuple per lookup.
-Versions = Mapping[int, datetime | None]
-AckIndex = Mapping[int, Mapping[int, Versions]]
-NOTHING_READ: Mapping[int, Versions] = MappingProxyType({})
-NO_VERSION: Versions = MappingProxyType({})
-
-
 def assigned_at(shift: ShiftFacts, requirement: RequirementFacts) -> datetime:
     return days_before(shift.start, days=requirement.assign_days_before, timezone=shift.timezone)
 
@@ -158,33 +154,58 @@ def assess(
     is ``uncovered`` whatever was read.
     """
     card_ids = required_cards(requirements, card_sets=card_sets, cards=cards)
-    return _assess(shift, requirements, card_ids, cards=cards, acks=acks, now=now)
+    return _assess(shift, _plan(requirements, card_ids), cards=cards, acks=acks, now=now)
+
+
+class _Plan(NamedTuple):
+    """What every shift of a rotation shares: its cards, and how many days before a shift
+    the reading is first due and first assigned (None: nothing required)."""
+
+    card_ids: tuple[int, ...]
+    due_days: int | None
+    assign_days: int | None
+
+
+def _plan(requirements: Sequence[RequirementFacts], card_ids: Sequence[int]) -> _Plan:
+    # The most days before is the earliest instant: days_before only moves back in time.
+    return _Plan(
+        tuple(card_ids),
+        max((r.due_days_before for r in requirements), default=None),
+        max((r.assign_days_before for r in requirements), default=None),
+    )
 
 
 def _assess(
     shift: ShiftFacts,
-    requirements: Sequence[RequirementFacts],
-    card_ids: Sequence[int],
+    plan: _Plan,
     *,
     cards: Mapping[int, CardFacts],
     acks: AckIndex,
     now: datetime,
 ) -> ShiftReadiness:
+    card_ids = plan.card_ids
     person_id = shift.person_id
+    read = acks.get(person_id, NOTHING_READ) if person_id is not None else NOTHING_READ
     if person_id is None:
         missing = tuple(card_ids)
+    elif type(read) is Unread:
+        # Summarised: only the few unread cards to look for, none for most people.
+        gaps = read.missing
+        missing = tuple(card_id for card_id in card_ids if card_id in gaps) if gaps else ()
     else:
         # The hot loop of a large report (shifts x cards): plain lookups, no call per card.
-        read = acks.get(person_id, NOTHING_READ)
         missing = tuple(
             card_id
             for card_id in card_ids
             if cards[card_id].version not in read.get(card_id, NO_VERSION)
         )
-    due = min((due_at(shift, r) for r in requirements), default=None)
-    if due is not None and shift.reading_due_at is not None and shift.reading_due_at > due:
-        due = shift.reading_due_at
-    assigned = min((assigned_at(shift, r) for r in requirements), default=None)
+    due = assigned = None
+    if plan.due_days is not None:
+        due = days_before(shift.start, days=plan.due_days, timezone=shift.timezone)
+        if shift.reading_due_at is not None and shift.reading_due_at > due:
+            due = shift.reading_due_at
+    if plan.assign_days is not None:
+        assigned = days_before(shift.start, days=plan.assign_days, timezone=shift.timezone)
     if person_id is None:
         status = Status.UNCOVERED
     elif not missing:
@@ -193,7 +214,7 @@ def _assess(
         status = Status.OVERDUE
     else:
         status = Status.PENDING
-    return ShiftReadiness(shift, status, due, assigned, tuple(card_ids), missing)
+    return ShiftReadiness(shift, status, due, assigned, card_ids, missing)
 
 
 def fits_before(
@@ -235,6 +256,25 @@ def group_requirements(
     return by_rotation
 
 
+def required_by_rotation(
+    by_rotation: Mapping[int, Sequence[RequirementFacts]],
+    *,
+    card_sets: Mapping[int, Sequence[int]],
+    cards: Mapping[int, CardFacts],
+) -> dict[int, list[int]]:
+    """Each rotation's ``required_cards`` (from ``group_requirements``), worked out once per
+    combination of card sets: rotations mostly share theirs."""
+    by_sets: dict[tuple[int, ...], list[int]] = {}
+    result: dict[int, list[int]] = {}
+    for rotation_id, reqs in by_rotation.items():
+        key = tuple(r.card_set_id for r in reqs)
+        found = by_sets.get(key)
+        if found is None:
+            found = by_sets[key] = required_cards(reqs, card_sets=card_sets, cards=cards)
+        result[rotation_id] = found
+    return result
+
+
 def readiness(
     shifts: Iterable[ShiftFacts],
     *,
@@ -248,19 +288,15 @@ def readiness(
     ``at_risk`` where their rotation asks for it."""
     by_rotation = group_requirements(requirements)
     # Every shift of a rotation requires the same cards: work them out once per rotation.
-    card_ids = {
-        rotation_id: required_cards(reqs, card_sets=card_sets, cards=cards)
-        for rotation_id, reqs in by_rotation.items()
+    card_ids = required_by_rotation(by_rotation, card_sets=card_sets, cards=cards)
+    plans = {
+        rotation_id: _plan(reqs, card_ids[rotation_id]) for rotation_id, reqs in by_rotation.items()
     }
+    nothing = _plan((), ())
     results = []
     for shift in shifts:
         result = _assess(
-            shift,
-            by_rotation.get(shift.rotation_id, []),
-            card_ids.get(shift.rotation_id, []),
-            cards=cards,
-            acks=acks,
-            now=now,
+            shift, plans.get(shift.rotation_id, nothing), cards=cards, acks=acks, now=now
         )
         if shift.at_risk_days and at_risk(result, now=now):
             result = replace(result, status=Status.AT_RISK)

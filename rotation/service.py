@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from slugify import slugify
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -56,8 +56,11 @@ def get_rotation(session: Session, slug: str) -> Rotation:
     return rotation
 
 
-def list_rotations(session: Session, *, archived: bool | None = None) -> list[Rotation]:
-    """Rotations by name (only archived or only live ones if asked), managers loaded."""
+def list_rotations(
+    session: Session, *, archived: bool | None = None, limit: int | None = None, offset: int = 0
+) -> list[Rotation]:
+    """Rotations by name (only archived or only live ones if asked; a page of ``limit`` from
+    ``offset``), managers loaded."""
     query = (
         select(Rotation)
         .options(selectinload(Rotation.managers))
@@ -65,7 +68,12 @@ def list_rotations(session: Session, *, archived: bool | None = None) -> list[Ro
     )
     if archived is not None:
         query = query.where(Rotation.archived.is_(archived))
-    return list(session.scalars(query))
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def count_rotations(session: Session, *, archived: bool) -> int:
+    query = select(func.count()).select_from(Rotation).where(Rotation.archived.is_(archived))
+    return int(session.scalar(query) or 0)
 
 
 def list_shifts(

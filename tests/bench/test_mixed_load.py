@@ -13,7 +13,7 @@ from web.access_log import REDACTED
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_mixed_load_on_two_workers_has_no_errors(backend: str, tmp_path: Path) -> None:
-    report, log = run_backend(
+    report, log, memory = run_backend(
         backend,
         seconds=4,
         connections=64,
@@ -21,7 +21,8 @@ def test_mixed_load_on_two_workers_has_no_errors(backend: str, tmp_path: Path) -
         workdir=tmp_path,
         postgres_server=POSTGRES_URL or "unused",
     )
-    print(f"{backend}: {report.line()}")
+    print(f"{backend}: {report.line()}; {memory}")
+    assert memory.startswith("server RSS after the run: workers ")
     assert report.requests > 64
     assert report.errors == 0, report.statuses
     writes = [r for r in report.results if r.call.method == "PATCH"]

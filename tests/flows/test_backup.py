@@ -31,6 +31,7 @@ from onboarding.models import (
     CardSet,
     CardSetItem,
     OutboxMessage,
+    ReadingSummary,
     RotationRequirement,
 )
 from onboarding.slack.models import SlackIdentity
@@ -204,6 +205,14 @@ def populate(session: Session) -> None:
             CardSetItem(card_set_id=card_set.id, card_id=card.id, position=0),
             RotationRequirement(rotation_id=rotation.id, card_set_id=card_set.id, created_at=T0),
             Acknowledgement(person_id=ana.id, card_id=card.id, card_version=1, acknowledged_at=T0),
+            ReadingSummary(
+                person_id=ana.id,
+                rotation_id=rotation.id,
+                fingerprint="0" * 32,
+                missing="",
+                through=1,
+                updated_at=T0,
+            ),
             OutboxMessage(
                 kind="assign",
                 channel="email",

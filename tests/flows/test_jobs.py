@@ -20,7 +20,7 @@ from core.settings import get_settings
 from flows import cli
 from flows.jobs import NotifyReport, run_notify
 from onboarding.delivery import EmailTransport, SlackTransport, Transport, parse_smtp_url
-from onboarding.models import OutboxMessage
+from onboarding.models import OutboxMessage, ReadingSummary
 from rotation.models import RotationMember, Shift
 from tests.conftest import DEFAULT_NOW
 from tests.factories import (
@@ -159,6 +159,9 @@ def test_a_ready_shift_gets_no_reminder(
     notify(session_factory, clock, [EmailTransport(parse_smtp_url(mailbox.url()), sender="a@b.c")])
     assert subjects(mailbox, "ana@example.com") == []
     assert len(subjects(mailbox, "vic@example.com")) == 1
+    # The run also refreshed the reading summary of Ana's coming shift: nothing left to read.
+    row = session.get(ReadingSummary, (org.ana.id, org.rotation.id))
+    assert row is not None and row.missing == ""
 
 
 def test_many_due_items_arrive_as_one_digest(

@@ -29,7 +29,7 @@ from web.pages.helpers import (
     Viewer,
     form_refused,
 )
-from web.pages.pager import PageNumber, page_of
+from web.pages.pager import PageNumber, fetch_page_of
 from web.pages.rotations import forms as rotation_forms
 from web.pages.rotations.forms import RotationForm
 from web.templating import flash, render
@@ -45,12 +45,14 @@ class RotationRow:
     next_handoff: datetime | None
 
 
-def _rows(session: Session, *, now: datetime) -> list[RotationRow]:
-    """Every rotation with who is on and the next handoff: four queries, whatever the count."""
-    rotations = rotation_service.list_rotations(session)
-    on_call = overview.on_call_by_rotation(session, rotation_ids=None, at=now)
+def _rows(session: Session, rotations: list[Rotation], *, now: datetime) -> list[RotationRow]:
+    """``rotations`` with who is on and the next handoff: three queries, whatever the count."""
+    if not rotations:
+        return []
+    ids = [rotation.id for rotation in rotations]
+    on_call = overview.on_call_by_rotation(session, rotation_ids=ids, at=now)
     on_call = duty.on_duty_by_rotation(session, rotations=rotations, on_call=on_call, at=now)
-    handoffs = overview.next_handoffs(session, rotation_ids=None, after=now)
+    handoffs = overview.next_handoffs(session, rotation_ids=ids, after=now)
     return [
         RotationRow(
             rotation=rotation,
@@ -62,6 +64,10 @@ def _rows(session: Session, *, now: datetime) -> list[RotationRow]:
         )
         for rotation in rotations
     ]
+
+
+# The manager picker lists at most this many people (by name); any address can be typed.
+MANAGER_CHOICES = 1_000
 
 
 def new_rotation_values(viewer: Person, *, now: datetime) -> dict[str, str]:
@@ -83,21 +89,35 @@ def _list_page(
     status_code: int = 200,
     page: int = 1,
 ) -> HTMLResponse:
-    rows = _rows(session, now=now)
-    live, pager = page_of(request, [row for row in rows if not row.rotation.archived], page=page)
+    # Only the rows shown are read and worked out: one page of live rotations, and the
+    # archived ones.
+    live, pager = fetch_page_of(
+        request,
+        page=page,
+        count=partial(rotation_service.count_rotations, session, archived=False),
+        fetch=lambda limit, offset: rotation_service.list_rotations(
+            session, archived=False, limit=limit, offset=offset
+        ),
+    )
+    archived = rotation_service.list_rotations(session, archived=True)
+    # Admins and managers create rotations; the page's viewer check knows who manages.
+    can_create = viewer.is_admin or bool(getattr(request.state, "viewer_manages", False))
     return render(
         request,
         "rotations.html",
         {
             "viewer": viewer,
-            "rows": live,
+            "rows": _rows(session, live, now=now),
             "pager": pager,
-            "archived": [row for row in rows if row.rotation.archived],
+            "archived": _rows(session, archived, now=now),
             "values": values or new_rotation_values(viewer, now=now),
-            # Admins and managers create rotations; the page's viewer check knows who manages.
-            "can_create": viewer.is_admin or bool(getattr(request.state, "viewer_manages", False)),
+            "can_create": can_create,
             "errors": errors or {},
-            "manager_choices": people.list_people(session, include_inactive=False),
+            "manager_choices": people.list_people(
+                session, include_inactive=False, limit=MANAGER_CHOICES
+            )
+            if can_create
+            else [],
         },
         status_code=status_code,
     )

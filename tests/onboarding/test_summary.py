@@ -1,0 +1,195 @@
+"""Reading summaries never change a readiness answer: after any sequence of events (reading
+through the service or behind its back, major card changes, archiving, card sets and
+requirements changing, shifts changing hands, refreshes), the report that trusts the
+summaries equals the one derived from scratch."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from kb_links.models import Card
+from onboarding import acks, facts, progress, readiness, summary, summary_refresh
+from onboarding.models import CardSetItem, ReadingSummary, RotationRequirement
+from rotation.models import Shift
+from tests.conftest import DEFAULT_NOW
+from tests.factories.kb_links import make_card
+from tests.factories.onboarding import make_ack, make_card_set, make_requirement
+from tests.factories.people import make_person
+from tests.factories.rotation import make_rotation, make_shifts
+
+NOW = DEFAULT_NOW
+WINDOW = (NOW - timedelta(days=7), NOW + timedelta(weeks=8))
+
+EVENTS = st.lists(
+    st.tuples(
+        st.sampled_from(
+            [
+                "read",  # through acks.acknowledge, which refreshes the reader's rows
+                "read_behind",  # an acknowledgement row written directly
+                "read_old",  # an outdated version, written directly
+                "major_change",
+                "archive",
+                "unarchive",
+                "add_item",
+                "remove_item",
+                "add_requirement",
+                "remove_requirement",
+                "reassign",
+                "refresh_ahead",
+                "refresh_person",
+                "forget",
+            ]
+        ),
+        st.integers(0, 1000),
+        st.integers(0, 1000),
+    ),
+    max_size=14,
+)
+
+
+def _answers(entries: list[progress.ReadinessEntry]) -> list[tuple[object, ...]]:
+    return [
+        (e.shift.id, r.status, r.due_at, r.assigned_at, r.card_ids, r.missing)
+        for e in entries
+        for r in [e.readiness]
+    ]
+
+
+def _from_scratch(session: Session) -> list[progress.ReadinessEntry]:
+    where = facts.live_shift_conditions(Shift.start < WINDOW[1], Shift.end > WINDOW[0])
+    reading = facts.load_reading(session, where=where, summarized=False)
+    results = reading.judge(readiness.readiness, now=NOW)
+    return [progress.ReadinessEntry(reading.shifts_by_id[r.shift.id], r) for r in results]
+
+
+def _summarized(session: Session) -> list[progress.ReadinessEntry]:
+    return progress.report(session, start=WINDOW[0], end=WINDOW[1], rotation_ids=None, now=NOW)
+
+
+class World:
+    def __init__(self, session: Session) -> None:
+        self.people = [make_person(session) for _ in range(4)]
+        self.cards = [make_card(session) for _ in range(5)]
+        self.sets = [
+            make_card_set(session, cards=self.cards[:3]),
+            make_card_set(session, cards=self.cards[2:]),
+        ]
+        self.rotations = [make_rotation(session, members=self.people[:3]) for _ in range(2)]
+        make_requirement(session, rotation=self.rotations[0], card_set=self.sets[0])
+        self.shifts = [
+            shift
+            for rotation in self.rotations
+            for shift in make_shifts(
+                session, rotation=rotation, people=[*self.people[:3], None], indexes=range(10, 23)
+            )
+        ]
+
+
+def _apply(session: Session, world: World, event: str, a: int, b: int) -> None:
+    person = world.people[a % len(world.people)]
+    card = world.cards[b % len(world.cards)]
+    card_set = world.sets[a % len(world.sets)]
+    rotation = world.rotations[b % len(world.rotations)]
+    if event == "read" and not card.archived:
+        acks.acknowledge(session, person=person, card_id=card.id, version=None, now=NOW)
+    elif event == "read_behind":
+        make_ack(session, person=person, card=card)
+    elif event == "read_old" and card.version > 1:
+        make_ack(session, person=person, card=card, version=card.version - 1)
+    elif event == "major_change":
+        card.version += 1
+    elif event in ("archive", "unarchive"):
+        card.archived = event == "archive"
+    elif event == "add_item" and not session.scalar(
+        select(CardSetItem.id).where(
+            CardSetItem.card_set_id == card_set.id, CardSetItem.card_id == card.id
+        )
+    ):
+        session.add(CardSetItem(card_set_id=card_set.id, card_id=card.id, position=b % 7))
+    elif event == "remove_item":
+        session.execute(
+            delete(CardSetItem).where(
+                CardSetItem.card_set_id == card_set.id, CardSetItem.card_id == card.id
+            )
+        )
+    elif event == "add_requirement" and not session.scalar(
+        select(RotationRequirement.id).where(
+            RotationRequirement.rotation_id == rotation.id,
+            RotationRequirement.card_set_id == card_set.id,
+        )
+    ):
+        make_requirement(session, rotation=rotation, card_set=card_set, due_days_before=a % 5)
+    elif event == "remove_requirement":
+        session.execute(
+            delete(RotationRequirement).where(RotationRequirement.rotation_id == rotation.id)
+        )
+    elif event == "reassign":
+        shift = world.shifts[a % len(world.shifts)]
+        shift.person_id = world.people[b % len(world.people)].id if b % 5 else None
+    elif event == "refresh_ahead":
+        summary_refresh.refresh_ahead(session, now=NOW - timedelta(days=7))
+    elif event == "refresh_person":
+        summary_refresh.refresh_person(session, person_id=person.id, now=NOW)
+    elif event == "forget":
+        session.execute(delete(ReadingSummary))
+    session.flush()
+    session.expire_all()
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(events=EVENTS)
+def test_the_summarised_report_always_equals_the_one_derived_from_scratch(
+    session: Session, events: list[tuple[str, int, int]]
+) -> None:
+    nested = session.begin_nested()
+    try:
+        world = World(session)
+        for event, a, b in events:
+            _apply(session, world, event, a, b)
+            assert _answers(_summarized(session)) == _answers(_from_scratch(session)), event
+            board = progress.board(
+                session, start=WINDOW[0], end=WINDOW[1], rotation_ids=None, now=NOW
+            )
+            assert board.total == len(_from_scratch(session))
+    finally:
+        nested.rollback()
+
+
+def _stale_people(session: Session) -> set[int]:
+    where = facts.live_shift_conditions(Shift.start < WINDOW[1], Shift.end > WINDOW[0])
+    rows = session.execute(
+        summary.alongside(select(Shift.person_id, Shift.rotation_id).where(*where))
+    ).all()
+    loaded = facts.load_facts(session, where=where)
+    known = summary.known(
+        [tuple(row) for row in rows],
+        requirements=loaded.requirements,
+        card_sets=loaded.card_sets,
+        cards=loaded.card_facts,
+    )
+    return known.stale
+
+
+def test_refreshed_summaries_are_believed_and_reading_keeps_them_so(session: Session) -> None:
+    world = World(session)
+    assert _stale_people(session) == {p.id for p in world.people[:3]}  # no rows yet
+    assert summary_refresh.refresh_ahead(session, now=WINDOW[0]) > 0
+    assert _stale_people(session) == set()
+    acks.acknowledge(
+        session, person=world.people[0], card_id=world.cards[0].id, version=None, now=NOW
+    )
+    assert _stale_people(session) == set()
+    make_ack(session, person=world.people[1], card=world.cards[1])  # behind the service's back
+    assert _stale_people(session) == {world.people[1].id}
+    card = session.get(Card, world.cards[2].id)
+    assert card is not None
+    card.version += 1  # a major change: every row of the rotation requiring it is stale
+    session.flush()
+    assert _stale_people(session) == {p.id for p in world.people[:3]}
