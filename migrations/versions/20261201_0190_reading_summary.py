@@ -2,7 +2,7 @@
 load every acknowledgement; an index for a person's latest acknowledgement
 
 Revision ID: 0190
-Revises: 0150
+Revises: 0200
 Create Date: 2026-12-01 07:10:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import core.db
 
 revision: str = "0190"
-down_revision: str | Sequence[str] | None = "0150"
+down_revision: str | Sequence[str] | None = "0200"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
