@@ -319,18 +319,14 @@ def _audit_run(
     """One audit event for a run that added or changed shifts."""
     if not (result.added or result.changed_shift_ids):
         return
-    audit.record(
-        session,
-        actor=actor,
-        action="rotation.schedule",
-        subject_type="rotation",
-        subject_id=result.rotation_id,
+    audit.Trail(session, actor=actor, at=now).record(
+        "rotation.schedule",
+        ("rotation", result.rotation_id),
         after={
             "added": result.added,
             "changed_shift_ids": sorted(result.changed_shift_ids),
             "uncovered": result.uncovered,
         },
-        at=now,
         note=reason,
     )
 

@@ -229,14 +229,8 @@ def create_rotation(
     rotation.managers = managers
     session.add(rotation)
     _flush_unique(session, slug)
-    audit.record(
-        session,
-        actor=actor,
-        action="rotation.create",
-        subject_type="rotation",
-        subject_id=rotation.id,
-        after=_snapshot(rotation),
-        at=now,
+    audit.Trail(session, actor=actor, at=now).record(
+        "rotation.create", ("rotation", rotation.id), after=_snapshot(rotation)
     )
     generation.reschedule(session, rotation=rotation, now=now, actor=actor, reason="created")
     _follow_group(session, rotation=rotation, now=now, actor=actor)
@@ -277,15 +271,8 @@ def update_rotation(
         raise Conflict("rotation was changed by someone else meanwhile; reload") from exc
     if rotation.slug != old_slug:
         slug_aliases.record_change(session, rotation=rotation, old_slug=old_slug, now=now)
-    audit.record_change(
-        session,
-        actor=actor,
-        action="rotation.update",
-        subject_type="rotation",
-        subject_id=rotation.id,
-        before=before,
-        after=_snapshot(rotation),
-        at=now,
+    audit.Trail(session, actor=actor, at=now).record_change(
+        "rotation.update", ("rotation", rotation.id), before=before, after=_snapshot(rotation)
     )
     generation.lock(session, rotation.id)
     if cadence_changed:
@@ -357,15 +344,11 @@ def archive_rotation(
     except StaleDataError as exc:
         raise Conflict("rotation was changed by someone else meanwhile; reload") from exc
     cancelled = reassignment.cancel_future(session, rotation=rotation, now=now)
-    audit.record_change(
-        session,
-        actor=actor,
-        action="rotation.archive",
-        subject_type="rotation",
-        subject_id=rotation.id,
+    audit.Trail(session, actor=actor, at=now).record_change(
+        "rotation.archive",
+        ("rotation", rotation.id),
         before=before,
         after={**_snapshot(rotation), "cancelled_shift_ids": cancelled},
-        at=now,
     )
     return rotation
 
@@ -380,13 +363,9 @@ def rebalance(
     changed = reassignment.rebalance(
         session, rotation=rotation, from_date=from_date, now=now, actor=actor
     )
-    audit.record(
-        session,
-        actor=actor,
-        action="rotation.rebalance",
-        subject_type="rotation",
-        subject_id=rotation.id,
+    audit.Trail(session, actor=actor, at=now).record(
+        "rotation.rebalance",
+        ("rotation", rotation.id),
         after={"from": from_date.isoformat(), "changed_shift_ids": changed},
-        at=now,
     )
     return changed

@@ -113,15 +113,11 @@ def save_profile(post: ViewerPost) -> Response:
     post.viewer.notify_email, post.viewer.notify_slack = notify_email, notify_slack
     after = {"notify_email": notify_email, "notify_slack": notify_slack}
     if before != after:
-        audit.record(
-            post.session,
-            actor=post.viewer,
-            action="person.notification_preferences",
-            subject_type="person",
-            subject_id=post.viewer.id,
+        audit.Trail(post.session, actor=post.viewer, at=post.now).record(
+            "person.notification_preferences",
+            ("person", post.viewer.id),
             before=before,
             after=after,
-            at=post.now,
         )
     flash(post.request, "Your profile is saved.")
     return RedirectResponse("/me", status_code=303)
