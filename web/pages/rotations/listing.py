@@ -12,7 +12,7 @@ from functools import partial
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -22,11 +22,11 @@ from core.models import Person
 from rotation import duty, generation, overview, timeline
 from rotation import service as rotation_service
 from rotation.models import Rotation, Shift
-from web.deps import NowDep, SessionDep
 from web.pages.helpers import (
     FormInvalid,
     ManagerPost,
-    Viewer,
+    PageVisit,
+    ViewerVisit,
     form_refused,
 )
 from web.pages.pager import PageNumber, page_of
@@ -73,17 +73,15 @@ def new_rotation_values(viewer: Person, *, now: datetime) -> dict[str, str]:
 
 
 def _list_page(
-    request: Request,
-    session: Session,
-    viewer: Person,
+    visit: PageVisit,
     *,
-    now: datetime,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     page: int = 1,
 ) -> HTMLResponse:
-    rows = _rows(session, now=now)
+    request, viewer = visit.request, visit.viewer
+    rows = _rows(visit.session, now=visit.now)
     live, pager = page_of(request, [row for row in rows if not row.rotation.archived], page=page)
     return render(
         request,
@@ -93,21 +91,19 @@ def _list_page(
             "rows": live,
             "pager": pager,
             "archived": [row for row in rows if row.rotation.archived],
-            "values": values or new_rotation_values(viewer, now=now),
+            "values": values or new_rotation_values(viewer, now=visit.now),
             # Admins and managers create rotations; the page's viewer check knows who manages.
             "can_create": viewer.is_admin or bool(getattr(request.state, "viewer_manages", False)),
             "errors": errors or {},
-            "manager_choices": people.list_people(session, include_inactive=False),
+            "manager_choices": people.list_people(visit.session, include_inactive=False),
         },
         status_code=status_code,
     )
 
 
 @router.get("/rotations", response_class=HTMLResponse)
-def rotations_page(
-    request: Request, session: SessionDep, viewer: Viewer, now: NowDep, page: PageNumber = 1
-) -> HTMLResponse:
-    return _list_page(request, session, viewer, now=now, page=page)
+def rotations_page(visit: ViewerVisit, page: PageNumber = 1) -> HTMLResponse:
+    return _list_page(visit, page=page)
 
 
 @router.post("/rotations", response_model=None)
@@ -121,14 +117,7 @@ def create_rotation(post: ManagerPost, form: Annotated[RotationForm, Form()]) ->
             post.session, data=data, now=post.now, actor=post.viewer
         )
     except (FormInvalid, Conflict, Invalid) as exc:
-        page = partial(
-            _list_page,
-            post.request,
-            post.session,
-            post.viewer,
-            now=post.now,
-            values=form.model_dump(),
-        )
+        page = partial(_list_page, post, values=form.model_dump())
         return form_refused(post.session, exc, conflict_field="slug", page=page)
     flash(
         post.request,
