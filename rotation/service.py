@@ -21,17 +21,17 @@ from rotation import (
     generation,
     holiday_release,
     reassignment,
+    schedule_inputs,
     slug_aliases,
 )
-from rotation import shifts as shift_rows
 from rotation.models import Rotation, Shift
 from rotation.schemas import RotationCreate, RotationUpdate
 
 SLACK_FIELDS = ("slack_channel", "slack_usergroup", "slack_dm_days_ahead")
 CADENCE_FIELDS = ("timezone", "start_date", "handoff_time", "shift_days", "people_per_shift")
 EDITABLE_FIELDS = (
-    "name",
     "slug",
+    "name",
     "description",
     *CADENCE_FIELDS,
     "horizon_days",
@@ -97,13 +97,7 @@ def on_call(session: Session, *, rotation: Rotation, at: datetime) -> list[Shift
     return list(
         session.scalars(
             select(Shift)
-            .where(
-                Shift.rotation_id == rotation.id,
-                Shift.cancelled_at.is_(None),
-                Shift.role == shift_rows.PRIMARY_ROLE,
-                Shift.start <= at,
-                Shift.end > at,
-            )
+            .where(*schedule_inputs.live(rotation.id), Shift.start <= at, Shift.end > at)
             .options(joinedload(Shift.rotation), joinedload(Shift.person))
             .order_by(Shift.slot, Shift.start)
         )
@@ -114,19 +108,7 @@ def on_call(session: Session, *, rotation: Rotation, at: datetime) -> list[Shift
 
 
 # What an audit event pictures of a rotation, besides its managers.
-AUDITED_FIELDS = (
-    "slug",
-    "name",
-    "description",
-    *CADENCE_FIELDS,
-    "horizon_days",
-    "swap_requires_approval",
-    *SLACK_FIELDS,
-    "scim_group",
-    "shadow_shifts_required",
-    "at_risk_days",
-    "archived",
-)
+AUDITED_FIELDS = (*EDITABLE_FIELDS, "archived")
 
 
 def _snapshot(rotation: Rotation) -> dict[str, object]:
