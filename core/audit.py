@@ -31,67 +31,74 @@ def snapshot(subject: object, fields: Iterable[str]) -> dict[str, Any]:
     return picture
 
 
-def record(
-    session: Session,
-    *,
-    actor: Person | None,
-    action: str,
-    subject_type: str,
-    subject_id: object,
-    at: datetime,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    note: str | None = None,
-) -> AuditEvent:
-    """Add one audit event; it commits or rolls back with the change it describes."""
-    event = AuditEvent(
-        actor_id=actor.id if actor is not None else None,
-        action=action,
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        before=before,
-        after=after,
-        at=at,
-        note=note,
-    )
-    session.add(event)
-    return event
+# What an event is about: (subject type, subject id), e.g. ("person", 12).
+Subject = tuple[str, object]
 
 
-def record_change(
-    session: Session,
-    *,
-    actor: Person | None,
-    action: str,
-    subject_type: str,
-    subject_id: object,
-    at: datetime,
-    before: Mapping[str, Any],
-    after: Mapping[str, Any],
-    note: str | None = None,
-) -> AuditEvent:
-    """Add an audit event holding only the fields that differ between ``before`` and ``after``.
+@dataclass(frozen=True)
+class Trail:
+    """Who changes things and when, in the caller's unit of work: the audit events of a use case.
 
-    Both are pictures of the subject (see ``snapshot``); a field on one side only counts as
-    changed. An edit that changed nothing still leaves an event, with two empty pictures:
-    someone asked for it. An empty ``before`` (a subject just created) is stored as none.
+    ``Trail(session, actor=actor, at=now).record("card.create", ("card", card.id), after=…)``
+    says who and when once, then what happened to which subject per event. Events commit or
+    roll back with the change they describe.
     """
-    changed = [
-        name
-        for name in {**before, **after}
-        if before.get(name, _ABSENT) != after.get(name, _ABSENT)
-    ]
-    return record(
-        session,
-        actor=actor,
-        action=action,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        at=at,
-        before={name: before[name] for name in changed if name in before} if before else None,
-        after={name: after[name] for name in changed if name in after},
-        note=note,
-    )
+
+    session: Session
+    actor: Person | None
+    at: datetime
+
+    def record(
+        self,
+        action: str,
+        subject: Subject,
+        *,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        note: str | None = None,
+    ) -> AuditEvent:
+        """Add one audit event about ``subject``."""
+        subject_type, subject_id = subject
+        event = AuditEvent(
+            actor_id=self.actor.id if self.actor is not None else None,
+            action=action,
+            subject_type=subject_type,
+            subject_id=str(subject_id),
+            before=before,
+            after=after,
+            at=self.at,
+            note=note,
+        )
+        self.session.add(event)
+        return event
+
+    def record_change(
+        self,
+        action: str,
+        subject: Subject,
+        *,
+        before: Mapping[str, Any],
+        after: Mapping[str, Any],
+        note: str | None = None,
+    ) -> AuditEvent:
+        """Add an event holding only the fields that differ between ``before`` and ``after``.
+
+        Both are pictures of the subject (see ``snapshot``); a field on one side only counts as
+        changed. An edit that changed nothing still leaves an event, with two empty pictures:
+        someone asked for it. An empty ``before`` (a subject just created) is stored as none.
+        """
+        changed = [
+            name
+            for name in {**before, **after}
+            if before.get(name, _ABSENT) != after.get(name, _ABSENT)
+        ]
+        return self.record(
+            action,
+            subject,
+            before={name: before[name] for name in changed if name in before} if before else None,
+            after={name: after[name] for name in changed if name in after},
+            note=note,
+        )
 
 
 def list_events(

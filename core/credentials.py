@@ -126,14 +126,10 @@ def issue_link(
     )
     session.add(link)
     session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action=f"person.{purpose}_link",
-        subject_type="person",
-        subject_id=person.id,
+    audit.Trail(session, actor=actor, at=now).record(
+        f"person.{purpose}_link",
+        ("person", person.id),
         after={"link_id": link.id, "expires_at": link.expires_at.isoformat()},
-        at=now,
     )
     token = _serializer(secret_key, purpose).dumps({"l": link.id, "s": secret})
     return IssuedLink(link_id=link.id, token=token, expires_at=link.expires_at)
@@ -181,14 +177,11 @@ def record_refusal(
 ) -> None:
     """Audit a refused link; the caller commits it although the request failed."""
     link = refusal.link
-    audit.record(
-        session,
-        actor=None,
-        action=f"person.{purpose}_link_refused",
-        subject_type="person" if link is not None else "credential_link",
-        subject_id=link.person_id if link is not None else "unknown",
+    subject = ("person", link.person_id) if link is not None else ("credential_link", "unknown")
+    audit.Trail(session, actor=None, at=now).record(
+        f"person.{purpose}_link_refused",
+        subject,
         after={"reason": refusal.reason},
-        at=now,
         note=note or None,
     )
 
@@ -220,14 +213,8 @@ def use_link(
     if getattr(claimed, "rowcount", 0) != 1:
         raise LinkRefused("used", link=link)
     people.set_password(session, person=person, password=password)
-    audit.record(
-        session,
-        actor=person,
-        action=f"person.password_set_by_{purpose}",
-        subject_type="person",
-        subject_id=person.id,
-        after={"link_id": link.id},
-        at=now,
+    audit.Trail(session, actor=person, at=now).record(
+        f"person.password_set_by_{purpose}", ("person", person.id), after={"link_id": link.id}
     )
     return person
 
@@ -240,13 +227,8 @@ def change_password(
         raise Invalid("the current password is wrong")
     check_new_password(person, new, confirm)
     people.set_password(session, person=person, password=new)
-    audit.record(
-        session,
-        actor=person,
-        action="person.password_change",
-        subject_type="person",
-        subject_id=person.id,
-        at=now,
+    audit.Trail(session, actor=person, at=now).record(
+        "person.password_change", ("person", person.id)
     )
     return person
 

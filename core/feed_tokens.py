@@ -87,14 +87,10 @@ def rotate_feed_token(session: Session, *, person: Person, now: datetime) -> Per
     before = {"feed_token_version": person.feed_token_version}
     person.feed_token_version += 1
     session.flush()
-    audit.record(
-        session,
-        actor=person,
-        action="person.rotate_feed_token",
-        subject_type="person",
-        subject_id=person.id,
+    audit.Trail(session, actor=person, at=now).record(
+        "person.rotate_feed_token",
+        ("person", person.id),
         before=before,
         after={"feed_token_version": person.feed_token_version},
-        at=now,
     )
     return person

@@ -124,14 +124,8 @@ def end_sessions(session: Session, *, person: Person, now: datetime) -> Person:
     # the person is what makes a copied cookie stop working, on every instance at once.
     person.session_epoch += 1
     session.flush()
-    audit.record(
-        session,
-        actor=person,
-        action="person.logout",
-        subject_type="person",
-        subject_id=person.id,
-        after={"session_epoch": person.session_epoch},
-        at=now,
+    audit.Trail(session, actor=person, at=now).record(
+        "person.logout", ("person", person.id), after={"session_epoch": person.session_epoch}
     )
     return person
 
@@ -162,14 +156,10 @@ def _cut_credentials(
     person.feed_token_version += 1
     revoked = personal_tokens.revoke_all(session, person=person, now=now)
     session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="person.credentials_revoked",
-        subject_type="person",
-        subject_id=person.id,
+    audit.Trail(session, actor=actor, at=now).record(
+        "person.credentials_revoked",
+        ("person", person.id),
         after={"revoked_token_ids": revoked, "feed_token_version": person.feed_token_version},
-        at=now,
     )
 
 
@@ -183,13 +173,6 @@ def _audit(
     now: datetime,
 ) -> None:
     """Audit what changed on ``person`` since ``before`` (empty for someone new: everything)."""
-    audit.record_change(
-        session,
-        actor=actor,
-        action=action,
-        subject_type="person",
-        subject_id=person.id,
-        before=before,
-        after=audit.snapshot(person, AUDITED_FIELDS),
-        at=now,
+    audit.Trail(session, actor=actor, at=now).record_change(
+        action, ("person", person.id), before=before, after=audit.snapshot(person, AUDITED_FIELDS)
     )

@@ -83,18 +83,14 @@ def create_token(
     if not person.active:
         raise Invalid("an inactive person cannot get a token")
     row, token = new_api_token(session, person=person, now=now, label=name, expires_at=expires_at)
-    audit.record(
-        session,
-        actor=actor,
-        action="api_token.create",
-        subject_type="api_token",
-        subject_id=row.id,
+    audit.Trail(session, actor=actor, at=now).record(
+        "api_token.create",
+        ("api_token", row.id),
         after={
             "person_id": person.id,
             "name": name,
             "expires_at": expires_at.isoformat() if expires_at else None,
         },
-        at=now,
     )
     return NewToken(info=_info(row), token=token)
 
@@ -108,14 +104,8 @@ def revoke_token(
         return False
     row.revoked_at = now
     session.flush()
-    audit.record(
-        session,
-        actor=actor or person,
-        action="api_token.revoke",
-        subject_type="api_token",
-        subject_id=row.id,
-        after={"person_id": person.id},
-        at=now,
+    audit.Trail(session, actor=actor or person, at=now).record(
+        "api_token.revoke", ("api_token", row.id), after={"person_id": person.id}
     )
     return True
 

@@ -164,6 +164,9 @@ class TokenCreate(Strict):
 
 
 class TokenOut(BaseModel):
+    # From a personal_tokens.TokenInfo.
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     name: str
     created_at: datetime

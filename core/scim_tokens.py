@@ -21,14 +21,8 @@ def issue_scim_token(session: Session, *, label: str, now: datetime) -> tuple[Sc
     row = ScimToken(label=label, token_hash=secret_digest(token), created_at=now)
     session.add(row)
     session.flush()
-    audit.record(
-        session,
-        actor=None,
-        action="scim_token.issue",
-        subject_type="scim_token",
-        subject_id=row.id,
-        after={"label": label},
-        at=now,
+    audit.Trail(session, actor=None, at=now).record(
+        "scim_token.issue", ("scim_token", row.id), after={"label": label}
     )
     return row, token
 
@@ -57,12 +51,5 @@ def revoke_scim_token(session: Session, *, token_id: int, now: datetime) -> Scim
     if row is None or row.revoked_at is not None:
         return None
     row.revoked_at = now
-    audit.record(
-        session,
-        actor=None,
-        action="scim_token.revoke",
-        subject_type="scim_token",
-        subject_id=row.id,
-        at=now,
-    )
+    audit.Trail(session, actor=None, at=now).record("scim_token.revoke", ("scim_token", row.id))
     return row

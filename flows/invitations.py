@@ -163,14 +163,8 @@ def invite_person(
     else:
         url, expires_at = f"{settings.base_url}/login", None
         key = f"invite/sso/{person.id}/{now.isoformat()}/email"
-        audit.record(
-            session,
-            actor=actor,
-            action="person.invite_link",
-            subject_type="person",
-            subject_id=person.id,
-            after={"single_sign_on": True},
-            at=now,
+        audit.Trail(session, actor=actor, at=now).record(
+            "person.invite_link", ("person", person.id), after={"single_sign_on": True}
         )
     if not settings.smtp_url:
         return Invitation(url=url, expires_at=expires_at)
@@ -191,14 +185,10 @@ def request_password_reset(
     """
     person = people.find_by_email(session, email) if email else None
     if person is None or not person.active or not settings.smtp_url:
-        audit.record(
-            session,
-            actor=None,
-            action="person.reset_request_ignored",
-            subject_type="person",
-            subject_id=person.id if person is not None else "unknown",
+        audit.Trail(session, actor=None, at=now).record(
+            "person.reset_request_ignored",
+            ("person", person.id if person is not None else "unknown"),
             note="no active account" if settings.smtp_url else "email is not set up",
-            at=now,
         )
         return []
     pause_start = now - RESET_REQUEST_PAUSE

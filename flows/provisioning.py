@@ -65,16 +65,8 @@ def _audit(
     after: dict[str, Any] | None = None,
 ) -> None:
     """An audit event of the identity provider's doing: no actor, its request in the note."""
-    audit.record(
-        session,
-        actor=None,
-        action=action,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        before=before,
-        after=after,
-        at=now,
-        note=note,
+    audit.Trail(session, actor=None, at=now).record(
+        action, (subject_type, subject_id), before=before, after=after, note=note
     )
 
 

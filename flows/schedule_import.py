@@ -202,19 +202,15 @@ def _remember(
         )
     )
     session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="schedule.import",
-        subject_type="import",
-        subject_id=plan.key,
+    audit.Trail(session, actor=actor, at=now).record(
+        "schedule.import",
+        ("import", plan.key),
         after={
             "rotation_ids": [rotation.id for rotation in rotations],
             "schedule": report.schedule,
             "people_created": report.people_created,
             "overrides": report.overrides,
         },
-        at=now,
     )
 
 

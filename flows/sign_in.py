@@ -33,15 +33,11 @@ class Outcome:
 
 def _refuse(session: Session, *, reason: str, now: datetime, client: str, email: str = "") -> None:
     key, _, detail = reason.partition(":")
-    audit.record(
-        session,
-        actor=None,
-        action="auth.oidc_refused",
-        subject_type="person",
-        subject_id=email or "unknown",
+    audit.Trail(session, actor=None, at=now).record(
+        "auth.oidc_refused",
+        ("person", email or "unknown"),
         after={"reason": key},
         note=f"from {client}" + (f": {detail[:400]}" if detail else ""),
-        at=now,
     )
 
 
@@ -68,14 +64,10 @@ def _new_person(
     except ValidationError:
         return None
     person = people.create_person(session, data=data, now=now, actor=None)
-    audit.record(
-        session,
-        actor=None,
-        action="person.created_at_sign_in",
-        subject_type="person",
-        subject_id=person.id,
+    audit.Trail(session, actor=None, at=now).record(
+        "person.created_at_sign_in",
+        ("person", person.id),
         note=f"OpenID Connect subject {str(claims.get('sub'))[:200]}",
-        at=now,
     )
     return person
 
@@ -118,13 +110,7 @@ def sign_in_with_claims(
         if person is None:
             _refuse(session, reason=refusal or "no_account", now=now, client=client, email=email)
             return Outcome(refusal=refusal)
-        audit.record(
-            session,
-            actor=person,
-            action="person.sign_in_oidc",
-            subject_type="person",
-            subject_id=person.id,
-            note=f"from {client}",
-            at=now,
+        audit.Trail(session, actor=person, at=now).record(
+            "person.sign_in_oidc", ("person", person.id), note=f"from {client}"
         )
         return Outcome(person_id=person.id, epoch=person.session_epoch, name=person.name)

@@ -168,15 +168,8 @@ def insert_card(
     with _unique_guard(session, source=card.source, external_id=card.external_id):
         session.add(card)
     session.add(_revision(card, change="major", summary="created", actor=actor, now=now))
-    audit.record(
-        session,
-        actor=actor,
-        action="card.create",
-        subject_type="card",
-        subject_id=card.id,
-        after=audit.snapshot(card, AUDITED_FIELDS),
-        at=now,
-        note=note,
+    audit.Trail(session, actor=actor, at=now).record(
+        "card.create", ("card", card.id), after=audit.snapshot(card, AUDITED_FIELDS), note=note
     )
     return card
 
@@ -213,15 +206,11 @@ def revise_card(
             card.changed_at = now
         card.updated_at = now
         session.add(_revision(card, change=change, summary=summary, actor=actor, now=now))
-    audit.record_change(
-        session,
-        actor=actor,
-        action="card.update",
-        subject_type="card",
-        subject_id=card.id,
+    audit.Trail(session, actor=actor, at=now).record_change(
+        "card.update",
+        ("card", card.id),
         before=before,
         after=audit.snapshot(card, AUDITED_FIELDS),
-        at=now,
         note=f"{change}: {summary}" if summary else change,
     )
     return card
@@ -323,14 +312,7 @@ def _set(
         setattr(card, name, value)
     card.updated_at = now
     session.flush()
-    audit.record_change(
-        session,
-        actor=actor,
-        action=action,
-        subject_type="card",
-        subject_id=card.id,
-        before=before,
-        after=audit.snapshot(card, AUDITED_FIELDS),
-        at=now,
+    audit.Trail(session, actor=actor, at=now).record_change(
+        action, ("card", card.id), before=before, after=audit.snapshot(card, AUDITED_FIELDS)
     )
     return card

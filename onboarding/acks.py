@@ -71,14 +71,10 @@ def acknowledge(
     )
     session.add(ack)
     session.flush()
-    audit.record(
-        session,
-        actor=person,
-        action="acknowledgement.create",
-        subject_type="acknowledgement",
-        subject_id=ack.id,
+    audit.Trail(session, actor=person, at=now).record(
+        "acknowledgement.create",
+        ("acknowledgement", ack.id),
         after={"person_id": person.id, "card_id": card.id, "card_version": card.version},
-        at=now,
     )
     # Keeps large readiness reports cheap; a report never believes a row this missed.
     summary_refresh.refresh_person(session, person_id=person.id, now=now)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -63,13 +63,8 @@ def at_risk_shifts(session: Session, *, now: datetime) -> list[AtRiskShift]:
     )
     if not longest:
         return []
-    # A day of slack: "days before" are local calendar days and DST moves them an hour.
-    horizon = now + timedelta(days=longest + 1)
     reading = facts.load_reading(
-        session,
-        where=facts.live_shift_conditions(
-            Shift.person_id.is_not(None), Shift.start > now, Shift.start < horizon
-        ),
+        session, where=facts.held_shifts_ahead(now=now, days=longest, under_way=False)
     )
     results = reading.statuses(now=now)
     found = []

@@ -123,10 +123,9 @@ def flag_card(
     flag = CardFlag(card_id=card.id, author_id=author.id, comment=comment, created_at=now)
     session.add(flag)
     session.flush()
-    audit.record(
-        session, actor=author, action="card.flag", subject_type="card", subject_id=card.id,
-        after={"flag_id": flag.id, "comment": comment}, at=now,
-    )  # fmt: skip
+    audit.Trail(session, actor=author, at=now).record(
+        "card.flag", ("card", card.id), after={"flag_id": flag.id, "comment": comment}
+    )
     verifier = session.get(Person, card.verifier_id) if card.verifier_id else None
     if verifier is not None and verifier.active and verifier.notify_email:
         email = _flag_email(card, flag, author=author, verifier=verifier, base_url=base_url)

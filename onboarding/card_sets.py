@@ -156,14 +156,8 @@ def create_card_set(
     session.add(card_set)
     session.flush()
     _replace_items(session, card_set=card_set, card_ids=data.card_ids)
-    audit.record(
-        session,
-        actor=actor,
-        action="card_set.create",
-        subject_type="card_set",
-        subject_id=card_set.id,
-        after=_snapshot(card_set, data.card_ids),
-        at=now,
+    audit.Trail(session, actor=actor, at=now).record(
+        "card_set.create", ("card_set", card_set.id), after=_snapshot(card_set, data.card_ids)
     )
     return CardSetView(card_set, list(data.card_ids))
 
@@ -203,14 +197,10 @@ def update_card_set(
             _replace_items(session, card_set=card_set, card_ids=card_ids)
     card_set.updated_at = now
     session.flush()
-    audit.record_change(
-        session,
-        actor=actor,
-        action="card_set.update",
-        subject_type="card_set",
-        subject_id=card_set.id,
+    audit.Trail(session, actor=actor, at=now).record_change(
+        "card_set.update",
+        ("card_set", card_set.id),
         before=before,
         after=_snapshot(card_set, card_ids),
-        at=now,
     )
     return CardSetView(card_set, card_ids)

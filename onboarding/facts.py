@@ -8,8 +8,8 @@ parameter list grows with the data either.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
 from enum import Enum
 from types import MappingProxyType
 from typing import Protocol, TypeVar
@@ -102,11 +102,25 @@ class Reading(Facts):
     def __post_init__(self) -> None:
         self.shifts_by_id = {shift.id: shift for shift in self.shifts}
 
+    @classmethod
+    def of(cls, facts: Facts, *, shifts: list[Shift]) -> Reading:
+        """``facts`` with ``shifts``, the rows behind its shift facts."""
+        return cls(**{f.name: getattr(facts, f.name) for f in fields(Facts)}, shifts=shifts)
+
 
 def live_shift_conditions(*extra: ColumnElement[bool]) -> list[ColumnElement[bool]]:
     """Conditions for shifts that count: not cancelled, of a rotation that is not archived."""
     active_rotations = select(Rotation.id).where(Rotation.archived.is_(False))
     return [Shift.cancelled_at.is_(None), Shift.rotation_id.in_(active_rotations), *extra]
+
+
+def held_shifts_ahead(*, now: datetime, days: int, under_way: bool) -> list[ColumnElement[bool]]:
+    """Conditions for live shifts someone holds that start within ``days`` of ``now``; those
+    already under way too when ``under_way``, else only those still to start."""
+    # A day of slack: "days before" are local calendar days and DST moves them an hour.
+    horizon = now + timedelta(days=days + 1)
+    begun = Shift.end > now if under_way else Shift.start > now
+    return live_shift_conditions(Shift.person_id.is_not(None), begun, Shift.start < horizon)
 
 
 def _shift_facts(shift: Shift) -> readiness.ShiftFacts:
@@ -159,15 +173,8 @@ def load_reading(
         shifts = list(session.scalars(statement))
         shift_facts = [_shift_facts(shift) for shift in shifts]
     rest = _load_rest(session, where=where, ack_detail=ack_detail, summaries=found)
-    return Reading(
-        shift_facts=shift_facts,
-        requirements=rest.requirements,
-        card_sets=rest.card_sets,
-        cards=rest.cards,
-        card_facts=rest.card_facts,
-        acks=rest.acks,
-        shifts=shifts,
-    )
+    rest.shift_facts = shift_facts
+    return Reading.of(rest, shifts=shifts)
 
 
 def load_facts(

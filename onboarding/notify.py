@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,7 +16,7 @@ from kb_links.models import Card
 from onboarding import at_risk, delivery, facts, messages, outbox, readiness, reminders
 from onboarding.models import CardSetItem, RotationRequirement
 from rotation import access
-from rotation.models import Rotation, Shift
+from rotation.models import Rotation
 
 
 @dataclass(frozen=True)
@@ -85,13 +85,8 @@ def _shift_reminders(session: Session, *, now: datetime, base_url: str) -> list[
     longest_assign = session.scalar(select(func.max(RotationRequirement.assign_days_before)))
     if longest_assign is None:
         return []
-    # A day of slack: "days before" are local calendar days and DST moves them an hour.
-    horizon = now + timedelta(days=longest_assign + 1)
     reading = facts.load_reading(
-        session,
-        where=facts.live_shift_conditions(
-            Shift.person_id.is_not(None), Shift.end > now, Shift.start < horizon
-        ),
+        session, where=facts.held_shifts_ahead(now=now, days=longest_assign, under_way=True)
     )
     active_facts = [
         shift_facts

@@ -100,14 +100,8 @@ def enqueue(session: Session, *, messages: Sequence[NewMessage], now: datetime) 
         )
         for message_id, key in session.execute(statement):
             written.append(key)
-            audit.record(
-                session,
-                actor=None,
-                action="reminder.queue",
-                subject_type="outbox_message",
-                subject_id=message_id,
-                after={"dedupe_key": key},
-                at=now,
+            audit.Trail(session, actor=None, at=now).record(
+                "reminder.queue", ("outbox_message", message_id), after={"dedupe_key": key}
             )
     session.flush()
     return written
@@ -287,13 +281,7 @@ def _settle(
         .execution_options(synchronize_session=False)
     )
     for message_id in message_ids:
-        audit.record(
-            session,
-            actor=None,
-            action=action,
-            subject_type="outbox_message",
-            subject_id=message_id,
-            note=note,
-            at=now,
+        audit.Trail(session, actor=None, at=now).record(
+            action, ("outbox_message", message_id), note=note
         )
     session.flush()

@@ -99,15 +99,11 @@ def set_requirements(
     )
     session.flush()
     views = list_requirements(session, rotation=rotation)
-    audit.record_change(
-        session,
-        actor=actor,
-        action="rotation.requirements.set",
-        subject_type="rotation",
-        subject_id=rotation.id,
+    audit.Trail(session, actor=actor, at=now).record_change(
+        "rotation.requirements.set",
+        ("rotation", rotation.id),
         before=before,
         after=_snapshot(views),
-        at=now,
     )
     return views
 

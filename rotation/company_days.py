@@ -91,16 +91,12 @@ def _replace(
     )
     session.expire_all()
     after = list_days(session)
-    audit.record(
-        session,
-        actor=actor,
-        action="company_days_off.set",
-        subject_type="company_days_off",
-        subject_id=source,
+    audit.Trail(session, actor=actor, at=now).record(
+        "company_days_off.set",
+        ("company_days_off", source),
         before={"days": before},
         after={"days": _listed(after)},
         note=note,
-        at=now,
     )
     return after
 

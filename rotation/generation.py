@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.models import Person
 from core.wallclock import local_to_utc
-from rotation import debts, own_holidays, schedule_inputs, scheduler, shadow_pairing
+from rotation import debts, schedule_inputs, scheduler, shadow_pairing
 from rotation import shifts as shift_rows
 from rotation.models import Rotation, Shift
 from rotation.timeline import MIDNIGHT, Cadence
@@ -126,7 +126,7 @@ def reschedule(
     if not reopened and not new_slots:
         shadow_pairing.pair(session, rotation=rotation, now=now, actor=actor)
         return result
-    inputs = _collect(
+    inputs = schedule_inputs.collect(
         session,
         rotation=rotation,
         reopened=reopened,
@@ -145,32 +145,6 @@ def reschedule(
     _audit_run(session, result=result, actor=actor, now=now, reason=reason)
     shadow_pairing.pair(session, rotation=rotation, now=now, actor=actor)
     return result
-
-
-def _collect(
-    session: Session,
-    *,
-    rotation: Rotation,
-    reopened: dict[int, Shift],
-    open_slots: list[scheduler.OpenSlot],
-    count_since: datetime | None,
-) -> schedule_inputs.SchedulerInputs:
-    """The scheduler's inputs, with people's own public holidays as time off."""
-    inputs = schedule_inputs.collect(
-        session,
-        rotation=rotation,
-        reopened=reopened,
-        open_slots=open_slots,
-        count_since=count_since,
-    )
-    own_holidays.add_time_off(
-        session,
-        rotation=rotation,
-        unavailable=inputs.unavailable,
-        start=open_slots[0].start,
-        end=max(slot.end for slot in open_slots),
-    )
-    return inputs
 
 
 def _reopened(
@@ -319,18 +293,14 @@ def _audit_run(
     """One audit event for a run that added or changed shifts."""
     if not (result.added or result.changed_shift_ids):
         return
-    audit.record(
-        session,
-        actor=actor,
-        action="rotation.schedule",
-        subject_type="rotation",
-        subject_id=result.rotation_id,
+    audit.Trail(session, actor=actor, at=now).record(
+        "rotation.schedule",
+        ("rotation", result.rotation_id),
         after={
             "added": result.added,
             "changed_shift_ids": sorted(result.changed_shift_ids),
             "uncovered": result.uncovered,
         },
-        at=now,
         note=reason,
     )
 

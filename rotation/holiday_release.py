@@ -6,9 +6,10 @@ person's holiday country changes; the scheduling rule then picks the new person,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from core.models import Person
@@ -17,12 +18,29 @@ from rotation.models import Rotation, Shift
 from rotation.own_holidays import intervals
 
 
-def _conflicting(rows: list[tuple[Shift, str | None, str]]) -> list[Shift]:
-    return [
+def _ahead(now: datetime, *where: ColumnElement[bool]) -> list[ColumnElement[bool]]:
+    """Conditions for live shifts not over at ``now`` that meet ``where`` too."""
+    return [Shift.cancelled_at.is_(None), Shift.end > now, *where]
+
+
+def _release_conflicting(
+    session: Session,
+    rows: Sequence[tuple[Shift, str | None, str]],
+    *,
+    now: datetime,
+    actor: Person | None,
+) -> list[int]:
+    """Hand the shifts that fall on their person's own holiday (country, timezone) to others."""
+    shifts = [
         shift
         for shift, country, timezone in rows
         if country is not None and intervals(country, timezone, shift.start, shift.end)
     ]
+    if not shifts:
+        return []
+    return reassignment.release(
+        session, shifts=shifts, now=now, actor=actor, reason="own public holiday"
+    )
 
 
 def release_conflicts(
@@ -32,19 +50,14 @@ def release_conflicts(
     rows = session.execute(
         select(Shift, Person.holiday_country, Person.timezone)
         .join(Person, Person.id == Shift.person_id)
-        .where(
-            Shift.rotation_id == rotation.id,
-            Shift.cancelled_at.is_(None),
-            Shift.end > now,
-            Person.holiday_country.is_not(None),
-        )
+        .where(*_ahead(now, Shift.rotation_id == rotation.id, Person.holiday_country.is_not(None)))
         .order_by(Shift.start, Shift.id)
     ).all()
-    shifts = _conflicting([(shift, country, timezone) for shift, country, timezone in rows])
-    if not shifts:
-        return []
-    return reassignment.release(
-        session, shifts=shifts, now=now, actor=actor, reason="own public holiday"
+    return _release_conflicting(
+        session,
+        [(shift, country, timezone) for shift, country, timezone in rows],
+        now=now,
+        actor=actor,
     )
 
 
@@ -60,20 +73,15 @@ def person_changed(
         select(Shift)
         .join(Rotation, Rotation.id == Shift.rotation_id)
         .where(
-            Shift.person_id == person.id,
-            Shift.cancelled_at.is_(None),
-            Shift.end > now,
-            Rotation.treat_own_holidays_as_time_off.is_(True),
+            *_ahead(
+                now,
+                Shift.person_id == person.id,
+                Rotation.treat_own_holidays_as_time_off.is_(True),
+            )
         )
         .order_by(Shift.start, Shift.id)
     ).all()
-    released = _conflicting([(s, person.holiday_country, person.timezone) for s in shifts])
-    changed = (
-        reassignment.release(
-            session, shifts=released, now=now, actor=actor, reason="own public holiday"
-        )
-        if released
-        else []
-    )
+    rows = [(shift, person.holiday_country, person.timezone) for shift in shifts]
+    changed = _release_conflicting(session, rows, now=now, actor=actor)
     reassignment.refill_rotations_of(session, person_id=person.id, now=now, actor=actor)
     return changed

@@ -89,15 +89,11 @@ def set_members(
         session, shifts=leaving_shifts, now=now, actor=actor, reason="member removed"
     )
     generation.reschedule(session, rotation=rotation, now=now, actor=actor, reason="members set")
-    audit.record_change(
-        session,
-        actor=actor,
-        action="rotation.members",
-        subject_type="rotation",
-        subject_id=rotation.id,
+    audit.Trail(session, actor=actor, at=now).record_change(
+        "rotation.members",
+        ("rotation", rotation.id),
         before={"person_ids": before},
         after={"person_ids": wanted, "reassigned_shift_ids": changed},
-        at=now,
     )
     return list_members(session, rotation=rotation)
 
@@ -191,14 +187,8 @@ def release_person(
         session, shifts=ahead, now=now, actor=actor, reason=f"person {person.id} deactivated"
     )
     if changed:
-        audit.record(
-            session,
-            actor=actor,
-            action="person.shifts_released",
-            subject_type="person",
-            subject_id=person.id,
-            after={"reassigned_shift_ids": changed},
-            at=now,
+        audit.Trail(session, actor=actor, at=now).record(
+            "person.shifts_released", ("person", person.id), after={"reassigned_shift_ids": changed}
         )
     return changed
 

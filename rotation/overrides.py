@@ -45,12 +45,9 @@ def override(
         session, shift=target, person_id=person.id, kind=shift_rows.OVERRIDE, now=now, cover=True
     )
     session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="shift.override",
-        subject_type="shift",
-        subject_id=shift.id,
+    audit.Trail(session, actor=actor, at=now).record(
+        "shift.override",
+        ("shift", shift.id),
         before=before,
         after={
             "override_shift_id": target.id,
@@ -59,7 +56,6 @@ def override(
             "end": window_end.isoformat(),
             "piece_ids": [piece.id for piece in pieces],
         },
-        at=now,
     )
     return sorted(pieces, key=lambda piece: piece.start)
 

@@ -129,14 +129,10 @@ def regenerate(
     kept = retiming.keep_uids(
         session, rotation_id=rotation.id, cancelled=future, created_after=created_after, now=now
     )
-    audit.record(
-        session,
-        actor=actor,
-        action="rotation.regenerate",
-        subject_type="rotation",
-        subject_id=rotation.id,
+    audit.Trail(session, actor=actor, at=now).record(
+        "rotation.regenerate",
+        ("rotation", rotation.id),
         after={"cancelled_shift_ids": cancelled, "retimed_in_place": kept},
-        at=now,
     )
     return result
 

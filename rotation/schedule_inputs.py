@@ -16,7 +16,15 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from core.models import Person
-from rotation import availability, burden, debts, fairness_settings, scheduler, shadowing
+from rotation import (
+    availability,
+    burden,
+    debts,
+    fairness_settings,
+    own_holidays,
+    scheduler,
+    shadowing,
+)
 from rotation import shifts as shift_rows
 from rotation.models import Rotation, RotationMember, Shift
 
@@ -56,7 +64,8 @@ def collect(
     open_slots: list[scheduler.OpenSlot],
     count_since: datetime | None,
 ) -> SchedulerInputs:
-    """Members with their figures, held shifts and unavailability over the open slots' window."""
+    """Members with their figures, held shifts and unavailability over the open slots' window
+    (people's own public holidays included when the rotation treats them as time off)."""
     rotation_id = rotation.id
     window_start = open_slots[0].start
     window_end = max(slot.end for slot in open_slots)
@@ -96,12 +105,12 @@ def collect(
         for shift_id, person_id, start, end in near
         if shift_id not in reopened
     ]
+    person_ids = [m.person_id for m in members]
     unavailable = unavailability(
-        session,
-        rotation_id=rotation_id,
-        person_ids=[m.person_id for m in members],
-        start=window_start,
-        end=window_end,
+        session, rotation_id=rotation_id, person_ids=person_ids, start=window_start, end=window_end
+    )
+    own_holidays.add_time_off(
+        session, rotation=rotation, unavailable=unavailable, start=window_start, end=window_end
     )
     return SchedulerInputs(
         members=members, held=held, open_slots=open_slots, unavailable=unavailable, owed=owed

@@ -218,14 +218,8 @@ def create_schedule(
     except IntegrityError as exc:
         raise Conflict(f"a schedule with slug {slug!r} already exists") from exc
     _write_layers(session, schedule, layers)
-    audit.record(
-        session,
-        actor=actor,
-        action="schedule.create",
-        subject_type="schedule",
-        subject_id=schedule.id,
-        after=_snapshot(schedule, layers),
-        at=now,
+    audit.Trail(session, actor=actor, at=now).record(
+        "schedule.create", ("schedule", schedule.id), after=_snapshot(schedule, layers)
     )
     return schedule
 
@@ -258,15 +252,11 @@ def update_schedule(
         raise Conflict("schedule was changed by someone else meanwhile; reload") from exc
     if "layers" in changes:
         _write_layers(session, schedule, layers)
-    audit.record(
-        session,
-        actor=actor,
-        action="schedule.update",
-        subject_type="schedule",
-        subject_id=schedule.id,
+    audit.Trail(session, actor=actor, at=now).record(
+        "schedule.update",
+        ("schedule", schedule.id),
         before=before,
         after=_snapshot(schedule, layers),
-        at=now,
     )
     return schedule
 

@@ -21,17 +21,17 @@ from rotation import (
     generation,
     holiday_release,
     reassignment,
+    schedule_inputs,
     slug_aliases,
 )
-from rotation import shifts as shift_rows
 from rotation.models import Rotation, Shift
 from rotation.schemas import RotationCreate, RotationUpdate
 
 SLACK_FIELDS = ("slack_channel", "slack_usergroup", "slack_dm_days_ahead")
 CADENCE_FIELDS = ("timezone", "start_date", "handoff_time", "shift_days", "people_per_shift")
 EDITABLE_FIELDS = (
-    "name",
     "slug",
+    "name",
     "description",
     *CADENCE_FIELDS,
     "horizon_days",
@@ -105,13 +105,7 @@ def on_call(session: Session, *, rotation: Rotation, at: datetime) -> list[Shift
     return list(
         session.scalars(
             select(Shift)
-            .where(
-                Shift.rotation_id == rotation.id,
-                Shift.cancelled_at.is_(None),
-                Shift.role == shift_rows.PRIMARY_ROLE,
-                Shift.start <= at,
-                Shift.end > at,
-            )
+            .where(*schedule_inputs.live(rotation.id), Shift.start <= at, Shift.end > at)
             .options(joinedload(Shift.rotation), joinedload(Shift.person))
             .order_by(Shift.slot, Shift.start)
         )
@@ -122,19 +116,7 @@ def on_call(session: Session, *, rotation: Rotation, at: datetime) -> list[Shift
 
 
 # What an audit event pictures of a rotation, besides its managers.
-AUDITED_FIELDS = (
-    "slug",
-    "name",
-    "description",
-    *CADENCE_FIELDS,
-    "horizon_days",
-    "swap_requires_approval",
-    *SLACK_FIELDS,
-    "scim_group",
-    "shadow_shifts_required",
-    "at_risk_days",
-    "archived",
-)
+AUDITED_FIELDS = (*EDITABLE_FIELDS, "archived")
 
 
 def _snapshot(rotation: Rotation) -> dict[str, object]:
@@ -237,14 +219,8 @@ def create_rotation(
     rotation.managers = managers
     session.add(rotation)
     _flush_unique(session, slug)
-    audit.record(
-        session,
-        actor=actor,
-        action="rotation.create",
-        subject_type="rotation",
-        subject_id=rotation.id,
-        after=_snapshot(rotation),
-        at=now,
+    audit.Trail(session, actor=actor, at=now).record(
+        "rotation.create", ("rotation", rotation.id), after=_snapshot(rotation)
     )
     generation.reschedule(session, rotation=rotation, now=now, actor=actor, reason="created")
     _follow_group(session, rotation=rotation, now=now, actor=actor)
@@ -285,15 +261,8 @@ def update_rotation(
         raise Conflict("rotation was changed by someone else meanwhile; reload") from exc
     if rotation.slug != old_slug:
         slug_aliases.record_change(session, rotation=rotation, old_slug=old_slug, now=now)
-    audit.record_change(
-        session,
-        actor=actor,
-        action="rotation.update",
-        subject_type="rotation",
-        subject_id=rotation.id,
-        before=before,
-        after=_snapshot(rotation),
-        at=now,
+    audit.Trail(session, actor=actor, at=now).record_change(
+        "rotation.update", ("rotation", rotation.id), before=before, after=_snapshot(rotation)
     )
     generation.lock(session, rotation.id)
     if cadence_changed:
@@ -365,15 +334,11 @@ def archive_rotation(
     except StaleDataError as exc:
         raise Conflict("rotation was changed by someone else meanwhile; reload") from exc
     cancelled = reassignment.cancel_future(session, rotation=rotation, now=now)
-    audit.record_change(
-        session,
-        actor=actor,
-        action="rotation.archive",
-        subject_type="rotation",
-        subject_id=rotation.id,
+    audit.Trail(session, actor=actor, at=now).record_change(
+        "rotation.archive",
+        ("rotation", rotation.id),
         before=before,
         after={**_snapshot(rotation), "cancelled_shift_ids": cancelled},
-        at=now,
     )
     return rotation
 
@@ -388,13 +353,9 @@ def rebalance(
     changed = reassignment.rebalance(
         session, rotation=rotation, from_date=from_date, now=now, actor=actor
     )
-    audit.record(
-        session,
-        actor=actor,
-        action="rotation.rebalance",
-        subject_type="rotation",
-        subject_id=rotation.id,
+    audit.Trail(session, actor=actor, at=now).record(
+        "rotation.rebalance",
+        ("rotation", rotation.id),
         after={"from": from_date.isoformat(), "changed_shift_ids": changed},
-        at=now,
     )
     return changed

@@ -160,14 +160,10 @@ def _write(
         for placement in placements
     ]
     session.execute(insert(cast(Table, Shift.__table__)), rows)
-    audit.record(
-        session,
-        actor=actor,
-        action="rotation.shadows",
-        subject_type="rotation",
-        subject_id=rotation.id,
+    audit.Trail(session, actor=actor, at=now).record(
+        "rotation.shadows",
+        ("rotation", rotation.id),
         after={
             "seated": [{"person_id": p.person_id, "start": p.start.isoformat()} for p in placements]
         },
-        at=now,
     )

@@ -85,15 +85,11 @@ def change(
         _move(session, rotation=rotation, member=member, stage=stage, now=now, actor=actor)
     after = {"stage": member.stage, "graduation_held": member.graduation_held}
     session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="rotation.member_stage",
-        subject_type="rotation",
-        subject_id=rotation.id,
+    audit.Trail(session, actor=actor, at=now).record(
+        "rotation.member_stage",
+        ("rotation", rotation.id),
         before={"person_id": member.person_id, **before},
         after={"person_id": member.person_id, **after},
-        at=now,
         note=reason,
     )
     return member

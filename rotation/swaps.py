@@ -119,14 +119,8 @@ def request_swap(
     )
     session.add(swap)
     session.flush()
-    audit.record(
-        session,
-        actor=requester,
-        action="swap.request",
-        subject_type="swap",
-        subject_id=swap.id,
-        after=audit.snapshot(swap, AUDITED_FIELDS),
-        at=now,
+    audit.Trail(session, actor=requester, at=now).record(
+        "swap.request", ("swap", swap.id), after=audit.snapshot(swap, AUDITED_FIELDS)
     )
     return swap
 
@@ -196,15 +190,11 @@ def _set_status(
     swap.status = status
     swap.updated_at = now
     session.flush()
-    audit.record_change(
-        session,
-        actor=actor,
-        action=f"swap.{status}",
-        subject_type="swap",
-        subject_id=swap.id,
+    audit.Trail(session, actor=actor, at=now).record_change(
+        f"swap.{status}",
+        ("swap", swap.id),
         before=before,
         after=audit.snapshot(swap, AUDITED_FIELDS),
-        at=now,
     )
     return swap
 

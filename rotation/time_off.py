@@ -51,14 +51,10 @@ def add_time_off(
         from_instant=off_start,
         cover=True,
     )
-    audit.record(
-        session,
-        actor=actor,
-        action="time_off.create",
-        subject_type="time_off",
-        subject_id=row.id,
+    audit.Trail(session, actor=actor, at=now).record(
+        "time_off.create",
+        ("time_off", row.id),
         after={**audit.snapshot(row, AUDITED_FIELDS), "reassigned_shift_ids": changed},
-        at=now,
     )
     return row, changed
 
@@ -85,12 +81,6 @@ def delete_time_off(session: Session, *, row: TimeOff, now: datetime, actor: Per
     session.delete(row)
     session.flush()
     reassignment.refill_rotations_of(session, person_id=person_id, now=now, actor=actor)
-    audit.record(
-        session,
-        actor=actor,
-        action="time_off.delete",
-        subject_type="time_off",
-        subject_id=row_id,
-        before=before,
-        at=now,
+    audit.Trail(session, actor=actor, at=now).record(
+        "time_off.delete", ("time_off", row_id), before=before
     )

@@ -117,14 +117,10 @@ def record(
         if endpoint.enabled and endpoint.consecutive_failures >= DISABLE_AFTER_FAILURES:
             endpoint.enabled = False
             endpoint.disabled_at = now
-            audit.record(
-                session,
-                actor=None,
-                action="webhook.disable",
-                subject_type="webhook_endpoint",
-                subject_id=endpoint.id,
+            audit.Trail(session, actor=None, at=now).record(
+                "webhook.disable",
+                ("webhook_endpoint", endpoint.id),
                 after={"consecutive_failures": endpoint.consecutive_failures},
                 note=f"disabled after {endpoint.consecutive_failures} failed deliveries in a row",
-                at=now,
             )
     session.flush()

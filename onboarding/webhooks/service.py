@@ -62,14 +62,10 @@ def create(
     )
     session.add(endpoint)
     session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="webhook.create",
-        subject_type="webhook_endpoint",
-        subject_id=endpoint.id,
+    audit.Trail(session, actor=actor, at=now).record(
+        "webhook.create",
+        ("webhook_endpoint", endpoint.id),
         after={"url": endpoint.url, "events": endpoint.events},
-        at=now,
     )
     return endpoint
 
@@ -84,14 +80,10 @@ def get(session: Session, endpoint_id: int) -> WebhookEndpoint:
 
 def delete(session: Session, *, endpoint: WebhookEndpoint, actor: Person, now: datetime) -> None:
     """Remove an endpoint and its log; messages still queued for it are dropped when sent."""
-    audit.record(
-        session,
-        actor=actor,
-        action="webhook.delete",
-        subject_type="webhook_endpoint",
-        subject_id=endpoint.id,
+    audit.Trail(session, actor=actor, at=now).record(
+        "webhook.delete",
+        ("webhook_endpoint", endpoint.id),
         before={"url": endpoint.url, "events": endpoint.events},
-        at=now,
     )
     session.delete(endpoint)
     session.flush()

@@ -26,13 +26,9 @@ def test_only_fields_that_differ_are_kept_with_their_values_on_both_sides(
     session: Session,
 ) -> None:
     actor = make_person(session)
-    event = audit.record_change(
-        session,
-        actor=actor,
-        action="thing.update",
-        subject_type="thing",
-        subject_id=7,
-        at=DEFAULT_NOW,
+    event = audit.Trail(session, actor=actor, at=DEFAULT_NOW).record_change(
+        "thing.update",
+        ("thing", 7),
         before={"name": "old", "size": 3, "tags": ["a"], "gone": True},
         after={"name": "new", "size": 3, "tags": ["a", "b"], "added": None},
         note="why",
@@ -53,13 +49,9 @@ def test_only_fields_that_differ_are_kept_with_their_values_on_both_sides(
 def test_a_change_that_changed_nothing_is_still_recorded_with_empty_pictures(
     session: Session,
 ) -> None:
-    event = audit.record_change(
-        session,
-        actor=None,
-        action="thing.update",
-        subject_type="thing",
-        subject_id=1,
-        at=DEFAULT_NOW,
+    event = audit.Trail(session, actor=None, at=DEFAULT_NOW).record_change(
+        "thing.update",
+        ("thing", 1),
         before={"name": "same", "size": 1},
         after={"name": "same", "size": 1},
     )

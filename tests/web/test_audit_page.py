@@ -87,10 +87,9 @@ def test_bad_filters_are_a_clear_page(client: TestClient, session: Session, quer
 def test_the_log_comes_in_pages_that_keep_the_filters(client: TestClient, session: Session) -> None:
     admin = person(session, is_admin=True)
     for n in range(60):
-        audit.record(
-            session, actor=admin, action="person.update", subject_type="person",
-            subject_id=admin.id, after={"name": f"name {n}"}, at=DEFAULT_NOW - timedelta(minutes=n),
-        )  # fmt: skip
+        audit.Trail(session, actor=admin, at=DEFAULT_NOW - timedelta(minutes=n)).record(
+            "person.update", ("person", admin.id), after={"name": f"name {n}"}
+        )
     session.flush()
     log_in(client, admin)
     first = client.get(f"/audit?actor={admin.id}").text

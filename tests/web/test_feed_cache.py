@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.audit import record
+from core.audit import Trail
 from core.feed_tokens import FeedHolder
 from tests.conftest import DEFAULT_NOW
 from tests.factories import make_person, make_rotation, make_shift
@@ -120,7 +120,7 @@ def test_commits_of_shift_changes_invalidate_and_others_do_not(
     rotation = make_rotation(session)
 
     with session_factory() as writer:
-        record(writer, actor=None, action="x", subject_type="y", subject_id=1, at=DEFAULT_NOW)
+        Trail(writer, actor=None, at=DEFAULT_NOW).record("x", ("y", 1))
         writer.commit()
     assert cache.generation == 0
 

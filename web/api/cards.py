@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from core.models import Person
 from kb_links import importers, service, webhooks
@@ -52,6 +52,9 @@ class ImportResultOut(BaseModel):
 
 
 class WebhookResultOut(BaseModel):
+    # From a kb_links.webhooks.WebhookResult.
+    model_config = ConfigDict(from_attributes=True)
+
     received: int
     bumped_card_ids: list[int]
     ignored: int
@@ -154,13 +157,7 @@ def guru_webhook(
     payload = bodies.parse_json(body)
     events = webhooks.parse_events(payload)
     result = webhooks.apply_guru_events(session, events=events, now=now)
-    return WebhookResultOut(
-        received=result.received,
-        bumped_card_ids=result.bumped_card_ids,
-        ignored=result.ignored,
-        duplicates=result.duplicates,
-        unknown_cards=result.unknown_cards,
-    )
+    return WebhookResultOut.model_validate(result)
 
 
 @router.get("/{card_id}", response_model=CardOut)

@@ -14,30 +14,20 @@ from web.params import ObjectId
 router = APIRouter(prefix="/api/v1", tags=["tokens"])
 
 
-def _out(info: personal_tokens.TokenInfo) -> TokenOut:
-    return TokenOut(
-        id=info.id,
-        name=info.name,
-        created_at=info.created_at,
-        last_used_at=info.last_used_at,
-        expires_at=info.expires_at,
-    )
-
-
 def _create(
     session: SessionDep, *, person: Person, data: TokenCreate, actor: Person, now: NowDep
 ) -> NewTokenOut:
     made = personal_tokens.create_token(
         session, person=person, name=data.name, expires_at=data.expires_at, now=now, actor=actor
     )
-    return NewTokenOut(**_out(made.info).model_dump(), token=made.token)
+    return NewTokenOut(**TokenOut.model_validate(made.info).model_dump(), token=made.token)
 
 
 @router.get("/me/tokens", response_model=list[TokenOut])
 def my_tokens(paging: PageDep, session: SessionDep, caller: CurrentPerson) -> list[TokenOut]:
     """My unrevoked tokens, newest first (expired ones show their past ``expires_at``)."""
     tokens = personal_tokens.list_tokens(session, person=caller)
-    return [_out(info) for info in paging.rows(tokens)]
+    return [TokenOut.model_validate(info) for info in paging.rows(tokens)]
 
 
 @router.post("/me/tokens", response_model=NewTokenOut, status_code=status.HTTP_201_CREATED)
@@ -66,7 +56,7 @@ def person_tokens(
     """Someone's unrevoked tokens (admins)."""
     person = people.get_person(session, person_id)
     tokens = personal_tokens.list_tokens(session, person=person)
-    return [_out(info) for info in paging.rows(tokens)]
+    return [TokenOut.model_validate(info) for info in paging.rows(tokens)]
 
 
 @router.post(

@@ -1,6 +1,6 @@
-"""What every page shares: the logged-in viewer, manager-only access, form posts with their
-CSRF check, ids from paths and forms checked before they reach the database, domain errors
-as HTML error pages, and form problems per field."""
+"""What every page shares: the logged-in viewer, manager-only access, page visits and form
+posts with their CSRF check, ids from paths and forms checked before they reach the database,
+domain errors as HTML error pages, and form problems per field."""
 
 from __future__ import annotations
 
@@ -129,14 +129,39 @@ ManagerViewer = Annotated[Person, Depends(require_manager)]
 
 
 @dataclass(frozen=True)
-class FormPost:
-    """A form posted to a page, its CSRF token checked: the request with its unit of work
-    and clock, who sent it, and the fields as typed."""
+class PageVisit:
+    """A page asked for: the request with its unit of work and clock, and who asks.
+
+    What a page's renderer takes, whether a GET shows it or a refused form post shows it
+    again (a ``FormPost`` is a visit with a form).
+    """
 
     request: Request
     session: Session
     viewer: Person
     now: datetime
+
+
+def page_visit(who: Callable[..., Person]) -> Any:
+    """The visit of a viewer ``who`` admits, for a GET route's signature."""
+
+    def read(
+        request: Request, session: SessionDep, now: NowDep, viewer: Person = Depends(who)
+    ) -> PageVisit:
+        return PageVisit(request=request, session=session, viewer=viewer, now=now)
+
+    return Depends(read)
+
+
+ViewerVisit = Annotated[PageVisit, page_visit(page_viewer)]
+AdminVisit = Annotated[PageVisit, page_visit(require_page_admin)]
+ManagerVisit = Annotated[PageVisit, page_visit(require_manager)]
+
+
+@dataclass(frozen=True)
+class FormPost(PageVisit):
+    """A form posted to a page, its CSRF token checked: the visit, and the fields as typed."""
+
     form: FormData
 
     def text(self, name: str, default: str = "", *, max_length: int | None = None) -> str:
@@ -284,6 +309,18 @@ class FormInvalid(Exception):
 Wording = Callable[[Mapping[str, Any]], str | None]
 
 
+def error_field(item: Mapping[str, Any]) -> str:
+    """The form field one of pydantic's error items is about ("form": the form as a whole)."""
+    return str(item["loc"][0]) if item["loc"] else "form"
+
+
+def required_wording(item: Mapping[str, Any]) -> str | None:
+    """The words for a field left empty or out, or None for any other problem."""
+    if item["type"] in ("string_too_short", "too_short", "missing"):
+        return "This field is required."
+    return None
+
+
 def field_errors(error: ValidationError, *, wording: Wording | None = None) -> dict[str, str]:
     """``{"email": "value is not a valid email address: …"}``, first message per field.
 
@@ -291,7 +328,7 @@ def field_errors(error: ValidationError, *, wording: Wording | None = None) -> d
     """
     messages: dict[str, str] = {}
     for item in error.errors():
-        field = str(item["loc"][0]) if item["loc"] else "form"
+        field = error_field(item)
         message = (wording(item) if wording else None) or str(item["msg"])
         messages.setdefault(field, message.removeprefix("Value error, "))
     return messages

@@ -47,14 +47,10 @@ def _token_note(
 
 def _record_refusal(request: Request, session: Session, now: datetime) -> None:
     client = request.client.host if request.client else "unknown address"
-    audit.record(
-        session,
-        actor=None,
-        action="scim.token_refused",
-        subject_type="scim_token",
-        subject_id="unknown",
+    audit.Trail(session, actor=None, at=now).record(
+        "scim.token_refused",
+        ("scim_token", "unknown"),
         note=f"{request.method} {request.url.path} from {client}",
-        at=now,
     )
 
 

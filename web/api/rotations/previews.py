@@ -14,6 +14,7 @@ from rotation.schemas import PreviewOut
 from web.deps import NowDep, SessionDep
 
 Saved = TypeVar("Saved")
+Answer = TypeVar("Answer")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,17 @@ class Changes:
         )
         self.response.status_code = status.HTTP_200_OK
         return PreviewOut.model_validate(found)
+
+    def answer(
+        self,
+        rotation_ids: Collection[int],
+        change: Callable[[], Saved],
+        *,
+        then: Callable[[Saved], Answer],
+    ) -> Answer | PreviewOut:
+        """``then`` of what ``change`` saved; in a dry run, the preview (see ``run``)."""
+        saved = self.run(rotation_ids, change)
+        return saved if isinstance(saved, PreviewOut) else then(saved)
 
 
 def _changes(

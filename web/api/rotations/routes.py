@@ -105,16 +105,13 @@ def update_rotation(
     changes: previews.ChangesDep,
 ) -> RotationOut | PreviewOut:
     rotation = managed_rotation(session, slug=slug, caller=caller)
-
-    saved = changes.run(
+    return changes.answer(
         [rotation.id],
         lambda: rotation_service.update_rotation(
             session, rotation=rotation, data=data, now=now, actor=caller
         ),
+        then=RotationOut.of,
     )
-    if isinstance(saved, PreviewOut):
-        return saved
-    return RotationOut.of(saved)
 
 
 @router.delete("/rotations/{slug}", response_model=RotationOut)
@@ -136,16 +133,13 @@ def set_members(
     changes: previews.ChangesDep,
 ) -> list[MemberOut] | PreviewOut:
     rotation = managed_rotation(session, slug=slug, caller=caller)
-
-    saved = changes.run(
+    return changes.answer(
         [rotation.id],
         lambda: members.set_members(
             session, rotation=rotation, person_ids=data.person_ids, now=now, actor=caller
         ),
+        then=lambda saved: [MemberOut.model_validate(m) for m in saved],
     )
-    if isinstance(saved, PreviewOut):
-        return saved
-    return [MemberOut.model_validate(m) for m in saved]
 
 
 @router.get("/rotations/{slug}/members", response_model=list[MemberOut])
@@ -227,16 +221,13 @@ def rebalance(
     changes: previews.ChangesDep,
 ) -> RebalanceOut | PreviewOut:
     rotation = managed_rotation(session, slug=slug, caller=caller)
-
-    saved = changes.run(
+    return changes.answer(
         [rotation.id],
         lambda: rotation_service.rebalance(
             session, rotation=rotation, from_date=data.from_date, now=now, actor=caller
         ),
+        then=lambda changed: RebalanceOut(changed_shift_ids=changed),
     )
-    if isinstance(saved, PreviewOut):
-        return saved
-    return RebalanceOut(changed_shift_ids=saved)
 
 
 @router.get("/shifts/{shift_id}", response_model=ShiftOut)

@@ -9,6 +9,7 @@ from core import people
 from core.models import Person
 from rotation import members as rotation_members
 from rotation import preview, time_off
+from rotation.models import TimeOff
 from rotation.schemas import PreviewOut, TimeOffCreate, TimeOffCreated, TimeOffOut
 from web.api.rotations import previews
 from web.deps import CurrentPerson, NowDep, SessionDep, forbidden
@@ -46,7 +47,7 @@ def add_time_off(
     person = people.get_person(session, person_id)
     require_time_off_access(session, caller=caller, person=person)
 
-    saved = changes.run(
+    return changes.answer(
         preview.rotations_held_by(session, person_id=person.id, after=now),
         lambda: time_off.add_time_off(
             session,
@@ -57,9 +58,11 @@ def add_time_off(
             now=now,
             actor=caller,
         ),
+        then=_created,
     )
-    if isinstance(saved, PreviewOut):
-        return saved
+
+
+def _created(saved: tuple[TimeOff, list[int]]) -> TimeOffCreated:
     row, reassigned = saved
     return TimeOffCreated(
         **TimeOffOut.model_validate(row).model_dump(), reassigned_shift_ids=reassigned

@@ -6,10 +6,11 @@ from sqlalchemy.orm import Session
 
 from kb_links import service
 from kb_links.models import Card
-from web.pages.helpers import ManagerPost, ManagerViewer, not_found_as
+from web.pages.helpers import ManagerPost, ManagerViewer, ManagerVisit, not_found_as
 
 # Admins and anyone who manages a rotation look after the registry.
 CardEditor = ManagerViewer
+CardEditorVisit = ManagerVisit
 CardEditorPost = ManagerPost
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -16,12 +16,11 @@ from kb_links import service
 from kb_links.fields import SOURCES
 from kb_links.models import Card
 from onboarding import card_flags
-from web.deps import SessionDep
 from web.pages.cards import forms as card_forms
 from web.pages.cards import view as card_view
-from web.pages.cards.common import CardEditor, CardEditorPost, card_or_404
+from web.pages.cards.common import CardEditorPost, CardEditorVisit, card_or_404
 from web.pages.cards.forms import CardEditForm, CardForm
-from web.pages.helpers import CardId, FormInvalid, FormPost, form_refused
+from web.pages.helpers import CardId, FormInvalid, FormPost, PageVisit, form_refused
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -32,31 +31,29 @@ def _people_choices(session: Session) -> list[Person]:
 
 
 def _new_page(
-    request: Request,
-    session: Session,
-    viewer: Person,
+    visit: PageVisit,
     *,
     values: dict[str, str],
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     return render(
-        request,
+        visit.request,
         "card_new.html",
         {
-            "viewer": viewer,
+            "viewer": visit.viewer,
             "values": values,
             "errors": errors or {},
             "sources": SOURCES,
-            "people": _people_choices(session),
+            "people": _people_choices(visit.session),
         },
         status_code=status_code,
     )
 
 
 @router.get("/cards/new", response_class=HTMLResponse)
-def new_card_page(request: Request, session: SessionDep, viewer: CardEditor) -> HTMLResponse:
-    return _new_page(request, session, viewer, values=CardForm().model_dump())
+def new_card_page(visit: CardEditorVisit) -> HTMLResponse:
+    return _new_page(visit, values=CardForm().model_dump())
 
 
 @router.post("/cards", response_model=None)
@@ -65,22 +62,21 @@ def create_card(post: CardEditorPost, form: Annotated[CardForm, Form()]) -> Resp
         data = card_forms.check_new_card(post.session, form=form)
         card = service.create_card(post.session, data=data, now=post.now, actor=post.viewer)
     except (FormInvalid, Conflict, Invalid) as exc:
-        page = partial(_new_page, post.request, post.session, post.viewer, values=form.model_dump())
+        page = partial(_new_page, post, values=form.model_dump())
         return form_refused(post.session, exc, conflict_field="external_id", page=page)
     flash(post.request, f"Added “{card.title}” (version 1, verified now).")
     return RedirectResponse(f"/cards#card-{card.id}", status_code=303)
 
 
 def _edit_page(
-    request: Request,
-    session: Session,
-    viewer: Person,
+    visit: PageVisit,
     *,
     card: Card,
     values: dict[str, str],
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    session = visit.session
     revisions = service.list_revisions(session, card=card)
     flags = card_flags.list_flags(session, card=card)
     actors = people.find_by_ids(
@@ -89,10 +85,10 @@ def _edit_page(
         | {f.author_id for f in flags if f.author_id is not None},
     )
     return render(
-        request,
+        visit.request,
         "card_edit.html",
         {
-            "viewer": viewer,
+            "viewer": visit.viewer,
             "card": card,
             "href": card_view.safe_href(card.url),
             "values": values,
@@ -108,13 +104,12 @@ def _edit_page(
 
 
 @router.get("/cards/{card_id}/edit", response_class=HTMLResponse)
-def edit_card_page(
-    request: Request, card_id: CardId, session: SessionDep, viewer: CardEditor
-) -> HTMLResponse:
+def edit_card_page(visit: CardEditorVisit, card_id: CardId) -> HTMLResponse:
+    session = visit.session
     card = card_or_404(session, card_id)
     verifier = session.get(Person, card.verifier_id) if card.verifier_id is not None else None
     values = card_forms.values_of(card, verifier_email=verifier.email if verifier else "")
-    return _edit_page(request, session, viewer, card=card, values=values)
+    return _edit_page(visit, card=card, values=values)
 
 
 @router.post("/cards/{card_id}/edit", response_model=None)
@@ -127,9 +122,7 @@ def edit_card(
         values = {**form.model_dump(), "version": str(card.version)}
         errors = {"form": _edited_meanwhile(card)}
         return _edit_page(
-            post.request,
-            post.session,
-            post.viewer,
+            post,
             card=card,
             values=values,
             errors=errors,
@@ -148,9 +141,7 @@ def edit_card(
         def page(**refusal: Any) -> HTMLResponse:
             fresh = card_or_404(post.session, card_id)
             return _edit_page(
-                post.request,
-                post.session,
-                post.viewer,
+                post,
                 card=fresh,
                 values=form.model_dump(),
                 **refusal,

@@ -17,7 +17,7 @@ from kb_links import service
 from kb_links.fields import DEFAULT_VERIFY_EVERY_DAYS
 from kb_links.models import Card
 from kb_links.schemas import CardCreate, CardUpdate
-from web.pages.helpers import checked
+from web.pages.helpers import checked, error_field, required_wording
 
 CHANGE_CHOICES = ("major", "minor")
 # Card fields an edit may change: what the API may set, but for the time of verifying
@@ -63,12 +63,9 @@ def values_of(card: Card, *, verifier_email: str) -> dict[str, str]:
 
 
 def _wording(item: Mapping[str, Any]) -> str | None:
-    field, kind = (str(item["loc"][0]) if item["loc"] else "form"), item["type"]
-    if kind in ("string_too_short", "too_short", "missing"):
-        return "This field is required."
-    if field == "verify_every_days" and kind == "int_parsing":
+    if error_field(item) == "verify_every_days" and item["type"] == "int_parsing":
         return "Enter a whole number of days."
-    return None
+    return required_wording(item)
 
 
 def _verifier_id(

@@ -8,14 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile, status
+from fastapi import APIRouter, Depends, File, HTTPException, UploadFile, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import people
 from core.errors import Conflict, Invalid
-from core.models import Person
 from kb_links import freshness, importers, registry_queries, service
 from kb_links.fields import SOURCES
 from kb_links.models import Card
@@ -27,11 +26,10 @@ from onboarding.needed_by import NeededBy
 from rotation import access
 from web.bodies import MAX_UPLOAD_BYTES
 from web.card_import import run_card_import
-from web.deps import NowDep, SessionDep
 from web.pages.cards import view as card_view
 from web.pages.cards.common import card_or_404
 from web.pages.cards.view import SHOW_CHOICES, Filters
-from web.pages.helpers import AdminPost, CardId, Viewer, ViewerPost
+from web.pages.helpers import AdminPost, CardId, PageVisit, ViewerPost, ViewerVisit
 from web.pages.pager import PageNumber, Pager, pager_for
 from web.templating import flash, local_time, render
 
@@ -62,17 +60,15 @@ def _back_to_registry(back: str) -> str:
 
 
 def _registry_page(
-    request: Request,
-    session: Session,
-    viewer: Person,
+    visit: PageVisit,
     *,
-    now: datetime,
     filters: Filters | None = None,
     import_errors: list[str] | None = None,
     import_text: str = "",
     status_code: int = 200,
     page: int = 1,
 ) -> HTMLResponse:
+    request, session, viewer, now = visit.request, visit.session, visit.viewer, visit.now
     filters = filters or Filters()
     is_editor = access.manages_any(session, person=viewer)
     where = CardFilter(show=filters.show, collection=filters.collection, source=filters.source)
@@ -162,15 +158,8 @@ def _stale_page(
 
 
 @router.get("/cards", response_class=HTMLResponse)
-def cards_page(
-    request: Request,
-    session: SessionDep,
-    viewer: Viewer,
-    now: NowDep,
-    filters: FiltersDep,
-    page: PageNumber = 1,
-) -> HTMLResponse:
-    return _registry_page(request, session, viewer, now=now, filters=filters, page=page)
+def cards_page(visit: ViewerVisit, filters: FiltersDep, page: PageNumber = 1) -> HTMLResponse:
+    return _registry_page(visit, filters=filters, page=page)
 
 
 @router.post("/cards/{card_id}/verify", response_model=None)
@@ -243,10 +232,7 @@ def import_cards(post: AdminPost, file: Annotated[UploadFile | None, File()] = N
         else:
             messages = [exc.detail]
         return _registry_page(
-            post.request,
-            post.session,
-            post.viewer,
-            now=post.now,
+            post,
             import_errors=messages,
             import_text=text,
             status_code=409 if isinstance(exc, Conflict) else 422,

@@ -6,11 +6,10 @@ For admins and rotation managers, like the API. Every change goes through
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, Form, HTTPException, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -20,14 +19,14 @@ from kb_links import service as card_service
 from onboarding import card_sets, requirements
 from onboarding.models import CardSet
 from onboarding.schemas import CardSetUpdate
-from web.deps import NowDep, SessionDep
 from web.pages.helpers import (
     CardId,
     CardSetId,
     FormInvalid,
     FormPost,
     ManagerPost,
-    ManagerViewer,
+    ManagerVisit,
+    PageVisit,
     form_refused,
     not_found_as,
     parse_id,
@@ -62,15 +61,14 @@ def _card_set_to_change(session: Session, card_set_id: int, viewer: Person) -> C
 
 
 def _list_page(
-    request: Request,
-    session: Session,
-    viewer: Person,
+    visit: PageVisit,
     *,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     page: int = 1,
 ) -> HTMLResponse:
+    request, session = visit.request, visit.session
     views, pager = fetch_page_of(
         request,
         page=page,
@@ -84,7 +82,7 @@ def _list_page(
         request,
         "card_sets.html",
         {
-            "viewer": viewer,
+            "viewer": visit.viewer,
             "views": views,
             "pager": pager,
             "cards": cards,
@@ -97,10 +95,8 @@ def _list_page(
 
 
 @router.get("/card-sets", response_class=HTMLResponse)
-def card_sets_page(
-    request: Request, session: SessionDep, viewer: ManagerViewer, page: PageNumber = 1
-) -> HTMLResponse:
-    return _list_page(request, session, viewer, page=page)
+def card_sets_page(visit: ManagerVisit, page: PageNumber = 1) -> HTMLResponse:
+    return _list_page(visit, page=page)
 
 
 @router.post("/card-sets", response_model=None)
@@ -109,9 +105,7 @@ def create_card_set(post: ManagerPost, form: Annotated[CardSetForm, Form()]) -> 
         data = card_set_forms.check_details(form)
         view = card_sets.create_card_set(post.session, data=data, now=post.now, actor=post.viewer)
     except (FormInvalid, Conflict) as exc:
-        page = partial(
-            _list_page, post.request, post.session, post.viewer, values=form.model_dump()
-        )
+        page = partial(_list_page, post, values=form.model_dump())
         return form_refused(post.session, exc, conflict_field="name", page=page)
     flash(post.request, f"Created the card set “{view.card_set.name}”. Add its cards below.")
     return RedirectResponse(f"/card-sets/{view.card_set.id}", status_code=303)
@@ -121,28 +115,27 @@ def create_card_set(post: ManagerPost, form: Annotated[CardSetForm, Form()]) -> 
 
 
 def _edit_page(
-    request: Request,
-    session: Session,
-    viewer: Person,
+    visit: PageVisit,
     *,
     card_set: CardSet,
-    now: datetime,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     add_error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    session = visit.session
     card_ids = card_sets.view(session, card_set=card_set).card_ids
     every_card = {
-        card.id: card for card in card_service.list_cards(session, now=now, include_archived=True)
+        card.id: card
+        for card in card_service.list_cards(session, now=visit.now, include_archived=True)
     }
     in_set = set(card_ids)
     addable = [card for card in every_card.values() if not card.archived and card.id not in in_set]
     return render(
-        request,
+        visit.request,
         "card_set_edit.html",
         {
-            "viewer": viewer,
+            "viewer": visit.viewer,
             "card_set": card_set,
             "items": [every_card[card_id] for card_id in card_ids],
             "groups": card_set_forms.by_collection(addable),
@@ -156,15 +149,9 @@ def _edit_page(
 
 
 @router.get("/card-sets/{card_set_id}", response_class=HTMLResponse)
-def edit_card_set_page(
-    request: Request,
-    card_set_id: CardSetId,
-    session: SessionDep,
-    viewer: ManagerViewer,
-    now: NowDep,
-) -> HTMLResponse:
-    card_set = _card_set_or_404(session, card_set_id)
-    return _edit_page(request, session, viewer, card_set=card_set, now=now)
+def edit_card_set_page(visit: ManagerVisit, card_set_id: CardSetId) -> HTMLResponse:
+    card_set = _card_set_or_404(visit.session, card_set_id)
+    return _edit_page(visit, card_set=card_set)
 
 
 @router.post("/card-sets/{card_set_id}", response_model=None)
@@ -185,10 +172,7 @@ def save_details(
 
         def page(**refusal: Any) -> HTMLResponse:
             fresh = _card_set_or_404(post.session, card_set_id)
-            return _edit_page(
-                post.request, post.session, post.viewer, card_set=fresh, now=post.now,
-                values=form.model_dump(), **refusal,
-            )  # fmt: skip
+            return _edit_page(post, card_set=fresh, values=form.model_dump(), **refusal)
 
         return form_refused(post.session, exc, conflict_field="name", page=page)
     flash(post.request, f"Saved the name and description of “{card_set.name}”.")
@@ -208,10 +192,11 @@ def _set_cards(post: FormPost, *, card_set: CardSet, card_ids: list[int]) -> HTM
     except Invalid as exc:
         status_code = roll_back_refused(post.session, exc)
         return _edit_page(
-            post.request, post.session, post.viewer,
-            card_set=_card_set_or_404(post.session, card_set.id), now=post.now,
-            add_error=sentence(exc.detail), status_code=status_code,
-        )  # fmt: skip
+            post,
+            card_set=_card_set_or_404(post.session, card_set.id),
+            add_error=sentence(exc.detail),
+            status_code=status_code,
+        )
     return None
 
 
@@ -226,10 +211,7 @@ def add_card(post: ManagerPost, card_set_id: CardSetId) -> Response:
     elif chosen in current:
         problem = "That card is already in this set."
     if problem is not None or chosen is None:
-        return _edit_page(
-            post.request, post.session, post.viewer, card_set=card_set, now=post.now,
-            add_error=problem, status_code=422,
-        )  # fmt: skip
+        return _edit_page(post, card_set=card_set, add_error=problem, status_code=422)
     refused = _set_cards(
         post, card_set=card_set, card_ids=card_set_forms.with_card(current, chosen)
     )

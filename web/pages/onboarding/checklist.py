@@ -6,9 +6,7 @@ as the API (the person, managers of a rotation they belong to, admins).
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -16,11 +14,12 @@ from core.errors import Conflict
 from core.models import Person
 from kb_links.models import Card
 from onboarding import acks, graduation, progress
-from web.deps import NowDep, SessionDep, get_settings_dep
+from web.deps import get_settings_dep
 from web.pages.helpers import (
+    PageVisit,
     PersonId,
-    Viewer,
     ViewerPost,
+    ViewerVisit,
     not_found_as,
     parse_id,
     person_or_404,
@@ -34,23 +33,20 @@ router = APIRouter(include_in_schema=False)
 
 
 def checklist_page(
-    request: Request,
-    session: Session,
-    viewer: Person,
+    visit: PageVisit,
     *,
     person: Person,
-    now: datetime,
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    entries = progress.checklist(session, person=person, now=now)
+    entries = progress.checklist(visit.session, person=person, now=visit.now)
     return render(
-        request,
+        visit.request,
         "checklist.html",
         {
-            "viewer": viewer,
+            "viewer": visit.viewer,
             "person": person,
-            "own": person.id == viewer.id,
+            "own": person.id == visit.viewer.id,
             "shifts": checklist_shifts(entries),
             "status_labels": STATUS_LABELS,
             "progress_text": progress_text,
@@ -61,25 +57,21 @@ def checklist_page(
 
 
 @router.get("/me/checklist", response_class=HTMLResponse)
-def my_checklist(
-    request: Request, session: SessionDep, viewer: Viewer, now: NowDep
-) -> HTMLResponse:
-    return checklist_page(request, session, viewer, person=viewer, now=now)
+def my_checklist(visit: ViewerVisit) -> HTMLResponse:
+    return checklist_page(visit, person=visit.viewer)
 
 
 @router.get("/people/{person_id}/checklist", response_model=None)
-def person_checklist(
-    request: Request, person_id: PersonId, session: SessionDep, viewer: Viewer, now: NowDep
-) -> Response:
-    person = person_or_404(session, person_id)
-    if person.id == viewer.id:
+def person_checklist(visit: ViewerVisit, person_id: PersonId) -> Response:
+    person = person_or_404(visit.session, person_id)
+    if person.id == visit.viewer.id:
         return RedirectResponse("/me/checklist", status_code=status.HTTP_303_SEE_OTHER)
-    if not progress.may_view_person(session, viewer=viewer, person=person):
+    if not progress.may_view_person(visit.session, viewer=visit.viewer, person=person):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
             detail="Only the person, managers of their rotations and admins can see a checklist.",
         )
-    return checklist_page(request, session, viewer, person=person, now=now)
+    return checklist_page(visit, person=person)
 
 
 def _stale_message(session: Session, exc: Conflict, *, card_id: int, version: int) -> str:
@@ -96,10 +88,7 @@ def _stale_message(session: Session, exc: Conflict, *, card_id: int, version: in
 @router.post("/me/checklist/ack", response_model=None)
 def acknowledge(post: ViewerPost) -> Response:
     def refused(error: str, status_code: int) -> HTMLResponse:
-        return checklist_page(
-            post.request, post.session, post.viewer, person=post.viewer, now=post.now, error=error,
-            status_code=status_code,
-        )  # fmt: skip
+        return checklist_page(post, person=post.viewer, error=error, status_code=status_code)
 
     chosen_card, read_version = parse_id(post.text("card_id")), parse_id(post.text("version"))
     if chosen_card is None or read_version is None:

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from core import feed_tokens
-from core.models import Person
 from onboarding import progress
 from rotation import debts, overview, swap_views, swaps, why_line
 from rotation import shifts as shift_rows
@@ -23,7 +21,7 @@ from rotation.feed.content import RotationRef
 from rotation.swap_views import SwapView
 from web.deps import NowDep, SessionDep
 from web.feeds import routes as feeds
-from web.pages.helpers import SwapId, Viewer, verify_csrf
+from web.pages.helpers import PageVisit, SwapId, Viewer, ViewerVisit, verify_csrf
 from web.pages.onboarding.view import STATUS_LABELS, progress_text
 from web.pages.rotations import swap_answers
 from web.templating import flash, render
@@ -64,14 +62,12 @@ def sort_swaps(views: list[SwapView], *, viewer_id: int) -> OpenSwaps:
 
 
 def home_page(
-    request: Request,
-    session: Session,
-    viewer: Person,
+    visit: PageVisit,
     *,
-    now: datetime,
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    request, session, viewer, now = visit.request, visit.session, visit.viewer, visit.now
     upcoming = progress.upcoming(
         session, person=viewer, now=now, until=now + timedelta(weeks=HOME_WEEKS)
     )
@@ -111,8 +107,8 @@ def home_page(
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: SessionDep, viewer: Viewer, now: NowDep) -> HTMLResponse:
-    return home_page(request, session, viewer, now=now)
+def home(visit: ViewerVisit) -> HTMLResponse:
+    return home_page(visit)
 
 
 @router.post("/me/calendar/reset", dependencies=[Depends(verify_csrf)])
@@ -132,19 +128,12 @@ def _answer_from_home(name: str) -> Callable[..., Response]:
     """The route for one answer the people in a swap give from here; it comes back home."""
     answer = swap_answers.ANSWERS[name]
 
-    def answer_swap(
-        request: Request, swap_id: SwapId, session: SessionDep, viewer: Viewer, now: NowDep
-    ) -> Response:
+    def answer_swap(swap_id: SwapId, visit: ViewerVisit) -> Response:
         def refused(message: str, status_code: int) -> Response:
-            return home_page(
-                request, session, viewer, now=now, error=message, status_code=status_code
-            )
+            return home_page(visit, error=message, status_code=status_code)
 
-        swap = swap_answers.swap_or_404(session, swap_id)
-        return swap_answers.give(
-            request, session, viewer, swap=swap, answer=answer, now=now, target="/",
-            refused=refused,
-        )  # fmt: skip
+        swap = swap_answers.swap_or_404(visit.session, swap_id)
+        return swap_answers.give(visit, swap=swap, answer=answer, target="/", refused=refused)
 
     return answer_swap
 

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from functools import partial
 
-from fastapi import APIRouter, BackgroundTasks, Request, status
+from fastapi import APIRouter, BackgroundTasks, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from core import people
 from core.errors import Conflict, Invalid
-from core.models import Person
 from core.people_import import ImportRejected
 from core.schemas import PersonCreate, PersonUpdate
 from flows import bulk_import
-from web.deps import SessionDep, SettingsDep
+from web.deps import SettingsDep
 from web.pages.helpers import (
     AdminPost,
-    AdminViewer,
+    AdminVisit,
     FormInvalid,
+    PageVisit,
     PersonId,
     checked,
     form_refused,
@@ -35,9 +34,7 @@ EMPTY_PERSON = {"email": "", "name": "", "timezone": "UTC", "team": "", "is_admi
 
 
 def _people_page(
-    request: Request,
-    session: Session,
-    viewer: Person,
+    visit: PageVisit,
     *,
     values: dict[str, object] | None = None,
     errors: dict[str, str] | None = None,
@@ -47,17 +44,18 @@ def _people_page(
     status_code: int = 200,
     page: int = 1,
 ) -> HTMLResponse:
+    session = visit.session
     shown, pager = fetch_page_of(
-        request,
+        visit.request,
         page=page,
         count=lambda: people.count_people(session),
         fetch=lambda limit, offset: people.list_people(session, limit=limit, offset=offset),
     )
     return render(
-        request,
+        visit.request,
         "people.html",
         {
-            "viewer": viewer,
+            "viewer": visit.viewer,
             "people": shown,
             "pager": pager,
             "values": values or EMPTY_PERSON,
@@ -72,10 +70,8 @@ def _people_page(
 
 
 @router.get("/people", response_class=HTMLResponse)
-def people_page(
-    request: Request, session: SessionDep, viewer: AdminViewer, page: PageNumber = 1
-) -> HTMLResponse:
-    return _people_page(request, session, viewer, page=page)
+def people_page(visit: AdminVisit, page: PageNumber = 1) -> HTMLResponse:
+    return _people_page(visit, page=page)
 
 
 @router.post("/people", response_model=None)
@@ -89,7 +85,7 @@ def add_person(post: AdminPost, background: BackgroundTasks, settings: SettingsD
         data = checked(PersonCreate, {**values, "team": values["team"] or None})
         person = people.create_person(post.session, data=data, now=post.now, actor=post.viewer)
     except (FormInvalid, Conflict) as exc:
-        page = partial(_people_page, post.request, post.session, post.viewer, values=values)
+        page = partial(_people_page, post, values=values)
         return form_refused(post.session, exc, conflict_field="email", page=page)
     flash(post.request, f"Added {person.name} ({person.email}).")
     if post.ticked("invite"):
@@ -105,9 +101,10 @@ def edit_person(post: AdminPost, person_id: PersonId) -> Response:
 
     def refused(message: str) -> HTMLResponse:
         return _people_page(
-            post.request, post.session, post.viewer, edit_error=(person_id, message),
+            post,
+            edit_error=(person_id, message),
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )  # fmt: skip
+        )
 
     if person.id == post.viewer.id and not is_admin:
         return refused("You cannot take away your own admin role; ask another admin.")
@@ -143,9 +140,7 @@ def import_people(post: AdminPost, background: BackgroundTasks, settings: Settin
         result = bulk_import.write(post.session, rows, now=post.now, actor=post.viewer)
     except ImportRejected as exc:
         return _people_page(
-            post.request,
-            post.session,
-            post.viewer,
+            post,
             import_errors=[{"line": e.line, "message": e.message} for e in exc.errors],
             csv_text=csv_text,
             status_code=422,

@@ -11,15 +11,20 @@ from zoneinfo import ZoneInfo, available_timezones
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from core import audit, credentials, people, personal_tokens
 from core.errors import Invalid
 from core.models import Person
 from core.schemas import PersonUpdate, TokenCreate
-from web.deps import SessionDep
 from web.feeds import routes as feeds
-from web.pages.helpers import TokenId, Viewer, ViewerPost, field_errors, sentence
+from web.pages.helpers import (
+    PageVisit,
+    TokenId,
+    ViewerPost,
+    ViewerVisit,
+    field_errors,
+    sentence,
+)
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -40,9 +45,7 @@ def _values(person: Person) -> dict[str, object]:
 
 
 def _page(
-    request: Request,
-    session: Session,
-    viewer: Person,
+    visit: PageVisit,
     *,
     values: dict[str, object] | None = None,
     errors: dict[str, str] | None = None,
@@ -52,6 +55,7 @@ def _page(
     token_form: dict[str, str] | None = None,
     token_error: str | None = None,
 ) -> HTMLResponse:
+    request, session, viewer = visit.request, visit.session, visit.viewer
     settings = request.app.state.settings
     return render(
         request,
@@ -82,8 +86,8 @@ def _keep_this_session(request: Request, person: Person) -> None:
 
 
 @router.get("/me", response_class=HTMLResponse)
-def profile(request: Request, session: SessionDep, viewer: Viewer) -> HTMLResponse:
-    return _page(request, session, viewer)
+def profile(visit: ViewerVisit) -> HTMLResponse:
+    return _page(visit)
 
 
 @router.post("/me", response_model=None)
@@ -98,14 +102,7 @@ def save_profile(post: ViewerPost) -> Response:
     try:
         data = PersonUpdate(name=name, timezone=timezone)
     except ValidationError as exc:
-        return _page(
-            post.request,
-            post.session,
-            post.viewer,
-            values=values,
-            errors=field_errors(exc),
-            status_code=422,
-        )
+        return _page(post, values=values, errors=field_errors(exc), status_code=422)
     people.update_person(
         post.session, person=post.viewer, data=data, now=post.now, actor=post.viewer
     )
@@ -113,15 +110,11 @@ def save_profile(post: ViewerPost) -> Response:
     post.viewer.notify_email, post.viewer.notify_slack = notify_email, notify_slack
     after = {"notify_email": notify_email, "notify_slack": notify_slack}
     if before != after:
-        audit.record(
-            post.session,
-            actor=post.viewer,
-            action="person.notification_preferences",
-            subject_type="person",
-            subject_id=post.viewer.id,
+        audit.Trail(post.session, actor=post.viewer, at=post.now).record(
+            "person.notification_preferences",
+            ("person", post.viewer.id),
             before=before,
             after=after,
-            at=post.now,
         )
     flash(post.request, "Your profile is saved.")
     return RedirectResponse("/me", status_code=303)
@@ -132,13 +125,7 @@ def change_password(post: ViewerPost) -> Response:
     fields = ("current", "new", "confirm")
     current, new, confirm = (post.text(name, max_length=1000) for name in fields)
     if not post.request.app.state.settings.password_login:
-        return _page(
-            post.request,
-            post.session,
-            post.viewer,
-            problem="Passwords are off here.",
-            status_code=404,
-        )
+        return _page(post, problem="Passwords are off here.", status_code=404)
     try:
         credentials.change_password(
             post.session,
@@ -149,9 +136,7 @@ def change_password(post: ViewerPost) -> Response:
             now=post.now,
         )
     except Invalid as exc:
-        return _page(
-            post.request, post.session, post.viewer, problem=sentence(exc.detail), status_code=422
-        )
+        return _page(post, problem=sentence(exc.detail), status_code=422)
     _keep_this_session(post.request, post.viewer)
     flash(post.request, "Your password is changed; your other sessions have ended.")
     return RedirectResponse("/me", status_code=303)
@@ -181,20 +166,10 @@ def create_token(post: ViewerPost) -> Response:
         )  # fmt: skip
     except ValidationError as exc:
         problem = "; ".join(field_errors(exc).values())
-        return _page(
-            post.request,
-            post.session,
-            post.viewer,
-            token_form=form,
-            token_error=problem,
-            status_code=422,
-        )
+        return _page(post, token_form=form, token_error=problem, status_code=422)
     except Invalid as exc:
-        return _page(
-            post.request, post.session, post.viewer, token_form=form,
-            token_error=sentence(exc.detail), status_code=422,
-        )  # fmt: skip
-    return _page(post.request, post.session, post.viewer, new_token=made, status_code=201)
+        return _page(post, token_form=form, token_error=sentence(exc.detail), status_code=422)
+    return _page(post, new_token=made, status_code=201)
 
 
 @router.post("/me/tokens/{token_id}/revoke", response_model=None)

@@ -19,7 +19,7 @@ from rotation import generation
 from rotation.models import Rotation
 from rotation.schemas import RotationCreate, RotationUpdate, format_handoff_time
 from rotation.timeline import Cadence
-from web.pages.helpers import checked
+from web.pages.helpers import checked, error_field, required_wording
 from web.pages.rotations import coverage_form
 
 NUMBER_FIELDS = (
@@ -97,9 +97,10 @@ def values_of(rotation: Rotation) -> dict[str, str]:
 
 
 def _wording(item: Mapping[str, Any]) -> str | None:
-    field, kind = (str(item["loc"][0]) if item["loc"] else "form"), item["type"]
-    if kind in ("string_too_short", "too_short", "missing"):
-        return "This field is required."
+    required = required_wording(item)
+    if required is not None:
+        return required
+    field, kind = error_field(item), item["type"]
     if kind == "int_parsing":
         return "Enter a whole number."
     if field == "burden_weights" and kind == "float_parsing":

@@ -12,7 +12,7 @@ from functools import partial
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -22,11 +22,11 @@ from core.models import Person
 from rotation import duty, generation, overview, timeline
 from rotation import service as rotation_service
 from rotation.models import Rotation, Shift
-from web.deps import NowDep, SessionDep
 from web.pages.helpers import (
     FormInvalid,
     ManagerPost,
-    Viewer,
+    PageVisit,
+    ViewerVisit,
     form_refused,
 )
 from web.pages.pager import PageNumber, fetch_page_of
@@ -79,16 +79,14 @@ def new_rotation_values(viewer: Person, *, now: datetime) -> dict[str, str]:
 
 
 def _list_page(
-    request: Request,
-    session: Session,
-    viewer: Person,
+    visit: PageVisit,
     *,
-    now: datetime,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     page: int = 1,
 ) -> HTMLResponse:
+    request, session, viewer, now = visit.request, visit.session, visit.viewer, visit.now
     # Only the rows shown are read and worked out: one page of live rotations, and the
     # archived ones.
     live, pager = fetch_page_of(
@@ -124,10 +122,8 @@ def _list_page(
 
 
 @router.get("/rotations", response_class=HTMLResponse)
-def rotations_page(
-    request: Request, session: SessionDep, viewer: Viewer, now: NowDep, page: PageNumber = 1
-) -> HTMLResponse:
-    return _list_page(request, session, viewer, now=now, page=page)
+def rotations_page(visit: ViewerVisit, page: PageNumber = 1) -> HTMLResponse:
+    return _list_page(visit, page=page)
 
 
 @router.post("/rotations", response_model=None)
@@ -141,14 +137,7 @@ def create_rotation(post: ManagerPost, form: Annotated[RotationForm, Form()]) ->
             post.session, data=data, now=post.now, actor=post.viewer
         )
     except (FormInvalid, Conflict, Invalid) as exc:
-        page = partial(
-            _list_page,
-            post.request,
-            post.session,
-            post.viewer,
-            now=post.now,
-            values=form.model_dump(),
-        )
+        page = partial(_list_page, post, values=form.model_dump())
         return form_refused(post.session, exc, conflict_field="slug", page=page)
     flash(
         post.request,

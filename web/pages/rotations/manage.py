@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -24,11 +24,11 @@ from rotation import service as rotation_service
 from rotation import shifts as shift_rows
 from rotation.models import Rotation, Shift
 from rotation.schemas import RotationUpdate
-from web.deps import NowDep, SessionDep
 from web.pages.helpers import (
     FormInvalid,
-    Viewer,
+    PageVisit,
     ViewerPost,
+    ViewerVisit,
     parse_id,
     required_id,
     roll_back_refused,
@@ -108,16 +108,14 @@ def _requirement_rows(session: Session, *, rotation: Rotation) -> list[dict[str,
 
 
 def manage_page(
-    request: Request,
-    session: Session,
-    viewer: Person,
+    visit: PageVisit,
     *,
     rotation: Rotation,
-    now: datetime,
     state: ManageState | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     """Render the manage page (also after a refused change, with the input kept)."""
+    request, session, viewer, now = visit.request, visit.session, visit.viewer, visit.now
     state = state or ManageState()
     roster = members.list_members(session, rotation=rotation)
     in_roster = {member.person_id for member in roster}
@@ -154,23 +152,17 @@ def manage_page(
 
 
 def refused_page(
-    request: Request,
-    session: Session,
-    viewer: Person,
+    visit: PageVisit,
     *,
     slug: str,
-    now: datetime,
     exc: DomainError | FormInvalid,
     state: ManageState,
 ) -> HTMLResponse:
     """The manage page after a refused change: nothing written, the input kept and the
     problem shown next to the form it came from."""
-    status_code = roll_back_refused(session, exc)
-    rotation = rotation_or_404(session, slug)
-    return manage_page(
-        request, session, viewer, rotation=rotation, now=now, state=state,
-        status_code=status_code,
-    )  # fmt: skip
+    status_code = roll_back_refused(visit.session, exc)
+    rotation = rotation_or_404(visit.session, slug)
+    return manage_page(visit, rotation=rotation, state=state, status_code=status_code)
 
 
 def manageable(session: Session, *, viewer: Person, slug: str) -> Rotation:
@@ -181,17 +173,15 @@ def manageable(session: Session, *, viewer: Person, slug: str) -> Rotation:
 
 
 @router.get("/rotations/{slug}/manage", response_class=HTMLResponse)
-def manage_view(
-    request: Request, slug: str, session: SessionDep, viewer: Viewer, now: NowDep, shift: str = ""
-) -> Response:
-    rotation = rotation_or_moved(session, slug, request)
+def manage_view(slug: str, visit: ViewerVisit, shift: str = "") -> Response:
+    rotation = rotation_or_moved(visit.session, slug, visit.request)
     if isinstance(rotation, Response):
         return rotation
-    require_rotation_manager(session, viewer=viewer, rotation=rotation)
+    require_rotation_manager(visit.session, viewer=visit.viewer, rotation=rotation)
     state = ManageState()
     if shift:
         state.override["shift_id"] = str(required_id(shift, name="shift"))
-    return manage_page(request, session, viewer, rotation=rotation, now=now, state=state)
+    return manage_page(visit, rotation=rotation, state=state)
 
 
 @router.post("/rotations/{slug}/manage/settings", response_model=None)
@@ -205,14 +195,7 @@ def save_settings(slug: str, post: ViewerPost, form: Annotated[RotationForm, For
             state = _preview(
                 post.session, rotation=rotation, data=data, values=values, now=post.now
             )
-            return manage_page(
-                post.request,
-                post.session,
-                post.viewer,
-                rotation=rotation,
-                now=post.now,
-                state=state,
-            )
+            return manage_page(post, rotation=rotation, state=state)
         regenerates = rotation_forms.changes_cadence(data, rotation=rotation)
         rotation_service.update_rotation(
             post.session, rotation=rotation, data=data, now=post.now, actor=post.viewer
@@ -222,10 +205,7 @@ def save_settings(slug: str, post: ViewerPost, form: Annotated[RotationForm, For
         rotation = rotation_or_404(post.session, slug)
         errors = _settings_errors(exc, values, rotation)
         state = ManageState(settings=values, settings_errors=errors)
-        return manage_page(
-            post.request, post.session, post.viewer, rotation=rotation, now=post.now, state=state,
-            status_code=status_code,
-        )  # fmt: skip
+        return manage_page(post, rotation=rotation, state=state, status_code=status_code)
     message = f"Saved the settings of “{rotation.name}”."
     if regenerates:
         message += " The cadence changed: the shifts ahead were planned again."

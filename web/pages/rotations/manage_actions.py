@@ -92,9 +92,7 @@ def change_members(slug: str, post: ViewerPost) -> Response:
         )
     except (Invalid, Conflict) as exc:
         state = ManageState(member_email=email, member_error=exc.detail)
-        return refused_page(
-            post.request, post.session, post.viewer, slug=slug, now=post.now, exc=exc, state=state
-        )
+        return refused_page(post, slug=slug, exc=exc, state=state)
     flash(post.request, message)
     return _back(rotation.slug, "members")
 
@@ -166,10 +164,7 @@ def save_requirements(slug: str, post: ViewerPost) -> Response:
         rotation = rotation_or_404(post.session, slug)
         errors = {"form": exc.detail, **errors}
         state = _requirements_state(post.session, rows=rows, new=new, errors=errors)
-        return manage_page(
-            post.request, post.session, post.viewer, rotation=rotation, now=post.now, state=state,
-            status_code=status_code,
-        )  # fmt: skip
+        return manage_page(post, rotation=rotation, state=state, status_code=status_code)
     flash(post.request, f"Saved the reading required before each shift of “{rotation.name}”.")
     return _back(rotation.slug, "requirements")
 
@@ -241,9 +236,7 @@ def override_shift(slug: str, post: ViewerPost) -> Response:
         )  # fmt: skip
     except (Invalid, Conflict) as exc:
         state = ManageState(override=values, override_errors={"form": exc.detail, **typed.errors})
-        return refused_page(
-            post.request, post.session, post.viewer, slug=slug, now=post.now, exc=exc, state=state
-        )
+        return refused_page(post, slug=slug, exc=exc, state=state)
     taken = [p.id for p in pieces if p.person_id == typed.person.id]
     base_url = get_settings_dep(post.request).base_url
     cover_reading.assign(post.session, shift_ids=taken, now=post.now, base_url=base_url)
@@ -268,9 +261,7 @@ def rebalance(slug: str, post: ViewerPost) -> Response:
         )
     except (Invalid, Conflict) as exc:
         state = ManageState(rebalance_from=from_date, rebalance_error=exc.detail)
-        return refused_page(
-            post.request, post.session, post.viewer, slug=slug, now=post.now, exc=exc, state=state
-        )
+        return refused_page(post, slug=slug, exc=exc, state=state)
     count = len(changed)
     flash(
         post.request,

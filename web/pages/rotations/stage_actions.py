@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse, Response
 
 from core.errors import Conflict, Invalid, NotFound
 from onboarding import graduation
 from rotation import shadowing, stages
-from web.deps import NowDep, SessionDep, SettingsDep
-from web.pages.helpers import Viewer, parse_id, verify_csrf
+from web.deps import SettingsDep
+from web.pages.helpers import ViewerVisit, parse_id, verify_csrf
 from web.pages.rotations.manage import ManageState, manageable, refused_page
 from web.templating import flash
 
@@ -29,15 +29,13 @@ STAGE_ACTIONS: dict[str, tuple[str | None, bool | None, str]] = {
     "/rotations/{slug}/manage/stage", response_model=None, dependencies=[Depends(verify_csrf)]
 )
 def change_stage(
-    request: Request,
     slug: str,
-    session: SessionDep,
-    viewer: Viewer,
-    now: NowDep,
+    visit: ViewerVisit,
     settings: SettingsDep,
     action: Annotated[str, Form()] = "",
     person_id: Annotated[str, Form()] = "",
 ) -> Response:
+    request, session, viewer, now = visit.request, visit.session, visit.viewer, visit.now
     rotation = manageable(session, viewer=viewer, slug=slug)
     try:
         if action not in STAGE_ACTIONS:
@@ -53,6 +51,6 @@ def change_stage(
         )  # fmt: skip
     except (Invalid, Conflict, NotFound) as exc:
         state = ManageState(member_error=exc.detail)
-        return refused_page(request, session, viewer, slug=slug, now=now, exc=exc, state=state)
+        return refused_page(visit, slug=slug, exc=exc, state=state)
     flash(request, message.format(name=member.person.name))
     return RedirectResponse(f"/rotations/{rotation.slug}/manage#members", status_code=303)

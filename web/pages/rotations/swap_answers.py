@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
-from fastapi import HTTPException, Request, status
+from fastapi import HTTPException, status
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -22,7 +21,14 @@ from rotation import shifts as shift_rows
 from rotation import swaps
 from rotation.models import Rotation, Shift, SwapRequest
 from web.deps import get_settings_dep
-from web.pages.helpers import no_such, not_found_as, page_error, roll_back_refused, sentence
+from web.pages.helpers import (
+    PageVisit,
+    no_such,
+    not_found_as,
+    page_error,
+    roll_back_refused,
+    sentence,
+)
 from web.templating import flash, local_time
 
 # Who may give an answer; the domain function checks it again and has the last word.
@@ -111,17 +117,10 @@ def swap_or_404(session: Session, swap_id: int, *, rotation: Rotation | None = N
 
 
 def give(
-    request: Request,
-    session: Session,
-    viewer: Person,
-    *,
-    swap: SwapRequest,
-    answer: SwapAnswer,
-    now: datetime,
-    target: str,
-    refused: Refused,
+    visit: PageVisit, *, swap: SwapRequest, answer: SwapAnswer, target: str, refused: Refused
 ) -> Response:
     """Record the answer and go to ``target`` saying what happened, or say why it was refused."""
+    request, session, viewer, now = visit.request, visit.session, visit.viewer, visit.now
     if not swaps.can_see(session, swap=swap, viewer=viewer):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,

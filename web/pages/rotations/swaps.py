@@ -99,9 +99,12 @@ def request_swap(slug: str, post: ViewerPost) -> Response:
         status_code = roll_back_refused(post.session, exc)
         state = SwapFormState(values=values, kind=kind, error=exc.detail)
         return rotation_page(
-            post.request, post.session, post.viewer, rotation=rotation_or_404(post.session, slug),
-            now=post.now, month=month, swap=state, status_code=status_code,
-        )  # fmt: skip
+            post,
+            rotation=rotation_or_404(post.session, slug),
+            month=month,
+            swap=state,
+            status_code=status_code,
+        )
     flash(
         post.request,
         _asked(post.session, swap=swap, shift=shift, rotation=rotation, viewer=post.viewer),
@@ -122,16 +125,7 @@ def answer_swap(post: ViewerPost, slug: str, swap_id: SwapId, answer: str) -> Re
         fresh = rotation_or_404(post.session, slug)
         if target.startswith(f"/rotations/{fresh.slug}/manage"):
             state = ManageState(page_error=message)
-            return manage_page(
-                post.request, post.session, post.viewer, rotation=fresh, now=post.now, state=state,
-                status_code=status_code,
-            )  # fmt: skip
-        return rotation_page(
-            post.request, post.session, post.viewer, rotation=fresh, now=post.now,
-            page_error=message, status_code=status_code,
-        )  # fmt: skip
+            return manage_page(post, rotation=fresh, state=state, status_code=status_code)
+        return rotation_page(post, rotation=fresh, page_error=message, status_code=status_code)
 
-    return swap_answers.give(
-        post.request, post.session, post.viewer, swap=swap, answer=chosen, now=post.now,
-        target=target, refused=refused,
-    )  # fmt: skip
+    return swap_answers.give(post, swap=swap, answer=chosen, target=target, refused=refused)

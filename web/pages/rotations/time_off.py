@@ -7,11 +7,11 @@ what the days off changed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -20,12 +20,12 @@ from core.models import Person
 from rotation import access, members, time_off
 from rotation import shifts as shift_rows
 from rotation.schemas import TimeOffCreate
-from web.deps import NowDep, SessionDep
 from web.pages.helpers import (
     FormInvalid,
+    PageVisit,
     TimeOffId,
-    Viewer,
     ViewerPost,
+    ViewerVisit,
     checked,
     no_such,
     not_found_as,
@@ -69,18 +69,16 @@ def _reassigned(value: str) -> list[int]:
 
 
 def _page(
-    request: Request,
-    session: Session,
-    viewer: Person,
+    visit: PageVisit,
     *,
     person: Person,
-    now: datetime,
     reassigned: list[int] | None = None,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     page: int = 1,
 ) -> HTMLResponse:
+    request, session, viewer, now = visit.request, visit.session, visit.viewer, visit.now
     rows, pager = page_of(request, time_off.list_time_off(session, person=person), page=page)
     choices = (
         members.people_managed_by(session, manager=viewer)
@@ -111,24 +109,10 @@ def _page(
 
 @router.get("/time-off", response_class=HTMLResponse)
 def time_off_page(
-    request: Request,
-    session: SessionDep,
-    viewer: Viewer,
-    now: NowDep,
-    person: str = "",
-    reassigned: str = "",
-    page: PageNumber = 1,
+    visit: ViewerVisit, person: str = "", reassigned: str = "", page: PageNumber = 1
 ) -> HTMLResponse:
-    whose = _person(session, viewer=viewer, person_id=person)
-    return _page(
-        request,
-        session,
-        viewer,
-        person=whose,
-        now=now,
-        reassigned=_reassigned(reassigned),
-        page=page,
-    )
+    whose = _person(visit.session, viewer=visit.viewer, person_id=person)
+    return _page(visit, person=whose, reassigned=_reassigned(reassigned), page=page)
 
 
 def _here(person: Person, viewer: Person) -> str:
@@ -143,9 +127,12 @@ def add_time_off(post: ViewerPost) -> Response:
         data = checked(TimeOffCreate, values, wording=_date_wording)
     except FormInvalid as exc:
         return _page(
-            post.request, post.session, post.viewer, person=whose, now=post.now, values=values,
-            errors=exc.errors, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )  # fmt: skip
+            post,
+            person=whose,
+            values=values,
+            errors=exc.errors,
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
     _row, changed = time_off.add_time_off(
         post.session, person=whose, start=data.start, end=data.end, reason=data.reason,
         now=post.now, actor=post.viewer,

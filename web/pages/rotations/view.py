@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -25,9 +25,8 @@ from rotation.feed import content as rotation_feed
 from rotation.models import Rotation, Shift
 from rotation.page_view import RotationPageView
 from rotation.timeline import days_to_utc
-from web.deps import NowDep, SessionDep
 from web.feeds import routes as feeds
-from web.pages.helpers import Viewer, required_id
+from web.pages.helpers import PageVisit, ViewerVisit, required_id
 from web.pages.rotations import coverage_view, timeline_view, visuals
 from web.pages.rotations.common import parse_month, rotation_or_moved, shift_month
 from web.templating import render
@@ -177,12 +176,9 @@ def _context(
 
 
 def rotation_page(
-    request: Request,
-    session: Session,
-    viewer: Person,
+    visit: PageVisit,
     *,
     rotation: Rotation,
-    now: datetime,
     month: str = "",
     shift_id: int | None = None,
     swap: SwapFormState | None = None,
@@ -190,6 +186,7 @@ def rotation_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     """Render the rotation page (also after a refused swap request or answer)."""
+    request, session, viewer, now = visit.request, visit.session, visit.viewer, visit.now
     on_view = _month(session, viewer, rotation=rotation, now=now, month=month, shift_id=shift_id)
     view = page_view.load(
         session, rotation=rotation, viewer=viewer, start=on_view.start, end=on_view.end, now=now
@@ -237,27 +234,17 @@ def _timeline(
 
 @router.get("/rotations/{slug}", response_class=HTMLResponse)
 def rotation_view(
-    request: Request,
-    slug: str,
-    session: SessionDep,
-    viewer: Viewer,
-    now: NowDep,
-    month: str = "",
-    shift: str = "",
-    swap_shift: str = "",
+    slug: str, visit: ViewerVisit, month: str = "", shift: str = "", swap_shift: str = ""
 ) -> Response:
-    rotation = rotation_or_moved(session, slug, request)
+    rotation = rotation_or_moved(visit.session, slug, visit.request)
     if isinstance(rotation, Response):
         return rotation
     swap = SwapFormState()
     if swap_shift:
         swap.values["shift_id"] = str(required_id(swap_shift, name="swap_shift"))
     return rotation_page(
-        request,
-        session,
-        viewer,
+        visit,
         rotation=rotation,
-        now=now,
         month=month,
         shift_id=required_id(shift, name="shift") if shift else None,
         swap=swap,

@@ -6,16 +6,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from core.errors import DomainError, Invalid
-from core.models import Person
 from flows import import_previews, schedule_import
 from web.bodies import MAX_UPLOAD_BYTES, check_json_document
 from web.deps import SessionDep
 from web.pages.helpers import (
     AdminPost,
     AdminViewer,
+    AdminVisit,
+    PageVisit,
     not_found_as,
     page_error,
     path_id,
@@ -37,14 +37,13 @@ SOURCES = (
 
 
 def _form_page(
-    request: Request,
-    session: Session,
-    viewer: Person,
+    visit: PageVisit,
     *,
     values: dict[str, Any] | None = None,
     error: str = "",
     status_code: int = 200,
 ) -> HTMLResponse:
+    request, session, viewer = visit.request, visit.session, visit.viewer
     return render(
         request,
         "schedule_import.html",
@@ -60,8 +59,8 @@ def _form_page(
 
 
 @router.get("/imports/schedule", response_class=HTMLResponse)
-def import_page(request: Request, session: SessionDep, viewer: AdminViewer) -> HTMLResponse:
-    return _form_page(request, session, viewer)
+def import_page(visit: AdminVisit) -> HTMLResponse:
+    return _form_page(visit)
 
 
 async def _text(upload: UploadFile | None, typed: str, name: str) -> str:
@@ -102,14 +101,7 @@ async def upload_import(
         )
     except DomainError as exc:
         status_code = roll_back_refused(post.session, exc)
-        return _form_page(
-            post.request,
-            post.session,
-            post.viewer,
-            values=values,
-            error=sentence(exc.detail),
-            status_code=status_code,
-        )
+        return _form_page(post, values=values, error=sentence(exc.detail), status_code=status_code)
     return RedirectResponse(f"/imports/schedule/{preview.id}", status_code=303)
 
 

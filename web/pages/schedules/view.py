@@ -10,16 +10,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import HTMLResponse
 
 from core import feed_tokens
 from core.errors import NotFound
 from rotation import schedule_service
 from rotation.timeline import days_to_utc
-from web.deps import NowDep, SessionDep, SettingsDep
+from web.deps import SettingsDep
 from web.feeds.routes import webcal
-from web.pages.helpers import Viewer
+from web.pages.helpers import ViewerVisit
 from web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -64,9 +64,8 @@ def _day_bars(
 
 
 @router.get("/schedules", response_class=HTMLResponse)
-def schedules_view(
-    request: Request, session: SessionDep, viewer: Viewer, now: NowDep
-) -> HTMLResponse:
+def schedules_view(visit: ViewerVisit) -> HTMLResponse:
+    session, now = visit.session, visit.now
     found = schedule_service.list_schedules(session)
     layers = schedule_service.layers_of(session, [s.id for s in found])
     rows = [
@@ -77,18 +76,14 @@ def schedules_view(
         )
         for schedule in found
     ]
-    return render(request, "schedules.html", {"viewer": viewer, "rows": rows, "now": now})
+    return render(
+        visit.request, "schedules.html", {"viewer": visit.viewer, "rows": rows, "now": now}
+    )
 
 
 @router.get("/schedules/{slug}", response_class=HTMLResponse)
-def schedule_view(
-    request: Request,
-    slug: str,
-    session: SessionDep,
-    viewer: Viewer,
-    now: NowDep,
-    settings: SettingsDep,
-) -> HTMLResponse:
+def schedule_view(slug: str, visit: ViewerVisit, settings: SettingsDep) -> HTMLResponse:
+    session, viewer, now = visit.session, visit.viewer, visit.now
     try:
         schedule = schedule_service.get_schedule(session, slug)
     except NotFound:
@@ -107,7 +102,7 @@ def schedule_view(
     token = feed_tokens.token_for(secret_key=settings.resolved_secret_key(), person=viewer)
     feed_url = f"{settings.base_url}/feeds/{token}/schedules/{schedule.slug}.ics"
     return render(
-        request,
+        visit.request,
         "schedule.html",
         {
             "viewer": viewer,
