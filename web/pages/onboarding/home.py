@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from core import feed_tokens
 from core.models import Person
+from core.i18n import N_
 from onboarding import progress
 from rotation import debts, overview, swap_views, swaps, why_line
 from rotation import shifts as shift_rows
@@ -26,7 +27,7 @@ from web.feeds import routes as feeds
 from web.pages.helpers import SwapId, Viewer, verify_csrf
 from web.pages.onboarding.view import STATUS_LABELS, progress_text
 from web.pages.rotations import swap_answers
-from web.templating import flash, render
+from web.templating import flash, gettext, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,9 +37,9 @@ HOME_WEEKS = 26
 COVERS_SINCE = timedelta(days=90)
 SHIFTS_SHOWN = 8
 KIND_LABELS = {
-    shift_rows.SCHEDULED: "Scheduled",
-    shift_rows.OVERRIDE: "Override",
-    shift_rows.SWAP: "Swap",
+    shift_rows.SCHEDULED: N_("Scheduled"),
+    shift_rows.OVERRIDE: N_("Override"),
+    shift_rows.SWAP: N_("Swap"),
 }
 
 
@@ -121,7 +122,7 @@ def reset_calendar_link(
 ) -> RedirectResponse:
     """A new secret feed URL; the old one stops working (a leaked link is revoked)."""
     feed_tokens.rotate_feed_token(session, person=viewer, now=now)
-    flash(request, "Your calendar link was reset. Subscribe again with the new link.")
+    flash(request, gettext(request, "Your calendar link was reset. Subscribe again with the new link."))
     return RedirectResponse("/#subscribe", status_code=303)
 
 
