@@ -10,7 +10,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel import dates
-
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -181,6 +180,7 @@ def _environment(locale: str) -> Environment:
     # as plain text, so it is escaped like any other value.
     env.filters["translate"] = i18n.translations(locale).gettext
     env.filters["day"] = partial(_day, locale)
+    env.filters["cldr"] = partial(_cldr, locale)
     env.filters["number"] = partial(_number, locale)
     env.filters["duration"] = partial(_duration, locale)
     return env
@@ -188,6 +188,11 @@ def _environment(locale: str) -> Environment:
 
 def _day(locale: str, value: date | None) -> str:
     return "" if value is None else i18n.format_day(value, locale=locale)
+
+
+def _cldr(locale: str, value: date, pattern: str) -> str:
+    """A date in a CLDR pattern in the page's language ("LLLL y": "december 2026")."""
+    return dates.format_date(value, pattern, locale=locale)
 
 
 def _number(locale: str, value: float) -> str:

@@ -83,7 +83,8 @@ def person_checklist(
 
 
 def _stale_message(
-    request: Request, session: Session, exc: Conflict, *, card_id: int, version: int) -> str:
+    request: Request, session: Session, exc: Conflict, *, card_id: int, version: int
+) -> str:
     card = session.get(Card, card_id)
     current = exc.extra.get("current_version")
     if card is None or current is None:
@@ -128,7 +129,9 @@ def acknowledge(post: ViewerPost) -> Response:
     except Conflict as exc:
         status_code = roll_back_refused(post.session, exc)
         return refused(
-            _stale_message(post.request, post.session, exc, card_id=chosen_card, version=read_version),
+            _stale_message(
+                post.request, post.session, exc, card_id=chosen_card, version=read_version
+            ),
             status_code,
         )
     graduation.run(

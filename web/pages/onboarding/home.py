@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from core import feed_tokens
-from core.models import Person
 from core.i18n import N_
+from core.models import Person
 from onboarding import progress
 from rotation import debts, overview, swap_views, swaps, why_line
 from rotation import shifts as shift_rows
@@ -122,7 +122,10 @@ def reset_calendar_link(
 ) -> RedirectResponse:
     """A new secret feed URL; the old one stops working (a leaked link is revoked)."""
     feed_tokens.rotate_feed_token(session, person=viewer, now=now)
-    flash(request, gettext(request, "Your calendar link was reset. Subscribe again with the new link."))
+    flash(
+        request,
+        gettext(request, "Your calendar link was reset. Subscribe again with the new link."),
+    )
     return RedirectResponse("/#subscribe", status_code=303)
 
 
