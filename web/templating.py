@@ -85,8 +85,14 @@ def _local_time(
     return dates.format_datetime(value, pattern, tzinfo=ZoneInfo(timezone), locale=locale)
 
 
-def local_time(value: datetime | None, timezone: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
-    return _local_time(i18n.DEFAULT, value, timezone, fmt)
+def local_time(
+    value: datetime | None,
+    timezone: str,
+    fmt: str = "%a %d %b %Y, %H:%M",
+    *,
+    locale: str = i18n.DEFAULT,
+) -> str:
+    return _local_time(locale, value, timezone, fmt)
 
 
 def machine_time(value: datetime | date) -> str:
@@ -174,6 +180,8 @@ def _environment(locale: str) -> Environment:
     env.globals["timezone_choices"] = timezone_choices
     env.globals["locale"] = locale
     env.globals["languages"] = i18n.NATIVE_NAMES
+    # Monday first: "Mon"… in English, "ma"… in Dutch.
+    env.globals["weekday_names"] = dict(dates.get_day_names("abbreviated", locale=locale))
     env.filters["local_time"] = partial(_local_time, locale)
     env.filters["machine_time"] = machine_time
     # A message that comes as a value (a label marked with N_, an error sentence): translated

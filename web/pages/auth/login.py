@@ -14,7 +14,7 @@ from core.security import verify_password
 from core.settings import Settings
 from web.deps import NowDep, SessionDep, SettingsDep, person_from_cookie
 from web.pages.helpers import verify_csrf
-from web.templating import LANGUAGE_COOKIE, flash, render
+from web.templating import LANGUAGE_COOKIE, flash, gettext, ngettext, render
 
 router = APIRouter(include_in_schema=False)
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
@@ -103,7 +103,12 @@ def login(
             settings,
             next_path=next,
             email=email,
-            error=f"Too many attempts. Try again in {seconds} seconds.",
+            error=ngettext(
+                request,
+                "Too many attempts. Try again in %(count)s second.",
+                "Too many attempts. Try again in %(count)s seconds.",
+                seconds,
+            ),
             status_code=429,
             headers={"Retry-After": str(seconds)},
         )
@@ -116,7 +121,7 @@ def login(
             settings,
             next_path=next,
             email=email,
-            error="Wrong email or password.",
+            error=gettext(request, "Wrong email or password."),
             status_code=401,
         )
     limiter.succeeded(client, key_email)
@@ -125,7 +130,8 @@ def login(
     request.session.update(
         {"pid": person.id, "epoch": person.session_epoch, "csrf": secrets.token_urlsafe(32)}
     )
-    flash(request, f"Welcome, {person.name}.")
+    request.state.preferred_locale = person.locale
+    flash(request, gettext(request, "Welcome, %(name)s.", name=person.name))
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
@@ -136,5 +142,5 @@ def logout(request: Request, session: SessionDep, now: NowDep) -> RedirectRespon
         # Clearing our copy of the cookie is not enough: a copied one must stop working too.
         people.end_sessions(session, person=person, now=now)
     request.session.clear()
-    flash(request, "You are logged out.")
+    flash(request, gettext(request, "You are logged out."))
     return RedirectResponse("/login", status_code=303)
