@@ -13,11 +13,19 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_f
 from babel.messages.frontend import parse_keywords
 from fastapi.testclient import TestClient
 from jinja2 import Environment, nodes
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import i18n
 from core.clock import FixedClock
+from core.models import Person
+from flows import demo, demo_data
+from kb_links.models import Card
+from onboarding.models import CardSet
+from rotation.models import Shift
+from tests.conftest import DEFAULT_NOW
 from tests.web.onboarding_world import World, log_in, post
+from tests.web.test_auth_pages import login
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "web" / "templates"
@@ -190,3 +198,45 @@ def test_profile_language_setting_persists(
     bad = post(client, "/me", {**form, "locale": "xx"})
     assert bad.status_code == 422
     assert _locale(session, world) is None
+
+
+DEMO_PAGES = {
+    "ana.devries": ["/", "/me/checklist", "/me", "/rotations", "/time-off", "/cards", "/schedules"],
+    "hana.novak": [
+        "/rotations/tier-2-engineering", "/rotations/tier-2-engineering/manage", "/readiness",
+        "/card-sets", "/reports/hours", "/shifts/{shift}/cover",
+    ],
+    "admin": [
+        "/people", "/audit", "/cards/new", "/cards/{card}/edit", "/card-sets/{card_set}",
+        "/schedules/follow-the-sun", "/imports/schedule", "/nowhere",
+    ],
+}  # fmt: skip
+
+
+def test_every_demo_page_in_dutch_and_english(client: TestClient, session: Session) -> None:
+    """Each page the demo's people open, once in each language: both answer, and the Dutch
+    one is Dutch (its own words, its lang) where the English one is English."""
+    demo.load_demo(session, now=DEFAULT_NOW)
+    session.flush()
+    ids = {
+        "shift": session.scalars(select(Shift.id).where(Shift.person_id.is_not(None))).first(),
+        "card": session.scalars(select(Card.id)).first(),
+        "card_set": session.scalars(select(CardSet.id)).first(),
+    }
+    for who, paths in DEMO_PAGES.items():
+        person = session.scalars(
+            select(Person).where(Person.email == f"{who}@{demo_data.DOMAIN}")
+        ).one()
+        client.cookies.clear()
+        assert login(client, person.email, demo_data.DEMO_PASSWORD)[0] == 303
+        for path in (p.format(**ids) for p in paths):
+            pages = {}
+            for locale in ("en", "nl"):
+                person.locale = locale
+                session.flush()
+                pages[locale] = client.get(path)
+            assert pages["en"].status_code == pages["nl"].status_code, path
+            assert pages["nl"].status_code in (200, 404), path
+            assert '<html lang="nl">' in pages["nl"].text, path
+            assert pages["en"].text != pages["nl"].text, path
+            assert "Uitloggen" in pages["nl"].text and "Log out" in pages["en"].text, path
