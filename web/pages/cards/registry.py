@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from core import people
 from core.errors import Conflict, Invalid
+from core.i18n import N_
 from core.models import Person
 from kb_links import freshness, importers, service
 from kb_links.fields import SOURCES
@@ -214,12 +215,22 @@ def import_cards(post: AdminPost, file: Annotated[UploadFile | None, File()] = N
             import_text=text,
             status_code=409 if isinstance(exc, Conflict) else 422,
         )
+    imported = (
+        N_(
+            "Imported the Guru export: %(created)s created, %(updated)s updated, "
+            "%(bumped)s bumped to a new version."
+        )
+        if is_json
+        else N_(
+            "Imported the CSV: %(created)s created, %(updated)s updated, "
+            "%(bumped)s bumped to a new version."
+        )
+    )
     flash(
         post.request,
         gettext(
             post.request,
-            "Imported: %(created)s created, %(updated)s updated, "
-            "%(bumped)s bumped to a new version.",
+            imported,
             created=result.created,
             updated=result.updated,
             bumped=result.bumped,
