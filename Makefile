@@ -77,9 +77,15 @@ screenshots: $(STAMP) browser-deps
 
 # Extract every marked string and update each language's catalogs (then translate the new
 # entries; a test fails on any msgid left without a Dutch translation).
+# Pages mix templates (Jinja's gettext(message), ngettext(singular, plural, n)) with Python
+# (gettext(request, message, **values)): the keywords tell them apart by their argument count.
+PAGES_KEYWORDS = -k N_ -k gettext:1,1t -k gettext:2,2t -k gettext:2,3t -k gettext:2,4t \
+  -k gettext:2,5t -k gettext:2,6t -k ngettext:1,2,3t -k ngettext:2,3,4t -k ngettext:2,3,5t \
+  -k ngettext:2,3,6t -k ngettext:2,3,7t
+
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k gettext:2 -k ngettext:2,3 --no-location \
-	  --sort-output -o core/locales/pages.pot web/templates web/pages
+	$(BIN)/pybabel extract -F babel.cfg $(PAGES_KEYWORDS) --no-location \
+	  --sort-output -o core/locales/pages.pot web/templates web/pages web/templating.py
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k gettext:2 -k ngettext:2,3 --no-location \
 	  --sort-output -o core/locales/messages.pot core rotation onboarding kb_links flows web/api web/slack web/feeds
 	for domain in pages messages; do \

@@ -71,6 +71,7 @@ def _create_people(session: Session, *, now: datetime) -> dict[str, Person]:
                 timezone=timezone,
                 team=team,
                 is_admin=(local, name, timezone, team) == data.ADMIN,
+                locale=data.LOCALES.get(local),
             ),
             now=now,
             actor=None,

@@ -37,6 +37,8 @@ SUPPORT = [
     ("carlos.silva", "Carlos Silva", "Europe/Lisbon", "Support"),
 ]
 ADMIN = ("admin", "Alex Admin", "Europe/Amsterdam", "Operations")
+# Demo people who chose a language on their profile; everyone else follows their browser.
+LOCALES = {"ana.devries": "nl"}
 DOMAIN = "example.com"
 DEMO_PASSWORD = "allhands-demo"  # noqa: S105  (documented demo login, never a real secret)
 

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
+from babel import dates
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
+
+from core import i18n
+from core.i18n import N_
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -36,10 +41,58 @@ def pop_flashes(request: Request) -> list[list[str]]:
     return messages
 
 
-def local_time(value: datetime | None, timezone: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+# The cookie an anonymous visitor's language switch sets; a signed-in person's own choice
+# (Person.locale) wins over it, and it wins over the browser's Accept-Language.
+LANGUAGE_COOKIE = "allhands_lang"
+
+# Babel (CLDR) patterns for the strftime formats the templates used before they spoke Dutch.
+_PATTERNS = {
+    "%a %d %b %Y, %H:%M": "EEE dd MMM y, HH:mm",
+    "%a %d %b %Y": "EEE dd MMM y",
+    "%a %d %b": "EEE dd MMM",
+    "%d %b %Y": "dd MMM y",
+    "%H:%M": "HH:mm",
+}
+
+
+def request_locale(request: Request) -> i18n.Locale:
+    """The language a page speaks: the viewer's choice, else the switch's cookie, else the
+    browser's ``Accept-Language``, else English. Page dependencies store the viewer's choice
+    in ``request.state.preferred_locale``."""
+    preferred = getattr(request.state, "preferred_locale", None)
+    if preferred not in i18n.LOCALES:
+        preferred = request.cookies.get(LANGUAGE_COOKIE)
+    return i18n.choose(preferred, request.headers.get("accept-language"))
+
+
+def gettext(request: Request, message: str, **values: object) -> str:
+    """``message`` in the request's language, for flash messages and form errors."""
+    return i18n.gettext(request_locale(request), message, **values)
+
+
+def ngettext(request: Request, singular: str, plural: str, count: int, **values: object) -> str:
+    return i18n.ngettext(request_locale(request), singular, plural, count, **values)
+
+
+def _local_time(
+    locale: str, value: datetime | None, timezone: str, fmt: str = "%a %d %b %Y, %H:%M"
+) -> str:
     if value is None:
         return ""
-    return value.astimezone(ZoneInfo(timezone)).strftime(fmt)
+    pattern = _PATTERNS.get(fmt)
+    if pattern is None:
+        return value.astimezone(ZoneInfo(timezone)).strftime(fmt)
+    return dates.format_datetime(value, pattern, tzinfo=ZoneInfo(timezone), locale=locale)
+
+
+def local_time(
+    value: datetime | None,
+    timezone: str,
+    fmt: str = "%a %d %b %Y, %H:%M",
+    *,
+    locale: str = i18n.DEFAULT,
+) -> str:
+    return _local_time(locale, value, timezone, fmt)
 
 
 def machine_time(value: datetime | date) -> str:
@@ -82,17 +135,17 @@ MANAGERS = "managers"
 # (path, label, audience) for the main navigation; pages add themselves here. The audience is
 # False for everyone, True for admins only, or MANAGERS for admins and rotation managers.
 NAV_ITEMS: list[tuple[str, str, bool | str]] = [
-    ("/me/checklist", "My checklist", False),
-    ("/readiness", "Readiness", MANAGERS),
-    ("/rotations", "Rotations", False),
-    ("/schedules", "Schedules", False),
-    ("/time-off", "Time off", False),
-    ("/cards", "Cards", False),
-    ("/card-sets", "Card sets", MANAGERS),
-    ("/reports/hours", "Hours", MANAGERS),
-    ("/people", "People", True),
-    ("/imports/schedule", "Import", True),
-    ("/audit", "Audit", True),
+    ("/me/checklist", N_("My checklist"), False),
+    ("/readiness", N_("Readiness"), MANAGERS),
+    ("/rotations", N_("Rotations"), False),
+    ("/schedules", N_("Schedules"), False),
+    ("/time-off", N_("Time off"), False),
+    ("/cards", N_("Cards"), False),
+    ("/card-sets", N_("Card sets"), MANAGERS),
+    ("/reports/hours", N_("Hours"), MANAGERS),
+    ("/people", N_("People"), True),
+    ("/imports/schedule", N_("Import"), True),
+    ("/audit", N_("Audit"), True),
 ]
 
 
@@ -103,8 +156,9 @@ def visible_nav(request: Request, viewer: Any) -> list[tuple[str, str]]:
     viewer dependency; pages rendered without one (errors) show the everyone entries only.
     """
     manages = bool(getattr(request.state, "viewer_manages", False))
+    translate = i18n.translations(request_locale(request)).gettext
     return [
-        (href, label)
+        (href, translate(label))
         for href, label, audience in NAV_ITEMS
         if audience is False
         or (audience is True and viewer.is_admin)
@@ -112,19 +166,76 @@ def visible_nav(request: Request, viewer: Any) -> list[tuple[str, str]]:
     ]
 
 
-def build_templates() -> Jinja2Templates:
-    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-    templates.env.globals["visible_nav"] = visible_nav
-    templates.env.globals["csrf_token"] = csrf_token
-    templates.env.globals["timezone_choices"] = timezone_choices
-    templates.env.filters["local_time"] = local_time
-    templates.env.filters["machine_time"] = machine_time
-    return templates
+def _environment(locale: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(),
+        extensions=["jinja2.ext.i18n"],
+    )
+    # {% trans %} blocks join their lines, so the templates may wrap long sentences.
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["visible_nav"] = visible_nav
+    env.globals["csrf_token"] = csrf_token
+    env.globals["timezone_choices"] = timezone_choices
+    env.globals["locale"] = locale
+    env.globals["languages"] = i18n.NATIVE_NAMES
+    # Monday first: "Mon"… in English, "ma"… in Dutch.
+    env.globals["weekday_names"] = dict(dates.get_day_names("abbreviated", locale=locale))
+    env.filters["local_time"] = partial(_local_time, locale)
+    env.filters["machine_time"] = machine_time
+    # A message that comes as a value (a label marked with N_, an error sentence): translated
+    # as plain text, so it is escaped like any other value.
+    env.filters["translate"] = i18n.translations(locale).gettext
+    env.filters["day"] = partial(_day, locale)
+    env.filters["cldr"] = partial(_cldr, locale)
+    env.filters["number"] = partial(_number, locale)
+    env.filters["duration"] = partial(_duration, locale)
+    return env
+
+
+def _day(locale: str, value: date | None) -> str:
+    return "" if value is None else i18n.format_day(value, locale=locale)
+
+
+def _cldr(locale: str, value: date, pattern: str) -> str:
+    """A date in a CLDR pattern in the page's language ("LLLL y": "december 2026")."""
+    return dates.format_date(value, pattern, locale=locale)
+
+
+def _number(locale: str, value: float) -> str:
+    return i18n.format_number(value, locale=locale)
+
+
+def _duration(locale: str, value: timedelta) -> str:
+    return i18n.format_duration(value, locale=locale)
+
+
+class LocalizedTemplates:
+    """One Jinja environment per language, each with its translations installed: simpler and
+    safer than swapping the translations of one environment per request."""
+
+    def __init__(self) -> None:
+        self.by_locale = {
+            locale: Jinja2Templates(env=_environment(locale)) for locale in i18n.LOCALES
+        }
+
+    def __getitem__(self, locale: str) -> Jinja2Templates:
+        return self.by_locale[locale]
+
+    @property
+    def env(self) -> Environment:
+        return self.by_locale[i18n.DEFAULT].env
+
+
+def build_templates() -> LocalizedTemplates:
+    return LocalizedTemplates()
 
 
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
-    templates: Jinja2Templates = request.app.state.templates
+    templates: LocalizedTemplates = request.app.state.templates
     data = {"flashes": pop_flashes(request), **(context or {})}
-    return templates.TemplateResponse(request, name, data, status_code=status_code)
+    locale = request_locale(request)
+    return templates[locale].TemplateResponse(request, name, data, status_code=status_code)

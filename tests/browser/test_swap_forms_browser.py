@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
 from core.models import Person
 from rotation import time_off
@@ -22,6 +23,10 @@ def test_swap_choices_fit_and_a_refusal_shows_beside_its_form(
     live_server: LiveServer, page: Page
 ) -> None:
     demo_org.load(live_server)
+    # This test reads the English texts; the demo's Ana reads Dutch, so she follows the browser.
+    with live_server.sessions.begin() as session:
+        ana = session.scalars(select(Person).where(Person.email == demo_org.ENGINEER)).one()
+        ana.locale = None
     demo_org.log_in(page, live_server, demo_org.ENGINEER)
     page.goto(live_server.url + demo_org.TIER_TWO)
     form = page.locator("#trade-form")

@@ -610,6 +610,8 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
         )
     ),
     ("GET", "/"): Case(PAGE_ANYONE),
+    # The footer's language switch only sets a cookie; anyone may.
+    ("POST", "/language"): Case(PUBLIC, form=lambda w: {"locale": "nl", "next": "/"}),
     # --- admin pages ------------------------------------------------------------------
     ("GET", "/people"): Case(PAGE_ADMIN),
     ("GET", "/imports/schedule"): Case(PAGE_ADMIN),

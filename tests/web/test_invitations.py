@@ -280,6 +280,8 @@ def test_password_login_off_hides_the_form_and_refuses_posts(
     with TestClient(create_app(settings, clock=clock, session_factory=session_factory)) as client:
         page = client.get("/login")
         assert 'name="password"' not in page.text
+        # The page's language switch started a session of its own; this test brings its own.
+        client.cookies.clear()
         client.cookies.set(COOKIE_NAME, sign_session("k", {"csrf": "form-token"}))
         posted = client.post(
             "/login",

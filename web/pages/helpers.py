@@ -46,6 +46,8 @@ def page_viewer(request: Request, session: SessionDep, settings: SettingsDep) ->
         raise LoginRequired(request.url.path)
     # The navigation shows manager pages only to those who can use them.
     request.state.viewer_manages = access.manages_any(session, person=person)
+    # The page speaks the person's language (None: the browser's).
+    request.state.preferred_locale = person.locale
     # Error pages render after the session is gone: they get the header from a plain copy.
     request.state.nav_viewer = NavViewer(name=person.name, is_admin=person.is_admin)
     return person
@@ -74,6 +76,7 @@ def error_page_viewer(request: Request) -> NavViewer | None:
             if person is None:
                 return None
             request.state.viewer_manages = access.manages_any(session, person=person)
+            request.state.preferred_locale = person.locale
             return NavViewer(name=person.name, is_admin=person.is_admin)
     except SQLAlchemyError:
         # The database may be why the request failed; the page still answers, without a name.

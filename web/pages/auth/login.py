@@ -9,14 +9,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from core import people
+from core import i18n, people
 from core.security import verify_password
 from core.settings import Settings
 from web.deps import NowDep, SessionDep, SettingsDep, person_from_cookie
 from web.pages.helpers import verify_csrf
-from web.templating import flash, render
+from web.templating import LANGUAGE_COOKIE, flash, gettext, ngettext, render
 
 router = APIRouter(include_in_schema=False)
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 MAX_EMAIL_ECHO = 320  # the longest valid address; the form field shows no more
 
 
@@ -25,6 +26,25 @@ def _safe_next(value: str | None) -> str:
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return "/"
     return value
+
+
+@router.post("/language", dependencies=[Depends(verify_csrf)])
+async def choose_language(request: Request) -> RedirectResponse:
+    """The footer's language switch for visitors not signed in: a cookie that wins over the
+    browser's language. Signed-in people choose on their profile."""
+    form = await request.form()
+    locale, back = form.get("locale"), form.get("next")
+    response = RedirectResponse(_safe_next(back if isinstance(back, str) else None), 303)
+    if locale in i18n.LOCALES:
+        response.set_cookie(
+            LANGUAGE_COOKIE, str(locale), max_age=LANGUAGE_COOKIE_AGE, httponly=True,
+            samesite="lax", secure=request.url.scheme == "https",
+        )  # fmt: skip
+    elif locale == "":
+        response.delete_cookie(LANGUAGE_COOKIE)
+    else:
+        raise HTTPException(422, detail="Unknown language.")
+    return response
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -83,7 +103,12 @@ def login(
             settings,
             next_path=next,
             email=email,
-            error=f"Too many attempts. Try again in {seconds} seconds.",
+            error=ngettext(
+                request,
+                "Too many attempts. Try again in %(count)s second.",
+                "Too many attempts. Try again in %(count)s seconds.",
+                seconds,
+            ),
             status_code=429,
             headers={"Retry-After": str(seconds)},
         )
@@ -96,7 +121,7 @@ def login(
             settings,
             next_path=next,
             email=email,
-            error="Wrong email or password.",
+            error=gettext(request, "Wrong email or password."),
             status_code=401,
         )
     limiter.succeeded(client, key_email)
@@ -105,7 +130,8 @@ def login(
     request.session.update(
         {"pid": person.id, "epoch": person.session_epoch, "csrf": secrets.token_urlsafe(32)}
     )
-    flash(request, f"Welcome, {person.name}.")
+    request.state.preferred_locale = person.locale
+    flash(request, gettext(request, "Welcome, %(name)s.", name=person.name))
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
@@ -116,5 +142,5 @@ def logout(request: Request, session: SessionDep, now: NowDep) -> RedirectRespon
         # Clearing our copy of the cookie is not enough: a copied one must stop working too.
         people.end_sessions(session, person=person, now=now)
     request.session.clear()
-    flash(request, "You are logged out.")
+    flash(request, gettext(request, "You are logged out."))
     return RedirectResponse("/login", status_code=303)

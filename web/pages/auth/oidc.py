@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from core.settings import Settings
 from flows import sign_in
 from web.deps import SettingsDep
-from web.templating import flash, render
+from web.templating import flash, gettext, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -141,5 +141,5 @@ async def oidc_callback(request: Request, settings: SettingsDep) -> Response:
     request.session.update(
         {"pid": outcome.person_id, "epoch": outcome.epoch, "csrf": secrets.token_urlsafe(32)}
     )
-    flash(request, f"Welcome, {outcome.name}.")
+    flash(request, gettext(request, "Welcome, %(name)s.", name=outcome.name))
     return RedirectResponse(next_path, status_code=303)

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from core import credentials
 from core.errors import Invalid
+from core.i18n import N_
 from core.settings import Settings
 from flows import invitations
 from web.deps import NowDep, SessionDep, SettingsDep
 from web.pages.helpers import sentence, verify_csrf
-from web.templating import flash, render
+from web.templating import flash, gettext, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,14 +29,14 @@ REFUSAL_STATUS = {
 }
 PAGES = {
     credentials.INVITE: {
-        "heading": "Welcome to allhands",
-        "intro": "Choose a password for {email}. You log in with it from now on.",
-        "done": "Your password is set. Log in with it now.",
+        "heading": N_("Welcome to allhands"),
+        "intro": N_("Choose a password for %(email)s. You log in with it from now on."),
+        "done": N_("Your password is set. Log in with it now."),
     },
     credentials.RESET: {
-        "heading": "Choose a new password",
-        "intro": "Choose a new password for {email}. Every other session of yours ends.",
-        "done": "Your new password is set. Log in with it now.",
+        "heading": N_("Choose a new password"),
+        "intro": N_("Choose a new password for %(email)s. Every other session of yours ends."),
+        "done": N_("Your new password is set. Log in with it now."),
     },
 }
 
@@ -82,8 +83,8 @@ def _form(
         request,
         "set_password.html",
         {
-            "heading": texts["heading"],
-            "intro": texts["intro"].format(email=email),
+            "heading": gettext(request, texts["heading"]),
+            "intro": gettext(request, texts["intro"], email=email),
             "action": f"/{purpose}/{token}",
             "email": email,
             "error": error,
@@ -154,7 +155,7 @@ def _submit(
             code=422,
         )
     request.session.clear()
-    flash(request, PAGES[purpose]["done"])
+    flash(request, gettext(request, PAGES[purpose]["done"]))
     return RedirectResponse("/login", status_code=303)
 
 

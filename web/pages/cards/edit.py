@@ -21,7 +21,7 @@ from web.pages.cards import view as card_view
 from web.pages.cards.common import CardEditorPost, CardEditorVisit, card_or_404
 from web.pages.cards.forms import CardEditForm, CardForm
 from web.pages.helpers import CardId, FormInvalid, FormPost, PageVisit, form_refused
-from web.templating import flash, render
+from web.templating import flash, gettext, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -64,7 +64,10 @@ def create_card(post: CardEditorPost, form: Annotated[CardForm, Form()]) -> Resp
     except (FormInvalid, Conflict, Invalid) as exc:
         page = partial(_new_page, post, values=form.model_dump())
         return form_refused(post.session, exc, conflict_field="external_id", page=page)
-    flash(post.request, f"Added “{card.title}” (version 1, verified now).")
+    flash(
+        post.request,
+        gettext(post.request, "Added “%(title)s” (version 1, verified now).", title=card.title),
+    )
     return RedirectResponse(f"/cards#card-{card.id}", status_code=303)
 
 
@@ -131,7 +134,10 @@ def edit_card(
     try:
         data = card_forms.check_edit(post.session, form=form, card=card)
         if data.change == "minor" and not card_forms.changes_anything(data):
-            flash(post.request, f"Nothing changed in “{card.title}”.")
+            flash(
+                post.request,
+                gettext(post.request, "Nothing changed in “%(title)s”.", title=card.title),
+            )
             return RedirectResponse("/cards", status_code=303)
         card = service.update_card(
             post.session, card=card, data=data, now=post.now, actor=post.viewer
@@ -177,9 +183,16 @@ def _set_archived(post: FormPost, *, card_id: int, archived: bool) -> RedirectRe
         post.session, card=card, archived=archived, now=post.now, actor=post.viewer
     )
     if archived:
-        flash(post.request, f"Archived “{card.title}”: it is no longer listed or required.")
+        flash(
+            post.request,
+            gettext(
+                post.request,
+                "Archived “%(title)s”: it is no longer listed or required.",
+                title=card.title,
+            ),
+        )
         return RedirectResponse("/cards", status_code=303)
-    flash(post.request, f"Restored “{card.title}”.")
+    flash(post.request, gettext(post.request, "Restored “%(title)s”.", title=card.title))
     return RedirectResponse(f"/cards#card-{card.id}", status_code=303)
 
 

@@ -13,7 +13,7 @@ from onboarding import card_flags
 from web.deps import NowDep, SessionDep, SettingsDep
 from web.pages.cards.common import CardEditor, card_or_404
 from web.pages.helpers import CardId, Viewer, not_found_as, page_error, path_id, verify_csrf
-from web.templating import flash
+from web.templating import flash, gettext, ngettext
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,7 +44,14 @@ def flag_card(
         )
     except Conflict as exc:
         raise page_error(exc) from None
-    flash(request, f"Thank you: “{card.title}” is flagged and its verifier has been told.")
+    flash(
+        request,
+        gettext(
+            request,
+            "Thank you: “%(title)s” is flagged and its verifier has been told.",
+            title=card.title,
+        ),
+    )
     return RedirectResponse("/me/checklist", status_code=status.HTTP_303_SEE_OTHER)
 
 
@@ -79,10 +86,13 @@ def resolve_flag(
         )  # fmt: skip
     except Conflict as exc:
         raise page_error(exc) from None
-    told = (
-        f" {len(resolved.queued)} person(s) on upcoming shifts will read it again."
-        if resolved.queued
-        else ""
-    )
-    flash(request, f"Flag resolved.{told}")
+    message = gettext(request, "Flag resolved.")
+    if resolved.queued:
+        message += " " + ngettext(
+            request,
+            "%(count)s person on upcoming shifts will read it again.",
+            "%(count)s people on upcoming shifts will read it again.",
+            len(resolved.queued),
+        )
+    flash(request, message)
     return RedirectResponse(f"/cards/{card.id}/edit#flags", status_code=status.HTTP_303_SEE_OTHER)

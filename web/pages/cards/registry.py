@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from core import people
 from core.errors import Conflict, Invalid
+from core.i18n import N_
 from kb_links import freshness, importers, registry_queries, service
 from kb_links.fields import SOURCES
 from kb_links.models import Card
@@ -31,7 +32,7 @@ from web.pages.cards.common import card_or_404
 from web.pages.cards.view import SHOW_CHOICES, Filters
 from web.pages.helpers import AdminPost, CardId, PageVisit, ViewerPost, ViewerVisit
 from web.pages.pager import PageNumber, Pager, pager_for
-from web.templating import flash, local_time, render
+from web.templating import flash, gettext, local_time, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -178,7 +179,16 @@ def verify_card(post: ViewerPost, card_id: CardId) -> Response:
         last_verified_at=card.last_verified_at, verify_every_days=card.verify_every_days
     )
     until = local_time(due_at, post.viewer.timezone, "%a %d %b %Y")
-    flash(post.request, f"Verified “{card.title}”: trusted until {until} ({post.viewer.timezone}).")
+    flash(
+        post.request,
+        gettext(
+            post.request,
+            "Verified “%(title)s”: trusted until %(until)s (%(timezone)s).",
+            title=card.title,
+            until=until,
+            timezone=post.viewer.timezone,
+        ),
+    )
     return RedirectResponse(_back_to_registry(back), status_code=303)
 
 
@@ -221,7 +231,6 @@ def import_cards(post: AdminPost, file: Annotated[UploadFile | None, File()] = N
         if not content.strip():
             raise Invalid("Choose a file or paste CSV or a Guru export to import.")
         is_json = _is_json(upload, content)
-        kind = "Guru export" if is_json else "CSV"
         result = run_card_import(
             post.session, text=content, is_json=is_json, now=post.now, actor=post.viewer
         )
@@ -237,9 +246,25 @@ def import_cards(post: AdminPost, file: Annotated[UploadFile | None, File()] = N
             import_text=text,
             status_code=409 if isinstance(exc, Conflict) else 422,
         )
+    imported = (
+        N_(
+            "Imported the Guru export: %(created)s created, %(updated)s updated, "
+            "%(bumped)s bumped to a new version."
+        )
+        if is_json
+        else N_(
+            "Imported the CSV: %(created)s created, %(updated)s updated, "
+            "%(bumped)s bumped to a new version."
+        )
+    )
     flash(
         post.request,
-        f"Imported the {kind}: {result.created} created, {result.updated} updated, "
-        f"{result.bumped} bumped to a new version.",
+        gettext(
+            post.request,
+            imported,
+            created=result.created,
+            updated=result.updated,
+            bumped=result.bumped,
+        ),
     )
     return RedirectResponse("/cards", status_code=303)

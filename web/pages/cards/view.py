@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlencode
 
+from core.i18n import N_
 from kb_links import freshness
 from kb_links.models import Card
 from kb_links.registry_queries import Summary
@@ -14,9 +15,9 @@ from onboarding.needed_by import NeededBy
 
 # ``show`` filter value → its label; the first is the default.
 SHOW_CHOICES: dict[str, str] = {
-    "all": "All current cards",
-    "stale": "Stale only",
-    "archived": "Archived",
+    "all": N_("All current cards"),
+    "stale": N_("Stale only"),
+    "archived": N_("Archived"),
 }
 
 

@@ -36,7 +36,7 @@ from web.pages.helpers import (
 from web.pages.onboarding import card_set_forms
 from web.pages.onboarding.card_set_forms import DIRECTIONS, CardSetForm
 from web.pages.pager import PageNumber, fetch_page_of
-from web.templating import flash, render
+from web.templating import flash, gettext, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -107,7 +107,14 @@ def create_card_set(post: ManagerPost, form: Annotated[CardSetForm, Form()]) -> 
     except (FormInvalid, Conflict) as exc:
         page = partial(_list_page, post, values=form.model_dump())
         return form_refused(post.session, exc, conflict_field="name", page=page)
-    flash(post.request, f"Created the card set “{view.card_set.name}”. Add its cards below.")
+    flash(
+        post.request,
+        gettext(
+            post.request,
+            "Created the card set “%(name)s”. Add its cards below.",
+            name=view.card_set.name,
+        ),
+    )
     return RedirectResponse(f"/card-sets/{view.card_set.id}", status_code=303)
 
 
@@ -175,7 +182,10 @@ def save_details(
             return _edit_page(post, card_set=fresh, values=form.model_dump(), **refusal)
 
         return form_refused(post.session, exc, conflict_field="name", page=page)
-    flash(post.request, f"Saved the name and description of “{card_set.name}”.")
+    flash(
+        post.request,
+        gettext(post.request, "Saved the name and description of “%(name)s”.", name=card_set.name),
+    )
     return RedirectResponse(f"/card-sets/{card_set.id}", status_code=303)
 
 
@@ -218,7 +228,16 @@ def add_card(post: ManagerPost, card_set_id: CardSetId) -> Response:
     if refused is not None:
         return refused
     title = card_service.get_card(post.session, card_id=chosen).title
-    flash(post.request, f"Added “{title}” to “{card_set.name}” as card {len(current) + 1}.")
+    flash(
+        post.request,
+        gettext(
+            post.request,
+            "Added “%(title)s” to “%(name)s” as card %(position)s.",
+            title=title,
+            name=card_set.name,
+            position=len(current) + 1,
+        ),
+    )
     return RedirectResponse(f"/card-sets/{card_set.id}#cards", status_code=303)
 
 
@@ -242,13 +261,27 @@ def move_card(post: ManagerPost, card_set_id: CardSetId, card_id: CardId) -> Res
     order = card_set_forms.moved(current, card_id, direction)
     if order == current:
         flash(
-            post.request, f"“{title}” is already at the {'top' if direction == 'up' else 'bottom'}."
+            post.request,
+            gettext(post.request, "“%(title)s” is already at the top.", title=title)
+            if direction == "up"
+            else gettext(post.request, "“%(title)s” is already at the bottom.", title=title),
         )
     else:
         refused = _set_cards(post, card_set=card_set, card_ids=order)
         if refused is not None:
             return refused
-        flash(post.request, f"Moved “{title}” {direction} to position {order.index(card_id) + 1}.")
+        position = order.index(card_id) + 1
+        if direction == "up":
+            moved = gettext(
+                post.request, "Moved “%(title)s” up to position %(position)s.", title=title,
+                position=position,
+            )  # fmt: skip
+        else:
+            moved = gettext(
+                post.request, "Moved “%(title)s” down to position %(position)s.", title=title,
+                position=position,
+            )  # fmt: skip
+        flash(post.request, moved)
     return RedirectResponse(f"/card-sets/{card_set.id}#item-{card_id}", status_code=303)
 
 
@@ -261,5 +294,10 @@ def remove_card(post: ManagerPost, card_set_id: CardSetId, card_id: CardId) -> R
     )
     if refused is not None:
         return refused
-    flash(post.request, f"Removed “{title}” from “{card_set.name}”.")
+    flash(
+        post.request,
+        gettext(
+            post.request, "Removed “%(title)s” from “%(name)s”.", title=title, name=card_set.name
+        ),
+    )
     return RedirectResponse(f"/card-sets/{card_set.id}#cards", status_code=303)

@@ -6,7 +6,7 @@ as the API (the person, managers of a rotation they belong to, admins).
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,7 @@ from web.pages.helpers import (
     sentence,
 )
 from web.pages.onboarding.view import STATUS_LABELS, checklist_shifts, progress_text
-from web.templating import flash, render
+from web.templating import flash, gettext, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,14 +74,20 @@ def person_checklist(visit: ViewerVisit, person_id: PersonId) -> Response:
     return checklist_page(visit, person=person)
 
 
-def _stale_message(session: Session, exc: Conflict, *, card_id: int, version: int) -> str:
+def _stale_message(
+    request: Request, session: Session, exc: Conflict, *, card_id: int, version: int
+) -> str:
     card = session.get(Card, card_id)
     current = exc.extra.get("current_version")
     if card is None or current is None:
         return sentence(exc.detail)
-    return (
-        f"“{card.title}” changed while you were reading it: you had version {version} open, "
-        f"it is now version {current}. Open it again, read what changed, then mark it as read."
+    return gettext(
+        request,
+        "“%(title)s” changed while you were reading it: you had version %(version)s open, "
+        "it is now version %(current)s. Open it again, read what changed, then mark it as read.",
+        title=card.title,
+        version=version,
+        current=current,
     )
 
 
@@ -93,7 +99,11 @@ def acknowledge(post: ViewerPost) -> Response:
     chosen_card, read_version = parse_id(post.text("card_id")), parse_id(post.text("version"))
     if chosen_card is None or read_version is None:
         return refused(
-            "That form did not say which card and version you read; reload the page and try again.",
+            gettext(
+                post.request,
+                "That form did not say which card and version you read; "
+                "reload the page and try again.",
+            ),
             status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
     try:
@@ -108,7 +118,9 @@ def acknowledge(post: ViewerPost) -> Response:
     except Conflict as exc:
         status_code = roll_back_refused(post.session, exc)
         return refused(
-            _stale_message(post.session, exc, card_id=chosen_card, version=read_version),
+            _stale_message(
+                post.request, post.session, exc, card_id=chosen_card, version=read_version
+            ),
             status_code,
         )
     graduation.run(
@@ -117,7 +129,12 @@ def acknowledge(post: ViewerPost) -> Response:
     )  # fmt: skip
     flash(
         post.request,
-        f"Marked “{view.card_title}” (version {view.acknowledgement.card_version}) as read.",
+        gettext(
+            post.request,
+            "Marked “%(title)s” (version %(version)s) as read.",
+            title=view.card_title,
+            version=view.acknowledgement.card_version,
+        ),
     )
     # Back to the card just marked, not the top of a long list (allhands.js then restores
     # the exact scroll position); the anchor is built from parsed ids only.

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from core import feed_tokens
+from core.i18n import N_
 from onboarding import progress
 from rotation import debts, overview, swap_views, swaps, why_line
 from rotation import shifts as shift_rows
@@ -24,7 +25,7 @@ from web.feeds import routes as feeds
 from web.pages.helpers import PageVisit, SwapId, Viewer, ViewerVisit, verify_csrf
 from web.pages.onboarding.view import STATUS_LABELS, progress_text
 from web.pages.rotations import swap_answers
-from web.templating import flash, render
+from web.templating import flash, gettext, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,9 +35,9 @@ HOME_WEEKS = 26
 COVERS_SINCE = timedelta(days=90)
 SHIFTS_SHOWN = 8
 KIND_LABELS = {
-    shift_rows.SCHEDULED: "Scheduled",
-    shift_rows.OVERRIDE: "Override",
-    shift_rows.SWAP: "Swap",
+    shift_rows.SCHEDULED: N_("Scheduled"),
+    shift_rows.OVERRIDE: N_("Override"),
+    shift_rows.SWAP: N_("Swap"),
 }
 
 
@@ -117,7 +118,10 @@ def reset_calendar_link(
 ) -> RedirectResponse:
     """A new secret feed URL; the old one stops working (a leaked link is revoked)."""
     feed_tokens.rotate_feed_token(session, person=viewer, now=now)
-    flash(request, "Your calendar link was reset. Subscribe again with the new link.")
+    flash(
+        request,
+        gettext(request, "Your calendar link was reset. Subscribe again with the new link."),
+    )
     return RedirectResponse("/#subscribe", status_code=303)
 
 

@@ -7,17 +7,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
+from core import i18n
+from core.i18n import N_
 from kb_links.models import Card
 from onboarding.progress import Board, ChecklistEntry, ReadinessEntry
 from onboarding.readiness import CardProgress, Status
 from web.pages.cards.view import safe_href
 
+# In English; templates show them through _() in the viewer's language.
 STATUS_LABELS: dict[str, str] = {
-    Status.READY.value: "Ready",
-    Status.PENDING.value: "Pending",
-    Status.OVERDUE.value: "Overdue",
-    Status.UNCOVERED.value: "Uncovered",
-    Status.AT_RISK.value: "At risk",
+    Status.READY.value: N_("Ready"),
+    Status.PENDING.value: N_("Pending"),
+    Status.OVERDUE.value: N_("Overdue"),
+    Status.UNCOVERED.value: N_("Uncovered"),
+    Status.AT_RISK.value: N_("At risk"),
 }
 # Weeks ahead the readiness dashboard offers; any whole number up to the maximum is accepted.
 WEEK_CHOICES = (1, 2, 4, 8, 12, 26)
@@ -28,11 +31,17 @@ PAGE_SIZE = 100
 MISSING_SHOWN = 3
 
 
-def progress_text(*, done: int, required: int) -> str:
+def progress_text(*, done: int, required: int, locale: str = i18n.DEFAULT) -> str:
     """``3 of 7 cards read``; the words a progress bar is announced with."""
     if required == 0:
-        return "Nothing to read"
-    return f"{done} of {required} card{'s' if required != 1 else ''} read"
+        return i18n.gettext(locale, "Nothing to read")
+    return i18n.ngettext(
+        locale,
+        "%(done)s of %(count)s card read",
+        "%(done)s of %(count)s cards read",
+        required,
+        done=i18n.format_number(done, locale=locale),
+    )
 
 
 # --- the checklist ---------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from web.pages.helpers import (
 )
 from web.pages.pager import PageNumber, fetch_page_of
 from web.pages.people.invitations import invite_and_flash
-from web.templating import flash, render
+from web.templating import flash, gettext, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -87,7 +87,10 @@ def add_person(post: AdminPost, background: BackgroundTasks, settings: SettingsD
     except (FormInvalid, Conflict) as exc:
         page = partial(_people_page, post, values=values)
         return form_refused(post.session, exc, conflict_field="email", page=page)
-    flash(post.request, f"Added {person.name} ({person.email}).")
+    flash(
+        post.request,
+        gettext(post.request, "Added %(name)s (%(email)s).", name=person.name, email=person.email),
+    )
     if post.ticked("invite"):
         invite_and_flash(post, background, settings=settings, person=person)
     return RedirectResponse("/people", status_code=303)
@@ -114,7 +117,10 @@ def edit_person(post: AdminPost, person_id: PersonId) -> Response:
     except FormInvalid as exc:
         return refused(" ".join(sentence(m) for m in exc.errors.values()))
     people.update_person(post.session, person=person, data=data, now=post.now, actor=post.viewer)
-    flash(post.request, f"Saved {person.name}'s team, timezone and role.")
+    flash(
+        post.request,
+        gettext(post.request, "Saved %(name)s's team, timezone and role.", name=person.name),
+    )
     return RedirectResponse(f"/people#person-{person.id}", status_code=303)
 
 
@@ -124,10 +130,17 @@ def deactivate(post: AdminPost, person_id: PersonId) -> Response:
 
     person = person_or_404(post.session, person_id)
     if person.id == post.viewer.id:
-        flash(post.request, "You cannot deactivate yourself.", "error")
+        flash(post.request, gettext(post.request, "You cannot deactivate yourself."), "error")
         return RedirectResponse("/people", status_code=303)
     deactivate_person(post.session, person=person, now=post.now, actor=post.viewer)
-    flash(post.request, f"Deactivated {person.name}; their future shifts were reassigned.")
+    flash(
+        post.request,
+        gettext(
+            post.request,
+            "Deactivated %(name)s; their future shifts were reassigned.",
+            name=person.name,
+        ),
+    )
     return RedirectResponse("/people", status_code=303)
 
 
@@ -148,7 +161,15 @@ def import_people(post: AdminPost, background: BackgroundTasks, settings: Settin
     except Invalid as exc:
         flash(post.request, exc.detail, "error")
         return RedirectResponse("/people", status_code=303)
-    flash(post.request, f"Imported: {result.created} created, {result.updated} updated.")
+    flash(
+        post.request,
+        gettext(
+            post.request,
+            "Imported: %(created)s created, %(updated)s updated.",
+            created=result.created,
+            updated=result.updated,
+        ),
+    )
     if post.ticked("invite"):
         for person in people.find_by_ids(post.session, person_ids=result.created_ids).values():
             invite_and_flash(post, background, settings=settings, person=person)

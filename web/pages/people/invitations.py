@@ -12,7 +12,7 @@ from flows import invitations
 from web.api.invitations import send_after_commit
 from web.deps import SettingsDep
 from web.pages.helpers import AdminPost, FormPost, PersonId
-from web.templating import flash, local_time
+from web.templating import flash, gettext, local_time
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,7 +26,10 @@ def invite_and_flash(
     )
     send_after_commit(post.request, background, invitation, post.now)
     if invitation.message_ids:
-        flash(post.request, f"Invitation emailed to {person.email}.")
+        flash(
+            post.request,
+            gettext(post.request, "Invitation emailed to %(email)s.", email=person.email),
+        )
         return
     until = (
         f" (valid until {local_time(invitation.expires_at, post.viewer.timezone)})"

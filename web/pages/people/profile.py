@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from core import audit, credentials, people, personal_tokens
+from core import audit, credentials, i18n, people, personal_tokens
 from core.errors import Invalid
 from core.models import Person
 from core.schemas import PersonUpdate, TokenCreate
@@ -25,7 +25,7 @@ from web.pages.helpers import (
     field_errors,
     sentence,
 )
-from web.templating import flash, render
+from web.templating import flash, gettext, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,6 +41,7 @@ def _values(person: Person) -> dict[str, object]:
         "timezone": person.timezone,
         "notify_email": person.notify_email,
         "notify_slack": person.notify_slack,
+        "locale": person.locale or "",
     }
 
 
@@ -69,6 +70,7 @@ def _page(
             "has_password": bool(viewer.password_hash),
             "min_length": credentials.MIN_PASSWORD_LENGTH,
             "timezones": _timezones(),
+            "locales": i18n.NATIVE_NAMES,
             "calendar": feeds.calendar_urls(settings=settings, person=viewer, rotations=[]),
             "tokens": personal_tokens.list_tokens(session, person=viewer),
             "now": request.app.state.clock.now(),
@@ -95,12 +97,14 @@ def save_profile(post: ViewerPost) -> Response:
     name = post.text("name", max_length=1000)
     timezone = post.text("timezone", max_length=200)
     notify_email, notify_slack = post.ticked("notify_email"), post.ticked("notify_slack")
+    # Empty: follow the browser's language.
+    locale = post.text("locale", max_length=20)
     values: dict[str, object] = {
         "name": name, "timezone": timezone, "notify_email": notify_email,
-        "notify_slack": notify_slack,
+        "notify_slack": notify_slack, "locale": locale,
     }  # fmt: skip
     try:
-        data = PersonUpdate(name=name, timezone=timezone)
+        data = PersonUpdate(name=name, timezone=timezone, locale=locale or None)
     except ValidationError as exc:
         return _page(post, values=values, errors=field_errors(exc), status_code=422)
     people.update_person(
@@ -116,7 +120,9 @@ def save_profile(post: ViewerPost) -> Response:
             before=before,
             after=after,
         )
-    flash(post.request, "Your profile is saved.")
+    # The next page, and this message, speak the language just chosen.
+    post.request.state.preferred_locale = post.viewer.locale
+    flash(post.request, gettext(post.request, "Your profile is saved."))
     return RedirectResponse("/me", status_code=303)
 
 
@@ -125,7 +131,9 @@ def change_password(post: ViewerPost) -> Response:
     fields = ("current", "new", "confirm")
     current, new, confirm = (post.text(name, max_length=1000) for name in fields)
     if not post.request.app.state.settings.password_login:
-        return _page(post, problem="Passwords are off here.", status_code=404)
+        return _page(
+            post, problem=gettext(post.request, "Passwords are off here."), status_code=404
+        )
     try:
         credentials.change_password(
             post.session,
@@ -138,7 +146,10 @@ def change_password(post: ViewerPost) -> Response:
     except Invalid as exc:
         return _page(post, problem=sentence(exc.detail), status_code=422)
     _keep_this_session(post.request, post.viewer)
-    flash(post.request, "Your password is changed; your other sessions have ended.")
+    flash(
+        post.request,
+        gettext(post.request, "Your password is changed; your other sessions have ended."),
+    )
     return RedirectResponse("/me", status_code=303)
 
 
@@ -177,9 +188,16 @@ def revoke_token(post: ViewerPost, token_id: TokenId) -> Response:
     if not personal_tokens.revoke_token(
         post.session, person=post.viewer, token_id=token_id, now=post.now
     ):
-        flash(post.request, "You have no such token.", "error")
+        flash(post.request, gettext(post.request, "You have no such token."), "error")
         return RedirectResponse("/me", status_code=303)
-    flash(post.request, f"Token #{token_id} is revoked; programs using it are refused from now on.")
+    flash(
+        post.request,
+        gettext(
+            post.request,
+            "Token #%(id)s is revoked; programs using it are refused from now on.",
+            id=token_id,
+        ),
+    )
     return RedirectResponse("/me", status_code=303)
 
 
@@ -187,5 +205,5 @@ def revoke_token(post: ViewerPost, token_id: TokenId) -> Response:
 def end_all_sessions(post: ViewerPost) -> RedirectResponse:
     people.end_sessions(post.session, person=post.viewer, now=post.now)
     post.request.session.clear()
-    flash(post.request, "Every session of yours has ended. Log in again.")
+    flash(post.request, gettext(post.request, "Every session of yours has ended. Log in again."))
     return RedirectResponse("/login", status_code=303)

@@ -11,20 +11,22 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse
 
+from core.i18n import N_
 from onboarding import candidates as shift_candidates
 from rotation import access
 from rotation import shifts as shift_rows
 from web.deps import NowDep, SessionDep
 from web.pages.helpers import Viewer, no_such, not_found_as, parse_id, path_id
+from web.pages.onboarding.view import progress_text
 from web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 STANDING_LABELS = {
-    shift_candidates.Standing.READY: "Ready",
-    shift_candidates.Standing.CAN_BE_READY: "Can be ready in time",
-    shift_candidates.Standing.NOT_READY: "Not ready",
-    shift_candidates.Standing.UNAVAILABLE: "Unavailable",
+    shift_candidates.Standing.READY: N_("Ready"),
+    shift_candidates.Standing.CAN_BE_READY: N_("Can be ready in time"),
+    shift_candidates.Standing.NOT_READY: N_("Not ready"),
+    shift_candidates.Standing.UNAVAILABLE: N_("Unavailable"),
 }
 
 
@@ -64,5 +66,6 @@ def cover_page(
             "manager": manager,
             "past": shift.start <= now,
             "standing_labels": STANDING_LABELS,
+            "progress_text": progress_text,
         },
     )

@@ -32,7 +32,7 @@ from web.pages.helpers import (
 from web.pages.pager import PageNumber, fetch_page_of
 from web.pages.rotations import forms as rotation_forms
 from web.pages.rotations.forms import RotationForm
-from web.templating import flash, render
+from web.templating import flash, gettext, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -141,6 +141,10 @@ def create_rotation(post: ManagerPost, form: Annotated[RotationForm, Form()]) ->
         return form_refused(post.session, exc, conflict_field="slug", page=page)
     flash(
         post.request,
-        f"Created “{rotation.name}”. Add its members below: its shifts fill as they join.",
+        gettext(
+            post.request,
+            "Created “%(name)s”. Add its members below: its shifts fill as they join.",
+            name=rotation.name,
+        ),
     )
     return RedirectResponse(f"/rotations/{rotation.slug}/manage#members", status_code=303)

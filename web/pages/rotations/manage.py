@@ -40,7 +40,7 @@ from web.pages.rotations.common import (
     rotation_or_moved,
 )
 from web.pages.rotations.forms import RotationForm
-from web.templating import flash, render
+from web.templating import flash, gettext, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -206,9 +206,11 @@ def save_settings(slug: str, post: ViewerPost, form: Annotated[RotationForm, For
         errors = _settings_errors(exc, values, rotation)
         state = ManageState(settings=values, settings_errors=errors)
         return manage_page(post, rotation=rotation, state=state, status_code=status_code)
-    message = f"Saved the settings of “{rotation.name}”."
+    message = gettext(post.request, "Saved the settings of “%(name)s”.", name=rotation.name)
     if regenerates:
-        message += " The cadence changed: the shifts ahead were planned again."
+        message += " " + gettext(
+            post.request, "The cadence changed: the shifts ahead were planned again."
+        )
     flash(post.request, message)
     return RedirectResponse(f"/rotations/{rotation.slug}/manage#settings", status_code=303)
 

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from core import people
+from core import i18n, people
 from core.errors import Conflict, Invalid
 from core.models import Person
 from onboarding import card_sets, cover_reading, requirements
@@ -28,7 +28,7 @@ from web.pages.helpers import ViewerPost, parse_id, roll_back_refused
 from web.pages.rotations import forms as rotation_forms
 from web.pages.rotations.common import parse_local, rotation_or_404
 from web.pages.rotations.manage import ManageState, manage_page, manageable, refused_page
-from web.templating import flash, local_time
+from web.templating import flash, gettext, local_time, ngettext, request_locale
 
 router = APIRouter(include_in_schema=False)
 MEMBER_ACTIONS = ("add", "remove", "up", "down")
@@ -165,7 +165,14 @@ def save_requirements(slug: str, post: ViewerPost) -> Response:
         errors = {"form": exc.detail, **errors}
         state = _requirements_state(post.session, rows=rows, new=new, errors=errors)
         return manage_page(post, rotation=rotation, state=state, status_code=status_code)
-    flash(post.request, f"Saved the reading required before each shift of “{rotation.name}”.")
+    flash(
+        post.request,
+        gettext(
+            post.request,
+            "Saved the reading required before each shift of “%(name)s”.",
+            name=rotation.name,
+        ),
+    )
     return _back(rotation.slug, "requirements")
 
 
@@ -213,13 +220,21 @@ def _override_input(
     return _Override(shift, person, window["start"], window["end"], errors)
 
 
-def _overridden(pieces: list[Shift], *, person: Person, zone: str) -> str:
+def _overridden(pieces: list[Shift], *, person: Person, zone: str, locale: str) -> str:
     taken = next(piece for piece in pieces if piece.person_id == person.id)
-    return (
-        f"{person.name} now takes {local_time(taken.start, zone)} to "
-        f"{local_time(taken.end, zone)} ({zone})"
-        + (", a part of the shift: it was split." if len(pieces) > 1 else ".")
-    )
+    values = {
+        "name": person.name, "zone": zone,
+        "start": local_time(taken.start, zone, locale=locale),
+        "end": local_time(taken.end, zone, locale=locale),
+    }  # fmt: skip
+    if len(pieces) > 1:
+        return i18n.gettext(
+            locale,
+            "%(name)s now takes %(start)s to %(end)s (%(zone)s), a part of the shift: "
+            "it was split.",
+            **values,
+        )
+    return i18n.gettext(locale, "%(name)s now takes %(start)s to %(end)s (%(zone)s).", **values)
 
 
 @router.post("/rotations/{slug}/manage/override", response_model=None)
@@ -240,7 +255,11 @@ def override_shift(slug: str, post: ViewerPost) -> Response:
     taken = [p.id for p in pieces if p.person_id == typed.person.id]
     base_url = get_settings_dep(post.request).base_url
     cover_reading.assign(post.session, shift_ids=taken, now=post.now, base_url=base_url)
-    flash(post.request, _overridden(pieces, person=typed.person, zone=post.viewer.timezone))
+    locale = request_locale(post.request)
+    flash(
+        post.request,
+        _overridden(pieces, person=typed.person, zone=post.viewer.timezone, locale=locale),
+    )
     return _back(rotation.slug, "override")
 
 
@@ -265,11 +284,18 @@ def rebalance(slug: str, post: ViewerPost) -> Response:
     count = len(changed)
     flash(
         post.request,
-        f"Rebalanced from {day:%a %d %b %Y}: "
-        + (
-            f"{count} shift{'s' if count != 1 else ''} changed hands."
-            if count
-            else "it was already fair; nothing moved."
+        ngettext(
+            post.request,
+            "Rebalanced from %(day)s: %(count)s shift changed hands.",
+            "Rebalanced from %(day)s: %(count)s shifts changed hands.",
+            count,
+            day=i18n.format_day(day, locale=request_locale(post.request)),
+        )
+        if count
+        else gettext(
+            post.request,
+            "Rebalanced from %(day)s: it was already fair; nothing moved.",
+            day=i18n.format_day(day, locale=request_locale(post.request)),
         ),
     )
     return _back(rotation.slug, "rebalance")

@@ -8,20 +8,29 @@ from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse, Response
 
 from core.errors import Conflict, Invalid, NotFound
+from core.i18n import N_
 from onboarding import graduation
 from rotation import shadowing, stages
 from web.deps import SettingsDep
 from web.pages.helpers import ViewerVisit, parse_id, verify_csrf
 from web.pages.rotations.manage import ManageState, manageable, refused_page
-from web.templating import flash
+from web.templating import flash, gettext
 
 router = APIRouter(include_in_schema=False)
 
 # action → (stage, hold, what the page says)
 STAGE_ACTIONS: dict[str, tuple[str | None, bool | None, str]] = {
-    "graduate": (shadowing.PRIMARY, None, "{name} graduated: they now take shifts of their own."),
-    "hold": (None, True, "{name} stays a shadow until you graduate them or release the hold."),
-    "release": (None, False, "{name} graduates on their own once their reading is done."),
+    "graduate": (
+        shadowing.PRIMARY,
+        None,
+        N_("%(name)s graduated: they now take shifts of their own."),
+    ),
+    "hold": (
+        None,
+        True,
+        N_("%(name)s stays a shadow until you graduate them or release the hold."),
+    ),
+    "release": (None, False, N_("%(name)s graduates on their own once their reading is done.")),
 }
 
 
@@ -52,5 +61,5 @@ def change_stage(
     except (Invalid, Conflict, NotFound) as exc:
         state = ManageState(member_error=exc.detail)
         return refused_page(visit, slug=slug, exc=exc, state=state)
-    flash(request, message.format(name=member.person.name))
+    flash(request, gettext(request, message, name=member.person.name))
     return RedirectResponse(f"/rotations/{rotation.slug}/manage#members", status_code=303)

@@ -14,6 +14,7 @@ from fastapi import HTTPException, status
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from core import i18n
 from core.errors import Conflict, Forbidden, Invalid
 from core.models import Person
 from onboarding import cover_reading
@@ -29,7 +30,7 @@ from web.pages.helpers import (
     roll_back_refused,
     sentence,
 )
-from web.templating import flash, local_time
+from web.templating import flash, local_time, request_locale
 
 # Who may give an answer; the domain function checks it again and has the last word.
 COUNTERPART = "counterpart"
@@ -47,45 +48,64 @@ class SwapAnswer:
     act: Act
     who: str
     # What the page says afterwards, about the swap's shift (freshly loaded) for the viewer.
-    message: Callable[[Shift, Person], str]
+    message: Callable[[Shift, Person, str], str]
 
 
-def when(shift: Shift, viewer: Person) -> str:
+def when(shift: Shift, viewer: Person, locale: str = i18n.DEFAULT) -> str:
     """When the shift starts, on the viewer's clock and saying which clock that is."""
-    return f"{local_time(shift.start, viewer.timezone)} ({viewer.timezone})"
+    return f"{local_time(shift.start, viewer.timezone, locale=locale)} ({viewer.timezone})"
 
 
-def _accepted(shift: Shift, viewer: Person) -> str:
+def _accepted(shift: Shift, viewer: Person, locale: str) -> str:
     if shift.person_id == viewer.id:
-        return (
-            f"Swap accepted: the {shift.rotation.name} shift from {when(shift, viewer)} is "
-            "yours now."
+        return i18n.gettext(
+            locale,
+            "Swap accepted: the %(rotation)s shift from %(when)s is yours now.",
+            rotation=shift.rotation.name,
+            when=when(shift, viewer, locale),
         )
-    return (
-        f"Swap accepted. A manager of {shift.rotation.name} must approve it before the shift "
-        f"from {when(shift, viewer)} changes hands."
+    return i18n.gettext(
+        locale,
+        "Swap accepted. A manager of %(rotation)s must approve it before the shift "
+        "from %(when)s changes hands.",
+        rotation=shift.rotation.name,
+        when=when(shift, viewer, locale),
     )
 
 
-def _declined(shift: Shift, viewer: Person) -> str:
-    return (
-        f"Swap declined: nothing changes for the {shift.rotation.name} shift from "
-        f"{when(shift, viewer)}."
+def _declined(shift: Shift, viewer: Person, locale: str) -> str:
+    return i18n.gettext(
+        locale,
+        "Swap declined: nothing changes for the %(rotation)s shift from %(when)s.",
+        rotation=shift.rotation.name,
+        when=when(shift, viewer, locale),
     )
 
 
-def _withdrawn(shift: Shift, viewer: Person) -> str:
-    return (
-        f"Swap request withdrawn: you keep the {shift.rotation.name} shift from "
-        f"{when(shift, viewer)}."
+def _withdrawn(shift: Shift, viewer: Person, locale: str) -> str:
+    return i18n.gettext(
+        locale,
+        "Swap request withdrawn: you keep the %(rotation)s shift from %(when)s.",
+        rotation=shift.rotation.name,
+        when=when(shift, viewer, locale),
     )
 
 
-def _approved(shift: Shift, viewer: Person) -> str:
-    taker = shift.person.name if shift.person is not None else "nobody"
-    return (
-        f"Swap approved: the {shift.rotation.name} shift from {when(shift, viewer)} is "
-        f"{taker}'s now, and the calendar shows it."
+def _approved(shift: Shift, viewer: Person, locale: str) -> str:
+    if shift.person is None:
+        return i18n.gettext(
+            locale,
+            "Swap approved: the %(rotation)s shift from %(when)s has nobody now.",
+            rotation=shift.rotation.name,
+            when=when(shift, viewer, locale),
+        )
+    return i18n.gettext(
+        locale,
+        "Swap approved: the %(rotation)s shift from %(when)s is %(taker)s's now, "
+        "and the calendar shows it.",
+        rotation=shift.rotation.name,
+        when=when(shift, viewer, locale),
+        taker=shift.person.name,
     )
 
 
@@ -135,5 +155,6 @@ def give(
     except (Conflict, Invalid) as exc:
         status_code = roll_back_refused(session, exc)
         return refused(sentence(exc.detail), status_code)
-    flash(request, answer.message(shift_rows.get(session, swap.shift_id), viewer))
+    shift = shift_rows.get(session, swap.shift_id)
+    flash(request, answer.message(shift, viewer, request_locale(request)))
     return RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)

@@ -12,6 +12,7 @@ from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from core import i18n
 from core.errors import Conflict, Forbidden, Invalid
 from core.models import Person
 from rotation import swaps
@@ -21,7 +22,7 @@ from web.pages.rotations import swap_answers
 from web.pages.rotations.common import rotation_or_404
 from web.pages.rotations.manage import ManageState, manage_page
 from web.pages.rotations.view import SwapFormState, rotation_page
-from web.templating import flash
+from web.templating import flash, request_locale
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,18 +71,35 @@ def _ask(
 
 
 def _asked(
-    session: Session, *, swap: SwapRequest, shift: Shift, rotation: Rotation, viewer: Person
+    session: Session,
+    *,
+    swap: SwapRequest,
+    shift: Shift,
+    rotation: Rotation,
+    viewer: Person,
+    locale: str,
 ) -> str:
     """What the page says once the swap is asked for."""
     counterpart = session.get(Person, swap.counterpart_person_id)
     assert counterpart is not None
-    then = " and a manager approves" if rotation.swap_requires_approval else ""
-    when = swap_answers.when(shift, viewer)
+    when = swap_answers.when(shift, viewer, locale)
     if swap.counterpart_shift_id is not None:
-        message = f"Asked {counterpart.name} to trade shifts with you ({when})."
+        message = i18n.gettext(
+            locale, "Asked %(name)s to trade shifts with you (%(when)s).", name=counterpart.name,
+            when=when,
+        )  # fmt: skip
     else:
-        message = f"Asked {counterpart.name} to cover your shift of {when}."
-    return f"{message} Nothing changes until they accept{then}."
+        message = i18n.gettext(
+            locale, "Asked %(name)s to cover your shift of %(when)s.", name=counterpart.name,
+            when=when,
+        )  # fmt: skip
+    if rotation.swap_requires_approval:
+        return (
+            message
+            + " "
+            + i18n.gettext(locale, "Nothing changes until they accept and a manager approves.")
+        )
+    return message + " " + i18n.gettext(locale, "Nothing changes until they accept.")
 
 
 @router.post("/rotations/{slug}/swaps", response_model=None)
@@ -107,7 +125,14 @@ def request_swap(slug: str, post: ViewerPost) -> Response:
         )
     flash(
         post.request,
-        _asked(post.session, swap=swap, shift=shift, rotation=rotation, viewer=post.viewer),
+        _asked(
+            post.session,
+            swap=swap,
+            shift=shift,
+            rotation=rotation,
+            viewer=post.viewer,
+            locale=request_locale(post.request),
+        ),
     )
     query = f"?month={month}" if month else ""
     return RedirectResponse(f"/rotations/{rotation.slug}{query}#swaps", status_code=303)

@@ -15,7 +15,7 @@ from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from core import people
+from core import i18n, people
 from core.models import Person
 from rotation import access, members, time_off
 from rotation import shifts as shift_rows
@@ -33,7 +33,7 @@ from web.pages.helpers import (
     person_or_404,
 )
 from web.pages.pager import PageNumber, page_of
-from web.templating import flash, render
+from web.templating import flash, gettext, render, request_locale
 
 router = APIRouter(include_in_schema=False)
 MAX_REASSIGNED_SHOWN = 200
@@ -137,7 +137,11 @@ def add_time_off(post: ViewerPost) -> Response:
         post.session, person=whose, start=data.start, end=data.end, reason=data.reason,
         now=post.now, actor=post.viewer,
     )  # fmt: skip
-    flash(post.request, _added(data, whose=whose, viewer=post.viewer, changed=changed))
+    locale = request_locale(post.request)
+    flash(
+        post.request,
+        _added(data, whose=whose, viewer=post.viewer, changed=changed, locale=locale),
+    )
     target = _here(whose, post.viewer)
     if changed:
         target += ("&" if "?" in target else "?") + "reassigned=" + ",".join(map(str, changed))
@@ -150,18 +154,41 @@ def _date_wording(item: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _days(start: date, end: date) -> str:
-    return f"{start:%a %d %b %Y}" + (f" to {end:%a %d %b %Y}" if end != start else "")
+def _days(start: date, end: date, locale: str) -> str:
+    first = i18n.format_day(start, locale=locale)
+    if end == start:
+        return first
+    last = i18n.format_day(end, locale=locale)
+    return i18n.gettext(locale, "%(first)s to %(last)s", first=first, last=last)
 
 
-def _added(data: TimeOffCreate, *, whose: Person, viewer: Person, changed: list[int]) -> str:
+def _added(
+    data: TimeOffCreate, *, whose: Person, viewer: Person, changed: list[int], locale: str
+) -> str:
     moved = (
-        f" {len(changed)} shift{'s' if len(changed) != 1 else ''} went to someone else: see below."
+        i18n.ngettext(
+            locale,
+            "%(count)s shift went to someone else: see below.",
+            "%(count)s shifts went to someone else: see below.",
+            len(changed),
+        )
         if changed
-        else " No shifts were affected."
+        else i18n.gettext(locale, "No shifts were affected.")
     )
-    who = "your" if whose.id == viewer.id else f"{whose.name}'s"
-    return f"Added {who} time off: {_days(data.start, data.end)} ({whose.timezone}).{moved}"
+    days, zone = _days(data.start, data.end, locale), whose.timezone
+    if whose.id == viewer.id:
+        added = i18n.gettext(
+            locale, "Added your time off: %(days)s (%(zone)s).", days=days, zone=zone
+        )
+    else:
+        added = i18n.gettext(
+            locale,
+            "Added %(name)s's time off: %(days)s (%(zone)s).",
+            name=whose.name,
+            days=days,
+            zone=zone,
+        )
+    return f"{added} {moved}"
 
 
 @router.post("/time-off/{time_off_id}/delete", response_model=None)
@@ -170,10 +197,14 @@ def delete_time_off(post: ViewerPost, time_off_id: TimeOffId) -> Response:
         row = time_off.get_time_off(post.session, time_off_id)
     whose = people.get_person(post.session, row.person_id)
     _allowed(post.session, viewer=post.viewer, person=whose)
-    days = _days(row.start, row.end)
+    days = _days(row.start, row.end, request_locale(post.request))
     time_off.delete_time_off(post.session, row=row, now=post.now, actor=post.viewer)
     flash(
         post.request,
-        f"Removed the time off of {days}; open shifts were filled again where possible.",
+        gettext(
+            post.request,
+            "Removed the time off of %(days)s; open shifts were filled again where possible.",
+            days=days,
+        ),
     )
     return RedirectResponse(_here(whose, post.viewer), status_code=303)

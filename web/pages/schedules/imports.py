@@ -22,7 +22,7 @@ from web.pages.helpers import (
     roll_back_refused,
     sentence,
 )
-from web.templating import flash, render
+from web.templating import flash, gettext, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -127,5 +127,8 @@ def apply_import(post: AdminPost, import_id: ImportId) -> Response:
     except DomainError as exc:
         post.session.rollback()
         raise page_error(exc) from None
-    flash(post.request, f"Imported {preview.report.get('name', 'the schedule')}.")
+    flash(
+        post.request,
+        gettext(post.request, "Imported %(name)s.", name=preview.report.get("name", "")),
+    )
     return RedirectResponse(f"/imports/schedule/{import_id}", status_code=303)
