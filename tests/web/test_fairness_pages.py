@@ -46,6 +46,13 @@ def test_home_says_why_each_shift_is_yours_and_who_covered_for_you(
     assert "Why you: Tied at 192.0 burden among 3 eligible; longest since a shift here" in page
     assert f"{cover_name} covered for you on {covered.start:%a %d %b}" in page
     assert "you are first in line for the next shift to be planned." in page
+    # A Dutch speaker reads the same reason in Dutch, with a Dutch decimal comma.
+    ben.locale = "nl"
+    session.flush()
+    page = " ".join(html.unescape(re.sub(r"<[^>]+>", "", client.get("/").text)).split())
+    assert (
+        "Waarom jij: Gelijk op 192,0 belasting met 3 kandidaten; het langst geen dienst hier gehad"
+    ) in page
 
 
 def test_feed_events_say_why_the_person_was_chosen(client: TestClient, session: Session) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -25,7 +26,7 @@ from web.feeds import routes as feeds
 from web.pages.helpers import PageVisit, SwapId, Viewer, ViewerVisit, verify_csrf
 from web.pages.onboarding.view import STATUS_LABELS, progress_text
 from web.pages.rotations import swap_answers
-from web.templating import flash, gettext, render
+from web.templating import flash, gettext, render, request_locale
 
 router = APIRouter(include_in_schema=False)
 
@@ -99,7 +100,7 @@ def home_page(
             "progress_text": progress_text,
             "manages": bool(getattr(request.state, "viewer_manages", False)),
             "to_approve": swap_views.awaiting_approval(session, manager=viewer, now=now),
-            "why_line": why_line.sentence,
+            "why_line": partial(why_line.sentence, locale=request_locale(request)),
             "covers": debts.of_person(session, person_id=viewer.id, since=now - COVERS_SINCE),
             "error": error,
         },
