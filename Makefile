@@ -85,7 +85,7 @@ PAGES_KEYWORDS = -k N_ -k gettext:1,1t -k gettext:2,2t -k gettext:2,3t -k gettex
 
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg $(PAGES_KEYWORDS) --no-location \
-	  --sort-output -o core/locales/pages.pot web/templates web/pages web/templating.py
+	  --sort-output -o core/locales/pages.pot web/templates web/pages web/templating.py web/app.py
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k gettext:2 -k ngettext:2,3 --no-location \
 	  --sort-output -o core/locales/messages.pot core rotation onboarding kb_links flows web/api web/slack web/feeds
 	for domain in pages messages; do \

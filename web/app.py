@@ -25,6 +25,7 @@ import migrations.models  # noqa: F401  (every table registered before first use
 from core import import_jobs
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_sessionmaker, max_connections
+from core.i18n import N_
 from core.settings import Settings, get_settings
 from rotation.feed import renames as feed_renames
 from web import errors, openapi, routes
@@ -46,18 +47,20 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 DOCS_ASSETS = "/static-docs"
 SESSION_MAX_AGE = 14 * 24 * 3600
+# Marked here, translated where the error page shows them (its ``translate`` filter).
 ERROR_TITLES = {
-    403: "Not allowed",
-    404: "Not found",
-    405: "Not allowed here",
-    409: "That clashes with something",
-    422: "That cannot be used",
-    503: "Try again shortly",
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    405: N_("Not allowed here"),
+    409: N_("That clashes with something"),
+    422: N_("That cannot be used"),
+    503: N_("Try again shortly"),
 }
 PLAIN_DETAILS = {
-    404: "There is no page at this address.",
-    405: "This page cannot be used that way.",
+    404: N_("There is no page at this address."),
+    405: N_("This page cannot be used that way."),
 }
+SOMETHING_WRONG = N_("Something went wrong")
 Handler = Callable[[Request, Any], Response | Awaitable[Response]]
 NON_PAGE_PREFIXES = (
     "/api/",
@@ -129,7 +132,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
             {
                 "status_code": exc.status_code,
                 "viewer": error_page_viewer(request),
-                "title": ERROR_TITLES.get(exc.status_code, "Something went wrong"),
+                "title": ERROR_TITLES.get(exc.status_code, SOMETHING_WRONG),
                 "detail": _http_detail(exc),
             },
             status_code=exc.status_code,
@@ -172,7 +175,7 @@ def _in_html_for_pages(handler: Handler) -> Callable[[Request, Exception], Await
             {
                 "status_code": code,
                 "viewer": error_page_viewer(request),
-                "title": ERROR_TITLES.get(code, "Something went wrong"),
+                "title": ERROR_TITLES.get(code, SOMETHING_WRONG),
                 "detail": _page_detail(bytes(response.body)),
             },
             status_code=code,

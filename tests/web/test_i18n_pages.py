@@ -55,11 +55,12 @@ def _extracted() -> set[Any]:
             ROOT / folder, method_map, options_map=options, keywords=keywords
         ):
             found.add((message, context))
-    # The navigation's labels.
-    for _line, message, _comments, context in extract_from_file(
-        "python", ROOT / "web" / "templating.py", keywords=keywords
-    ):
-        found.add((message, context))
+    # The navigation's labels and the error pages' titles.
+    for module in ("templating.py", "app.py"):
+        for _line, message, _comments, context in extract_from_file(
+            "python", ROOT / "web" / module, keywords=keywords
+        ):
+            found.add((message, context))
     return found
 
 
@@ -179,6 +180,15 @@ def test_browser_language_for_visitors_and_the_footer_switch(client: TestClient)
 def _locale(session: Session, world: World) -> str | None:
     session.refresh(world.ana)
     return world.ana.locale
+
+
+def test_error_pages_speak_the_visitors_language(client: TestClient) -> None:
+    dutch = client.get("/no-such-page", headers={"Accept-Language": "nl"})
+    assert dutch.status_code == 404
+    assert "Niet gevonden" in dutch.text and "Op dit adres staat geen pagina." in dutch.text
+    english = client.get("/no-such-page", headers={"Accept-Language": "en"})
+    assert english.status_code == 404
+    assert "Not found" in english.text and "There is no page at this address." in english.text
 
 
 def test_profile_language_setting_persists(
