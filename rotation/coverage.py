@@ -18,6 +18,9 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_day_names
+
+from core.i18n import DEFAULT, gettext
 from core.wallclock import local_to_utc
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -150,20 +153,26 @@ def parse_windows(raw: Iterable[Mapping[str, Any]]) -> tuple[Window, ...]:
     return tuple(windows)
 
 
-def describe(windows: Sequence[Window]) -> str:
+def describe(windows: Sequence[Window], *, locale: str = DEFAULT) -> str:
     """The windows in words: "Mon-Fri 09:00-17:00; Sat 10:00-14:00", or around the clock."""
     if not windows:
-        return "around the clock"
+        return gettext(locale, "around the clock")
     parts = []
     for window in windows:
-        days = _day_ranges(window.days)
-        end = hhmm(window.end) + (" next day" if window.overnight else "")
+        days = _day_ranges(window.days, locale=locale)
+        end = hhmm(window.end)
+        if window.overnight:
+            end = gettext(locale, "%(time)s next day", time=end)
         parts.append(f"{days} {hhmm(window.start)}-{end}")
     return "; ".join(parts)
 
 
-def _day_ranges(days: Sequence[int]) -> str:
-    names = [WEEKDAYS[day].title() for day in days]
+def _day_ranges(days: Sequence[int], *, locale: str) -> str:
+    if locale == DEFAULT:
+        names = [WEEKDAYS[day].title() for day in days]
+    else:
+        abbreviated = get_day_names("abbreviated", locale=locale)
+        names = [str(abbreviated[day]) for day in days]
     if len(days) > 2 and list(days) == list(range(days[0], days[-1] + 1)):
         return f"{names[0]}-{names[-1]}"
     return ", ".join(names)

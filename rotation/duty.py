@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.i18n import DEFAULT
 from rotation import coverage, duty_settings, holidays
 from rotation import service as rotation_service
 from rotation.feed.render import FeedShift
@@ -179,7 +180,13 @@ class HolidayFacts:
 
 
 def page_facts(
-    session: Session, *, rotation: Rotation, first: date, last: date, today: date
+    session: Session,
+    *,
+    rotation: Rotation,
+    first: date,
+    last: date,
+    today: date,
+    locale: str = DEFAULT,
 ) -> HolidayFacts:
     """Coverage in words, the next holiday, and the holidays in [first, last] (one query)."""
     rule = duty_settings.rule_of(rotation)
@@ -189,7 +196,7 @@ def page_facts(
     )
     upcoming = [h for h in found if h.day >= today]
     return HolidayFacts(
-        coverage=coverage.describe(duty_settings.windows_of(rotation)),
+        coverage=coverage.describe(duty_settings.windows_of(rotation), locale=locale),
         policy=None if rule is None else rule.policy,
         next_holiday=upcoming[0] if upcoming else None,
         days={h.day: h.name for h in found if first <= h.day <= last},

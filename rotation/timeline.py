@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from core.i18n import DEFAULT, N_, gettext
 from core.wallclock import local_to_utc
 
 MIDNIGHT = time(0, 0)
@@ -83,22 +84,33 @@ class Cadence:
             start = end
 
 
-_WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+_WEEKDAYS = (
+    N_("Mondays"),
+    N_("Tuesdays"),
+    N_("Wednesdays"),
+    N_("Thursdays"),
+    N_("Fridays"),
+    N_("Saturdays"),
+    N_("Sundays"),
+)
 
 
-def describe(cadence: Cadence, *, people_per_shift: int = 1) -> str:
-    """The cadence in words: "Weekly, Mondays at 09:00 (Europe/Amsterdam)"."""
+def describe(cadence: Cadence, *, people_per_shift: int = 1, locale: str = DEFAULT) -> str:
+    """The cadence in words: "Weekly, Mondays at 09:00 (Europe/Amsterdam)", in ``locale``."""
     at = cadence.handoff_time.strftime("%H:%M")
-    weekday = _WEEKDAYS[cadence.start_date.weekday()]
+    weekday = gettext(locale, _WEEKDAYS[cadence.start_date.weekday()])
     days = cadence.shift_days
     if days == 1:
-        words = f"Daily at {at}"
+        words = gettext(locale, "Daily at %(at)s", at=at)
     elif days == 7:
-        words = f"Weekly, {weekday} at {at}"
+        words = gettext(locale, "Weekly, %(weekday)s at %(at)s", weekday=weekday, at=at)
     elif days % 7 == 0:
-        words = f"Every {days // 7} weeks, {weekday} at {at}"
+        every = N_("Every %(weeks)s weeks, %(weekday)s at %(at)s")
+        words = gettext(locale, every, weeks=days // 7, weekday=weekday, at=at)
     else:
-        words = f"Every {days} days at {at}"
+        words = gettext(locale, "Every %(days)s days at %(at)s", days=days, at=at)
     if people_per_shift > 1:
-        words += f", {people_per_shift} people per shift"
+        words = gettext(
+            locale, "%(words)s, %(people)s people per shift", words=words, people=people_per_shift
+        )
     return f"{words} ({cadence.timezone})"

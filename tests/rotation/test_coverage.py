@@ -44,6 +44,10 @@ def test_a_window_round_trips_and_reads_in_words() -> None:
     night = parse_window({"days": ["sat"], "start": "22:00", "end": "06:00", "overnight": True})
     assert describe([window, night]) == "Mon-Fri 09:00-17:00; Sat 22:00-06:00 next day"
     assert describe([]) == "around the clock"
+    assert describe([window, night], locale="nl") == (
+        "ma-vr 09:00-17:00; za 22:00-06:00 de volgende dag"
+    )
+    assert describe([], locale="nl") == "de klok rond"
     assert parse_window({"days": ["sun"], "start": "18:00", "end": "24:00"}).end == MINUTES_PER_DAY
 
 

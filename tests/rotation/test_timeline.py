@@ -194,3 +194,17 @@ def test_shifts_resume_at_the_frontier_and_then_follow_the_cadence(
 def test_cadence_in_words(shift_days: int, people: int, expected: str) -> None:
     cadence = Cadence("Europe/Amsterdam", date(2026, 12, 2), time(9, 30), shift_days)
     assert describe(cadence, people_per_shift=people) == expected
+
+
+@pytest.mark.parametrize(
+    ("shift_days", "people", "expected"),
+    [
+        (1, 1, "Dagelijks om 09:30 (Europe/Amsterdam)"),
+        (7, 1, "Wekelijks, op woensdag om 09:30 (Europe/Amsterdam)"),
+        (14, 2, "Om de 2 weken, op woensdag om 09:30, 2 mensen per dienst (Europe/Amsterdam)"),
+        (3, 1, "Om de 3 dagen, om 09:30 (Europe/Amsterdam)"),
+    ],
+)
+def test_cadence_in_dutch(shift_days: int, people: int, expected: str) -> None:
+    cadence = Cadence("Europe/Amsterdam", date(2026, 12, 2), time(9, 30), shift_days)
+    assert describe(cadence, people_per_shift=people, locale="nl") == expected

@@ -44,7 +44,7 @@ def keep_duty_days(
 
 
 def facts(
-    session: Session, *, rotation: Rotation, first: date, last: date, now: datetime
+    session: Session, *, rotation: Rotation, first: date, last: date, now: datetime, locale: str
 ) -> duty.HolidayFacts:
     """Coverage in words, the next holiday and the month's holidays (rotation's calendar)."""
     return duty.page_facts(
@@ -53,4 +53,5 @@ def facts(
         first=first,
         last=last,
         today=duty.local_today(rotation, now),
+        locale=locale,
     )

@@ -32,7 +32,7 @@ from web.pages.helpers import (
 from web.pages.pager import PageNumber, fetch_page_of
 from web.pages.rotations import forms as rotation_forms
 from web.pages.rotations.forms import RotationForm
-from web.templating import flash, gettext, render
+from web.templating import flash, gettext, render, request_locale
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,7 +45,9 @@ class RotationRow:
     next_handoff: datetime | None
 
 
-def _rows(session: Session, rotations: list[Rotation], *, now: datetime) -> list[RotationRow]:
+def _rows(
+    session: Session, rotations: list[Rotation], *, now: datetime, locale: str
+) -> list[RotationRow]:
     """``rotations`` with who is on and the next handoff: three queries, whatever the count."""
     if not rotations:
         return []
@@ -57,7 +59,9 @@ def _rows(session: Session, rotations: list[Rotation], *, now: datetime) -> list
         RotationRow(
             rotation=rotation,
             cadence=timeline.describe(
-                generation.cadence_of(rotation), people_per_shift=rotation.people_per_shift
+                generation.cadence_of(rotation),
+                people_per_shift=rotation.people_per_shift,
+                locale=locale,
             ),
             on_call=on_call.get(rotation.id, []),
             next_handoff=handoffs.get(rotation.id),
@@ -105,9 +109,9 @@ def _list_page(
         "rotations.html",
         {
             "viewer": viewer,
-            "rows": _rows(session, live, now=now),
+            "rows": _rows(session, live, now=now, locale=request_locale(request)),
             "pager": pager,
-            "archived": _rows(session, archived, now=now),
+            "archived": _rows(session, archived, now=now, locale=request_locale(request)),
             "values": values or new_rotation_values(viewer, now=now),
             "can_create": can_create,
             "errors": errors or {},

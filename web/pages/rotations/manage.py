@@ -40,7 +40,7 @@ from web.pages.rotations.common import (
     rotation_or_moved,
 )
 from web.pages.rotations.forms import RotationForm
-from web.templating import flash, gettext, render
+from web.templating import flash, gettext, render, request_locale
 
 router = APIRouter(include_in_schema=False)
 
@@ -127,7 +127,9 @@ def manage_page(
         "viewer": viewer,
         "rotation": rotation,
         "cadence": timeline.describe(
-            generation.cadence_of(rotation), people_per_shift=rotation.people_per_shift
+            generation.cadence_of(rotation),
+            people_per_shift=rotation.people_per_shift,
+            locale=request_locale(request),
         ),
         "state": state,
         "values": state.settings or rotation_forms.values_of(rotation),

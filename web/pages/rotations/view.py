@@ -29,7 +29,7 @@ from web.feeds import routes as feeds
 from web.pages.helpers import PageVisit, ViewerVisit, required_id
 from web.pages.rotations import coverage_view, timeline_view, visuals
 from web.pages.rotations.common import parse_month, rotation_or_moved, shift_month
-from web.templating import render
+from web.templating import render, request_locale
 
 router = APIRouter(include_in_schema=False)
 
@@ -141,7 +141,13 @@ def _month(
 
 
 def _context(
-    viewer: Person, *, rotation: Rotation, view: RotationPageView, on_view: _Month, now: datetime
+    viewer: Person,
+    *,
+    rotation: Rotation,
+    view: RotationPageView,
+    on_view: _Month,
+    now: datetime,
+    locale: str,
 ) -> dict[str, object]:
     """What the template shows, but for the readiness-coloured grid and the swap form."""
     first, fairness = on_view.first, view.fairness
@@ -149,7 +155,9 @@ def _context(
         "viewer": viewer,
         "rotation": rotation,
         "cadence": timeline.describe(
-            generation.cadence_of(rotation), people_per_shift=rotation.people_per_shift
+            generation.cadence_of(rotation),
+            people_per_shift=rotation.people_per_shift,
+            locale=locale,
         ),
         "is_manager": view.viewer_manages,
         "on_call": view.on_call,
@@ -199,7 +207,10 @@ def rotation_page(
         session, rotation=rotation, shifts=list(view.shifts), grid=grid, zone=on_view.zone
     )
     grid_first, grid_last = visuals.grid_bounds(year=on_view.first.year, month=on_view.first.month)
-    context = _context(viewer, rotation=rotation, view=view, on_view=on_view, now=now)
+    locale = request_locale(request)
+    context = _context(
+        viewer, rotation=rotation, view=view, on_view=on_view, now=now, locale=locale
+    )
     context |= {
         "calendar": feeds.calendar_urls(
             settings=request.app.state.settings,
@@ -211,7 +222,7 @@ def rotation_page(
         "swap": swap or SwapFormState(),
         "page_error": page_error,
         "duty_facts": coverage_view.facts(
-            session, rotation=rotation, first=grid_first, last=grid_last, now=now
+            session, rotation=rotation, first=grid_first, last=grid_last, now=now, locale=locale
         ),
     }
     return render(request, "rotation.html", context, status_code=status_code)
