@@ -50,6 +50,8 @@ _PATTERNS = {
     "%a %d %b %Y, %H:%M": "EEE dd MMM y, HH:mm",
     "%a %d %b %Y": "EEE dd MMM y",
     "%a %d %b": "EEE dd MMM",
+    "%a %d %b, %H:%M": "EEE dd MMM, HH:mm",
+    "%d %b %Y, %H:%M": "dd MMM y, HH:mm",
     "%d %b %Y": "dd MMM y",
     "%H:%M": "HH:mm",
 }
