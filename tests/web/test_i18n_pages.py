@@ -191,6 +191,22 @@ def test_error_pages_speak_the_visitors_language(client: TestClient) -> None:
     assert "Not found" in english.text and "There is no page at this address." in english.text
 
 
+def test_refusals_on_pages_speak_the_viewers_language(
+    client: TestClient, session: Session, world: World
+) -> None:
+    world.ana.locale = "nl"
+    session.flush()
+    log_in(client, world.ana)
+    bad_month = client.get("/rotations/tier2?month=soon")
+    assert bad_month.status_code == 422
+    assert "Geef de maand als JJJJ-MM, bijvoorbeeld 2026-11." in bad_month.text
+    managers_only = client.get("/readiness")
+    assert managers_only.status_code == 403
+    assert "Alleen beheerders en roosterbeheerders kunnen deze pagina openen." in (
+        managers_only.text
+    )
+
+
 def test_profile_language_setting_persists(
     client: TestClient, session: Session, world: World
 ) -> None:

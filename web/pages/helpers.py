@@ -21,6 +21,7 @@ from starlette.datastructures import FormData
 from core import people
 from core.db import MAX_ID, reading
 from core.errors import Conflict, DomainError, NotFound
+from core.i18n import N_
 from core.models import Person
 from core.security import constant_time_equal
 from rotation import access
@@ -88,7 +89,7 @@ Viewer = Annotated[Person, Depends(page_viewer)]
 
 def require_page_admin(viewer: Viewer) -> Person:
     if not viewer.is_admin:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="admins only")
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=N_("admins only"))
     return viewer
 
 
@@ -103,7 +104,7 @@ async def verify_csrf(request: Request) -> None:
     if not isinstance(given, str) or not expected or not constant_time_equal(expected, given):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            detail="the form expired or came from another site; reload the page and try again",
+            detail=N_("the form expired or came from another site; reload the page and try again"),
         )
 
 
@@ -123,7 +124,7 @@ def require_manager(request: Request, viewer: Viewer, session: SessionDep) -> Pe
     if not manages:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            detail="Only admins and rotation managers can open this page.",
+            detail=N_("Only admins and rotation managers can open this page."),
         )
     return viewer
 

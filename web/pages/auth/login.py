@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from core import i18n, people
+from core.i18n import N_
 from core.security import verify_password
 from core.settings import Settings
 from web.deps import NowDep, SessionDep, SettingsDep, person_from_cookie
@@ -43,7 +44,7 @@ async def choose_language(request: Request) -> RedirectResponse:
     elif locale == "":
         response.delete_cookie(LANGUAGE_COOKIE)
     else:
-        raise HTTPException(422, detail="Unknown language.")
+        raise HTTPException(422, detail=N_("Unknown language."))
     return response
 
 
@@ -91,7 +92,7 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     if not settings.password_login:
-        raise HTTPException(404, detail="Password login is turned off; use single sign-on.")
+        raise HTTPException(404, detail=N_("Password login is turned off; use single sign-on."))
     limiter = request.app.state.login_limiter
     client = request.client.host if request.client else "unknown"
     key_email = email.strip().lower()

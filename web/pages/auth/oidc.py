@@ -19,6 +19,7 @@ from httpx import HTTPError
 from joserfc.errors import JoseError
 from starlette.concurrency import run_in_threadpool
 
+from core.i18n import N_
 from core.settings import Settings
 from flows import sign_in
 from web.deps import SettingsDep
@@ -62,7 +63,7 @@ def _safe_next(value: str | None) -> str:
 
 def _require_oidc(settings: Settings) -> None:
     if not settings.oidc_enabled:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Single sign-on is not set up.")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=N_("Single sign-on is not set up."))
 
 
 @router.get("/auth/oidc/login", response_model=None)

@@ -45,7 +45,7 @@ def _require_password_login(settings: Settings) -> None:
     if not settings.password_login:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,
-            detail="Password login is turned off here; sign in with single sign-on.",
+            detail=N_("Password login is turned off here; sign in with single sign-on."),
         )
 
 

@@ -172,7 +172,7 @@ def verify_card(post: ViewerPost, card_id: CardId) -> Response:
     ):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            detail="Only the card's verifier, rotation managers and admins can verify it.",
+            detail=N_("Only the card's verifier, rotation managers and admins can verify it."),
         )
     card = service.verify_card(post.session, card=card, now=post.now, actor=post.viewer)
     due_at = freshness.verification_due_at(

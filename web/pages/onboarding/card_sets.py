@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, Invalid
+from core.i18n import N_
 from core.models import Person
 from kb_links import service as card_service
 from onboarding import card_sets, requirements
@@ -54,8 +55,10 @@ def _card_set_to_change(session: Session, card_set_id: int, viewer: Person) -> C
     if not card_sets.may_change(session, person=viewer, card_set=card_set):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            detail="Only admins and managers of every rotation that requires this card set "
-            "can change it.",
+            detail=N_(
+                "Only admins and managers of every rotation that requires this card set "
+                "can change it."
+            ),
         )
     return card_set
 
@@ -245,7 +248,7 @@ def _card_in_set(session: Session, card_set: CardSet, card_id: int) -> tuple[lis
     """The set's card ids and the title of ``card_id``, or a 404 when it is not in the set."""
     current = card_sets.view(session, card_set=card_set).card_ids
     if card_id not in current:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="That card is not in this set.")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=N_("That card is not in this set."))
     return current, card_service.get_card(session, card_id=card_id).title
 
 
@@ -256,7 +259,7 @@ def move_card(post: ManagerPost, card_set_id: CardSetId, card_id: CardId) -> Res
     current, title = _card_in_set(post.session, card_set, card_id)
     if direction not in DIRECTIONS:
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, detail="Move a card either up or down."
+            status.HTTP_422_UNPROCESSABLE_CONTENT, detail=N_("Move a card either up or down.")
         )
     order = card_set_forms.moved(current, card_id, direction)
     if order == current:

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict
+from core.i18n import N_
 from core.models import Person
 from kb_links.models import Card
 from onboarding import acks, graduation, progress
@@ -69,7 +70,9 @@ def person_checklist(visit: ViewerVisit, person_id: PersonId) -> Response:
     if not progress.may_view_person(visit.session, viewer=visit.viewer, person=person):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            detail="Only the person, managers of their rotations and admins can see a checklist.",
+            detail=N_(
+                "Only the person, managers of their rotations and admins can see a checklist."
+            ),
         )
     return checklist_page(visit, person=person)
 

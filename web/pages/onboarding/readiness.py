@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from core.errors import Invalid
+from core.i18n import N_
 from core.models import Person
 from onboarding import progress
 from onboarding.readiness import Status
@@ -94,9 +95,9 @@ def _scope(
         if any(r.slug == filters.rotation for r in rotations):
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
-                detail="Only that rotation's managers and admins can see its readiness.",
+                detail=N_("Only that rotation's managers and admins can see its readiness."),
             )
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="There is no such rotation.")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=N_("There is no such rotation."))
     if viewer.is_admin:
         return None, allowed
     return {rotation.id for rotation in allowed}, allowed

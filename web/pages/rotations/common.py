@@ -11,6 +11,7 @@ from fastapi import HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from core.i18n import N_
 from core.models import Person
 from core.wallclock import local_to_utc
 from rotation import access, slug_aliases
@@ -57,7 +58,7 @@ def require_rotation_manager(session: Session, *, viewer: Person, rotation: Rota
     if not access.is_manager(session, person=viewer, rotation=rotation):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            detail="Only this rotation's managers and admins can do this.",
+            detail=N_("Only this rotation's managers and admins can do this."),
         )
 
 
@@ -71,7 +72,7 @@ def parse_month(value: str, *, today: date) -> date:
     except ValueError:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
-            detail="Give the month as YYYY-MM, e.g. 2026-11.",
+            detail=N_("Give the month as YYYY-MM, e.g. 2026-11."),
         ) from None
     if not EARLIEST_DATE <= first <= LATEST_DATE:
         raise HTTPException(

@@ -46,7 +46,7 @@ def cover_page(
     if not (holder or manager):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            detail="Only the person on this shift and the rotation's managers can offer it.",
+            detail=N_("Only the person on this shift and the rotation's managers can offer it."),
         )
     if to and parse_id(to) is None:
         raise no_such("person")

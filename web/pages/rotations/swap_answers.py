@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from core import i18n
 from core.errors import Conflict, Forbidden, Invalid
+from core.i18n import N_
 from core.models import Person
 from onboarding import cover_reading
 from rotation import shifts as shift_rows
@@ -121,7 +122,9 @@ def answer_named(name: str) -> SwapAnswer:
     """The answer called ``name`` in a path, or a 404 page."""
     answer = ANSWERS.get(name)
     if answer is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="There is no such answer to a swap.")
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, detail=N_("There is no such answer to a swap.")
+        )
     return answer
 
 
@@ -144,7 +147,7 @@ def give(
     if not swaps.can_see(session, swap=swap, viewer=viewer):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            detail="Only the people in a swap and the rotation's managers can see it.",
+            detail=N_("Only the people in a swap and the rotation's managers can see it."),
         )
     try:
         swap = answer.act(session, swap=swap, person=viewer, now=now)

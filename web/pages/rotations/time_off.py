@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from core import i18n, people
+from core.i18n import N_
 from core.models import Person
 from rotation import access, members, time_off
 from rotation import shifts as shift_rows
@@ -46,8 +47,10 @@ def _allowed(session: Session, *, viewer: Person, person: Person) -> None:
     if not members.manages_member(session, manager=viewer, person=person):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            detail="Only the person, an admin or a manager of their rotation can change "
-            "their time off.",
+            detail=N_(
+                "Only the person, an admin or a manager of their rotation can change "
+                "their time off."
+            ),
         )
 
 

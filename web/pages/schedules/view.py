@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from core import feed_tokens
 from core.errors import NotFound
+from core.i18n import N_
 from rotation import schedule_service
 from rotation.timeline import days_to_utc
 from web.deps import SettingsDep
@@ -88,7 +89,7 @@ def schedule_view(slug: str, visit: ViewerVisit, settings: SettingsDep) -> HTMLR
         schedule = schedule_service.get_schedule(session, slug)
     except NotFound:
         raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail="There is no such schedule."
+            status.HTTP_404_NOT_FOUND, detail=N_("There is no such schedule.")
         ) from None
     zone = ZoneInfo(viewer.timezone)
     first = now.astimezone(zone).date()
