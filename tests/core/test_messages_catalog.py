@@ -72,3 +72,17 @@ def test_plural_entries_have_both_dutch_forms() -> None:
     for message in plurals:
         assert isinstance(message.string, tuple) and len(message.string) == 2, message.id
         assert all("%(count)s" in form for form in message.string), message.id
+
+
+def test_a_text_in_both_catalogs_has_one_translation() -> None:
+    """Both domains are merged into one set of translations per language, so a message the
+    pages and the messages share ("Decline") must read the same in both."""
+    pages = i18n.catalog("nl", "pages")
+    differing = []
+    for message in i18n.catalog("nl", "messages"):
+        if not message.id:
+            continue
+        other = pages.get(message.id, context=message.context)
+        if other is not None and other.string != message.string:
+            differing.append((message.id, other.string, message.string))
+    assert differing == []

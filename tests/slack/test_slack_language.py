@@ -83,7 +83,7 @@ def test_swap_and_at_risk_dms_are_dutch_with_dutch_buttons(
     )
     assert [b["text"]["text"] for b in ask.args["blocks"][1]["elements"]] == [
         "Accepteren",
-        "Afwijzen",
+        "Weigeren",
     ]
     manager = [c for c in slack.called("chat.postMessage") if c.args["channel"] == "U0MIA"]
     approve = next(c for c in manager if c.args["text"].endswith("Goedkeuren?"))
