@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
-from babel import Locale as BabelLocale
 from babel import dates, numbers
 from babel.core import negotiate_locale
 from babel.messages.catalog import Catalog
@@ -133,7 +132,3 @@ def format_day(day: date, *, locale: str) -> str:
 def format_duration(length: timedelta, *, locale: str) -> str:
     """A length of time in words: "3 dagen", "2 hours"."""
     return dates.format_timedelta(length, threshold=1, locale=locale)
-
-
-def display_name(locale: str) -> str:
-    return BabelLocale.parse(locale).get_display_name(locale) or locale
