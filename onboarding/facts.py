@@ -215,18 +215,11 @@ def load_facts(
     return rest
 
 
-def _load_rest(
-    session: Session,
-    *,
-    where: Sequence[ColumnElement[bool]],
-    ack_detail: AckDetail,
-    summaries: list[summary.Found] | None = None,
-) -> Facts:
-    """Requirements, cards and acknowledgements for the shifts matching ``where``."""
-    rotation_ids = select(Shift.rotation_id).where(*where)
-    person_ids = select(Shift.person_id).where(*where, Shift.person_id.is_not(None))
-
-    requirements = [
+def _load_requirements(
+    session: Session, *, rotation_ids: Select[int]
+) -> list[readiness.RequirementFacts]:
+    """The requirements of the rotations ``rotation_ids`` selects, in id order."""
+    return [
         readiness.RequirementFacts(*row)
         for row in session.execute(
             select(  # in ``RequirementFacts`` order
@@ -240,6 +233,19 @@ def _load_rest(
             .order_by(RotationRequirement.id)
         )
     ]
+
+
+def _load_rest(
+    session: Session,
+    *,
+    where: Sequence[ColumnElement[bool]],
+    ack_detail: AckDetail,
+    summaries: list[summary.Found] | None = None,
+) -> Facts:
+    """Requirements, cards and acknowledgements for the shifts matching ``where``."""
+    rotation_ids = select(Shift.rotation_id).where(*where)
+    person_ids = select(Shift.person_id).where(*where, Shift.person_id.is_not(None))
+    requirements = _load_requirements(session, rotation_ids=rotation_ids)
     required_sets = select(RotationRequirement.card_set_id).where(
         RotationRequirement.rotation_id.in_(rotation_ids)
     )
