@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import Header, Request, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from core import import_jobs
@@ -33,6 +33,8 @@ class JobErrorOut(BaseModel):
 
 
 class ImportJobOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     status: str = Field(description="queued | running | done | failed")
     kind: str = Field(description="people | cards")
@@ -57,19 +59,7 @@ ASYNC_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def job_out(job: ImportJob) -> ImportJobOut:
-    return ImportJobOut(
-        id=job.id,
-        status=job.status,
-        kind=job.kind,
-        total=job.total,
-        done=job.done,
-        created=job.created,
-        updated=job.updated,
-        bumped=job.bumped,
-        errors=[JobErrorOut(**error) for error in job.errors],
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-    )
+    return ImportJobOut.model_validate(job)
 
 
 PreferHeader = Annotated[
