@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.errors import Invalid, NotFound
 from core.models import ApiToken, Person
+from core.records import copied
 from core.security import new_api_token
 
 MAX_NAME_LENGTH = 200
@@ -44,13 +45,7 @@ class NewToken:
 
 
 def _info(row: ApiToken) -> TokenInfo:
-    return TokenInfo(
-        id=row.id,
-        name=row.label,
-        created_at=row.created_at,
-        last_used_at=row.last_used_at,
-        expires_at=row.expires_at,
-    )
+    return copied(TokenInfo, row, name=row.label)
 
 
 def list_tokens(session: Session, *, person: Person) -> list[TokenInfo]:

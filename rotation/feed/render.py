@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone, is_utc, vDuration
 from icalendar.enums import STATUS, TRANSP
 
+from core.records import copied
 from rotation.feed import texts, vtimezone
 
 PRODID = "-//allhands//Support rotation feeds//EN"
@@ -110,12 +111,9 @@ def feed_event(
 ) -> FeedEvent:
     """The event a feed shows for ``shift``: summary, description and link in plain text,
     in the language ``locale``; the UID is the shift's whatever the language."""
-    return FeedEvent(
-        uid=shift.uid,
-        sequence=shift.sequence,
-        start=shift.start,
-        end=shift.end,
-        timezone=shift.timezone,
+    return copied(
+        FeedEvent,
+        shift,
         summary=texts.summary(shift, perspective=perspective, lang=locale),
         description=texts.description(
             shift, perspective=perspective, base_url=base_url, lang=locale
@@ -123,8 +121,6 @@ def feed_event(
         # ?shift= opens the month holding the shift, where the anchor is.
         url=f"{base_url}/rotations/{shift.rotation_slug}?shift={shift.shift_id}#shift-{shift.shift_id}",
         cancelled=shift.cancelled or shift.released,
-        created_at=shift.created_at,
-        modified_at=shift.modified_at,
     )
 
 

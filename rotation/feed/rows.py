@@ -9,6 +9,7 @@ from typing import Any, TypeAlias
 
 from sqlalchemy import Row
 
+from core.records import copied
 from rotation.feed.render import FeedShift
 from rotation.models import Rotation, Shift
 
@@ -30,28 +31,12 @@ class RotationFacts:
 
     @classmethod
     def of(cls, rotation: Rotation) -> RotationFacts:
-        return cls(
-            slug=rotation.slug,
-            name=rotation.name,
-            timezone=rotation.timezone,
-            people_per_shift=rotation.people_per_shift,
-            horizon_days=rotation.horizon_days,
-            archived=rotation.archived,
-            updated_at=rotation.updated_at,
-        )
+        return copied(cls, rotation)
 
     @classmethod
     def from_row(cls, row: AnyRow) -> RotationFacts:
         """From a row holding ``rotation_columns()``."""
-        return cls(
-            slug=row.rotation_slug,
-            name=row.rotation_name,
-            timezone=row.rotation_timezone,
-            people_per_shift=row.rotation_people_per_shift,
-            horizon_days=row.rotation_horizon_days,
-            archived=row.rotation_archived,
-            updated_at=row.rotation_updated_at,
-        )
+        return copied(cls, row, prefix="rotation_")
 
 
 def cancellation(
