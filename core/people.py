@@ -67,14 +67,9 @@ def create_person(
     if find_by_email(session, email) is not None:
         raise Conflict(f"a person with email {email} already exists")
     person = Person(
+        **data.model_dump(exclude={"email"}),
         email=email,
-        name=data.name,
-        timezone=data.timezone,
-        team=data.team,
-        is_admin=data.is_admin,
         active=True,
-        holiday_country=data.holiday_country,
-        locale=data.locale,
         password_hash=hash_password(password) if password else None,
         created_at=now,
     )
