@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.i18n import gettext
+from core.i18n import N_, gettext
 from rotation import why_line
 
 if TYPE_CHECKING:
     from rotation.feed.render import FeedShift, Perspective
+
+# Who the shift's person takes over from and hands over to: (in their own feed, in others').
+TAKE_OVER = (N_("You take over from: %(names)s"), N_("Takes over from: %(names)s"))
+HAND_OVER = (N_("You hand over to: %(names)s"), N_("Hands over to: %(names)s"))
 
 
 def _person(perspective: Perspective) -> bool:
@@ -99,18 +103,12 @@ def _handover_lines(shift: FeedShift, *, perspective: Perspective, lang: str = "
             lines.append(gettext(lang, "You are covering for %(other)s", **values))
         else:
             lines.append(gettext(lang, "%(name)s is covering for %(other)s", **values))
-    if shift.handover_from is not None:
-        names = _names(shift.handover_from, lang)
-        if mine:
-            lines.append(gettext(lang, "You take over from: %(names)s", names=names))
-        else:
-            lines.append(gettext(lang, "Takes over from: %(names)s", names=names))
-    if shift.handover_to is not None:
-        names = _names(shift.handover_to, lang)
-        if mine:
-            lines.append(gettext(lang, "You hand over to: %(names)s", names=names))
-        else:
-            lines.append(gettext(lang, "Hands over to: %(names)s", names=names))
+    for people, (yours, theirs) in (
+        (shift.handover_from, TAKE_OVER),
+        (shift.handover_to, HAND_OVER),
+    ):
+        if people is not None:
+            lines.append(gettext(lang, yours if mine else theirs, names=_names(people, lang)))
     why = why_line.sentence(dict(shift.why), lang) if shift.why else None
     if why and shift.assignee:
         if mine:
