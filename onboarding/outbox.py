@@ -14,10 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import audit
+from core import audit, upserts
 from onboarding.models import OutboxMessage
 
 # A run that claimed messages and then died leaves them claimed; after this long another
@@ -66,19 +65,13 @@ class PendingMessage(NewMessage):
     attempts: int
 
 
-def _insert(session: Session) -> postgresql.Insert | sqlite.Insert:
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(OutboxMessage)
-    return sqlite.insert(OutboxMessage)
-
-
 def enqueue(session: Session, *, messages: Sequence[NewMessage], now: datetime) -> list[str]:
     """Write the messages whose keys are new; returns the keys this call wrote."""
     written: list[str] = []
     for offset in range(0, len(messages), INSERT_BATCH):
         batch = messages[offset : offset + INSERT_BATCH]
         statement = (
-            _insert(session)
+            upserts.insert(session, OutboxMessage)
             .values(
                 [
                     {

@@ -11,9 +11,9 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from core import upserts
 from core.models import Person
 from onboarding.slack.client import SlackClient
 from onboarding.slack.models import SlackIdentity
@@ -22,24 +22,14 @@ RECHECK_MISSING_AFTER = timedelta(days=1)
 
 
 def _upsert(session: Session, rows: list[dict[str, object]]) -> None:
-    if not rows:
-        return
-    insert = (
-        postgresql.insert(SlackIdentity)
-        if session.get_bind().dialect.name == "postgresql"
-        else sqlite.insert(SlackIdentity)
-    )
-    statement = insert.values(rows)
     # Two runs may look the same person up at once; the later answer wins, both are right.
-    statement = statement.on_conflict_do_update(
-        index_elements=[SlackIdentity.person_id],
-        set_={
-            "slack_user_id": statement.excluded.slack_user_id,
-            "checked_at": statement.excluded.checked_at,
-            "note": statement.excluded.note,
-        },
+    upserts.upsert(
+        session,
+        SlackIdentity,
+        rows,
+        keys=[SlackIdentity.person_id],
+        update=("slack_user_id", "checked_at", "note"),
     )
-    session.execute(statement)
 
 
 def resolve(
