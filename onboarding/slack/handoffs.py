@@ -8,6 +8,7 @@ its shift and person, so however many runs plan it, it is written, and sent, onc
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -64,20 +65,25 @@ def plan(session: Session, *, now: datetime, base_url: str) -> list[outbox.NewMe
     messages: list[outbox.NewMessage] = []
     for rotation in rotations.values():
         shifts = [s for s in loaded.shifts if s.rotation_id == rotation.id]
-        messages += _handoff_messages(rotation, shifts, reading, now=now, base_url=base_url)
-        messages += _dm_messages(rotation, shifts, reading, now=now, base_url=base_url)
+        around = _Around(rotation, shifts, reading, now=now, base_url=base_url)
+        messages += _handoff_messages(around) + _dm_messages(around)
     return messages
 
 
-def _handoff_messages(
-    rotation: Rotation,
-    shifts: Sequence[Shift],
-    reading: dict[int, blocks.Reading],
-    *,
-    now: datetime,
-    base_url: str,
-) -> list[outbox.NewMessage]:
-    on_now = [s for s in shifts if s.start <= now < s.end]
+@dataclass(frozen=True)
+class _Around:
+    """One rotation's shifts around ``now`` with their reading: what its notices come from."""
+
+    rotation: Rotation
+    shifts: Sequence[Shift]
+    reading: dict[int, blocks.Reading]
+    now: datetime
+    base_url: str
+
+
+def _handoff_messages(around: _Around) -> list[outbox.NewMessage]:
+    rotation, now = around.rotation, around.now
+    on_now = [s for s in around.shifts if s.start <= now < s.end]
     starts = sorted({s.start for s in on_now if s.start > now - LOOKBACK})
     messages: list[outbox.NewMessage] = []
     for start in starts:
@@ -86,16 +92,16 @@ def _handoff_messages(
         if rotation.slack_channel:
             handoff = blocks.Handoff(
                 rotation_name=rotation.name,
-                rotation_url=f"{base_url}/rotations/{rotation.slug}",
+                rotation_url=f"{around.base_url}/rotations/{rotation.slug}",
                 timezone=rotation.timezone,
                 start=start,
                 end=max(s.end for s in incoming),
                 incoming=[
-                    (s.person.name, reading.get(s.id, blocks.Reading(0, 0, None)))
+                    (s.person.name, around.reading.get(s.id, blocks.Reading(0, 0, None)))
                     for s in incoming
                     if s.person is not None
                 ],
-                outgoing=[s.person.name for s in shifts if s.end == start and s.person],
+                outgoing=[s.person.name for s in around.shifts if s.end == start and s.person],
             )
             post = blocks.handoff_post(handoff)
             messages.append(
@@ -125,17 +131,11 @@ def _handoff_messages(
     return messages
 
 
-def _dm_messages(
-    rotation: Rotation,
-    shifts: Sequence[Shift],
-    reading: dict[int, blocks.Reading],
-    *,
-    now: datetime,
-    base_url: str,
-) -> list[outbox.NewMessage]:
+def _dm_messages(around: _Around) -> list[outbox.NewMessage]:
+    rotation, now = around.rotation, around.now
     messages: list[outbox.NewMessage] = []
     ahead = timedelta(days=rotation.slack_dm_days_ahead)
-    for shift in shifts:
+    for shift in around.shifts:
         if shift.person is None or not shift.person.active:
             continue
         until = shift.start - now
@@ -151,8 +151,8 @@ def _dm_messages(
             timezone=rotation.timezone,
             start=shift.start,
             end=shift.end,
-            reading=reading.get(shift.id, blocks.Reading(0, 0, None)),
-            checklist_url=f"{base_url}/me/checklist",
+            reading=around.reading.get(shift.id, blocks.Reading(0, 0, None)),
+            checklist_url=f"{around.base_url}/me/checklist",
             today=moment == "today",
             locale=choose(shift.person.locale),
         )
