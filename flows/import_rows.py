@@ -4,6 +4,7 @@ source's turns, and the schedule that layers them. Called by ``flows.schedule_im
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -28,6 +29,17 @@ from rotation.schemas import RotationCreate
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
+@dataclass(frozen=True)
+class Writing:
+    """What every row of one import is written with: the unit of work, the time, who
+    imports, and the report it fills."""
+
+    session: Session
+    now: datetime
+    actor: Person | None
+    report: import_report.ImportReport
+
+
 def checked(model: type[ModelT], what: str, **fields: Any) -> ModelT:
     """The service's input shape, or Invalid saying which imported thing does not fit it."""
     try:
@@ -43,15 +55,10 @@ def checked(model: type[ModelT], what: str, **fields: Any) -> ModelT:
 
 
 def people_for(
-    session: Session,
-    *,
-    plan: SchedulePlan,
-    people_map: Mapping[str, str],
-    now: datetime,
-    actor: Person | None,
-    report: import_report.ImportReport,
+    writing: Writing, *, plan: SchedulePlan, people_map: Mapping[str, str]
 ) -> dict[str, Person]:
     """Each source person as an allhands person: matched by email, created if missing."""
+    session, report = writing.session, writing.report
     found: dict[str, Person] = {}
     for source in plan.people:
         email = (
@@ -73,7 +80,7 @@ def people_for(
                 raise Invalid(
                     f"{source.name} ({source.key}): {email!r} is not an email address"
                 ) from None
-            person = people.create_person(session, data=data, now=now, actor=actor)
+            person = people.create_person(session, data=data, now=writing.now, actor=writing.actor)
             report.people_created.append(person.email)
         elif not person.active:
             raise Invalid(f"{person.email} is deactivated; reactivate them or map them elsewhere")
@@ -96,15 +103,10 @@ def free_slug(session: Session, model: type[Rotation] | type[Schedule], name: st
 
 
 def create_rotation(
-    session: Session,
-    *,
-    plan: RotationPlan,
-    by_key: Mapping[str, Person],
-    now: datetime,
-    actor: Person | None,
-    report: import_report.ImportReport,
+    writing: Writing, *, plan: RotationPlan, by_key: Mapping[str, Person]
 ) -> Rotation:
     """The rotation, its history, its roster, and the source's turns where the rule differs."""
+    session, now, actor, report = writing.session, writing.now, writing.actor, writing.report
     data = checked(
         RotationCreate,
         f"rotation {plan.name!r}",
@@ -218,20 +220,15 @@ def _history(
 # --- the schedule -------------------------------------------------------------------------
 
 
-def create_schedule(
-    session: Session,
-    *,
-    plan: SchedulePlan,
-    rotations: list[Rotation],
-    now: datetime,
-    actor: Person | None,
-) -> Schedule:
+def create_schedule(writing: Writing, *, plan: SchedulePlan, rotations: list[Rotation]) -> Schedule:
     data = checked(
         ScheduleCreate,
         f"schedule {plan.name!r}",
         name=plan.name,
-        slug=free_slug(session, Schedule, plan.name),
+        slug=free_slug(writing.session, Schedule, plan.name),
         description=f"Imported from {plan.key}.",
         layers=[rotation.slug for rotation in rotations],
     )
-    return schedule_service.create_schedule(session, data=data, now=now, actor=actor)
+    return schedule_service.create_schedule(
+        writing.session, data=data, now=writing.now, actor=writing.actor
+    )

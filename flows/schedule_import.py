@@ -135,21 +135,16 @@ def _apply(
     actor: Person | None,
     report: import_report.ImportReport,
 ) -> None:
-    by_key = import_rows.people_for(
-        session, plan=plan, people_map=people_map, now=now, actor=actor, report=report
-    )
+    writing = import_rows.Writing(session, now=now, actor=actor, report=report)
+    by_key = import_rows.people_for(writing, plan=plan, people_map=people_map)
     rotations = [
-        import_rows.create_rotation(
-            session, plan=rotation_plan, by_key=by_key, now=now, actor=actor, report=report
-        )
+        import_rows.create_rotation(writing, plan=rotation_plan, by_key=by_key)
         for rotation_plan in plan.rotations
     ]
     schedule = None
     if len(rotations) > 1 and (plan.final is not None or plan.overrides):
         # Layers of one source answer in order: the schedule is what makes that so.
-        schedule = import_rows.create_schedule(
-            session, plan=plan, rotations=rotations, now=now, actor=actor
-        )
+        schedule = import_rows.create_schedule(writing, plan=plan, rotations=rotations)
         report.schedule = schedule.slug
     explained = _overrides(
         session,
