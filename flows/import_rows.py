@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from slugify import slugify
@@ -21,12 +21,14 @@ from flows import import_report
 from rotation import generation, members, placement, schedule_service, timeline
 from rotation import service as rotation_service
 from rotation import shifts as shift_rows
-from rotation.imports.plan import RotationPlan, SchedulePlan
+from rotation.imports.plan import RotationPlan, SchedulePlan, SourceShift
 from rotation.models import Rotation, Schedule, Shift
 from rotation.schedule_schemas import ScheduleCreate
 from rotation.schemas import RotationCreate
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+# Source turns someone holds, each with the id of the allhands person holding it.
+Held: TypeAlias = list[tuple[SourceShift, int]]
 
 
 @dataclass(frozen=True)
@@ -123,9 +125,8 @@ def create_rotation(
     first_live = session.scalar(
         select(func.min(Shift.start)).where(Shift.rotation_id == rotation.id)
     )
-    history = _history(
-        session, rotation=rotation, plan=plan, by_key=by_key, before=first_live or now, now=now
-    )
+    held = [(turn, by_key[turn.person].id) for turn in plan.shifts if turn.person is not None]
+    history = _history(writing, rotation, held, before=first_live or now)
     members.set_members(
         session,
         rotation=rotation,
@@ -134,11 +135,7 @@ def create_rotation(
         actor=actor,
     )
     placed = (
-        0
-        if first_live is None
-        else _place_turns(
-            session, rotation=rotation, plan=plan, by_key=by_key, first_live=first_live, now=now
-        )
+        0 if first_live is None else _place_turns(writing, rotation, held, first_live=first_live)
     )
     report.history_shifts += history
     report.overrides += placed
@@ -156,45 +153,29 @@ def create_rotation(
     return rotation
 
 
-def _place_turns(
-    session: Session,
-    *,
-    rotation: Rotation,
-    plan: RotationPlan,
-    by_key: Mapping[str, Person],
-    first_live: datetime,
-    now: datetime,
-) -> int:
+def _place_turns(writing: Writing, rotation: Rotation, held: Held, *, first_live: datetime) -> int:
     """The source's turns from the first generated shift on, placed where the rule differs."""
     placed = 0
-    for turn in plan.shifts:
-        if turn.person is None or turn.end <= first_live:
+    for turn, person_id in held:
+        if turn.end <= first_live:
             continue
         placed += placement.place(
-            session,
+            writing.session,
             rotation_id=rotation.id,
-            person_id=by_key[turn.person].id,
+            person_id=person_id,
             start=max(turn.start, first_live),
             end=turn.end,
-            now=now,
+            now=writing.now,
         )
     return placed
 
 
-def _history(
-    session: Session,
-    *,
-    rotation: Rotation,
-    plan: RotationPlan,
-    by_key: Mapping[str, Person],
-    before: datetime,
-    now: datetime,
-) -> int:
+def _history(writing: Writing, rotation: Rotation, held: Held, *, before: datetime) -> int:
     """The source's turns before the first generated shift, as past shifts of the rotation."""
     cadence = generation.cadence_of(rotation)
     rows = []
-    for turn in plan.shifts:
-        if turn.person is None or turn.start >= before:
+    for turn, person_id in held:
+        if turn.start >= before:
             continue
         index = cadence.index_at(turn.start)
         rows.append(
@@ -204,16 +185,16 @@ def _history(
                 slot=0,
                 start=turn.start,
                 end=min(turn.end, before),
-                person_id=by_key[turn.person].id,
+                person_id=person_id,
                 kind=shift_rows.SCHEDULED,
                 sequence=0,
                 uid=shift_rows.new_uid(rotation_id=rotation.id, index=index, slot=0),
-                created_at=now,
-                updated_at=now,
+                created_at=writing.now,
+                updated_at=writing.now,
             )
         )
-    session.add_all(rows)
-    session.flush()
+    writing.session.add_all(rows)
+    writing.session.flush()
     return len(rows)
 
 
