@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from slugify import slugify
@@ -264,19 +264,26 @@ def update_schedule(
 # --- the final line -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Window:
+    """One reading of a final line: its window, and every shift read for it, by id."""
+
+    session: Session
+    start: datetime
+    end: datetime
+    shifts: dict[int, Shift] = field(default_factory=dict)
+
+
 def _layer_duties(
-    session: Session,
-    layer: Layer,
-    *,
-    start: datetime,
-    end: datetime,
-    shifts: dict[int, Shift],
-    visiting: frozenset[int],
+    window: _Window, layer: Layer, *, visiting: frozenset[int]
 ) -> list[schedules.Duty]:
+    start, end = window.start, window.end
     if layer.rotation is not None:
-        found = rotation_service.list_shifts(session, rotation=layer.rotation, start=start, end=end)
-        shifts.update((shift.id, shift) for shift in found)
-        spans = duty.duty_spans(session, rotation=layer.rotation, shifts=found)
+        found = rotation_service.list_shifts(
+            window.session, rotation=layer.rotation, start=start, end=end
+        )
+        window.shifts.update((shift.id, shift) for shift in found)
+        spans = duty.duty_spans(window.session, rotation=layer.rotation, shifts=found)
         return [
             schedules.Duty(max(low, start), min(high, end), shift.person_id, shift.id)
             for shift in found
@@ -286,36 +293,19 @@ def _layer_duties(
     assert layer.schedule is not None
     if layer.schedule.id in visiting:  # stored data never has a cycle; stay safe anyway
         return []
-    inner = _final(session, layer.schedule, start=start, end=end, shifts=shifts, visiting=visiting)
     return [
         schedules.Duty(entry.start, entry.end, entry.duty.person_id, entry.duty.shift_id)
-        for entry in inner
+        for entry in _final(window, layer.schedule, visiting=visiting)
         if entry.duty is not None
     ]
 
 
 def _final(
-    session: Session,
-    schedule: Schedule,
-    *,
-    start: datetime,
-    end: datetime,
-    shifts: dict[int, Shift],
-    visiting: frozenset[int],
+    window: _Window, schedule: Schedule, *, visiting: frozenset[int]
 ) -> list[schedules.FinalEntry]:
-    layers = layers_of(session, [schedule.id])[schedule.id]
-    duties = [
-        _layer_duties(
-            session,
-            layer,
-            start=start,
-            end=end,
-            shifts=shifts,
-            visiting=visiting | {schedule.id},
-        )
-        for layer in layers
-    ]
-    return schedules.final_line(duties, start, end)
+    layers = layers_of(window.session, [schedule.id])[schedule.id]
+    duties = [_layer_duties(window, layer, visiting=visiting | {schedule.id}) for layer in layers]
+    return schedules.final_line(duties, window.start, window.end)
 
 
 def final(
@@ -327,16 +317,15 @@ def final(
     if end - start > MAX_FINAL_SPAN:
         raise Invalid("the window may span at most 366 days")
     names = [layer.name for layer in layers_of(session, [schedule.id])[schedule.id]]
-    shifts: dict[int, Shift] = {}
-    entries = _final(session, schedule, start=start, end=end, shifts=shifts, visiting=frozenset())
+    window = _Window(session, start, end)
     return [
         FinalView(
             start=entry.start,
             end=entry.end,
             layer=None if entry.layer is None else names[entry.layer],
-            shift=None if entry.duty is None else shifts[entry.duty.shift_id],
+            shift=None if entry.duty is None else window.shifts[entry.duty.shift_id],
         )
-        for entry in entries
+        for entry in _final(window, schedule, visiting=frozenset())
     ]
 
 
