@@ -52,9 +52,9 @@ def process_tree_rss(root_pid: int) -> list[tuple[int, str, int]]:
     return result
 
 
-def worker_rss_line(root_pid: int) -> str:
+def worker_rss_line(root_pid: int, when: str = "after the run") -> str:
     """The server's memory in one line: each worker's resident MB (the largest processes
-    other than the supervisor), and the supervisor's."""
+    other than the supervisor), and the supervisor's; ``when`` says at what point."""
     tree = process_tree_rss(root_pid)
     if not tree:
         return "server RSS: not readable (no /proc?)"
@@ -64,7 +64,7 @@ def worker_rss_line(root_pid: int) -> str:
     workers = workers or [supervisor[2]]  # one process serving alone
     listed = ", ".join(f"{rss / 2**20:.0f}" for rss in workers) or "none"
     return (
-        f"server RSS after the run: workers {listed} MB (goal < 150 each); "
+        f"server RSS {when}: workers {listed} MB (goal < 150 each); "
         f"supervisor {supervisor[2] / 2**20:.0f} MB"
     )
 

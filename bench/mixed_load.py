@@ -218,13 +218,14 @@ def run_backend(
         mix = prepare(server, url)
         if org_people:
             pad_people(url, org_people)
+        before = worker_rss_line(server.process.pid, "before the load (logins only)")
         if driver == "wrk":
             report = run_wrk(
                 server.url, mix.static_calls(), connections=connections, seconds=seconds
             )
         else:
             report = run_python(server.url, mix.plan(), connections=connections, seconds=seconds)
-        memory = worker_rss_line(server.process.pid)
+        memory = before + "\n" + " " * 24 + worker_rss_line(server.process.pid)
         log = server.log()
         leaked = [token for token in mix.org.feed_tokens if token in log]
         if leaked:

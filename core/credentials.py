@@ -15,7 +15,6 @@ from typing import Any
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-from zxcvbn import zxcvbn
 
 from core import audit, people
 from core.errors import Invalid
@@ -69,6 +68,10 @@ def password_problem(password: str, *, user_inputs: list[str]) -> str | None:
         return f"Use at least {MIN_PASSWORD_LENGTH} characters."
     if len(password) > MAX_PASSWORD_LENGTH:
         return f"Use at most {MAX_PASSWORD_LENGTH} characters."
+    # Imported when a password is first judged: zxcvbn's frequency lists take about 10 MB,
+    # which a worker that never sees a password set would carry for nothing.
+    from zxcvbn import zxcvbn
+
     result: dict[str, Any] = zxcvbn(password[:_SCORED_PREFIX], user_inputs=user_inputs)
     if int(result["score"]) >= MIN_PASSWORD_SCORE:
         return None

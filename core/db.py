@@ -153,7 +153,23 @@ def begin_reading(session: Session) -> None:
 # Connections per process. The web layer admits at most this many requests at once (see
 # web/admission.py), so no request ever waits for a connection while holding a thread.
 SQLITE_POOL_SIZE, SQLITE_MAX_OVERFLOW = 5, 10
-POSTGRES_POOL_SIZE, POSTGRES_MAX_OVERFLOW = 10, 20
+# PostgreSQL: the web workers together open at most POSTGRES_WEB_CONNECTIONS, the web's share
+# of a server at PostgreSQL's default max_connections=100 (the rest is left for the periodic
+# jobs, the CLI, migrations, backups and the superuser slots), split evenly between the
+# workers. A worker never needs more connections than it has threads to run requests in
+# (Starlette runs sync endpoints on anyio's default limiter of 40 threads), and keeps a few
+# open (a third of its share) instead of opening one per request. Two workers get 10 + 20,
+# as before; four get 5 + 10, so adding workers does not exhaust the server.
+POSTGRES_WEB_CONNECTIONS = 60
+WORKER_THREADS = 40
+MIN_POSTGRES_CONNECTIONS = 3
+
+
+def postgres_pool(workers: int = 1) -> tuple[int, int]:
+    """(pool_size, max_overflow) of one of ``workers`` processes sharing a PostgreSQL server."""
+    share = max(MIN_POSTGRES_CONNECTIONS, min(WORKER_THREADS, POSTGRES_WEB_CONNECTIONS // workers))
+    kept = max(1, share // 3)
+    return kept, share - kept
 
 
 def get_or_not_found(session: Session, model: type[RowT], key: int, *, what: str) -> RowT:
@@ -164,15 +180,16 @@ def get_or_not_found(session: Session, model: type[RowT], key: int, *, what: str
     return row
 
 
-def max_connections(url: str) -> int:
-    """How many connections an engine from ``make_engine(url)`` opens at most."""
+def max_connections(url: str, *, workers: int = 1) -> int:
+    """How many connections an engine from ``make_engine(url, workers=workers)`` opens at most."""
     if url.startswith("sqlite"):
         return SQLITE_POOL_SIZE + SQLITE_MAX_OVERFLOW
-    return POSTGRES_POOL_SIZE + POSTGRES_MAX_OVERFLOW
+    return sum(postgres_pool(workers))
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine configured for the database behind ``url``."""
+def make_engine(url: str, *, workers: int = 1, **kwargs: Any) -> Engine:
+    """An engine configured for the database behind ``url``, for one of ``workers`` processes
+    serving it (PostgreSQL's pool is sized by it; SQLite's is not)."""
     if url.startswith("sqlite"):
         if ":memory:" not in url and url not in ("sqlite://", "sqlite+pysqlite://"):
             kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
@@ -198,8 +215,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", POSTGRES_POOL_SIZE)
-    kwargs.setdefault("max_overflow", POSTGRES_MAX_OVERFLOW)
+    pool_size, max_overflow = postgres_pool(workers)
+    kwargs.setdefault("pool_size", pool_size)
+    kwargs.setdefault("max_overflow", max_overflow)
     return create_engine(url, **kwargs)
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import holidays
-
 
 @lru_cache(maxsize=1)
 def _calendars() -> dict[str, frozenset[str]]:
+    # Imported when a code is first checked: the package's modules (every country's
+    # calendar class) take a few megabytes a worker need not carry until then.
+    import holidays
+
     # Canonical ISO 3166-1 alpha-2 codes only: one spelling per country keeps stored values
     # comparable.
     return {

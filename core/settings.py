@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     feed_refresh_minutes: int = 60
     login_attempts_per_minute: int = Field(default=10, ge=1)
     body_timeout_seconds: float = Field(default=10.0, gt=0)
+    # How many processes serve the web app (``allhands serve --workers`` sets it for them);
+    # each opens its share of PostgreSQL connections (``core.db.postgres_pool``).
+    web_workers: int = Field(default=1, ge=1)
     forwarded_allow_ips: str = ""
     metrics_token: str = Field(default="", repr=False)
     allowed_hosts: str = ""

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from rotation import company_calendar, company_days
+
+if TYPE_CHECKING:
+    import httpx
 
 # Days off are read from a month back to two years ahead: what scheduling and feeds look at.
 LOOK_BACK = timedelta(days=31)
@@ -34,6 +37,8 @@ class SyncReport:
 
 def fetch(url: str, *, client: httpx.Client | None = None) -> bytes:
     """The calendar's bytes; FetchError on a refusal, a wrong answer or a file too large."""
+    import httpx  # imported on first use: with its command-line extras it is ~6 MB a worker
+
     own = client is None
     http = client or httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=True)
     try:

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from onboarding import outbox
 from onboarding.webhooks import events, sending
 from onboarding.webhooks.models import WebhookEndpoint
+
+if TYPE_CHECKING:
+    import httpx
 
 
 @dataclass

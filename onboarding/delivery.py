@@ -7,12 +7,13 @@ import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import httpx
-
 from core.settings import Settings
+
+if TYPE_CHECKING:
+    import httpx
 
 SEND_TIMEOUT_SECONDS = 30.0
 TRUE_VALUES = frozenset({"1", "true", "yes", "on"})
@@ -129,6 +130,8 @@ class SlackTransport:
         if self.client is not None:
             response = self.client.post(self.webhook_url, json={"text": text})
         else:
+            import httpx  # imported on first use: with its command-line extras ~6 MB a worker
+
             response = httpx.post(
                 self.webhook_url, json={"text": text}, timeout=SEND_TIMEOUT_SECONDS
             )

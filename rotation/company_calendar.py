@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import icalendar
-import recurring_ical_events
 
 NAME_LIMIT = 200
 DEFAULT_NAME = "Company day off"
@@ -38,6 +37,10 @@ def days_off(text: bytes, *, first: date, last: date) -> dict[date, str]:
     if calendar.name != "VCALENDAR":
         raise CalendarError("not an iCalendar file: it does not start with BEGIN:VCALENDAR")
     _check_size(calendar)
+    # Imported when a calendar is first read, not at start-up: it brings ``x_wr_timezone``
+    # and click along.
+    import recurring_ical_events
+
     try:
         events = recurring_ical_events.of(calendar).between(first, last + timedelta(days=1))
     except (ValueError, TypeError, KeyError) as exc:

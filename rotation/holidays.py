@@ -14,8 +14,6 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Literal
 
-import holidays as holiday_calendars
-
 from core.holiday_codes import check_country, check_subdivision
 
 Policy = Literal["skip", "staff"]
@@ -58,6 +56,8 @@ class Holiday:
 
 @lru_cache(maxsize=1024)
 def _year(country: str, subdivision: str | None, year: int) -> tuple[tuple[date, str], ...]:
+    import holidays as holiday_calendars  # on first use, as ``core.holiday_codes`` does
+
     calendar = holiday_calendars.country_holidays(
         country, subdiv=subdivision, years=year, language=LANGUAGE
     )

@@ -95,7 +95,7 @@ def _lifespan(
             _fail_orphaned_imports(app)
             yield
             return
-        engine = make_engine(settings.effective_database_url)
+        engine = make_engine(settings.effective_database_url, workers=settings.web_workers)
         app.state.sessionmaker = make_sessionmaker(engine)
         feed_renames.watch(app.state.sessionmaker)
         _fail_orphaned_imports(app)
@@ -196,7 +196,10 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
     # It only encodes the feed routes' finished bodies.
     app.add_middleware(FeedCompression)
     # Innermost, so waiting requests are counted by the metrics but hold nothing else.
-    app.add_middleware(AdmissionLimit, limit=max_connections(settings.effective_database_url))
+    app.add_middleware(
+        AdmissionLimit,
+        limit=max_connections(settings.effective_database_url, workers=settings.web_workers),
+    )
     # Outside admission: a body is read (bounded, with a deadline) before a slot is taken,
     # so a slow or huge upload holds no slot while it arrives.
     app.add_middleware(

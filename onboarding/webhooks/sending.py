@@ -10,14 +10,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import httpx
 from sqlalchemy.orm import Session
 from standardwebhooks.webhooks import Webhook
 
 from core import audit
 from onboarding.outbox import PendingMessage
 from onboarding.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+if TYPE_CHECKING:
+    import httpx
 
 TIMEOUT_SECONDS = 10.0
 DISABLE_AFTER_FAILURES = 5
@@ -67,6 +70,8 @@ def signed_request(endpoint: WebhookEndpoint, message: PendingMessage, *, now: d
 
 def post(request: Request, *, client: httpx.Client | None = None) -> Result:
     """POST without following redirects; any 2xx is a success."""
+    import httpx  # imported on first use: with its command-line extras it is ~6 MB a worker
+
     try:
         if client is not None:
             response = client.post(request.url, content=request.body, headers=request.headers)

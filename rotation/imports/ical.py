@@ -18,7 +18,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
-import recurring_ical_events
 from slugify import slugify
 
 from rotation.imports import common
@@ -40,6 +39,9 @@ def parse(text: str, *, now: datetime, name: str = "") -> SchedulePlan:
     title = str(calendar.get("X-WR-CALNAME") or name or "Calendar")
     stable = str(calendar.get("X-WR-CALNAME") or name) or fingerprint(text)[:16]
     prefer = _zone_name(calendar.get("X-WR-TIMEZONE"))
+    # Imported for the first import, not at start-up: it brings ``x_wr_timezone`` and click.
+    import recurring_ical_events
+
     try:
         events = recurring_ical_events.of(calendar).between(
             now - HISTORY, now + common.AHEAD + timedelta(weeks=4)

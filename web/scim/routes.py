@@ -1,64 +1,23 @@
 """``/scim/v2``: bearer-token authentication, then the SCIM service over the request's
-unit of work. A refused token is answered with a SCIM 401 and leaves an audit event."""
+unit of work. A refused token is answered with a SCIM 401 and leaves an audit event.
+
+The routes are registered here, in the one route table; the service behind them
+(``web.scim.service``, with scim2-models and scim2-server) is imported on the first call.
+"""
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
-from http import HTTPStatus
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import Response
-from scim2_models import SCIMException, UnauthorizedException
-from scim2_server.handler import ScimHandler
-from scim2_server.requests import ScimRequest
-from scim2_server.responses import ScimResponse
-from sqlalchemy.orm import Session
 
-from core import audit, scim_tokens
-from flows import invitations, scim, scim_storage
 from web.deps import NowDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/scim/v2", include_in_schema=False)
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 # Larger bodies are refused by the service with a 413 before they are parsed.
 MAX_BODY = 1_000_000
-
-
-def _bearer(request: Request) -> str:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
-
-
-def _token_note(
-    scim_request: ScimRequest, request: Request, session: Session, now: datetime
-) -> str:
-    """Who is calling, for the audit trail; UnauthorizedException without a live token."""
-    # Checked before routing, so nothing about the endpoints is told to a caller without
-    # a token; only the service description is public (RFC 7643 §5).
-    if scim_request.path.removesuffix(".scim").lower() == "/serviceproviderconfig":
-        return "SCIM (no token needed)"
-    token = scim_tokens.token_for(session, token=_bearer(request), now=now)
-    if token is None:
-        raise UnauthorizedException(detail="a valid SCIM bearer token is required")
-    return f"SCIM token {token.id}" + (f" ({token.label})" if token.label else "")
-
-
-def _record_refusal(request: Request, session: Session, now: datetime) -> None:
-    client = request.client.host if request.client else "unknown address"
-    audit.Trail(session, actor=None, at=now).record(
-        "scim.token_refused",
-        ("scim_token", "unknown"),
-        note=f"{request.method} {request.url.path} from {client}",
-    )
-
-
-def _answer(response: ScimResponse, scim_request: ScimRequest) -> Response:
-    response.headers.setdefault("Location", scim_request.url)
-    response.headers.setdefault("Cache-Control", "no-cache")
-    body = b"" if response.body is None else json.dumps(response.body).encode()
-    return Response(content=body, status_code=int(response.status), headers=response.headers)
 
 
 async def raw_body(request: Request) -> bytes:
@@ -81,39 +40,6 @@ def scim_endpoint(
     background: BackgroundTasks,
     body: Annotated[bytes, Depends(raw_body)],
 ) -> Response:
-    base_url = settings.base_url + "/scim/v2"
-    scim_request = ScimRequest(
-        method=request.method,
-        base_url=base_url,
-        path="/"
-        + "/".join(
-            str(request.path_params[name])
-            for name in ("endpoint", "resource_id")
-            if name in request.path_params
-        ),
-        query=dict(request.query_params),
-        headers=list(request.headers.items()),
-        body=body[: MAX_BODY + 1],
-    )
-    service = scim.service()
-    storage: scim_storage.PeopleStorage | None = None
-    try:
-        note = _token_note(scim_request, request, session, now)
-        storage = scim_storage.PeopleStorage(session, settings=settings, now=now, note=note)
-        response = ScimHandler(service, storage).handle(scim_request)
-    except SCIMException as exc:
-        response = service.error_response(exc)
-    if response.status >= HTTPStatus.BAD_REQUEST:
-        # A refused request changes nothing, whatever the storage did before the refusal.
-        session.rollback()
-        if response.status == HTTPStatus.UNAUTHORIZED:
-            _record_refusal(request, session, now)
-    elif storage is not None and storage.message_ids:
-        background.add_task(
-            invitations.send_now,
-            request.app.state.sessionmaker,
-            message_ids=storage.message_ids,
-            settings=settings,
-            now=now,
-        )
-    return _answer(response, scim_request)
+    from web.scim import service  # on the first SCIM request (see the module's docstring)
+
+    return service.handle(request, session, settings, now, background, body)

@@ -3,20 +3,16 @@
 authlib checks ``state`` (kept in the signed session cookie), sends the PKCE verifier,
 verifies the ID token's signature against the provider's published keys and its claims
 (issuer, audience, expiry, nonce, ``at_hash``). What is left here is who may come in: a
-person with that *verified* email address, or a new person from an allowed domain.
+person with that *verified* email address, or a new person from an allowed domain. The
+client itself (``oidc_client``, with authlib) is imported on the first sign-in this way.
 """
 
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
-from authlib.integrations.starlette_client import OAuth, OAuthError
-from authlib.integrations.starlette_client.apps import StarletteOAuth2App
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from httpx import HTTPError
-from joserfc.errors import JoseError
 from starlette.concurrency import run_in_threadpool
 
 from core.i18n import N_
@@ -38,23 +34,6 @@ REFUSALS = {
 }
 
 
-def _client(request: Request, settings: Settings) -> StarletteOAuth2App:
-    """The app's OpenID Connect client, registered on first use (discovery happens then)."""
-    client: StarletteOAuth2App | None = getattr(request.app.state, "oidc_client", None)
-    if client is None:
-        oauth = OAuth()
-        client = oauth.register(
-            name="allhands",
-            client_id=settings.oidc_client_id,
-            client_secret=settings.oidc_client_secret,
-            server_metadata_url=settings.oidc_issuer.rstrip("/")
-            + "/.well-known/openid-configuration",
-            client_kwargs={"scope": "openid email profile", "code_challenge_method": "S256"},
-        )
-        request.app.state.oidc_client = client
-    return client
-
-
 def _safe_next(value: str | None) -> str:
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return "/"
@@ -70,32 +49,9 @@ def _require_oidc(settings: Settings) -> None:
 async def oidc_login(request: Request, settings: SettingsDep, next: str | None = None) -> Response:
     _require_oidc(settings)
     request.session[NEXT_KEY] = _safe_next(next)
-    client = _client(request, settings)
-    try:
-        redirect: Response = await client.authorize_redirect(
-            request, settings.base_url + "/auth/oidc/callback"
-        )
-    except (HTTPError, OAuthError, ValueError) as exc:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            detail=f"The sign-in provider cannot be reached ({type(exc).__name__}); try again.",
-        ) from exc
-    return redirect
+    from web.pages.auth import oidc_client  # on first use (see that module's docstring)
 
-
-async def _verified_claims(request: Request, settings: Settings) -> dict[str, Any] | str:
-    """The ID token's claims, or the reason (a REFUSALS key) the answer is refused."""
-    client = _client(request, settings)
-    try:
-        token = await client.authorize_access_token(request)
-    except OAuthError as exc:
-        return "provider_error" if request.query_params.get("error") else f"bad_response:{exc}"
-    except (JoseError, HTTPError, ValueError, KeyError) as exc:
-        return f"bad_response:{type(exc).__name__}: {exc}"
-    claims = token.get("userinfo")
-    if not claims:
-        return "bad_response:no ID token"
-    return dict(claims)
+    return await oidc_client.authorize_redirect(request, settings)
 
 
 def _refused(request: Request, reason: str) -> HTMLResponse:
@@ -118,7 +74,9 @@ def _refused(request: Request, reason: str) -> HTMLResponse:
 async def oidc_callback(request: Request, settings: SettingsDep) -> Response:
     _require_oidc(settings)
     next_path = _safe_next(request.session.pop(NEXT_KEY, None))
-    claims = await _verified_claims(request, settings)
+    from web.pages.auth import oidc_client
+
+    claims = await oidc_client.verified_claims(request, settings)
     sessions = request.app.state.sessionmaker
     now = request.app.state.clock.now()
     client_host = request.client.host if request.client else "unknown address"
