@@ -62,15 +62,7 @@ class Trail:
         self.session.add(event)
         return event
 
-    def values(
-        self,
-        action: str,
-        subject: Subject,
-        *,
-        before: dict[str, Any] | None = None,
-        after: dict[str, Any] | None = None,
-        note: str | None = None,
-    ) -> dict[str, Any]:
+    def values(self, action: str, subject: Subject, **fields: Any) -> dict[str, Any]:
         """The columns of the event ``record`` adds, for callers inserting many in one go."""
         subject_type, subject_id = subject
         return {
@@ -78,10 +70,10 @@ class Trail:
             "action": action,
             "subject_type": subject_type,
             "subject_id": str(subject_id),
-            "before": before,
-            "after": after,
+            "before": fields.get("before"),
+            "after": fields.get("after"),
             "at": self.at,
-            "note": note,
+            "note": fields.get("note"),
         }
 
     def record_change(

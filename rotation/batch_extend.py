@@ -176,14 +176,11 @@ class _Run:
     ) -> None:
         """Assign one rotation's open slots and write them back (new rows to ``pending``)."""
         rotation = item.rotation
+        read = reads.read(rotation.id)
         inputs = assemble(
-            self.session,
-            rotation=rotation,
-            reopened=item.reopened,
-            open_slots=item.open_slots,
+            self.session, rotation, read, reopened=item.reopened, open_slots=item.open_slots,
             count_since=None,
-            read=reads.read(rotation.id),
-        )
+        )  # fmt: skip
         unavailable = reads.unavailable(item, [m.person_id for m in inputs.members], self.busy)
         assignments = scheduler.assign(
             members=inputs.members,

@@ -78,19 +78,10 @@ def collect(
         window_end=window_end,
         count_since=count_since,
     )
+    owed = debts.owed(session, rotation_id=rotation_id)
+    read = Read(counts, last_ends, near, owed, memberships(session, rotation_id))
     inputs = assemble(
-        session,
-        rotation=rotation,
-        reopened=reopened,
-        open_slots=open_slots,
-        count_since=count_since,
-        read=Read(
-            counts=counts,
-            last_ends=last_ends,
-            near=near,
-            owed=debts.owed(session, rotation_id=rotation_id),
-            roster=memberships(session, rotation_id),
-        ),
+        session, rotation, read, reopened=reopened, open_slots=open_slots, count_since=count_since
     )
     person_ids = [m.person_id for m in inputs.members]
     unavailable = unavailability(
@@ -116,12 +107,12 @@ class Read:
 
 def assemble(
     session: Session,
-    *,
     rotation: Rotation,
+    read: Read,
+    *,
     reopened: dict[int, Shift],
     open_slots: list[scheduler.OpenSlot],
     count_since: datetime | None,
-    read: Read,
 ) -> SchedulerInputs:
     """The scheduler's inputs from what was read, without unavailability (left empty)."""
     counts = dict(read.counts)
