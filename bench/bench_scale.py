@@ -19,6 +19,7 @@ minutes, most of it building the organisation).
 
 from __future__ import annotations
 
+import argparse
 import gc
 import random
 import tempfile
@@ -31,7 +32,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bench.bench_pages import PROXY_HEADER, Figure, measure, page
-from bench.bench_schedule import NOW, ROTATION_SIZE, build_organisation
+from bench.bench_schedule import NOW, ROTATION_SIZE, baseline_insert, build_organisation
 from core.clock import FixedClock
 from core.db import make_engine, make_sessionmaker
 from core.models import Person
@@ -128,12 +129,22 @@ def line(name: str, figure: Figure, target: float, floor: Figure) -> str:
     )
 
 
+def arguments(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench scale", description=__doc__)
+    parser.add_argument("--people", type=int, default=PEOPLE, help="in rotations of 20")
+    parser.add_argument(
+        "--generate-only", action="store_true", help="stop after generating (and its baseline)"
+    )
+    return parser.parse_args(list(argv))
+
+
 def main(argv: Sequence[str] = ()) -> int:
+    args = arguments(argv)
     with tempfile.TemporaryDirectory() as directory:
         engine = make_engine(f"sqlite:///{Path(directory) / 'scale.sqlite'}")
         runner.upgrade(engine)
         sessions = make_sessionmaker(engine)
-        sizes = build_organisation(sessions, people=PEOPLE)
+        sizes = build_organisation(sessions, people=args.people)
         print(f"scale benchmark (SQLite): {sizes['people']:,} people, {sizes['rotations']:,} "
               f"rotations of {ROTATION_SIZE}, {sizes['time_off']:,} with time off")  # fmt: skip
         gc.collect()
@@ -145,6 +156,17 @@ def main(argv: Sequence[str] = ()) -> int:
             f"  generate: {generated.added:,} shifts in {generate:.1f} s wall, {cpu:.1f} s CPU; "
             f"target < {TARGETS['generate']:.0f} s: {verdict}"
         )
+        started, cpu_started = time.perf_counter(), time.process_time()
+        stored = baseline_insert(engine, generated.added)
+        cpu_stored = time.process_time() - cpu_started
+        print(
+            f"  baseline: one bulk INSERT of as many ready-made rows {stored:.1f} s wall, "
+            f"{cpu_stored:.1f} s CPU; generating = {generate / stored:.1f}x wall, "
+            f"{cpu / max(cpu_stored, 1e-9):.1f}x CPU of storing alone"
+        )
+        if args.generate_only:
+            engine.dispose()
+            return 0
         with sessions() as session, session.begin():
             acks = add_reading(session, rng=random.Random(7))
         with engine.begin() as conn:

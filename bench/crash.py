@@ -3,10 +3,10 @@
     python -m bench.crash                    # SQLite and PostgreSQL, 48 rotations
     python -m bench.crash --rotations 200    # a longer run, more places to be killed
 
-Each rotation is extended in its own transaction, so a killed run leaves every rotation
-either fully extended or untouched, and a rerun completes the rest. Two runs started
-together add every shift exactly once (a row lock per rotation, backed by the unique index
-on live slots).
+Rotations are extended a batch per transaction (``flows.cli.EXTEND_BATCH``), so a killed
+run leaves every rotation either fully extended or untouched, and a rerun completes the
+rest. Two runs started together add every shift exactly once (a row lock per rotation,
+backed by the unique index on live slots).
 """
 
 from __future__ import annotations

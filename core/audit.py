@@ -58,19 +58,23 @@ class Trail:
         note: str | None = None,
     ) -> AuditEvent:
         """Add one audit event about ``subject``."""
-        subject_type, subject_id = subject
-        event = AuditEvent(
-            actor_id=self.actor.id if self.actor is not None else None,
-            action=action,
-            subject_type=subject_type,
-            subject_id=str(subject_id),
-            before=before,
-            after=after,
-            at=self.at,
-            note=note,
-        )
+        event = AuditEvent(**self.values(action, subject, before=before, after=after, note=note))
         self.session.add(event)
         return event
+
+    def values(self, action: str, subject: Subject, **fields: Any) -> dict[str, Any]:
+        """The columns of the event ``record`` adds, for callers inserting many in one go."""
+        subject_type, subject_id = subject
+        return {
+            "actor_id": self.actor.id if self.actor is not None else None,
+            "action": action,
+            "subject_type": subject_type,
+            "subject_id": str(subject_id),
+            "before": fields.get("before"),
+            "after": fields.get("after"),
+            "at": self.at,
+            "note": fields.get("note"),
+        }
 
     def record_change(
         self,

@@ -31,7 +31,7 @@ from flows.cli_kit import database, fail, unit_of_work, upgrade_database
 from migrations import runner
 from onboarding import delivery
 from onboarding.slack import client as slack_client
-from rotation import generation
+from rotation import batch_extend, generation
 
 app = typer.Typer(
     help="allhands: All Hands Support rotations, feeds and onboarding.",
@@ -103,6 +103,9 @@ MAX_HEAD_BYTES = 16 * 1024
 # A worker must start (import, build the app) and answer its supervisor within this. uvicorn's
 # 5 s default restarts workers forever on a busy host, where starting alone takes longer.
 WORKER_HEALTHCHECK_SECONDS = 60
+# Rotations extended per transaction by `schedule extend`: their reads are shared, and a
+# run killed half-way leaves whole batches.
+EXTEND_BATCH = 25
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
@@ -252,21 +255,25 @@ class ExtendSummary:
 
 
 def extend_schedules(sessions: sessionmaker[Session], *, now: datetime) -> ExtendSummary:
-    """Extend every rotation that needs it, committing after each one.
+    """Extend every rotation that needs it, ``EXTEND_BATCH`` rotations per transaction.
 
-    A run killed half-way leaves every rotation either fully extended or untouched, and a
-    second run (or one on another machine at the same time) picks up the rest: the row
-    lock and the unique live-slot index keep two runs from adding the same shift.
+    A run killed half-way leaves every rotation either fully extended or untouched (whole
+    batches commit), and a second run (or one on another machine at the same time) picks up
+    the rest: the row lock per rotation and the unique live-slot index keep two runs from
+    adding the same shift.
     """
     summary = ExtendSummary()
     with sessions() as session:
         due = generation.rotations_due(session, now=now)
-    for rotation_id in due:
+    for first in range(0, len(due), EXTEND_BATCH):
         with sessions() as session, session.begin():
-            result = generation.extend(session, rotation_id=rotation_id, now=now)
-        summary.rotations += 1
-        summary.added += result.added
-        summary.uncovered += result.uncovered
+            results = batch_extend.extend(
+                session, rotation_ids=due[first : first + EXTEND_BATCH], now=now
+            )
+        for result in results:
+            summary.rotations += 1
+            summary.added += result.added
+            summary.uncovered += result.uncovered
     return summary
 
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from core import audit
-from core.models import Person
+from core.models import AuditEvent, Person
 from core.wallclock import local_to_utc
 from rotation import debts, schedule_inputs, scheduler, shadow_pairing
 from rotation import shifts as shift_rows
@@ -73,7 +73,7 @@ class NewSlot:
     end: datetime
 
 
-def _new_slots(
+def missing_slots(
     rotation: Rotation, *, frontier: datetime | None, now: datetime, origin: datetime
 ) -> list[NewSlot]:
     """The slots missing between the latest live shift and the horizon (``Cadence.shifts_from``)."""
@@ -114,7 +114,7 @@ def reschedule(
         return result
     reopened = _reopened(session, rotation_id=rotation.id, reassign=reassign, now=now)
     new_slots = (
-        _new_slots(
+        missing_slots(
             rotation,
             frontier=_frontier(session, rotation.id),
             now=now,
@@ -130,7 +130,7 @@ def reschedule(
         session,
         rotation=rotation,
         reopened=reopened,
-        open_slots=_open_slots(reopened, new_slots),
+        open_slots=slots_to_fill(reopened, new_slots),
         count_since=count_since,
     )
     assignments = scheduler.assign(
@@ -140,9 +140,9 @@ def reschedule(
         unavailable=inputs.unavailable,
         as_of=now,
     )
-    writing = _Writing(rotation.id, now, cover, rotation.fairness, owed=dict(inputs.owed))
-    _write_back(session, writing=writing, assignments=assignments, result=result)
-    _audit_run(session, result=result, actor=actor, now=now, reason=reason)
+    writing = Writing(rotation.id, now, cover, rotation.fairness, owed=dict(inputs.owed))
+    write_back(session, writing=writing, assignments=assignments, result=result)
+    audit_run(session, result=result, actor=actor, now=now, reason=reason)
     shadow_pairing.pair(session, rotation=rotation, now=now, actor=actor)
     return result
 
@@ -161,7 +161,7 @@ def _reopened(
     return reopened
 
 
-def _open_slots(reopened: dict[int, Shift], new_slots: list[NewSlot]) -> list[scheduler.OpenSlot]:
+def slots_to_fill(reopened: dict[int, Shift], new_slots: list[NewSlot]) -> list[scheduler.OpenSlot]:
     """Slots to decide in start order, keyed by the Shift row or the NewSlot to insert."""
     open_slots = [
         scheduler.OpenSlot(key=shift, start=shift.start, end=shift.end)
@@ -175,7 +175,7 @@ def _open_slots(reopened: dict[int, Shift], new_slots: list[NewSlot]) -> list[sc
 
 
 @dataclass
-class _Writing:
+class Writing:
     """What writing one run's assignments back needs besides the assignments."""
 
     rotation_id: int
@@ -206,14 +206,17 @@ class _Writing:
             self.owed[person_id or 0] = waiting[1:]
 
 
-def _write_back(
+def write_back(
     session: Session,
     *,
-    writing: _Writing,
+    writing: Writing,
     assignments: Iterable[scheduler.Assignment],
     result: ScheduleResult,
+    pending: list[dict[str, object]] | None = None,
 ) -> None:
-    """Hand reopened shifts to their new holders and insert the new ones in one statement."""
+    """Hand reopened shifts to their new holders and insert the new ones in one statement
+    (or leave them in ``pending`` for the caller to insert with other rotations' rows, and
+    to flush the reopened shifts' changes)."""
     rows = []
     releases: list[dict[str, object]] = []
     for assignment in assignments:
@@ -240,16 +243,21 @@ def _write_back(
         row["why"] = writing.why(assignment.reason)
         writing.uids[new] = str(row["uid"])
         rows.append(row)
-    session.flush()
+    if pending is None:
+        session.flush()
     shift_rows.insert_releases(session, releases)
     if rows:
-        # A Core INSERT of the table: one executemany, no per-row ORM bookkeeping.
-        session.execute(insert(SHIFT_TABLE), rows)
         result.added = len(rows)
+        if pending is not None:
+            assert not writing.repaid, "covers are repaid by rows already inserted"
+            pending.extend(rows)
+        else:
+            # A Core INSERT of the table: one executemany, no per-row ORM bookkeeping.
+            session.execute(insert(SHIFT_TABLE), rows)
     _record_repaid(session, writing=writing)
 
 
-def _record_repaid(session: Session, *, writing: _Writing) -> None:
+def _record_repaid(session: Session, *, writing: Writing) -> None:
     """Mark the covers paid back by this run's shifts (new rows found by their UID)."""
     if not writing.repaid:
         return
@@ -287,13 +295,22 @@ def _new_row(
     }
 
 
-def _audit_run(
+def audit_run(
     session: Session, *, result: ScheduleResult, actor: Person | None, now: datetime, reason: str
 ) -> None:
     """One audit event for a run that added or changed shifts."""
+    values = audit_values(session, result=result, actor=actor, now=now, reason=reason)
+    if values is not None:
+        session.add(AuditEvent(**values))
+
+
+def audit_values(
+    session: Session, *, result: ScheduleResult, actor: Person | None, now: datetime, reason: str
+) -> dict[str, Any] | None:
+    """The audit event's columns for a run that added or changed shifts, else None."""
     if not (result.added or result.changed_shift_ids):
-        return
-    audit.Trail(session, actor=actor, at=now).record(
+        return None
+    return audit.Trail(session, actor=actor, at=now).values(
         "rotation.schedule",
         ("rotation", result.rotation_id),
         after={

@@ -9,8 +9,10 @@ around the open slots, and who is away (time off, shifts elsewhere), all as plai
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
@@ -76,44 +78,76 @@ def collect(
         window_end=window_end,
         count_since=count_since,
     )
-    for shift in reopened.values():
-        # Reopened shifts are decided afresh, so they must not count for their old holder.
-        if shift.person_id is not None and (count_since is None or shift.start >= count_since):
-            counts[shift.person_id] -= 1
     owed = debts.owed(session, rotation_id=rotation_id)
-    roster = memberships(session, rotation_id)
-    figure, open_slots = _figures(
-        session,
-        rotation=rotation,
-        roster=roster,
-        counts=counts,
-        reopened=reopened,
-        open_slots=open_slots,
-        count_since=count_since,
+    read = Read(counts, last_ends, near, owed, memberships(session, rotation_id))
+    inputs = assemble(
+        session, rotation, read, reopened=reopened, open_slots=open_slots, count_since=count_since
     )
-    members = [
-        replace(
-            member,
-            count_offset=figure[member.person_id],
-            last_shift_end=last_ends.get(member.person_id),
-            owed=len(owed.get(member.person_id, ())),
-        )
-        for member in roster
-    ]
-    held = [
-        scheduler.HeldShift(person_id=person_id, start=start, end=end, counted=False)
-        for shift_id, person_id, start, end in near
-        if shift_id not in reopened
-    ]
-    person_ids = [m.person_id for m in members]
+    person_ids = [m.person_id for m in inputs.members]
     unavailable = unavailability(
         session, rotation_id=rotation_id, person_ids=person_ids, start=window_start, end=window_end
     )
     own_holidays.add_time_off(
         session, rotation=rotation, unavailable=unavailable, start=window_start, end=window_end
     )
+    return replace(inputs, unavailable=unavailable)
+
+
+@dataclass(frozen=True)
+class Read:
+    """What ``collect`` reads of one rotation's shifts and members (``history``, ``owed``,
+    ``memberships``); ``rotation.batch_extend`` reads the same for many rotations at once."""
+
+    counts: dict[int, int]
+    last_ends: dict[int, datetime]
+    near: list[tuple[int, int, datetime, datetime]]
+    owed: dict[int, list[int]]
+    roster: list[scheduler.Membership]
+
+
+def assemble(
+    session: Session,
+    rotation: Rotation,
+    read: Read,
+    *,
+    reopened: dict[int, Shift],
+    open_slots: list[scheduler.OpenSlot],
+    count_since: datetime | None,
+) -> SchedulerInputs:
+    """The scheduler's inputs from what was read, without unavailability (left empty)."""
+    counts = dict(read.counts)
+    for shift in reopened.values():
+        # Reopened shifts are decided afresh, so they must not count for their old holder.
+        if shift.person_id is not None and (count_since is None or shift.start >= count_since):
+            counts[shift.person_id] -= 1
+    figure, open_slots = _figures(
+        session,
+        rotation=rotation,
+        roster=read.roster,
+        counts=counts,
+        reopened=reopened,
+        open_slots=open_slots,
+        count_since=count_since,
+    )
+    members = [
+        scheduler.Membership(
+            person_id=member.person_id,
+            position=member.position,
+            periods=member.periods,
+            active=member.active,
+            count_offset=figure[member.person_id],
+            last_shift_end=read.last_ends.get(member.person_id),
+            owed=len(read.owed.get(member.person_id, ())),
+        )
+        for member in read.roster
+    ]
+    held = [
+        scheduler.HeldShift(person_id=person_id, start=start, end=end, counted=False)
+        for shift_id, person_id, start, end in read.near
+        if shift_id not in reopened
+    ]
     return SchedulerInputs(
-        members=members, held=held, open_slots=open_slots, unavailable=unavailable, owed=owed
+        members=members, held=held, open_slots=open_slots, unavailable={}, owed=read.owed
     )
 
 
@@ -168,31 +202,48 @@ def unavailability(
     return unavailable
 
 
+# A member row's columns the scheduler needs, with the person's ``active``.
+MEMBER_COLUMNS = (
+    RotationMember.person_id,
+    RotationMember.position,
+    RotationMember.joined_at,
+    RotationMember.left_at,
+    RotationMember.stage,
+    RotationMember.count_offset,
+    Person.active,
+)
+
+
 def memberships(session: Session, rotation_id: int) -> list[scheduler.Membership]:
     """Every person who ever belonged to the rotation, with all their membership periods."""
     rows = session.execute(
-        select(RotationMember, Person.active)
+        select(*MEMBER_COLUMNS)
         .join(Person, Person.id == RotationMember.person_id)
         .where(RotationMember.rotation_id == rotation_id)
         .order_by(RotationMember.joined_at, RotationMember.id)
     ).all()
+    return roster_of(rows)
+
+
+def roster_of(rows: Iterable[Any]) -> list[scheduler.Membership]:
+    """Memberships from one rotation's member rows (``MEMBER_COLUMNS``), in the order joined."""
     periods: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
-    latest: dict[int, tuple[RotationMember, bool]] = {}
-    for member, active in rows:
-        periods[member.person_id].append((member.joined_at, member.left_at))
-        current = latest.get(member.person_id)
-        if current is None or current[0].left_at is not None:
-            latest[member.person_id] = (member, active)
+    latest: dict[int, Any] = {}
+    for row in rows:
+        periods[row.person_id].append((row.joined_at, row.left_at))
+        current = latest.get(row.person_id)
+        if current is None or current.left_at is not None:
+            latest[row.person_id] = row
     return [
         scheduler.Membership(
             person_id=person_id,
-            position=member.position,
+            position=row.position,
             periods=tuple(periods[person_id]),
             # A shadow sits beside primaries (rotation.shadow_pairing), never in their slots.
-            active=active and member.stage != shadowing.SHADOW,
-            count_offset=member.count_offset,
+            active=row.active and row.stage != shadowing.SHADOW,
+            count_offset=row.count_offset,
         )
-        for person_id, (member, active) in latest.items()
+        for person_id, row in latest.items()
     ]
 
 

@@ -48,9 +48,11 @@ class Membership:
     last_shift_end: datetime | None = None
 
     def is_member_at(self, instant: datetime) -> bool:
-        return any(
-            joined <= instant and (left is None or instant < left) for joined, left in self.periods
-        )
+        # A plain loop: this runs for every member at every open slot.
+        for joined, left in self.periods:
+            if joined <= instant and (left is None or instant < left):
+                return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -282,10 +284,11 @@ def _reason(
 ) -> Reason:
     """Which step of the rule set ``chosen`` apart from the best of the other eligible."""
     decided_at = max(slot.start, as_of)
+    can_take = state.can_take
     others = [
         _rank(m, state, slot.start)
         for m in members
-        if m.person_id != chosen.person_id and state.can_take(m, slot, decided_at)
+        if m.person_id != chosen.person_id and can_take(m, slot, decided_at)
     ]
     mine = _rank(chosen, state, slot.start)
     figure = state.figures[chosen.person_id]

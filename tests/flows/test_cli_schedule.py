@@ -1,4 +1,4 @@
-"""`allhands schedule extend` against its own database file: idempotent, one commit per rotation."""
+"""`allhands schedule extend` against its own database file: idempotent, whole batches committed."""
 
 from __future__ import annotations
 
