@@ -155,16 +155,17 @@ def _statuses(
 
 def board(
     session: Session,
+    span: tuple[datetime, datetime],
     *,
-    start: datetime,
-    end: datetime,
     rotation_ids: Collection[int] | None,
     now: datetime,
     status: Status | None = None,
     page: int = 1,
     page_size: int = 100,
 ) -> progress.Board:
-    """``progress.board``, the same answers, with the rules applied only where needed."""
+    """``progress.board`` over ``span`` (start, end), the same answers, with the rules applied
+    only where needed."""
+    start, end = span
     window: list[ColumnElement[bool]] = [Shift.start < end, Shift.end > start]
     if rotation_ids is not None:
         window.append(Shift.rotation_id.in_(sorted(rotation_ids)))

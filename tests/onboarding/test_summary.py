@@ -193,7 +193,13 @@ def _assert_boards_agree(
         for most_listed in (summary_board.MOST_LISTED, 0):  # shifts by id, or by condition
             listing, summary_board.MOST_LISTED = summary_board.MOST_LISTED, most_listed
             try:
-                found = summary_board.board(session, **window, **paged)  # type: ignore[arg-type]
+                found = summary_board.board(
+                    session,
+                    WINDOW,
+                    rotation_ids=None,
+                    now=NOW,
+                    **paged,  # type: ignore[arg-type]
+                )
             finally:
                 summary_board.MOST_LISTED = listing
             assert _board_answers(found) == _board_answers(expected), (status, number)

@@ -141,8 +141,7 @@ def readiness_page(
     start, end = _window(filters, now=now)
     board = summary_board.board(
         session,
-        start=start,
-        end=end,
+        (start, end),
         rotation_ids=rotation_ids,
         now=now,
         status=Status(filters.status) if filters.status else None,
