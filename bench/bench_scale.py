@@ -14,7 +14,8 @@ each page fetched through the whole app (routing, the person from a trusted prox
 queries, template) as the median of several requests, with CPU time beside the wall time
 (a shared machine slows the wall clock, not the CPU time), and ``/healthz`` as the app's
 own floor. Run: ``python -m bench scale`` (SQLite file in a temporary directory; a few
-minutes, most of it building the organisation).
+minutes, most of it building the organisation); ``--db FILE`` keeps the organisation in FILE
+and reuses it on later runs, measuring the pages only.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from bench.bench_pages import PROXY_HEADER, Figure, measure, page
 from bench.bench_schedule import NOW, ROTATION_SIZE, baseline_insert, build_organisation
@@ -42,7 +44,7 @@ from kb_links.models import Card
 from migrations import runner
 from onboarding import summary_refresh
 from onboarding.models import Acknowledgement, CardSet, CardSetItem, RotationRequirement
-from rotation.models import RotationMember
+from rotation.models import Rotation, RotationMember
 from web.app import create_app
 
 PEOPLE = 50_000
@@ -135,48 +137,79 @@ def arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--generate-only", action="store_true", help="stop after generating (and its baseline)"
     )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        help="keep the organisation in this SQLite file; if it exists, reuse it (skips the "
+        "build and the generate figure: for trying changes to the pages)",
+    )
     return parser.parse_args(list(argv))
+
+
+def generate(engine: Engine, sessions: sessionmaker[Session], people: int) -> dict[str, int]:
+    """The organisation and its schedules, printing generation against a bulk INSERT."""
+    runner.upgrade(engine)
+    sizes = build_organisation(sessions, people=people)
+    print(f"  {sizes['people']:,} people, {sizes['rotations']:,} rotations of "
+          f"{ROTATION_SIZE}, {sizes['time_off']:,} with time off")  # fmt: skip
+    gc.collect()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    generated = extend_schedules(sessions, now=NOW)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    verdict = "OK" if wall < TARGETS["generate"] else "over"
+    print(
+        f"  generate: {generated.added:,} shifts in {wall:.1f} s wall, {cpu:.1f} s CPU; "
+        f"target < {TARGETS['generate']:.0f} s: {verdict}"
+    )
+    started, cpu_started = time.perf_counter(), time.process_time()
+    stored = baseline_insert(engine, generated.added)
+    cpu_stored = time.process_time() - cpu_started
+    print(
+        f"  baseline: one bulk INSERT of as many ready-made rows {stored:.1f} s wall, "
+        f"{cpu_stored:.1f} s CPU; generating = {wall / stored:.1f}x wall, "
+        f"{cpu / max(cpu_stored, 1e-9):.1f}x CPU of storing alone"
+    )
+    return sizes
+
+
+def add_reading_and_summaries(engine: Engine, sessions: sessionmaker[Session]) -> None:
+    with sessions() as session, session.begin():
+        acks = add_reading(session, rng=random.Random(7))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    started = time.perf_counter()
+    with sessions() as session, session.begin():
+        rows = summary_refresh.refresh_ahead(session, now=NOW)
+    refreshed = time.perf_counter() - started
+    print(f"  {acks:,} acknowledgements; {rows:,} reading summaries refreshed in "
+          f"{refreshed:.1f} s (as `allhands notify` does)")  # fmt: skip
+
+
+def sizes_of(session: Session) -> dict[str, int]:
+    """The organisation's sizes, read back from a database built by an earlier run."""
+    return {
+        "people": session.scalar(select(func.count()).select_from(Person)) or 0,
+        "rotations": session.scalar(select(func.count()).select_from(Rotation)) or 0,
+    }
 
 
 def main(argv: Sequence[str] = ()) -> int:
     args = arguments(argv)
     with tempfile.TemporaryDirectory() as directory:
-        engine = make_engine(f"sqlite:///{Path(directory) / 'scale.sqlite'}")
-        runner.upgrade(engine)
+        path = args.db or Path(directory) / "scale.sqlite"
+        reuse = path.exists()
+        engine = make_engine(f"sqlite:///{path}")
         sessions = make_sessionmaker(engine)
-        sizes = build_organisation(sessions, people=args.people)
-        print(f"scale benchmark (SQLite): {sizes['people']:,} people, {sizes['rotations']:,} "
-              f"rotations of {ROTATION_SIZE}, {sizes['time_off']:,} with time off")  # fmt: skip
-        gc.collect()
-        started, cpu_started = time.perf_counter(), time.process_time()
-        generated = extend_schedules(sessions, now=NOW)
-        generate, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-        verdict = "OK" if generate < TARGETS["generate"] else "over"
-        print(
-            f"  generate: {generated.added:,} shifts in {generate:.1f} s wall, {cpu:.1f} s CPU; "
-            f"target < {TARGETS['generate']:.0f} s: {verdict}"
-        )
-        started, cpu_started = time.perf_counter(), time.process_time()
-        stored = baseline_insert(engine, generated.added)
-        cpu_stored = time.process_time() - cpu_started
-        print(
-            f"  baseline: one bulk INSERT of as many ready-made rows {stored:.1f} s wall, "
-            f"{cpu_stored:.1f} s CPU; generating = {generate / stored:.1f}x wall, "
-            f"{cpu / max(cpu_stored, 1e-9):.1f}x CPU of storing alone"
-        )
-        if args.generate_only:
-            engine.dispose()
-            return 0
-        with sessions() as session, session.begin():
-            acks = add_reading(session, rng=random.Random(7))
-        with engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
-        started = time.perf_counter()
-        with sessions() as session, session.begin():
-            rows = summary_refresh.refresh_ahead(session, now=NOW)
-        refreshed = time.perf_counter() - started
-        print(f"  {acks:,} acknowledgements; {rows:,} reading summaries refreshed in "
-              f"{refreshed:.1f} s (as `allhands notify` does)")  # fmt: skip
+        print(f"scale benchmark (SQLite{', reusing ' + str(path) if reuse else ''})")
+        if reuse:
+            with sessions() as session:
+                sizes = sizes_of(session)
+        else:
+            sizes = generate(engine, sessions, args.people)
+            if args.generate_only:
+                engine.dispose()
+                return 0
+            add_reading_and_summaries(engine, sessions)
         gc.collect()
         settings = Settings(
             secret_key="bench", base_url="http://testserver", auth_header=PROXY_HEADER

@@ -287,17 +287,17 @@ def readiness(
     """Readiness of every shift against every requirement of its rotation, with shifts
     ``at_risk`` where their rotation asks for it."""
     by_rotation = group_requirements(requirements)
-    # Every shift of a rotation requires the same cards: work them out once per rotation.
+    # Every shift of a rotation requires the same cards: work them out once per rotation,
+    # and only for the rotations of these shifts (the requirements may cover many more).
     card_ids = required_by_rotation(by_rotation, card_sets=card_sets, cards=cards)
-    plans = {
-        rotation_id: _plan(reqs, card_ids[rotation_id]) for rotation_id, reqs in by_rotation.items()
-    }
-    nothing = _plan((), ())
+    plans: dict[int, _Plan] = {}
     results = []
     for shift in shifts:
-        result = _assess(
-            shift, plans.get(shift.rotation_id, nothing), cards=cards, acks=acks, now=now
-        )
+        plan = plans.get(shift.rotation_id)
+        if plan is None:
+            reqs = by_rotation.get(shift.rotation_id, ())
+            plan = plans[shift.rotation_id] = _plan(reqs, card_ids.get(shift.rotation_id, ()))
+        result = _assess(shift, plan, cards=cards, acks=acks, now=now)
         if shift.at_risk_days and at_risk(result, now=now):
             result = replace(result, status=Status.AT_RISK)
         results.append(result)

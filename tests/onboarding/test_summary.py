@@ -13,7 +13,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kb_links.models import Card
-from onboarding import acks, facts, progress, readiness, summary, summary_refresh
+from onboarding import (
+    acks,
+    facts,
+    progress,
+    readiness,
+    summary,
+    summary_board,
+    summary_refresh,
+)
 from onboarding.models import CardSetItem, ReadingSummary, RotationRequirement
 from rotation.models import Shift
 from tests.conftest import DEFAULT_NOW
@@ -43,6 +51,7 @@ EVENTS = st.lists(
                 "refresh_ahead",
                 "refresh_person",
                 "forget",
+                "at_risk_days",
             ]
         ),
         st.integers(0, 1000),
@@ -137,6 +146,8 @@ def _apply(session: Session, world: World, event: str, a: int, b: int) -> None:
         summary_refresh.refresh_person(session, person_id=person.id, now=NOW)
     elif event == "forget":
         session.execute(delete(ReadingSummary))
+    elif event == "at_risk_days":
+        rotation.at_risk_days = a % 8
     session.flush()
     session.expire_all()
 
@@ -158,8 +169,40 @@ def test_the_summarised_report_always_equals_the_one_derived_from_scratch(
                 session, start=WINDOW[0], end=WINDOW[1], rotation_ids=None, now=NOW
             )
             assert board.total == len(_from_scratch(session))
+            _assert_boards_agree(session, pages=[(None, 1)])
+        _assert_boards_agree(
+            session, pages=[(None, 1), (None, 2), (None, 9)] + [(s, 1) for s in readiness.Status]
+        )
     finally:
         nested.rollback()
+
+
+def _board_answers(board: progress.Board) -> tuple[object, ...]:
+    named = all(i in board.cards for e in board.entries for i in e.readiness.missing)
+    return board.counts, board.total, board.page, _answers(board.entries), named
+
+
+def _assert_boards_agree(
+    session: Session, *, pages: list[tuple[readiness.Status | None, int]]
+) -> None:
+    """The page built from the summaries equals the one that judges every shift."""
+    for status, number in pages:
+        window = {"start": WINDOW[0], "end": WINDOW[1], "rotation_ids": None, "now": NOW}
+        paged = {"status": status, "page": number, "page_size": 5}
+        expected = progress.board(session, **window, **paged)  # type: ignore[arg-type]
+        for most_listed in (summary_board.MOST_LISTED, 0):  # shifts by id, or by condition
+            listing, summary_board.MOST_LISTED = summary_board.MOST_LISTED, most_listed
+            try:
+                found = summary_board.board(
+                    session,
+                    WINDOW,
+                    rotation_ids=None,
+                    now=NOW,
+                    **paged,  # type: ignore[arg-type]
+                )
+            finally:
+                summary_board.MOST_LISTED = listing
+            assert _board_answers(found) == _board_answers(expected), (status, number)
 
 
 def _stale_people(session: Session) -> set[int]:
