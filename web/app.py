@@ -196,7 +196,12 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
     # It only encodes the feed routes' finished bodies.
     app.add_middleware(FeedCompression)
     # Innermost, so waiting requests are counted by the metrics but hold nothing else.
-    app.add_middleware(AdmissionLimit, limit=max_connections(settings.effective_database_url))
+    url = settings.effective_database_url
+    app.add_middleware(
+        AdmissionLimit,
+        limit=max_connections(url),
+        serial_writes=url.startswith("sqlite"),
+    )
     # Outside admission: a body is read (bounded, with a deadline) before a slot is taken,
     # so a slow or huge upload holds no slot while it arrives.
     app.add_middleware(
