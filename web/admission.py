@@ -12,10 +12,10 @@ share that core more finely: each one's hops wait longer for the GIL and the eve
 and on SQLite the writer that holds the write lock (for every worker) holds it longer.
 So fewer are admitted than there are connections (``running``).
 
-On SQLite only one writer can work at a time, across all workers. Writers (any method
-but GET, HEAD and OPTIONS, as ``web.deps.get_session`` decides) therefore wait for this
-worker's one writer place instead of for a place among the readers: a writer waiting for
-the lock holds no reader's place, and the one admitted is not queued behind readers.
+Writers (any method but GET, HEAD and OPTIONS, as ``web.deps.get_session`` decides) have
+places of their own, so writers waiting for a lock never hold the places reads need. On
+SQLite only one writer works at a time, across all workers, so a worker has one writer
+place; on PostgreSQL writers take the connections the readers leave.
 """
 
 from __future__ import annotations
@@ -37,11 +37,10 @@ class AdmissionLimit:
         self, app: ASGIApp, limit: int, *, running: int = RUNNING, serial_writes: bool = False
     ) -> None:
         self.app = app
-        # One place is kept for the writer when writes are serial.
-        self.limit = max(1, min(limit - serial_writes, running))
-        self.serial_writes = serial_writes
+        self.limit = max(1, min(limit - 1, running))  # readers' places
+        self.writers = 1 if serial_writes else max(1, limit - self.limit)
         self._slots: asyncio.Semaphore | None = None
-        self._writer: asyncio.Lock | None = None
+        self._writer_slots: asyncio.Semaphore | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,10 +48,10 @@ class AdmissionLimit:
             return
         if self._slots is None:  # created inside the server's event loop
             self._slots = asyncio.Semaphore(self.limit)
-            self._writer = asyncio.Lock()
-        if self.serial_writes and scope["method"] not in SAFE_METHODS:
-            assert self._writer is not None
-            async with self._writer:
+            self._writer_slots = asyncio.Semaphore(self.writers)
+        if scope.get("method", "GET") not in SAFE_METHODS:
+            assert self._writer_slots is not None
+            async with self._writer_slots:
                 await self.app(scope, receive, send)
             return
         async with self._slots:

@@ -26,7 +26,7 @@ def test_requests_beyond_the_limit_wait_and_all_complete() -> None:
         inside -= 1
         completed += 1
 
-    limited = AdmissionLimit(app, limit=3)
+    limited = AdmissionLimit(app, limit=4)  # one of the four is kept for writers
 
     async def noop_receive() -> dict[str, object]:
         return {"type": "http.request"}
@@ -88,5 +88,8 @@ def test_serial_writes_run_one_at_a_time_beside_the_readers() -> None:
 
 def test_readers_run_at_most_running_and_never_more_than_the_connections() -> None:
     assert AdmissionLimit(None, limit=30).limit == 6  # type: ignore[arg-type]
-    assert AdmissionLimit(None, limit=3, running=6).limit == 3  # type: ignore[arg-type]
     assert AdmissionLimit(None, limit=3, running=6, serial_writes=True).limit == 2  # type: ignore[arg-type]
+    assert AdmissionLimit(None, limit=3, running=6).limit == 2  # type: ignore[arg-type]
+    # Writers have the connections readers leave, or on SQLite the worker's one writer place.
+    assert AdmissionLimit(None, limit=30).writers == 24  # type: ignore[arg-type]
+    assert AdmissionLimit(None, limit=15, serial_writes=True).writers == 1  # type: ignore[arg-type]
