@@ -109,48 +109,63 @@ def summarise(driver: str, connections: int, elapsed: float, results: list[Resul
 
 
 async def _drive(
-    base_url: str, plan: Plan, *, connections: int, seconds: float, timeout: float
+    base_urls: Sequence[str], plan: Plan, *, connections: int, seconds: float, timeout: float
 ) -> tuple[float, list[Result]]:
     results: list[Result] = []
     began = time.monotonic()
     stop_at = began + seconds
-    connector = aiohttp.TCPConnector(limit=connections, force_close=False)
     client_timeout = aiohttp.ClientTimeout(total=timeout)
-    async with aiohttp.ClientSession(
-        base_url=base_url, connector=connector, timeout=client_timeout
-    ) as client:
+    share = -(-connections // len(base_urls))  # connections per server, rounded up
+    clients = [
+        aiohttp.ClientSession(
+            base_url=url,
+            connector=aiohttp.TCPConnector(limit=share, force_close=False),
+            timeout=client_timeout,
+        )
+        for url in base_urls
+    ]
 
-        async def worker(number: int) -> None:
-            sequence = 0
-            while time.monotonic() < stop_at:
-                call = plan(number, sequence)
-                sequence += 1
-                started = time.monotonic()
-                status: int | None = None
-                error: str | None = None
-                try:
-                    async with client.request(
-                        call.method, call.path, headers=call.headers, json=call.json
-                    ) as response:
-                        await response.read()
-                        status = response.status
-                except (aiohttp.ClientError, TimeoutError) as exc:
-                    error = f"{type(exc).__name__}: {exc}"
-                    await asyncio.sleep(0.05)  # the server is gone: do not spin
-                results.append(
-                    Result(call, number, started, time.monotonic() - started, status, error)
-                )
+    async def worker(number: int) -> None:
+        client = clients[number % len(clients)]  # connections spread evenly over servers
+        sequence = 0
+        while time.monotonic() < stop_at:
+            call = plan(number, sequence)
+            sequence += 1
+            started = time.monotonic()
+            status: int | None = None
+            error: str | None = None
+            try:
+                async with client.request(
+                    call.method, call.path, headers=call.headers, json=call.json
+                ) as response:
+                    await response.read()
+                    status = response.status
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                await asyncio.sleep(0.05)  # the server is gone: do not spin
+            results.append(Result(call, number, started, time.monotonic() - started, status, error))
 
+    try:
         await asyncio.gather(*(worker(n) for n in range(connections)))
+    finally:
+        for client in clients:
+            await client.close()
     return time.monotonic() - began, results
 
 
 def run_python(
-    base_url: str, plan: Plan, *, connections: int, seconds: float, timeout: float = 10.0
+    base_url: str | Sequence[str],
+    plan: Plan,
+    *,
+    connections: int,
+    seconds: float,
+    timeout: float = 10.0,
 ) -> Report:
-    """Drive ``connections`` concurrent keep-alive connections for ``seconds``."""
+    """Drive ``connections`` concurrent keep-alive connections for ``seconds``, spread evenly
+    over the servers when ``base_url`` names several."""
+    urls = [base_url] if isinstance(base_url, str) else list(base_url)
     elapsed, results = run_async(
-        _drive(base_url, plan, connections=connections, seconds=seconds, timeout=timeout)
+        _drive(urls, plan, connections=connections, seconds=seconds, timeout=timeout)
     )
     return summarise("python", connections, elapsed, results)
 
@@ -241,3 +256,23 @@ def run_wrk(base_url: str, calls: Sequence[Call], *, connections: int, seconds: 
         max_ms=data["max_us"] / 1000,
         statuses={k: data[k] for k in ("connect", "read", "write", "status", "timeout")},
     )
+
+
+def route_lines(results: Sequence[Result], *, top: int = 0) -> list[str]:
+    """Per request name: count, p50, p99 and max, and each one's share of the requests
+    slower than the overall p99 (which routes make up the tail), slowest p99 first."""
+    overall = percentile([r.seconds for r in results], 0.99)
+    by_name: dict[str, list[float]] = {}
+    for result in results:
+        by_name.setdefault(result.call.name, []).append(result.seconds)
+    tail = sum(1 for r in results if r.seconds >= overall) or 1
+    rows = sorted(by_name.items(), key=lambda item: -percentile(item[1], 0.99))
+    lines = []
+    for name, seconds in rows[: top or None]:
+        slow = sum(1 for s in seconds if s >= overall)
+        lines.append(
+            f"  {name:40} {len(seconds):6}  p50 {percentile(seconds, 0.5) * 1000:7.1f} ms"
+            f"  p99 {percentile(seconds, 0.99) * 1000:7.1f} ms  max {max(seconds) * 1000:7.1f} ms"
+            f"  tail {100 * slow / tail:4.0f}%"
+        )
+    return lines

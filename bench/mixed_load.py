@@ -6,6 +6,7 @@
     python -m bench.mixed_load --baseline main --rounds 3   # and git ref main, run by run
     python -m bench.mixed_load --shape reads-while-writing  # API reads, 5 time-off writes/s
     python -m bench.mixed_load --org-people 5000  # the organisation padded to 5,000 people
+    python -m bench.mixed_load --instances 3  # 3 instances on one PostgreSQL, beside one
 
 PostgreSQL runs use a fresh database on the local server (127.0.0.1:5432), dropped after.
 Prints requests/s, p50/p99 latency and the error count, and after each mixed run the
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import httpx
 
+from bench import mixed_instances
 from bench.harness import (
     LOCAL_POSTGRES,
     PASSWORD,
@@ -41,7 +43,16 @@ from bench.harness import (
     seed,
     serve,
 )
-from bench.loadgen import Call, Plan, Report, percentile, run_python, run_wrk, wrk_available
+from bench.loadgen import (
+    Call,
+    Plan,
+    Report,
+    percentile,
+    route_lines,
+    run_python,
+    run_wrk,
+    wrk_available,
+)
 from bench.memory import pad_people, worker_rss_line
 
 CONNECTIONS = 64
@@ -344,11 +355,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--org-people", type=int, default=0, help="pad the organisation to N people (mixed)"
     )
+    parser.add_argument(
+        "--routes", action="store_true", help="per request: p50, p99 and share of the tail"
+    )
+    parser.add_argument(
+        "--instances", type=int, default=1, help="N instances on one PostgreSQL, beside one"
+    )
     args = parser.parse_args(argv)
     args.seconds = args.seconds or (60.0 if args.full else 5.0)
     args.connections = args.connections or SHAPES[args.shape]
     if args.driver == "auto":
         args.driver = "wrk" if args.full and wrk_available() else "python"
+    if args.instances > 1:
+        return mixed_instances.run(args)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     runs: dict[tuple[str, str], list[Run]] = defaultdict(list)
     failed = False
@@ -362,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
                     run, problems = one_run(args, backend, root)
                     runs[backend, name].append(run)
                     print(f"{backend:10} {name:12} {run.report.line()}", flush=True)
+                    if args.routes and run.report.results:
+                        print("\n".join(route_lines(run.report.results)), flush=True)
                     if run.memory:
                         print(f"{backend:10} {name:12} {run.memory}", flush=True)
                     if problems:

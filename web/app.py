@@ -196,9 +196,11 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
     # It only encodes the feed routes' finished bodies.
     app.add_middleware(FeedCompression)
     # Innermost, so waiting requests are counted by the metrics but hold nothing else.
+    url = settings.effective_database_url
     app.add_middleware(
         AdmissionLimit,
-        limit=max_connections(settings.effective_database_url, workers=settings.web_workers),
+        limit=max_connections(url, workers=settings.web_workers),
+        serial_writes=url.startswith("sqlite"),
     )
     # Outside admission: a body is read (bounded, with a deadline) before a slot is taken,
     # so a slow or huge upload holds no slot while it arrives.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from core import people
 from core.clock import Clock
@@ -19,25 +20,46 @@ from web import read_retry
 from web.read_retry import SAFE_METHODS
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One unit of work per request: commit on success, roll back on any error.
 
     Used with ``scope="function"`` so the commit happens before the response is sent; a
     client never sees a 2xx for a change that then failed to commit. GET and HEAD requests
     begin as readers (``core.db.reading``); one that writes after all and loses the race
     for SQLite's write lock is run again as a writer (``web.read_retry``).
+
+    Making a session touches no database, so it is made on the event loop; the commit (or
+    rollback) and close run in one trip to the thread pool.
     """
     sessions: sessionmaker[Session] = request.app.state.sessionmaker
     read_first = request.method in SAFE_METHODS and not read_retry.as_writer(request.scope)
     session = reading(sessions) if read_first else sessions()
     try:
         yield session
-        session.commit()
     except BaseException as error:
-        session.rollback()
+        await run_in_threadpool(_end, session, commit=False)
         if read_first and lost_write_race(error):
             raise read_retry.RunAsWriter from error
         raise
+    try:
+        await run_in_threadpool(_end, session, commit=True)
+    except Exception as error:
+        if read_first and lost_write_race(error):
+            raise read_retry.RunAsWriter from error
+        raise
+
+
+def _end(session: Session, *, commit: bool) -> None:
+    """Commit (or roll back) and close; a failed commit is rolled back."""
+    try:
+        if commit:
+            try:
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+        else:
+            session.rollback()
     finally:
         session.close()
 
@@ -47,17 +69,22 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
-def get_clock(request: Request) -> Clock:
+async def settings_dependency(request: Request) -> Settings:
+    """The settings, handed to a route without a trip to the thread pool."""
+    return get_settings_dep(request)
+
+
+async def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 
 
-def get_now(clock: Annotated[Clock, Depends(get_clock)]) -> datetime:
+async def get_now(clock: Annotated[Clock, Depends(get_clock)]) -> datetime:
     return clock.now()
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SettingsDep = Annotated[Settings, Depends(settings_dependency)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 NowDep = Annotated[datetime, Depends(get_now)]
 
@@ -136,7 +163,7 @@ def current_person(
 CurrentPerson = Annotated[Person, Depends(current_person)]
 
 
-def require_admin(person: CurrentPerson) -> Person:
+async def require_admin(person: CurrentPerson) -> Person:
     if not person.is_admin:
         raise forbidden("admin only")
     return person

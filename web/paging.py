@@ -48,7 +48,7 @@ class Pager:
         return fetch_page(self.request, self.response, fetch, self.params)
 
 
-def pager(
+async def pager(
     request: Request,
     response: Response,
     limit: Annotated[

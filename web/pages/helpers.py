@@ -87,7 +87,7 @@ def error_page_viewer(request: Request) -> NavViewer | None:
 Viewer = Annotated[Person, Depends(page_viewer)]
 
 
-def require_page_admin(viewer: Viewer) -> Person:
+async def require_page_admin(viewer: Viewer) -> Person:
     if not viewer.is_admin:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=N_("admins only"))
     return viewer
@@ -272,7 +272,7 @@ def path_id(name: str, *, what: str) -> Any:
     integer range would otherwise fail inside the database.
     """
 
-    def read(request: Request) -> int:
+    async def read(request: Request) -> int:
         text = str(request.path_params.get(name, ""))
         value = parse_id(text) if text == text.strip() else None
         if value is None:
