@@ -15,7 +15,7 @@ from core import import_jobs
 from core.errors import Invalid
 from flows import import_previews, schedule_import
 from rotation.models import ScheduleImport
-from web.bodies import MAX_UPLOAD_BYTES, check_json_document, parse_json
+from web.bodies import MAX_UPLOAD_BYTES, check_json_document, parse_json, uploaded_text
 from web.bulk_imports import ImportJobOut, job_out
 from web.deps import AdminPerson, NowDep, SessionDep
 from web.params import ObjectId
@@ -82,12 +82,7 @@ async def _file_text(value: object, name: str) -> str:
         data = value.encode()
     else:
         raise Invalid(f"{name} is missing")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise Invalid(f"{name} is larger than 5 MiB")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise Invalid(f"{name} is not UTF-8 text: {exc.reason}") from None
+    return uploaded_text(data, name)
 
 
 async def read_upload(request: Request) -> Upload:
