@@ -22,7 +22,7 @@ from onboarding import cover_reading
 from rotation import shifts as shift_rows
 from rotation import swaps
 from rotation.models import Rotation, Shift, SwapRequest
-from web.deps import get_settings_dep
+from web.deps import forbidden, get_settings_dep
 from web.pages.helpers import (
     PageVisit,
     no_such,
@@ -135,10 +135,7 @@ def give(
     """Record the answer and go to ``target`` saying what happened, or say why it was refused."""
     request, session, viewer, now = visit.request, visit.session, visit.viewer, visit.now
     if not swaps.can_see(session, swap=swap, viewer=viewer):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail=N_("Only the people in a swap and the rotation's managers can see it."),
-        )
+        raise forbidden(N_("Only the people in a swap and the rotation's managers can see it."))
     try:
         swap = answer.act(session, swap=swap, person=viewer, now=now)
         settings = get_settings_dep(request)
