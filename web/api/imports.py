@@ -22,36 +22,29 @@ from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["imports"])
 
+
+def _object(*required: str, **properties: dict[str, Any]) -> dict[str, Any]:
+    """A request body of one JSON-schema object: the names it requires, then its properties."""
+    return {"schema": {"type": "object", "required": list(required), "properties": properties}}
+
+
+_SOURCE = {"type": "string", "enum": list(schedule_import.KINDS)}
+_BINARY = {"type": "string", "format": "binary"}
 UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "required": ["source", "content"],
-                    "properties": {
-                        "source": {"type": "string", "enum": list(schedule_import.KINDS)},
-                        "content": {"description": "the exported file: text, or JSON"},
-                        "filename": {"type": "string"},
-                        "people_map": {
-                            "type": "object",
-                            "additionalProperties": {"type": "string"},
-                        },
-                    },
-                }
-            },
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["source", "file"],
-                    "properties": {
-                        "source": {"type": "string", "enum": list(schedule_import.KINDS)},
-                        "file": {"type": "string", "format": "binary"},
-                        "people_map": {"type": "string", "format": "binary"},
-                    },
-                }
-            },
+            "application/json": _object(
+                "source",
+                "content",
+                source=_SOURCE,
+                content={"description": "the exported file: text, or JSON"},
+                filename={"type": "string"},
+                people_map={"type": "object", "additionalProperties": {"type": "string"}},
+            ),
+            "multipart/form-data": _object(
+                "source", "file", source=_SOURCE, file=_BINARY, people_map=_BINARY
+            ),
         },
     }
 }
