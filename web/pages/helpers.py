@@ -36,6 +36,7 @@ from web.deps import (
 )
 
 Model = TypeVar("Model", bound=BaseModel)
+CSRF_REFUSED = N_("the form expired or came from another site; reload the page and try again")
 
 
 class LoginRequired(Exception):
@@ -109,9 +110,7 @@ async def verify_csrf(request: Request) -> None:
     given = form.get("csrf_token")
     expected = request.session.get("csrf")
     if not isinstance(given, str) or not expected or not constant_time_equal(expected, given):
-        raise forbidden(
-            N_("the form expired or came from another site; reload the page and try again")
-        )
+        raise forbidden(CSRF_REFUSED)
 
 
 CsrfChecked = Depends(verify_csrf)
