@@ -85,6 +85,17 @@ async def read_text_body(request: Request) -> str:
 CsvBody = Annotated[str, Depends(read_text_body)]
 
 
+def uploaded_text(data: bytes, name: str) -> str:
+    """An uploaded file's text (read up to one byte past the limit); ``name`` says which
+    file in the 422 (``Invalid``) for one too large or not UTF-8."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise Invalid(f"{name} is larger than {describe_size(MAX_UPLOAD_BYTES)}")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Invalid(f"{name} is not UTF-8 text: {exc.reason}") from None
+
+
 def parse_json(data: str | bytes) -> Any:
     """JSON from an upload or event; a 422 (``Invalid``) when it is not JSON, is nested too
     deep or holds strings that are not Unicode text."""

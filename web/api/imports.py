@@ -15,43 +15,36 @@ from core import import_jobs
 from core.errors import Invalid
 from flows import import_previews, schedule_import
 from rotation.models import ScheduleImport
-from web.bodies import MAX_UPLOAD_BYTES, check_json_document, parse_json
+from web.bodies import MAX_UPLOAD_BYTES, check_json_document, parse_json, uploaded_text
 from web.bulk_imports import ImportJobOut, job_out
 from web.deps import AdminPerson, NowDep, SessionDep
 from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["imports"])
 
+
+def _object(*required: str, **properties: dict[str, Any]) -> dict[str, Any]:
+    """A request body of one JSON-schema object: the names it requires, then its properties."""
+    return {"schema": {"type": "object", "required": list(required), "properties": properties}}
+
+
+_SOURCE = {"type": "string", "enum": list(schedule_import.KINDS)}
+_BINARY = {"type": "string", "format": "binary"}
 UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "required": ["source", "content"],
-                    "properties": {
-                        "source": {"type": "string", "enum": list(schedule_import.KINDS)},
-                        "content": {"description": "the exported file: text, or JSON"},
-                        "filename": {"type": "string"},
-                        "people_map": {
-                            "type": "object",
-                            "additionalProperties": {"type": "string"},
-                        },
-                    },
-                }
-            },
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["source", "file"],
-                    "properties": {
-                        "source": {"type": "string", "enum": list(schedule_import.KINDS)},
-                        "file": {"type": "string", "format": "binary"},
-                        "people_map": {"type": "string", "format": "binary"},
-                    },
-                }
-            },
+            "application/json": _object(
+                "source",
+                "content",
+                source=_SOURCE,
+                content={"description": "the exported file: text, or JSON"},
+                filename={"type": "string"},
+                people_map={"type": "object", "additionalProperties": {"type": "string"}},
+            ),
+            "multipart/form-data": _object(
+                "source", "file", source=_SOURCE, file=_BINARY, people_map=_BINARY
+            ),
         },
     }
 }
@@ -82,12 +75,7 @@ async def _file_text(value: object, name: str) -> str:
         data = value.encode()
     else:
         raise Invalid(f"{name} is missing")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise Invalid(f"{name} is larger than 5 MiB")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise Invalid(f"{name} is not UTF-8 text: {exc.reason}") from None
+    return uploaded_text(data, name)
 
 
 async def read_upload(request: Request) -> Upload:

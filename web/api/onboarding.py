@@ -4,9 +4,10 @@ readiness (JSON, with CSV exports for the evidence and the report)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel
 
 from core import people
 from core.models import Person
@@ -35,6 +36,7 @@ from web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["onboarding"])
 
+OutModel = TypeVar("OutModel", bound=BaseModel)
 ExportFormat = Literal["json", "csv"]
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}}}
@@ -59,17 +61,14 @@ def _utc(value: datetime | None) -> datetime | None:
 # --- card sets ------------------------------------------------------------------------
 
 
+def _out(model: type[OutModel], row: object, **others: Any) -> OutModel:
+    """``model`` filled from ``row``'s attributes of the same names; ``others`` give the rest."""
+    fields = {name: getattr(row, name) for name in model.model_fields if name not in others}
+    return model.model_validate({**fields, **others})
+
+
 def _card_set_out(view: card_sets.CardSetView) -> CardSetOut:
-    card_set = view.card_set
-    return CardSetOut(
-        id=card_set.id,
-        name=card_set.name,
-        description=card_set.description,
-        card_ids=view.card_ids,
-        archived=card_set.archived,
-        created_at=card_set.created_at,
-        updated_at=card_set.updated_at,
-    )
+    return _out(CardSetOut, view.card_set, card_ids=view.card_ids)
 
 
 def _require_card_set_editor(session: SessionDep, caller: Person) -> None:
@@ -221,14 +220,7 @@ def person_checklist(
 
 def _ack_out(view: acks.AckView) -> AckOut:
     ack = view.acknowledgement
-    return AckOut(
-        id=ack.id,
-        person_id=ack.person_id,
-        card_id=ack.card_id,
-        card_title=view.card_title,
-        version=ack.card_version,
-        acknowledged_at=ack.acknowledged_at,
-    )
+    return _out(AckOut, ack, card_title=view.card_title, version=ack.card_version)
 
 
 @router.post("/acks", response_model=AckOut, status_code=status.HTTP_201_CREATED)

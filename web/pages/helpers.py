@@ -26,9 +26,17 @@ from core.models import Person
 from core.security import constant_time_equal
 from rotation import access
 from web import errors
-from web.deps import NowDep, SessionDep, SettingsDep, person_from_cookie, person_from_proxy_header
+from web.deps import (
+    NowDep,
+    SessionDep,
+    SettingsDep,
+    forbidden,
+    person_from_cookie,
+    person_from_proxy_header,
+)
 
 Model = TypeVar("Model", bound=BaseModel)
+CSRF_REFUSED = N_("the form expired or came from another site; reload the page and try again")
 
 
 class LoginRequired(Exception):
@@ -89,7 +97,7 @@ Viewer = Annotated[Person, Depends(page_viewer)]
 
 async def require_page_admin(viewer: Viewer) -> Person:
     if not viewer.is_admin:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=N_("admins only"))
+        raise forbidden(N_("admins only"))
     return viewer
 
 
@@ -102,10 +110,7 @@ async def verify_csrf(request: Request) -> None:
     given = form.get("csrf_token")
     expected = request.session.get("csrf")
     if not isinstance(given, str) or not expected or not constant_time_equal(expected, given):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail=N_("the form expired or came from another site; reload the page and try again"),
-        )
+        raise forbidden(CSRF_REFUSED)
 
 
 CsrfChecked = Depends(verify_csrf)
@@ -122,10 +127,7 @@ def require_manager(request: Request, viewer: Viewer, session: SessionDep) -> Pe
     if manages is None:
         manages = access.manages_any(session, person=viewer)
     if not manages:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail=N_("Only admins and rotation managers can open this page."),
-        )
+        raise forbidden(N_("Only admins and rotation managers can open this page."))
     return viewer
 
 

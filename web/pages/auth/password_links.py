@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from core import credentials
 from core.errors import Invalid
 from core.i18n import N_
+from core.models import Person
 from core.settings import Settings
 from flows import invitations
 from web.deps import NowDep, SessionDep, SettingsDep
@@ -49,17 +51,34 @@ def _require_password_login(settings: Settings) -> None:
         )
 
 
-def _refused(
-    request: Request,
-    session: Session,
-    refusal: credentials.LinkRefused,
-    *,
-    purpose: str,
-    now: datetime,
-) -> HTMLResponse:
+@dataclass(frozen=True)
+class _LinkVisit:
+    """A visit to one one-time link: the request and what answering it needs."""
+
+    request: Request
+    session: Session
+    settings: Settings
+    now: datetime
+    purpose: str
+    token: str
+
+    def check(self) -> Person:
+        """Whose link it is; ``credentials.LinkRefused`` when it cannot be used."""
+        _link, person = credentials.check_link(
+            self.session,
+            token=self.token,
+            purpose=self.purpose,
+            secret_key=self.settings.resolved_secret_key(),
+            now=self.now,
+        )
+        return person
+
+
+def _refused(visit: _LinkVisit, refusal: credentials.LinkRefused) -> HTMLResponse:
     # Rendered rather than raised, so the audit event commits with the request.
+    request, purpose = visit.request, visit.purpose
     credentials.record_refusal(
-        session, refusal=refusal, purpose=purpose, now=now, note=request.method
+        visit.session, refusal=refusal, purpose=purpose, now=visit.now, note=request.method
     )
     forgot = purpose == credentials.RESET or refusal.reason in ("used", "expired")
     return render(
@@ -75,17 +94,15 @@ def _refused(
     )
 
 
-def _form(
-    request: Request, *, purpose: str, token: str, email: str, error: str | None, code: int = 200
-) -> HTMLResponse:
-    texts = PAGES[purpose]
+def _form(visit: _LinkVisit, *, email: str, error: str | None, code: int = 200) -> HTMLResponse:
+    request, texts = visit.request, PAGES[visit.purpose]
     return render(
         request,
         "set_password.html",
         {
             "heading": gettext(request, texts["heading"]),
             "intro": gettext(request, texts["intro"], email=email),
-            "action": f"/{purpose}/{token}",
+            "action": f"/{visit.purpose}/{visit.token}",
             "email": email,
             "error": error,
             "min_length": credentials.MIN_PASSWORD_LENGTH,
@@ -94,68 +111,35 @@ def _form(
     )
 
 
-def _show(
-    request: Request,
-    session: Session,
-    settings: Settings,
-    now: datetime,
-    *,
-    purpose: str,
-    token: str,
-) -> HTMLResponse:
-    _require_password_login(settings)
+def _show(visit: _LinkVisit) -> HTMLResponse:
+    _require_password_login(visit.settings)
     try:
-        _link, person = credentials.check_link(
-            session,
-            token=token,
-            purpose=purpose,
-            secret_key=settings.resolved_secret_key(),
-            now=now,
-        )
+        person = visit.check()
     except credentials.LinkRefused as refusal:
-        return _refused(request, session, refusal, purpose=purpose, now=now)
-    return _form(request, purpose=purpose, token=token, email=person.email, error=None)
+        return _refused(visit, refusal)
+    return _form(visit, email=person.email, error=None)
 
 
-def _submit(
-    request: Request,
-    session: Session,
-    settings: Settings,
-    now: datetime,
-    *,
-    purpose: str,
-    token: str,
-    password: str,
-    confirm: str,
-) -> Response:
-    _require_password_login(settings)
-    secret_key = settings.resolved_secret_key()
+def _submit(visit: _LinkVisit, *, password: str, confirm: str) -> Response:
+    _require_password_login(visit.settings)
+    request = visit.request
     try:
         credentials.use_link(
-            session,
-            token=token,
-            purpose=purpose,
+            visit.session,
+            token=visit.token,
+            purpose=visit.purpose,
             password=password,
             confirm=confirm,
-            secret_key=secret_key,
-            now=now,
+            secret_key=visit.settings.resolved_secret_key(),
+            now=visit.now,
         )
     except credentials.LinkRefused as refusal:
-        return _refused(request, session, refusal, purpose=purpose, now=now)
+        return _refused(visit, refusal)
     except Invalid as exc:
-        _link, person = credentials.check_link(
-            session, token=token, purpose=purpose, secret_key=secret_key, now=now
-        )
-        return _form(
-            request,
-            purpose=purpose,
-            token=token,
-            email=person.email,
-            error=sentence(exc.detail),
-            code=422,
-        )
+        email = visit.check().email
+        return _form(visit, email=email, error=sentence(exc.detail), code=422)
     request.session.clear()
-    flash(request, gettext(request, PAGES[purpose]["done"]))
+    flash(request, gettext(request, PAGES[visit.purpose]["done"]))
     return RedirectResponse("/login", status_code=303)
 
 
@@ -165,7 +149,7 @@ def _link_routes(purpose: str) -> None:
     def show(
         request: Request, token: str, session: SessionDep, settings: SettingsDep, now: NowDep
     ) -> HTMLResponse:
-        return _show(request, session, settings, now, purpose=purpose, token=token)
+        return _show(_LinkVisit(request, session, settings, now, purpose, token))
 
     def submit(
         request: Request,
@@ -176,10 +160,8 @@ def _link_routes(purpose: str) -> None:
         password: Annotated[str, Form(max_length=1000)] = "",
         confirm: Annotated[str, Form(max_length=1000)] = "",
     ) -> Response:
-        return _submit(
-            request, session, settings, now, purpose=purpose, token=token, password=password,
-            confirm=confirm,
-        )  # fmt: skip
+        visit = _LinkVisit(request, session, settings, now, purpose, token)
+        return _submit(visit, password=password, confirm=confirm)
 
     path = f"/{purpose}/{{token}}"
     router.add_api_route(path, show, methods=["GET"], response_class=HTMLResponse)

@@ -27,6 +27,7 @@ from onboarding.needed_by import NeededBy
 from rotation import access
 from web.bodies import MAX_UPLOAD_BYTES
 from web.card_import import run_card_import
+from web.deps import forbidden
 from web.pages.cards import view as card_view
 from web.pages.cards.common import card_or_404
 from web.pages.cards.view import SHOW_CHOICES, Filters
@@ -170,10 +171,7 @@ def verify_card(post: ViewerPost, card_id: CardId) -> Response:
     if card.verifier_id != post.viewer.id and not access.manages_any(
         post.session, person=post.viewer
     ):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail=N_("Only the card's verifier, rotation managers and admins can verify it."),
-        )
+        raise forbidden(N_("Only the card's verifier, rotation managers and admins can verify it."))
     card = service.verify_card(post.session, card=card, now=post.now, actor=post.viewer)
     due_at = freshness.verification_due_at(
         last_verified_at=card.last_verified_at, verify_every_days=card.verify_every_days

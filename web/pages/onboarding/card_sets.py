@@ -20,6 +20,7 @@ from kb_links import service as card_service
 from onboarding import card_sets, requirements
 from onboarding.models import CardSet
 from onboarding.schemas import CardSetUpdate
+from web.deps import forbidden
 from web.pages.helpers import (
     CardId,
     CardSetId,
@@ -53,12 +54,11 @@ def _card_set_to_change(session: Session, card_set_id: int, viewer: Person) -> C
     """The card set if ``viewer`` may change it (checked before anything else), else 403/404."""
     card_set = _card_set_or_404(session, card_set_id)
     if not card_sets.may_change(session, person=viewer, card_set=card_set):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail=N_(
+        raise forbidden(
+            N_(
                 "Only admins and managers of every rotation that requires this card set "
                 "can change it."
-            ),
+            )
         )
     return card_set
 

@@ -6,7 +6,7 @@ as the API (the person, managers of a rotation they belong to, admins).
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -15,7 +15,7 @@ from core.i18n import N_
 from core.models import Person
 from kb_links.models import Card
 from onboarding import acks, graduation, progress
-from web.deps import get_settings_dep
+from web.deps import forbidden, get_settings_dep
 from web.pages.helpers import (
     PageVisit,
     PersonId,
@@ -68,11 +68,8 @@ def person_checklist(visit: ViewerVisit, person_id: PersonId) -> Response:
     if person.id == visit.viewer.id:
         return RedirectResponse("/me/checklist", status_code=status.HTTP_303_SEE_OTHER)
     if not progress.may_view_person(visit.session, viewer=visit.viewer, person=person):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail=N_(
-                "Only the person, managers of their rotations and admins can see a checklist."
-            ),
+        raise forbidden(
+            N_("Only the person, managers of their rotations and admins can see a checklist.")
         )
     return checklist_page(visit, person=person)
 

@@ -18,6 +18,7 @@ from rotation import access, slug_aliases
 from rotation import service as rotation_service
 from rotation.models import Rotation
 from rotation.schemas import EARLIEST_DATE, LATEST_DATE, SLUG_PATTERN
+from web.deps import forbidden
 from web.pages.helpers import no_such, not_found_as
 
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -56,10 +57,7 @@ def rotation_or_moved(session: Session, slug: str, request: Request) -> Rotation
 def require_rotation_manager(session: Session, *, viewer: Person, rotation: Rotation) -> None:
     """Managers of this rotation and admins pass; anyone else gets a 403 page."""
     if not access.is_manager(session, person=viewer, rotation=rotation):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail=N_("Only this rotation's managers and admins can do this."),
-        )
+        raise forbidden(N_("Only this rotation's managers and admins can do this."))
 
 
 def parse_month(value: str, *, today: date) -> date:

@@ -8,14 +8,14 @@ at-risk notice suggested, who is shown first.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from core.i18n import N_
 from onboarding import candidates as shift_candidates
 from rotation import access
 from rotation import shifts as shift_rows
-from web.deps import NowDep, SessionDep
+from web.deps import NowDep, SessionDep, forbidden
 from web.pages.helpers import Viewer, no_such, not_found_as, parse_id, path_id
 from web.pages.onboarding.view import progress_text
 from web.templating import render
@@ -44,9 +44,8 @@ def cover_page(
     holder = shift.person_id == viewer.id
     manager = access.is_manager(session, person=viewer, rotation=shift.rotation)
     if not (holder or manager):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail=N_("Only the person on this shift and the rotation's managers can offer it."),
+        raise forbidden(
+            N_("Only the person on this shift and the rotation's managers can offer it.")
         )
     if to and parse_id(to) is None:
         raise no_such("person")

@@ -22,7 +22,7 @@ from onboarding import cover_reading
 from rotation import shifts as shift_rows
 from rotation import swaps
 from rotation.models import Rotation, Shift, SwapRequest
-from web.deps import get_settings_dep
+from web.deps import forbidden, get_settings_dep
 from web.pages.helpers import (
     PageVisit,
     no_such,
@@ -57,57 +57,47 @@ def when(shift: Shift, viewer: Person, locale: str = i18n.DEFAULT) -> str:
     return f"{local_time(shift.start, viewer.timezone, locale=locale)} ({viewer.timezone})"
 
 
-def _accepted(shift: Shift, viewer: Person, locale: str) -> str:
-    if shift.person_id == viewer.id:
-        return i18n.gettext(
-            locale,
-            "Swap accepted: the %(rotation)s shift from %(when)s is yours now.",
-            rotation=shift.rotation.name,
-            when=when(shift, viewer, locale),
-        )
+def _about(shift: Shift, viewer: Person, locale: str, message: str, **values: object) -> str:
+    """``message`` about ``shift``: its rotation and when it starts, for the viewer."""
     return i18n.gettext(
         locale,
-        "Swap accepted. A manager of %(rotation)s must approve it before the shift "
-        "from %(when)s changes hands.",
+        message,
         rotation=shift.rotation.name,
         when=when(shift, viewer, locale),
+        **values,
     )
+
+
+def _accepted(shift: Shift, viewer: Person, locale: str) -> str:
+    if shift.person_id == viewer.id:
+        message = N_("Swap accepted: the %(rotation)s shift from %(when)s is yours now.")
+    else:
+        message = N_(
+            "Swap accepted. A manager of %(rotation)s must approve it before the shift "
+            "from %(when)s changes hands."
+        )
+    return _about(shift, viewer, locale, message)
 
 
 def _declined(shift: Shift, viewer: Person, locale: str) -> str:
-    return i18n.gettext(
-        locale,
-        "Swap declined: nothing changes for the %(rotation)s shift from %(when)s.",
-        rotation=shift.rotation.name,
-        when=when(shift, viewer, locale),
-    )
+    message = N_("Swap declined: nothing changes for the %(rotation)s shift from %(when)s.")
+    return _about(shift, viewer, locale, message)
 
 
 def _withdrawn(shift: Shift, viewer: Person, locale: str) -> str:
-    return i18n.gettext(
-        locale,
-        "Swap request withdrawn: you keep the %(rotation)s shift from %(when)s.",
-        rotation=shift.rotation.name,
-        when=when(shift, viewer, locale),
-    )
+    message = N_("Swap request withdrawn: you keep the %(rotation)s shift from %(when)s.")
+    return _about(shift, viewer, locale, message)
 
 
 def _approved(shift: Shift, viewer: Person, locale: str) -> str:
     if shift.person is None:
-        return i18n.gettext(
-            locale,
-            "Swap approved: the %(rotation)s shift from %(when)s has nobody now.",
-            rotation=shift.rotation.name,
-            when=when(shift, viewer, locale),
-        )
-    return i18n.gettext(
-        locale,
+        message = N_("Swap approved: the %(rotation)s shift from %(when)s has nobody now.")
+        return _about(shift, viewer, locale, message)
+    message = N_(
         "Swap approved: the %(rotation)s shift from %(when)s is %(taker)s's now, "
-        "and the calendar shows it.",
-        rotation=shift.rotation.name,
-        when=when(shift, viewer, locale),
-        taker=shift.person.name,
+        "and the calendar shows it."
     )
+    return _about(shift, viewer, locale, message, taker=shift.person.name)
 
 
 ANSWERS: dict[str, SwapAnswer] = {
@@ -145,10 +135,7 @@ def give(
     """Record the answer and go to ``target`` saying what happened, or say why it was refused."""
     request, session, viewer, now = visit.request, visit.session, visit.viewer, visit.now
     if not swaps.can_see(session, swap=swap, viewer=viewer):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail=N_("Only the people in a swap and the rotation's managers can see it."),
-        )
+        raise forbidden(N_("Only the people in a swap and the rotation's managers can see it."))
     try:
         swap = answer.act(session, swap=swap, person=viewer, now=now)
         settings = get_settings_dep(request)

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from core.models import Person
 from rotation import access, members, time_off
 from rotation import shifts as shift_rows
 from rotation.schemas import TimeOffCreate
+from web.deps import forbidden
 from web.pages.helpers import (
     FormInvalid,
     PageVisit,
@@ -45,12 +46,11 @@ def _allowed(session: Session, *, viewer: Person, person: Person) -> None:
     if viewer.id == person.id:
         return
     if not members.manages_member(session, manager=viewer, person=person):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail=N_(
+        raise forbidden(
+            N_(
                 "Only the person, an admin or a manager of their rotation can change "
                 "their time off."
-            ),
+            )
         )
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from core.errors import DomainError, Invalid
 from flows import import_previews, schedule_import
-from web.bodies import MAX_UPLOAD_BYTES, check_json_document
+from web.bodies import MAX_UPLOAD_BYTES, check_json_document, uploaded_text
 from web.deps import SessionDep
 from web.pages.helpers import (
     AdminPost,
@@ -66,13 +66,7 @@ def import_page(visit: AdminVisit) -> HTMLResponse:
 async def _text(upload: UploadFile | None, typed: str, name: str) -> str:
     """An uploaded file's text, else what was pasted into the form."""
     if upload is not None and upload.filename:
-        data = await upload.read(MAX_UPLOAD_BYTES + 1)
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise Invalid(f"the {name} is larger than 5 MiB")
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise Invalid(f"the {name} is not UTF-8 text: {exc.reason}") from None
+        return uploaded_text(await upload.read(MAX_UPLOAD_BYTES + 1), f"the {name}")
     return typed
 
 
