@@ -179,9 +179,15 @@ def board(
     found = _statuses(session, where, loaded=loaded, now=now)
     if found is None:
         return progress.board(
-            session, start=start, end=end, rotation_ids=rotation_ids, now=now,
-            status=status, page=page, page_size=page_size,
-        )  # fmt: skip
+            session,
+            start=start,
+            end=end,
+            rotation_ids=rotation_ids,
+            now=now,
+            status=status,
+            page=page,
+            page_size=page_size,
+        )
     ids, statuses = found
     counts = dict.fromkeys(Status, 0)
     for each in statuses:

@@ -126,11 +126,14 @@ class _Run:
                 self.session.execute(insert(generation.SHIFT_TABLE), pending)
             events = [
                 generation.audit_values(
-                    self.session, result=results[item.rotation.id], actor=None, now=self.now,
+                    self.session,
+                    result=results[item.rotation.id],
+                    actor=None,
+                    now=self.now,
                     reason=REASON,
                 )
                 for item in work
-            ]  # fmt: skip
+            ]
             if any(events):
                 self.session.execute(insert(AuditEvent), [e for e in events if e is not None])
         return [results[r.id] for r in self.rotations]
@@ -158,9 +161,11 @@ class _Run:
         work = []
         for rotation in self.rotations:
             new_slots = generation.missing_slots(
-                rotation, frontier=frontiers.get(rotation.id), now=self.now,
+                rotation,
+                frontier=frontiers.get(rotation.id),
+                now=self.now,
                 origin=rotation.created_at,
-            )  # fmt: skip
+            )
             mine = reopened.get(rotation.id, {})
             if mine or new_slots:
                 open_slots = generation.slots_to_fill(mine, new_slots)
@@ -178,9 +183,13 @@ class _Run:
         rotation = item.rotation
         read = reads.read(rotation.id)
         inputs = assemble(
-            self.session, rotation, read, reopened=item.reopened, open_slots=item.open_slots,
+            self.session,
+            rotation,
+            read,
+            reopened=item.reopened,
+            open_slots=item.open_slots,
             count_since=None,
-        )  # fmt: skip
+        )
         unavailable = reads.unavailable(item, [m.person_id for m in inputs.members], self.busy)
         assignments = scheduler.assign(
             members=inputs.members,
@@ -191,9 +200,12 @@ class _Run:
         )
         writing = generation.Writing(rotation.id, self.now, False, rotation.fairness, owed={})
         generation.write_back(
-            self.session, writing=writing, assignments=assignments, result=result,
+            self.session,
+            writing=writing,
+            assignments=assignments,
+            result=result,
             pending=pending,
-        )  # fmt: skip
+        )
         slots = {slot.key: slot for slot in inputs.open_slots}
         for assignment in assignments:
             if assignment.person_id is not None:

@@ -168,10 +168,13 @@ def _history(
             mine.clear()
             mine.update(
                 schedule_inputs.history(
-                    session, rotation_id=item.rotation.id, window_start=item.start,
-                    window_end=item.end, count_since=None,
+                    session,
+                    rotation_id=item.rotation.id,
+                    window_start=item.start,
+                    window_end=item.end,
+                    count_since=None,
                 )[1]
-            )  # fmt: skip
+            )
     return counts, last_ends
 
 
