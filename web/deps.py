@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 
-import anyio
 from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from core import people
 from core.clock import Clock
@@ -30,7 +29,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     for SQLite's write lock is run again as a writer (``web.read_retry``).
 
     Making a session touches no database, so it is made on the event loop; the commit (or
-    rollback) and close run in one trip to a thread (``_finish``).
+    rollback) and close run in one trip to the thread pool.
     """
     sessions: sessionmaker[Session] = request.app.state.sessionmaker
     read_first = request.method in SAFE_METHODS and not read_retry.as_writer(request.scope)
@@ -38,25 +37,16 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     except BaseException as error:
-        await _finish(session, commit=False)
+        await run_in_threadpool(_end, session, commit=False)
         if read_first and lost_write_race(error):
             raise read_retry.RunAsWriter from error
         raise
     try:
-        await _finish(session, commit=True)
+        await run_in_threadpool(_end, session, commit=True)
     except Exception as error:
         if read_first and lost_write_race(error):
             raise read_retry.RunAsWriter from error
         raise
-
-
-async def _finish(session: Session, *, commit: bool) -> None:
-    """End the unit of work in a thread that does not count against the request threads, as
-    FastAPI ends a sync dependency: with every request thread held by requests waiting for a
-    connection or SQLite's lock, the end that frees them must not wait for one of them."""
-    await anyio.to_thread.run_sync(
-        functools.partial(_end, session, commit=commit), limiter=anyio.CapacityLimiter(1)
-    )
 
 
 def _end(session: Session, *, commit: bool) -> None:
