@@ -10,6 +10,14 @@ from starlette.types import Receive, Scope, Send
 from web.admission import AdmissionLimit
 
 
+async def noop_receive() -> dict[str, object]:
+    return {"type": "http.request"}
+
+
+async def noop_send(_message: object) -> None:
+    return None
+
+
 def test_requests_beyond_the_limit_wait_and_all_complete() -> None:
     inside = 0
     most_inside = 0
@@ -27,12 +35,6 @@ def test_requests_beyond_the_limit_wait_and_all_complete() -> None:
         completed += 1
 
     limited = AdmissionLimit(app, limit=4)  # one of the four is kept for writers
-
-    async def noop_receive() -> dict[str, object]:
-        return {"type": "http.request"}
-
-    async def noop_send(_message: object) -> None:
-        return None
 
     async def main() -> None:
         await asyncio.gather(
@@ -64,12 +66,6 @@ def test_serial_writes_run_one_at_a_time_beside_the_readers() -> None:
         completed += 1
 
     limited = AdmissionLimit(app, limit=15, running=4, serial_writes=True)
-
-    async def noop_receive() -> dict[str, object]:
-        return {"type": "http.request"}
-
-    async def noop_send(_message: object) -> None:
-        return None
 
     async def main() -> None:
         await asyncio.gather(
