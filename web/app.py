@@ -15,7 +15,6 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi_offline import FastAPIOffline
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -28,7 +27,7 @@ from core.db import make_engine, make_sessionmaker, max_connections
 from core.i18n import N_
 from core.settings import Settings, get_settings
 from rotation.feed import renames as feed_renames
-from web import errors, openapi, routes
+from web import api_docs, errors, openapi, routes
 from web.admission import AdmissionLimit
 from web.bodies import body_limit_for
 from web.body_limit import BodyLimit
@@ -45,7 +44,7 @@ from web.templating import build_templates, render
 log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-DOCS_ASSETS = "/static-docs"
+DOCS_ASSETS = api_docs.ASSETS_URL
 SESSION_MAX_AGE = 14 * 24 * 3600
 # Marked here, translated where the error page shows them (its ``translate`` filter).
 ERROR_TITLES = {
@@ -231,16 +230,15 @@ def create_app(
 ) -> FastAPI:
     """Build the app; tests pass their own clock and a session factory bound to one connection."""
     settings = settings or get_settings()
-    # /docs and /redoc load Swagger UI and ReDoc from the installed package: they work on a
-    # network without internet access and under our own content security policy's origin.
-    app = FastAPIOffline(
-        favicon_url="/static/favicon.svg",
-        static_url=DOCS_ASSETS,
+    app = FastAPI(
+        docs_url=None,  # served by ``web.api_docs`` from installed assets
+        redoc_url=None,
         title="allhands",
         version="0.1.0",
         description="All Hands Support rotations, calendar feeds and onboarding.",
         lifespan=_lifespan(settings, session_factory),
     )
+    api_docs.install(app)
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     app.state.templates = build_templates()

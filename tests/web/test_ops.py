@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from core.settings import Settings
 from tests.factories import auth, make_person, make_token
+from web.app import create_app
 
 
 def test_healthz_and_readyz(client: TestClient) -> None:
@@ -29,9 +34,38 @@ def test_metrics_count_requests_by_route_template(app: FastAPI, session: Session
 
 
 def test_openapi_docs_are_served(client: TestClient) -> None:
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assert "allhands - Swagger UI" in docs.text
+    assert '"/openapi.json"' in docs.text or "'/openapi.json'" in docs.text
+    redoc = client.get("/redoc")
+    assert redoc.status_code == 200
+    assert "allhands - ReDoc" in redoc.text
+    # Every asset the pages load comes from this server, not a CDN.
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js"):
+        assert f"/static-docs/{asset}" in docs.text + redoc.text
+        assert client.get(f"/static-docs/{asset}").status_code == 200
+    assert "https://" not in docs.text.split("<body>")[0]
+    assert client.get("/docs/oauth2-redirect").status_code == 200
     schema = client.get("/openapi.json").json()
     assert "/api/v1/people" in schema["paths"]
+
+
+def test_an_app_that_served_requests_is_freed_when_dropped(
+    settings: Settings, session_factory: sessionmaker[Session]
+) -> None:
+    # Endpoints are kept in process-wide caches; one that closes over its app would keep
+    # every app built in the process (and all it holds) alive.
+    def serve_once() -> weakref.ref[FastAPI]:
+        app = create_app(settings, session_factory=session_factory)
+        with TestClient(app) as client:
+            for path in ("/docs", "/docs/oauth2-redirect", "/redoc", "/login", "/api/v1/people"):
+                assert client.get(path).status_code in {200, 401}
+        return weakref.ref(app)
+
+    apps = [serve_once() for _ in range(3)]
+    gc.collect()
+    assert [app() for app in apps] == [None, None, None]
 
 
 def test_pages_carry_security_headers(client: TestClient) -> None:
