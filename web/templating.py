@@ -230,7 +230,10 @@ class LocalizedTemplates:
         return self.by_locale[i18n.DEFAULT].env
 
 
+@cache
 def build_templates() -> LocalizedTemplates:
+    """The templates, built once per process: every app built in it (tests build one each)
+    shares the environments and so compiles each template once."""
     return LocalizedTemplates()
 
 
