@@ -107,13 +107,15 @@ class Reads:
         """As ``schedule_inputs.unavailability`` plus own holidays, over the item's window."""
         start, end, rotation_id = item.start, item.end, item.rotation.id
         found: dict[int, list[scheduler.Interval]] = {}
+        time_off = self.time_off
         for person_id in person_ids:
-            intervals = [
-                i for i in self.time_off.get(person_id, ()) if i.start < end and start < i.end
-            ]
+            away, elsewhere = time_off.get(person_id), busy.get(person_id)
+            if not (away or elsewhere):
+                continue
+            intervals = [i for i in away or () if i.start < end and start < i.end]
             intervals.extend(
                 scheduler.Interval(s, e)
-                for r, s, e in busy.get(person_id, ())
+                for r, s, e in elsewhere or ()
                 if r != rotation_id and e > start and s < end
             )
             if intervals:
