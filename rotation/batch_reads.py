@@ -20,7 +20,7 @@ from core.models import Person
 from rotation import own_holidays, schedule_inputs, scheduler
 from rotation import shifts as shift_rows
 from rotation.models import Rotation, RotationMember, Shift, TimeOff
-from rotation.schedule_inputs import MEMBER_COLUMNS, Read, as_utc, roster_of
+from rotation.schedule_inputs import MEMBER_COLUMNS, Read, as_utc, rosters_of
 from rotation.timeline import days_to_utc
 
 # Time off is kept as local dates; a day either side of the window catches every zone.
@@ -95,7 +95,7 @@ class Reads:
             last_ends=self.last_ends.get(rotation_id, {}),
             near=self.near.get(rotation_id, []),
             owed={},
-            roster=roster_of(self.rosters.get(rotation_id, [])),
+            roster=rosters_of(self.rosters.get(rotation_id, ())).get(rotation_id, []),
         )
 
     def unavailable(
@@ -128,10 +128,10 @@ class Reads:
 
 
 def _rosters(session: Session, ids: list[int], first: datetime) -> dict[int, list[Any]]:
-    """The rotations' member rows. A row that began by ``first`` (the earliest open slot's
-    start, so by every instant a slot is decided at) and has not ended comes without its
-    join time: ``roster_of`` then counts it from the start of time, which decides the same
-    and saves reading it."""
+    """The rotations' member rows (``rosters_of`` makes them members). A row that began by
+    ``first`` (the earliest open slot's start, so by every instant a slot is decided at)
+    and has not ended comes without its join time: ``rosters_of`` then counts it from the
+    start of time, which decides the same and saves reading it."""
     throughout = and_(RotationMember.joined_at <= first, RotationMember.left_at.is_(None))
     columns = [
         case((throughout, None), else_=RotationMember.joined_at).label("joined_at")
@@ -146,7 +146,7 @@ def _rosters(session: Session, ids: list[int], first: datetime) -> dict[int, lis
         .where(RotationMember.rotation_id.in_(ids))
         .order_by(RotationMember.joined_at, RotationMember.id)
     ):
-        rosters[row.rotation_id].append(row)
+        rosters[row[0]].append(row)
     return rosters
 
 

@@ -238,26 +238,40 @@ def memberships(session: Session, rotation_id: int) -> list[Member]:
 
 def roster_of(rows: Iterable[Any]) -> list[Member]:
     """Members from one rotation's member rows (``MEMBER_COLUMNS``), in the order joined."""
-    periods: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
-    latest: dict[int, Any] = {}
+    return rosters_of((None, *row) for row in rows).get(None, [])
+
+
+def rosters_of(rows: Iterable[Any]) -> dict[Any, list[Member]]:
+    """Members per rotation from the member rows of several, each a rotation key followed by
+    ``MEMBER_COLUMNS`` (read by position), each rotation's members in the order joined."""
+    periods: dict[tuple[Any, int], list[tuple[datetime, datetime | None]]] = {}
+    latest: dict[tuple[Any, int], Any] = {}
     for row in rows:
+        key = (row[0], row[1])
         # A row read without its join time (``batch_reads``: it began before every instant
         # decided and has not ended) counts as belonging from the start of time.
-        periods[row.person_id].append((row.joined_at or scheduler.NEVER, row.left_at))
-        current = latest.get(row.person_id)
-        if current is None or current.left_at is not None:
-            latest[row.person_id] = row
-    return [
-        Member(
-            person_id,
-            row.position,
-            tuple(periods[person_id]),
+        period = (row[3] or scheduler.NEVER, row[4])
+        found = periods.get(key)
+        if found is None:
+            periods[key] = [period]
+            latest[key] = row
+        else:
+            found.append(period)
+            if latest[key][4] is not None:
+                latest[key] = row
+    rosters: dict[Any, list[Member]] = defaultdict(list)
+    for key, (rotation, person_id, position, _, _, stage, count_offset, active) in latest.items():
+        rosters[rotation].append(
             # A shadow sits beside primaries (rotation.shadow_pairing), never in their slots.
-            row.active and row.stage != shadowing.SHADOW,
-            row.count_offset,
+            Member(
+                person_id,
+                position,
+                tuple(periods[key]),
+                active and stage != shadowing.SHADOW,
+                count_offset,
+            )
         )
-        for person_id, row in latest.items()
-    ]
+    return rosters
 
 
 def history(
