@@ -159,9 +159,13 @@ def _history(
     One query takes the last end by the latest window start; where that falls after a
     rotation's own window start (uncovered shifts reopened early), one more query finds it.
     """
-    latest = max(item.start for item in work)
+    starts = {item.rotation.id: item.start for item in work}
+    latest = max(starts.values())
     counts: dict[int, dict[int, int]] = defaultdict(dict)
     last_ends: dict[int, dict[int, datetime]] = defaultdict(dict)
+    # The rotations where someone's last end by the latest window start is after the
+    # rotation's own window start.
+    early: set[int] = set()
     for rotation_id, person_id, count, last_end in session.execute(
         select(
             Shift.rotation_id,
@@ -174,10 +178,13 @@ def _history(
     ):
         counts[rotation_id][person_id] = count
         if last_end is not None:
-            last_ends[rotation_id][person_id] = as_utc(last_end)
+            last_end = as_utc(last_end)
+            last_ends[rotation_id][person_id] = last_end
+            if last_end > starts[rotation_id]:
+                early.add(rotation_id)
     for item in work:
-        mine = last_ends[item.rotation.id]
-        if any(end > item.start for end in mine.values()):
+        if item.rotation.id in early:
+            mine = last_ends[item.rotation.id]
             mine.clear()
             mine.update(
                 schedule_inputs.history(
