@@ -107,10 +107,11 @@ WORKER_HEALTHCHECK_SECONDS = 60
 # Rotations extended per transaction by `schedule extend`: their reads are shared, and a
 # run killed half-way leaves whole batches. A batch holds EXTEND_BATCH rotations lacking a
 # two-year horizon, or as many lacking less as add up to as many days of schedule (a weekly
-# run's rotations each lack a week), up to EXTEND_BATCH_MOST rotations.
+# run's rotations each lack a week), up to EXTEND_BATCH_MOST rotations: everything read for
+# a batch stays in memory until it commits.
 EXTEND_BATCH = 25
 EXTEND_BATCH_DAYS = EXTEND_BATCH * 730
-EXTEND_BATCH_MOST = 250
+EXTEND_BATCH_MOST = 100
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
