@@ -243,7 +243,8 @@ def roster_of(rows: Iterable[Any]) -> list[Member]:
 
 def rosters_of(rows: Iterable[Any]) -> dict[Any, list[Member]]:
     """Members per rotation from the member rows of several, each a rotation key followed by
-    ``MEMBER_COLUMNS`` (read by position), each rotation's members in the order joined."""
+    ``MEMBER_COLUMNS`` (read by position; any further columns are not read), each rotation's
+    members in the order joined."""
     periods: dict[tuple[Any, int], list[tuple[datetime, datetime | None]]] = {}
     latest: dict[tuple[Any, int], Any] = {}
     for row in rows:
@@ -260,7 +261,8 @@ def rosters_of(rows: Iterable[Any]) -> dict[Any, list[Member]]:
             if latest[key][4] is not None:
                 latest[key] = row
     rosters: dict[Any, list[Member]] = defaultdict(list)
-    for key, (rotation, person_id, position, _, _, stage, count_offset, active) in latest.items():
+    for key, row in latest.items():
+        rotation, person_id, position, _, _, stage, count_offset, active = row[:8]
         rosters[rotation].append(
             # A shadow sits beside primaries (rotation.shadow_pairing), never in their slots.
             Member(
