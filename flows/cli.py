@@ -6,6 +6,7 @@ import copy
 import json
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -104,8 +105,13 @@ MAX_HEAD_BYTES = 16 * 1024
 # 5 s default restarts workers forever on a busy host, where starting alone takes longer.
 WORKER_HEALTHCHECK_SECONDS = 60
 # Rotations extended per transaction by `schedule extend`: their reads are shared, and a
-# run killed half-way leaves whole batches.
+# run killed half-way leaves whole batches. A batch holds EXTEND_BATCH rotations lacking a
+# two-year horizon, or as many lacking less as add up to as many days of schedule (a weekly
+# run's rotations each lack a week), up to EXTEND_BATCH_MOST rotations: everything read for
+# a batch stays in memory until it commits.
 EXTEND_BATCH = 25
+EXTEND_BATCH_DAYS = EXTEND_BATCH * 730
+EXTEND_BATCH_MOST = 100
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
@@ -255,7 +261,8 @@ class ExtendSummary:
 
 
 def extend_schedules(sessions: sessionmaker[Session], *, now: datetime) -> ExtendSummary:
-    """Extend every rotation that needs it, ``EXTEND_BATCH`` rotations per transaction.
+    """Extend every rotation that needs it, a batch of rotations per transaction (see
+    ``EXTEND_BATCH``).
 
     A run killed half-way leaves every rotation either fully extended or untouched (whole
     batches commit), and a second run (or one on another machine at the same time) picks up
@@ -264,17 +271,31 @@ def extend_schedules(sessions: sessionmaker[Session], *, now: datetime) -> Exten
     """
     summary = ExtendSummary()
     with sessions() as session:
-        due = generation.rotations_due(session, now=now)
-    for first in range(0, len(due), EXTEND_BATCH):
+        due = generation.due(session, now=now)
+    for batch in _extend_batches(due):
         with sessions() as session, session.begin():
-            results = batch_extend.extend(
-                session, rotation_ids=due[first : first + EXTEND_BATCH], now=now
-            )
+            results = batch_extend.extend(session, rotation_ids=batch, now=now)
         for result in results:
             summary.rotations += 1
             summary.added += result.added
             summary.uncovered += result.uncovered
     return summary
+
+
+def _extend_batches(due: list[generation.Due]) -> Iterator[list[int]]:
+    """The due rotations in order, cut into batches of at most ``EXTEND_BATCH_DAYS`` days to
+    add (a rotation counting at least one) and ``EXTEND_BATCH_MOST`` rotations."""
+    batch: list[int] = []
+    days = 0.0
+    for item in due:
+        weight = max(item.days, 1.0)
+        if batch and (days + weight > EXTEND_BATCH_DAYS or len(batch) == EXTEND_BATCH_MOST):
+            yield batch
+            batch, days = [], 0.0
+        batch.append(item.rotation_id)
+        days += weight
+    if batch:
+        yield batch
 
 
 @schedule_app.command("extend")

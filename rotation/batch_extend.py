@@ -146,13 +146,19 @@ class _Run:
             Shift.cancelled_at.is_(None),
             Shift.role == shift_rows.PRIMARY_ROLE,
         ]
-        frontiers = dict(
-            self.session.execute(
-                select(Shift.rotation_id, func.max(Shift.end))
-                .where(*live)
-                .group_by(Shift.rotation_id)
-            ).all()
+        # One look-up per rotation in the index on a live shift's end (ix_shift_rotation_end).
+        latest = select(func.max(Shift.end)).where(
+            Shift.rotation_id == Rotation.id,
+            Shift.cancelled_at.is_(None),
+            Shift.role == shift_rows.PRIMARY_ROLE,
         )
+        frontiers = {
+            rotation_id: frontier
+            for rotation_id, frontier in self.session.execute(
+                select(Rotation.id, latest.scalar_subquery()).where(Rotation.id.in_(ids))
+            )
+            if frontier is not None
+        }
         reopened: dict[int, dict[int, Shift]] = defaultdict(dict)
         for shift in self.session.scalars(
             select(Shift).where(*live, Shift.person_id.is_(None), Shift.end > self.now)

@@ -13,14 +13,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from core.models import Person
 from rotation import own_holidays, schedule_inputs, scheduler
 from rotation import shifts as shift_rows
 from rotation.models import Rotation, RotationMember, Shift, TimeOff
-from rotation.schedule_inputs import MEMBER_COLUMNS, Read, as_utc, roster_of
+from rotation.schedule_inputs import MEMBER_COLUMNS, Read, as_utc, rosters_of
 from rotation.timeline import days_to_utc
 
 # Time off is kept as local dates; a day either side of the window catches every zone.
@@ -65,8 +65,8 @@ class Reads:
             Shift.role == shift_rows.PRIMARY_ROLE,
             Shift.person_id.is_not(None),
         ]
-        counts, last_ends = _history(session, work, assigned)
         start, end = min(i.start for i in work), max(i.end for i in work)
+        rosters, counts, last_ends = _members(session, work, assigned, start)
         near: dict[int, list[tuple[int, int, datetime, datetime]]] = defaultdict(list)
         windows = {item.rotation.id: item for item in work}
         for rotation_id, shift_id, person_id, shift_start, shift_end in session.execute(
@@ -77,7 +77,6 @@ class Reads:
             item = windows[rotation_id]
             if person_id is not None and shift_end > item.start and shift_start < item.end:
                 near[rotation_id].append((shift_id, person_id, shift_start, shift_end))
-        rosters = _rosters(session, ids)
         members = select(RotationMember.person_id).where(RotationMember.rotation_id.in_(ids))
         return cls(
             counts=counts,
@@ -95,7 +94,7 @@ class Reads:
             last_ends=self.last_ends.get(rotation_id, {}),
             near=self.near.get(rotation_id, []),
             owed={},
-            roster=roster_of(self.rosters.get(rotation_id, [])),
+            roster=rosters_of(self.rosters.get(rotation_id, ())).get(rotation_id, []),
         )
 
     def unavailable(
@@ -107,13 +106,15 @@ class Reads:
         """As ``schedule_inputs.unavailability`` plus own holidays, over the item's window."""
         start, end, rotation_id = item.start, item.end, item.rotation.id
         found: dict[int, list[scheduler.Interval]] = {}
+        time_off = self.time_off
         for person_id in person_ids:
-            intervals = [
-                i for i in self.time_off.get(person_id, ()) if i.start < end and start < i.end
-            ]
+            away, elsewhere = time_off.get(person_id), busy.get(person_id)
+            if not (away or elsewhere):
+                continue
+            intervals = [i for i in away or () if i.start < end and start < i.end]
             intervals.extend(
                 scheduler.Interval(s, e)
-                for r, s, e in busy.get(person_id, ())
+                for r, s, e in elsewhere or ()
                 if r != rotation_id and e > start and s < end
             )
             if intervals:
@@ -125,46 +126,70 @@ class Reads:
         return found
 
 
-def _rosters(session: Session, ids: list[int]) -> dict[int, list[Any]]:
-    rosters: dict[int, list[Any]] = defaultdict(list)
-    for row in session.execute(
-        select(RotationMember.rotation_id, *MEMBER_COLUMNS)
-        .join(Person, Person.id == RotationMember.person_id)
-        .where(RotationMember.rotation_id.in_(ids))
-        .order_by(RotationMember.joined_at, RotationMember.id)
-    ):
-        rosters[row.rotation_id].append(row)
-    return rosters
+def _members(
+    session: Session, work: list[Work], assigned: list[ColumnElement[bool]], first: datetime
+) -> tuple[dict[int, list[Any]], dict[int, dict[int, int]], dict[int, dict[int, datetime]]]:
+    """The rotations' member rows (``rosters_of`` makes them members), each with the
+    member's assigned live shifts there (``schedule_inputs.history``'s counts) and their last
+    end by the rotation's window start, in one query.
 
-
-def _history(
-    session: Session, work: list[Work], assigned: list[ColumnElement[bool]]
-) -> tuple[dict[int, dict[int, int]], dict[int, dict[int, datetime]]]:
-    """Per rotation and person: assigned live shifts (``schedule_inputs.history``'s counts)
-    and the last end by the rotation's window start.
-
-    One query takes the last end by the latest window start; where that falls after a
+    A member row that began by ``first`` (the earliest open slot's start, so by every
+    instant a slot is decided at) and has not ended comes without its join time:
+    ``rosters_of`` then counts it from the start of time, which decides the same and saves
+    reading it. The last end is taken by the latest window start; where that falls after a
     rotation's own window start (uncovered shifts reopened early), one more query finds it.
     """
-    latest = max(item.start for item in work)
-    counts: dict[int, dict[int, int]] = defaultdict(dict)
-    last_ends: dict[int, dict[int, datetime]] = defaultdict(dict)
-    for rotation_id, person_id, count, last_end in session.execute(
+    starts = {item.rotation.id: item.start for item in work}
+    latest = max(starts.values())
+    history = (
         select(
             Shift.rotation_id,
             Shift.person_id,
-            func.count(),
-            func.max(case((Shift.end <= latest, Shift.end))),
+            func.count().label("shifts"),
+            func.max(case((Shift.end <= latest, Shift.end))).label("last_end"),
         )
         .where(*assigned)
         .group_by(Shift.rotation_id, Shift.person_id)
+        .subquery()
+    )
+    throughout = and_(RotationMember.joined_at <= first, RotationMember.left_at.is_(None))
+    columns = [
+        case((throughout, None), else_=RotationMember.joined_at).label("joined_at")
+        if column is RotationMember.joined_at
+        else column
+        for column in MEMBER_COLUMNS
+    ]
+    rosters: dict[int, list[Any]] = defaultdict(list)
+    counts: dict[int, dict[int, int]] = defaultdict(dict)
+    last_ends: dict[int, dict[int, datetime]] = defaultdict(dict)
+    # The rotations where someone's last end by the latest window start is after the
+    # rotation's own window start.
+    early: set[int] = set()
+    for row in session.execute(
+        select(RotationMember.rotation_id, *columns, history.c.shifts, history.c.last_end)
+        .join(Person, Person.id == RotationMember.person_id)
+        .outerjoin(
+            history,
+            and_(
+                history.c.rotation_id == RotationMember.rotation_id,
+                history.c.person_id == RotationMember.person_id,
+            ),
+        )
+        .where(RotationMember.rotation_id.in_(list(starts)))
+        .order_by(RotationMember.joined_at, RotationMember.id)
     ):
-        counts[rotation_id][person_id] = count
+        rotation_id, person_id, shifts, last_end = row[0], row[1], row[-2], row[-1]
+        rosters[rotation_id].append(row)
+        if shifts is not None:
+            counts[rotation_id][person_id] = shifts
         if last_end is not None:
-            last_ends[rotation_id][person_id] = as_utc(last_end)
+            last_end = as_utc(last_end)
+            last_ends[rotation_id][person_id] = last_end
+            if last_end > starts[rotation_id]:
+                early.add(rotation_id)
     for item in work:
-        mine = last_ends[item.rotation.id]
-        if any(end > item.start for end in mine.values()):
+        if item.rotation.id in early:
+            mine = last_ends[item.rotation.id]
             mine.clear()
             mine.update(
                 schedule_inputs.history(
@@ -175,7 +200,7 @@ def _history(
                     count_since=None,
                 )[1]
             )
-    return counts, last_ends
+    return rosters, counts, last_ends
 
 
 def _time_off(

@@ -325,17 +325,30 @@ def audit_values(
 # --- the periodic job ---------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Due:
+    """A rotation ``schedule extend`` has work for, and how many days of schedule it lacks up
+    to its horizon (0 when only open slots are left to fill)."""
+
+    rotation_id: int
+    days: float
+
+
 def rotations_due(session: Session, *, now: datetime) -> list[int]:
     """Live rotations whose shifts stop short of their horizon or have open slots to fill."""
+    return [item.rotation_id for item in due(session, now=now)]
+
+
+def due(session: Session, *, now: datetime) -> list[Due]:
+    """``rotations_due`` with the days each one lacks, in id order."""
+    # One look-up per rotation in the index on a live shift's end (ix_shift_rotation_end).
     frontier = (
-        select(Shift.rotation_id, func.max(Shift.end).label("frontier"))
-        .where(Shift.cancelled_at.is_(None))
-        .group_by(Shift.rotation_id)
-        .subquery()
+        select(func.max(Shift.end))
+        .where(Shift.rotation_id == Rotation.id, Shift.cancelled_at.is_(None))
+        .scalar_subquery()
     )
     rows = session.execute(
-        select(Rotation.id, Rotation.horizon_days, frontier.c.frontier)
-        .outerjoin(frontier, frontier.c.rotation_id == Rotation.id)
+        select(Rotation.id, Rotation.horizon_days, frontier)
         .where(Rotation.archived.is_(False))
         .order_by(Rotation.id)
     ).all()
@@ -346,14 +359,15 @@ def rotations_due(session: Session, *, now: datetime) -> list[int]:
             .distinct()
         )
     )
-    due = []
+    found = []
     for rotation_id, horizon_days, last_end in rows:
-        short = last_end is None or schedule_inputs.as_utc(last_end) < now + timedelta(
-            days=horizon_days
-        )
-        if short or rotation_id in with_open_slots:
-            due.append(rotation_id)
-    return due
+        horizon_end = now + timedelta(days=horizon_days)
+        lacking = (
+            horizon_end - (now if last_end is None else schedule_inputs.as_utc(last_end))
+        ) / timedelta(days=1)
+        if lacking > 0 or rotation_id in with_open_slots:
+            found.append(Due(rotation_id, max(lacking, 0.0)))
+    return found
 
 
 def extend(

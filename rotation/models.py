@@ -165,6 +165,16 @@ class Shift(Base):
         ),
         Index("ix_shift_rotation_start", "rotation_id", "start"),
         Index("ix_shift_person_start", "person_id", "start"),
+        # A live shift's end first: a rotation's latest shift, and the shifts reaching into a
+        # window, without walking every shift that starts before the window ends.
+        Index(
+            "ix_shift_rotation_end",
+            "rotation_id",
+            "end",
+            postgresql_where=text("cancelled_at IS NULL"),
+            sqlite_where=text("cancelled_at IS NULL"),
+        ),
+        Index("ix_shift_person_end", "person_id", "end"),
         CheckConstraint('"end" > start', name="end_after_start"),
     )
 

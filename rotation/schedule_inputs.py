@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
@@ -93,6 +93,17 @@ def collect(
     return replace(inputs, unavailable=unavailable)
 
 
+class Member(NamedTuple):
+    """A person's membership rows folded into one: every period they belonged, and their
+    latest row's position, count offset and whether they can take slots."""
+
+    person_id: int
+    position: int
+    periods: tuple[tuple[datetime, datetime | None], ...]
+    active: bool
+    count_offset: int
+
+
 @dataclass(frozen=True)
 class Read:
     """What ``collect`` reads of one rotation's shifts and members (``history``, ``owed``,
@@ -102,7 +113,7 @@ class Read:
     last_ends: dict[int, datetime]
     near: list[tuple[int, int, datetime, datetime]]
     owed: dict[int, list[int]]
-    roster: list[scheduler.Membership]
+    roster: list[Member]
 
 
 def assemble(
@@ -155,7 +166,7 @@ def _figures(
     session: Session,
     *,
     rotation: Rotation,
-    roster: list[scheduler.Membership],
+    roster: list[Member],
     counts: dict[int, int],
     reopened: dict[int, Shift],
     open_slots: list[scheduler.OpenSlot],
@@ -214,7 +225,7 @@ MEMBER_COLUMNS = (
 )
 
 
-def memberships(session: Session, rotation_id: int) -> list[scheduler.Membership]:
+def memberships(session: Session, rotation_id: int) -> list[Member]:
     """Every person who ever belonged to the rotation, with all their membership periods."""
     rows = session.execute(
         select(*MEMBER_COLUMNS)
@@ -225,26 +236,44 @@ def memberships(session: Session, rotation_id: int) -> list[scheduler.Membership
     return roster_of(rows)
 
 
-def roster_of(rows: Iterable[Any]) -> list[scheduler.Membership]:
-    """Memberships from one rotation's member rows (``MEMBER_COLUMNS``), in the order joined."""
-    periods: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
-    latest: dict[int, Any] = {}
+def roster_of(rows: Iterable[Any]) -> list[Member]:
+    """Members from one rotation's member rows (``MEMBER_COLUMNS``), in the order joined."""
+    return rosters_of((None, *row) for row in rows).get(None, [])
+
+
+def rosters_of(rows: Iterable[Any]) -> dict[Any, list[Member]]:
+    """Members per rotation from the member rows of several, each a rotation key followed by
+    ``MEMBER_COLUMNS`` (read by position; any further columns are not read), each rotation's
+    members in the order joined."""
+    periods: dict[tuple[Any, int], list[tuple[datetime, datetime | None]]] = {}
+    latest: dict[tuple[Any, int], Any] = {}
     for row in rows:
-        periods[row.person_id].append((row.joined_at, row.left_at))
-        current = latest.get(row.person_id)
-        if current is None or current.left_at is not None:
-            latest[row.person_id] = row
-    return [
-        scheduler.Membership(
-            person_id=person_id,
-            position=row.position,
-            periods=tuple(periods[person_id]),
+        key = (row[0], row[1])
+        # A row read without its join time (``batch_reads``: it began before every instant
+        # decided and has not ended) counts as belonging from the start of time.
+        period = (row[3] or scheduler.NEVER, row[4])
+        found = periods.get(key)
+        if found is None:
+            periods[key] = [period]
+            latest[key] = row
+        else:
+            found.append(period)
+            if latest[key][4] is not None:
+                latest[key] = row
+    rosters: dict[Any, list[Member]] = defaultdict(list)
+    for key, row in latest.items():
+        rotation, person_id, position, _, _, stage, count_offset, active = row[:8]
+        rosters[rotation].append(
             # A shadow sits beside primaries (rotation.shadow_pairing), never in their slots.
-            active=row.active and row.stage != shadowing.SHADOW,
-            count_offset=row.count_offset,
+            Member(
+                person_id,
+                position,
+                tuple(periods[key]),
+                active and stage != shadowing.SHADOW,
+                count_offset,
+            )
         )
-        for person_id, row in latest.items()
-    ]
+    return rosters
 
 
 def history(

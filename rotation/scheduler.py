@@ -199,7 +199,7 @@ def assign(
         chosen = _choose(heap, by_id, state, slot=slot, as_of=as_of)
         reason = None
         if chosen is not None:
-            reason = _reason(by_id[chosen], members, state, slot=slot, as_of=as_of)
+            reason = _reason(by_id[chosen], by_id, state, heap, slot=slot, as_of=as_of)
             state.figures[chosen] += slot.weight
             state.owed[chosen] = max(0, state.owed[chosen] - 1)
             line = state.timelines[chosen]
@@ -276,30 +276,44 @@ def _choose(
 
 def _reason(
     chosen: Membership,
-    members: Sequence[Membership],
+    by_id: Mapping[int, Membership],
     state: _State,
+    heap: list[Rank],
     *,
     slot: OpenSlot,
     as_of: datetime,
 ) -> Reason:
-    """Which step of the rule set ``chosen`` apart from the best of the other eligible."""
+    """Which step of the rule set ``chosen`` apart from the best of the other eligible.
+
+    ``heap`` holds everyone else under ranks that are at most their fresh ones (as in
+    ``assign``); the runner-up is found on a copy of it, refreshing only what is popped.
+    """
     decided_at = max(slot.start, as_of)
     can_take = state.can_take
-    others = [
-        _rank(m, state, slot.start)
-        for m in members
+    eligible = {
+        m.person_id
+        for m in by_id.values()
         if m.person_id != chosen.person_id and can_take(m, slot, decided_at)
-    ]
-    mine = _rank(chosen, state, slot.start)
+    }
     figure = state.figures[chosen.person_id]
-    if not others:
+    if not eligible:
         return Reason(rule="only_one", eligible=1, figure=figure)
-    runner_up = min(others)
+    pending = list(heap)
+    while True:
+        stored = heappop(pending)
+        if stored[-1] not in eligible:
+            continue
+        fresh = _rank(by_id[stored[-1]], state, slot.start)
+        if fresh == stored:
+            runner_up = fresh
+            break
+        heappush(pending, fresh)
+    mine = _rank(chosen, state, slot.start)
     step = next(k for k in range(len(mine)) if mine[k] != runner_up[k])
     rule = ("owed", "fewest", "waited_longest", "roster_order", "roster_order")[step]
     return Reason(
         rule=rule,
-        eligible=len(others) + 1,
+        eligible=len(eligible) + 1,
         figure=figure,
         next_figure=state.figures[runner_up[-1]],
     )
