@@ -29,7 +29,6 @@ from core import paging
 from onboarding import facts, progress, readiness, summary
 from onboarding.models import Acknowledgement, ReadingSummary
 from onboarding.readiness import Status
-from rotation import shifts as shift_rows
 from rotation.models import Rotation, Shift
 
 # How much further than the most days before any due time or at-risk window a shift must
@@ -195,14 +194,7 @@ def board(
     chosen = [i for i, each in zip(ids, statuses, strict=True) if status in (None, each)]
     shown = paging.page_of(len(chosen), number=page, size=page_size)
     on_page = chosen[shown.start : shown.stop]
-    entries: list[progress.ReadinessEntry] = []
-    if on_page:
-        page_facts = facts.load_facts(
-            session, where=[Shift.id.in_(on_page)], summarized=True, required=loaded
-        )
-        results = {r.shift.id: r for r in page_facts.judge(readiness.readiness, now=now)}
-        shifts = {shift.id: shift for shift in shift_rows.load(session, on_page)}
-        entries = [progress.ReadinessEntry(shifts[i], results[i]) for i in on_page]
+    entries = progress.page_entries(session, on_page, required=loaded, now=now)
     return progress.Board(
         entries=entries, counts=counts, total=len(chosen), page=shown, cards=loaded.cards
     )
