@@ -359,6 +359,9 @@ def _load(
     found: list[summary.Found] | None = (
         [(row[4], row[1], *row[after:]) for row in rows] if summarized else None
     )
+    if required is not None:
+        # Only these shifts' rotations: the rules group what they are given per rotation.
+        required = required.of_rotations({row[1] for row in rows})
     rest = _load_rest(
         session, where=where, ack_detail=ack_detail, summaries=found, required=required
     )
@@ -374,6 +377,11 @@ class Requirements:
     card_sets: dict[int, list[int]]
     cards: dict[int, Card]
     card_facts: dict[int, readiness.CardFacts]
+
+    def of_rotations(self, rotation_ids: Collection[int]) -> Requirements:
+        """These requirements of ``rotation_ids`` only, with the same cards."""
+        chosen = [r for r in self.requirements if r.rotation_id in rotation_ids]
+        return Requirements(chosen, self.card_sets, self.cards, self.card_facts)
 
 
 def load_requirements(session: Session, *, rotation_ids: Select[Any]) -> Requirements:
