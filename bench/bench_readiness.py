@@ -152,9 +152,9 @@ def report(session: Session) -> object:
 def report_from_scratch(session: Session) -> object:
     """The report as it was before reading summaries: every current acknowledgement loaded."""
     conditions = window_conditions()
-    reading = facts.load_reading(session, where=conditions, summarized=False)
+    reading = facts.load_reading(session, where=conditions)
     results = reading.judge(readiness.readiness, now=NOW)
-    return [progress.ReadinessEntry(reading.shifts_by_id[r.shift.id], r) for r in results]
+    return [(reading.shifts_by_id[r.shift.id], r) for r in results]
 
 
 def report_one_rotation(session: Session) -> object:
@@ -206,9 +206,13 @@ def main(argv: Sequence[str] = ()) -> int:
 
     entries, one_entries = full.result, one.result
     assert isinstance(entries, list) and isinstance(one_entries, list)
-    for other in (scratch.result, unsummarized.result):
-        assert isinstance(other, list)
-        if [_answer(e) for e in entries] != [_answer(e) for e in other]:
+    answers = [_answer(e.shift.id, e.readiness) for e in entries]
+    assert isinstance(scratch.result, list) and isinstance(unsummarized.result, list)
+    for other in (
+        [_answer(shift.id, r) for shift, r in scratch.result],
+        [_answer(e.shift.id, e.readiness) for e in unsummarized.result],
+    ):
+        if answers != other:
             raise SystemExit("the summarised report differs from the one derived from scratch")
     counts: dict[str, int] = {}
     for entry in entries:
@@ -244,9 +248,8 @@ def main(argv: Sequence[str] = ()) -> int:
     return 0
 
 
-def _answer(entry: progress.ReadinessEntry) -> tuple[object, ...]:
-    r = entry.readiness
-    return (entry.shift.id, r.status, r.due_at, r.assigned_at, r.card_ids, r.missing)
+def _answer(shift_id: int, r: readiness.ShiftReadiness) -> tuple[object, ...]:
+    return (shift_id, r.status, r.due_at, r.assigned_at, r.card_ids, r.missing)
 
 
 def ms(seconds: float) -> str:

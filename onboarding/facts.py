@@ -7,14 +7,14 @@ parameter list grows with the data either.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import Enum
 from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, select
 from sqlalchemy.orm import Session, contains_eager
 
 from core.models import Person
@@ -66,6 +66,10 @@ class Facts:
     card_facts: dict[int, readiness.CardFacts]
     acks: readiness.AckIndex
 
+    def as_fields(self) -> dict[str, Any]:
+        """These facts as keyword arguments, for a subclass holding them and more."""
+        return {f.name: getattr(self, f.name) for f in fields(Facts)}
+
     def statuses(self, *, now: datetime) -> list[readiness.ShiftReadiness]:
         """``readiness.readiness`` of these shifts against everything loaded with them."""
         return self.judge(readiness.readiness, now=now)
@@ -105,7 +109,57 @@ class Reading(Facts):
     @classmethod
     def of(cls, facts: Facts, *, shifts: list[Shift]) -> Reading:
         """``facts`` with ``shifts``, the rows behind its shift facts."""
-        return cls(**{f.name: getattr(facts, f.name) for f in fields(Facts)}, shifts=shifts)
+        return cls(**facts.as_fields(), shifts=shifts)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRotation:
+    id: int
+    slug: str
+    name: str
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPerson:
+    id: int
+    name: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportShift:
+    """A shift as readiness reports show it (pages, the API, CSV): plain values read with
+    its facts, its rotation and person shared by their shifts."""
+
+    id: int
+    uid: str
+    rotation: ReportRotation
+    index: int
+    slot: int
+    start: datetime
+    end: datetime
+    person: ReportPerson | None
+    kind: str
+    role: str
+    sequence: int
+    cancelled_at: datetime | None
+
+    @property
+    def person_id(self) -> int | None:
+        return None if self.person is None else self.person.id
+
+
+@dataclass
+class Report(Facts):
+    """The facts with the shifts as ``ReportShift`` records, in the same order."""
+
+    shifts: list[ReportShift] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, facts: Facts, *, shifts: list[ReportShift]) -> Report:
+        """``facts`` with ``shifts``, the records of its shift facts."""
+        return cls(**facts.as_fields(), shifts=shifts)
 
 
 def live_shift_conditions(*extra: ColumnElement[bool]) -> list[ColumnElement[bool]]:
@@ -144,14 +198,11 @@ def load_reading(
     *,
     where: Sequence[ColumnElement[bool]],
     ack_detail: AckDetail = AckDetail.CURRENT,
-    summarized: bool = False,
 ) -> Reading:
     """Shifts matching ``where`` (Shift columns only) and everything their reading needs.
 
     Four queries whatever the data size: shifts (with rotation and person), requirements,
-    card-set items with their cards, acknowledgements. ``summarized`` (``CURRENT`` only)
-    reads the reading summaries with the shifts, then acknowledgements only of the people
-    they do not hold for: the same queries, far fewer rows.
+    card-set items with their cards, acknowledgements.
     """
     statement = (
         select(Shift)
@@ -161,20 +212,37 @@ def load_reading(
         .options(contains_eager(Shift.rotation), contains_eager(Shift.person))
         .order_by(*SHIFT_ORDER)
     )
-    found: list[summary.Found] | None = None
-    if summarized:
-        rows = session.execute(summary.alongside(statement)).all()
-        shifts = [row[0] for row in rows]
-        shift_facts = [_shift_facts(shift) for shift in shifts]
-        found = [
-            (f.person_id, f.rotation_id, *row[1:]) for f, row in zip(shift_facts, rows, strict=True)
-        ]
-    else:
-        shifts = list(session.scalars(statement))
-        shift_facts = [_shift_facts(shift) for shift in shifts]
-    rest = _load_rest(session, where=where, ack_detail=ack_detail, summaries=found)
-    rest.shift_facts = shift_facts
+    shifts = list(session.scalars(statement))
+    rest = _load_rest(session, where=where, ack_detail=ack_detail)
+    rest.shift_facts = [_shift_facts(shift) for shift in shifts]
     return Reading.of(rest, shifts=shifts)
+
+
+# A plain tuple per shift, in ``ShiftFacts`` order.
+_FACT_COLUMNS = (
+    Shift.id,
+    Shift.rotation_id,
+    Shift.start,
+    Shift.end,
+    Shift.person_id,
+    Rotation.timezone,
+    Rotation.at_risk_days,
+    Shift.reading_due_at,
+)
+# Then, for a report's rows, what ``ReportShift`` shows besides.
+_SHOWN_COLUMNS = (
+    Shift.uid,
+    Shift.index,
+    Shift.slot,
+    Shift.kind,
+    Shift.role,
+    Shift.sequence,
+    Shift.cancelled_at,
+    Rotation.slug,
+    Rotation.name,
+    Person.name,
+    Person.email,
+)
 
 
 def load_facts(
@@ -190,33 +258,115 @@ def load_facts(
     For reports over thousands of shifts that show only some of them: building a row
     object per shift would cost more than everything else. The same four queries, two
     fewer when ``required`` already holds the requirements of (at least) these shifts' rotations.
+    ``summarized`` (``CURRENT`` only) reads the reading summaries with the shifts, then
+    acknowledgements only of the people they do not hold for: the same queries, far fewer rows.
     """
-    statement = (
-        select(  # a plain tuple per shift, in ``ShiftFacts`` order
-            Shift.id,
-            Shift.rotation_id,
-            Shift.start,
-            Shift.end,
-            Shift.person_id,
-            Rotation.timezone,
-            Rotation.at_risk_days,
-            Shift.reading_due_at,
-        )
-        .join(Shift.rotation)
-        .where(*where)
-        .order_by(*SHIFT_ORDER)
+    loaded, _rows = _load(
+        session, where=where, ack_detail=ack_detail, summarized=summarized, required=required
     )
+    return loaded
+
+
+def load_report(
+    session: Session,
+    *,
+    where: Sequence[ColumnElement[bool]],
+    summarized: bool = False,
+    required: Requirements | None = None,
+) -> Report:
+    """``load_facts`` with each shift also as the ``ReportShift`` a report shows (read by the
+    same query, joined to its person): no row objects, the same queries."""
+    loaded, rows = _load(
+        session,
+        where=where,
+        ack_detail=AckDetail.CURRENT,
+        summarized=summarized,
+        required=required,
+        shown=True,
+    )
+    return Report.of(loaded, shifts=_records(rows))
+
+
+def report_shifts(session: Session, shift_ids: Collection[int]) -> dict[int, ReportShift]:
+    """The ``ReportShift`` records of ``shift_ids``, by id (one query)."""
+    rows = session.execute(
+        select(*_FACT_COLUMNS, *_SHOWN_COLUMNS)
+        .join(Shift.rotation)
+        .outerjoin(Shift.person)
+        .where(Shift.id.in_(sorted(shift_ids)))
+    ).all()
+    return {shift.id: shift for shift in _records(rows)}
+
+
+def _records(rows: Iterable[Sequence[Any]]) -> list[ReportShift]:
+    """Rows of the ``_FACT_COLUMNS`` then the ``_SHOWN_COLUMNS`` as records, each rotation
+    and person built once."""
+    rotations: dict[int, ReportRotation] = {}
+    people: dict[int, ReportPerson] = {}
+    shifts = []
+    for row in rows:
+        shift_id, rotation_id, start, end, person_id, timezone = row[:6]
+        uid, index, slot, kind, role, sequence, cancelled_at = row[8:15]
+        rotation = rotations.get(rotation_id)
+        if rotation is None:
+            rotation = rotations[rotation_id] = ReportRotation(
+                rotation_id, row[15], row[16], timezone
+            )
+        person = None
+        if person_id is not None:
+            person = people.get(person_id)
+            if person is None:
+                person = people[person_id] = ReportPerson(person_id, row[17], row[18])
+        shifts.append(
+            ReportShift(
+                shift_id,
+                uid,
+                rotation,
+                index,
+                slot,
+                start,
+                end,
+                person,
+                kind,
+                role,
+                sequence,
+                cancelled_at,
+            )
+        )
+    return shifts
+
+
+def _load(
+    session: Session,
+    *,
+    where: Sequence[ColumnElement[bool]],
+    ack_detail: AckDetail,
+    summarized: bool,
+    required: Requirements | None,
+    shown: bool = False,
+) -> tuple[Facts, Sequence[Row[Any]]]:
+    """The facts of the shifts matching ``where``, and their rows as read (with the
+    ``_SHOWN_COLUMNS`` after the facts' when ``shown``)."""
+    columns = (*_FACT_COLUMNS, *_SHOWN_COLUMNS) if shown else _FACT_COLUMNS
+    statement = select(*columns).join(Shift.rotation)
+    if shown:
+        statement = statement.outerjoin(Shift.person)
+    statement = statement.where(*where).order_by(*SHIFT_ORDER)
     chosen: summary.AnySelect = summary.alongside(statement) if summarized else statement
     rows = session.execute(chosen).all()
     shift_facts = [readiness.ShiftFacts(*row[:8]) for row in rows]
+    after = len(columns)
     found: list[summary.Found] | None = (
-        [(row[4], row[1], *row[8:]) for row in rows] if summarized else None
+        [(row[4], row[1], *row[after:]) for row in rows] if summarized else None
     )
+    if required is not None:
+        # Only these shifts' rotations: the rules group what they are given per rotation.
+        required = required.of_rotations({row[1] for row in rows})
     rest = _load_rest(
         session, where=where, ack_detail=ack_detail, summaries=found, required=required
     )
     rest.shift_facts = shift_facts
-    return rest
+    return rest, rows
 
 
 @dataclass
@@ -227,6 +377,11 @@ class Requirements:
     card_sets: dict[int, list[int]]
     cards: dict[int, Card]
     card_facts: dict[int, readiness.CardFacts]
+
+    def of_rotations(self, rotation_ids: Collection[int]) -> Requirements:
+        """These requirements of ``rotation_ids`` only, with the same cards."""
+        chosen = [r for r in self.requirements if r.rotation_id in rotation_ids]
+        return Requirements(chosen, self.card_sets, self.cards, self.card_facts)
 
 
 def load_requirements(session: Session, *, rotation_ids: Select[Any]) -> Requirements:

@@ -17,7 +17,6 @@ from kb_links.models import Card
 from onboarding import facts, readiness, returning
 from onboarding.readiness import CardProgress, ShiftReadiness, Status
 from rotation import members
-from rotation import shifts as shift_rows
 from rotation.models import Shift
 
 DEFAULT_WINDOW = timedelta(weeks=8)
@@ -51,7 +50,7 @@ class ChecklistEntry:
 
 @dataclass(frozen=True)
 class ReadinessEntry:
-    shift: Shift
+    shift: facts.ReportShift
     readiness: ShiftReadiness
 
 
@@ -153,14 +152,32 @@ def report(
     """Readiness of every live shift overlapping [start, end), against all its requirements.
 
     ``rotation_ids`` limits the report (a manager's own rotations); None means every
-    rotation. Four queries whatever the number of shifts, people, cards or acknowledgements.
+    rotation. Four queries whatever the number of shifts, people, cards or acknowledgements
+    (three when the reading summaries hold for everyone on them).
     """
     conditions = _window(start=start, end=end, rotation_ids=rotation_ids)
-    reading = facts.load_reading(
+    loaded = facts.load_report(
         session, where=facts.live_shift_conditions(*conditions), summarized=True
     )
-    results = reading.judge(readiness.readiness, now=now)
-    return [ReadinessEntry(reading.shifts_by_id[r.shift.id], r) for r in results]
+    results = loaded.judge(readiness.readiness, now=now)
+    return [ReadinessEntry(shift, r) for shift, r in zip(loaded.shifts, results, strict=True)]
+
+
+def page_entries(
+    session: Session, shift_ids: list[int], *, required: facts.Requirements, now: datetime
+) -> list[ReadinessEntry]:
+    """The report's entries of ``shift_ids`` (a page of it), in that order, with the
+    requirements of their rotations already loaded: one query, two when summaries do not hold."""
+    if not shift_ids:
+        return []
+    loaded = facts.load_report(
+        session, where=[Shift.id.in_(shift_ids)], summarized=True, required=required
+    )
+    results = loaded.judge(readiness.readiness, now=now)
+    found = {
+        shift.id: ReadinessEntry(shift, r) for shift, r in zip(loaded.shifts, results, strict=True)
+    }
+    return [found[shift_id] for shift_id in shift_ids]
 
 
 def board(
@@ -177,7 +194,7 @@ def board(
     """A page of the readiness report (only shifts of ``status``, if given), in report order.
 
     Readiness is worked out for every shift, to count them per status, from plain facts;
-    only the page's shifts are loaded as rows. Five queries whatever the number of shifts
+    only the page's shifts are read as records. Five queries whatever the number of shifts
     (four when the page is empty).
     """
     conditions = _window(start=start, end=end, rotation_ids=rotation_ids)
@@ -191,9 +208,9 @@ def board(
     chosen = results if status is None else [r for r in results if r.status is status]
     shown = paging.page_of(len(chosen), number=page, size=page_size)
     on_page = chosen[shown.start : shown.stop]
-    rows = {row.id: row for row in shift_rows.load(session, [r.shift.id for r in on_page])}
+    records = facts.report_shifts(session, [r.shift.id for r in on_page]) if on_page else {}
     return Board(
-        entries=[ReadinessEntry(rows[r.shift.id], r) for r in on_page],
+        entries=[ReadinessEntry(records[r.shift.id], r) for r in on_page],
         counts=counts,
         total=len(chosen),
         page=shown,

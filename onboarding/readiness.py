@@ -33,7 +33,7 @@ class Status(StrEnum):
 READING_MINUTES_PER_CARD = 15
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ShiftFacts:
     id: int
     rotation_id: int
@@ -49,7 +49,7 @@ class ShiftFacts:
     reading_due_at: datetime | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RequirementFacts:
     id: int
     rotation_id: int
@@ -58,7 +58,7 @@ class RequirementFacts:
     due_days_before: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CardFacts:
     id: int
     version: int
@@ -74,7 +74,7 @@ class CardProgress(NamedTuple):
     acknowledged_at: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ShiftReadiness:
     shift: ShiftFacts
     status: Status

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -29,7 +29,6 @@ from core import paging
 from onboarding import facts, progress, readiness, summary
 from onboarding.models import Acknowledgement, ReadingSummary
 from onboarding.readiness import Status
-from rotation import shifts as shift_rows
 from rotation.models import Rotation, Shift
 
 # How much further than the most days before any due time or at-risk window a shift must
@@ -40,13 +39,6 @@ SLACK = timedelta(days=2)
 # Up to this many shifts left to the rules are loaded by id; more by asking the database
 # about every shift's summary again (no parameter list grows with the data).
 MOST_LISTED = 1000
-
-
-class _Row(NamedTuple):
-    """One shift of the pass: its id, and its status when the summaries settle it."""
-
-    id: int
-    status: Status | None
 
 
 def _latest_ack(person_id: Any) -> Any:
@@ -93,16 +85,20 @@ def _pass(
     *,
     current: dict[int, str],
     horizon: datetime,
-) -> list[_Row] | None:
-    """Every shift in report order, settled where the summaries allow; None when a summary
-    row that would settle a shift no longer matches its rotation's fingerprint."""
+) -> tuple[list[int], list[Status | None]] | None:
+    """Every shift's id in report order, and beside it its status where the summaries settle
+    it (None elsewhere); None when a summary row that would settle a shift no longer matches
+    its rotation's fingerprint."""
     statement = summary.alongside(
         select(Shift.id, Shift.person_id, Shift.rotation_id, Shift.start >= horizon)
         .join(Shift.rotation)
         .where(*where)
         .order_by(*facts.SHIFT_ORDER)
     )
-    rows: list[_Row] = []
+    # Tens of thousands of shifts: two flat lists, no object per shift kept beyond its row.
+    ids: list[int] = []
+    statuses: list[Status | None] = []
+    uncovered, ready, pending = Status.UNCOVERED, Status.READY, Status.PENDING
     for (
         shift_id,
         person_id,
@@ -112,16 +108,17 @@ def _pass(
         missing,
         through,
         last,
-    ) in session.connection().execute(statement).all():
+    ) in session.connection().execute(statement):
         status: Status | None = None
         if person_id is None:
-            status = Status.UNCOVERED
+            status = uncovered
         elif digest is not None and through == (last or 0) and (missing == "" or far):
             if digest != current.get(rotation_id, summary.NO_CARDS):
                 return None
-            status = Status.READY if missing == "" else Status.PENDING
-        rows.append(_Row(shift_id, status))
-    return rows
+            status = ready if missing == "" else pending
+        ids.append(shift_id)
+        statuses.append(status)
+    return ids, statuses
 
 
 def _statuses(
@@ -137,20 +134,23 @@ def _statuses(
         loaded.requirements, card_sets=loaded.card_sets, cards=loaded.card_facts
     )
     horizon = _horizon(session, loaded, now=now)
-    rows = _pass(session, where, current=current, horizon=horizon)
-    if rows is None:
+    found = _pass(session, where, current=current, horizon=horizon)
+    if found is None:
         return None
-    listed = [row.id for row in rows if row.status is None]
+    ids, settled = found
+    listed = [i for i, status in zip(ids, settled, strict=True) if status is None]
+    if not listed:
+        return ids, [s for s in settled if s is not None]
     # Naming a few hundred shifts is cheaper than asking about every shift's summary again.
     chosen = [Shift.id.in_(listed)] if len(listed) <= MOST_LISTED else _unsettled(horizon, where)
-    derived: dict[int, Status] = {}
-    if listed:
-        unsettled = facts.load_facts(session, where=chosen, summarized=True, required=loaded)
-        derived = {r.shift.id: r.status for r in unsettled.judge(readiness.readiness, now=now)}
-    statuses = [row.status or derived.get(row.id) for row in rows]
+    unsettled = facts.load_facts(session, where=chosen, summarized=True, required=loaded)
+    derived = {r.shift.id: r.status for r in unsettled.judge(readiness.readiness, now=now)}
+    statuses = [
+        derived.get(i) if status is None else status for i, status in zip(ids, settled, strict=True)
+    ]
     if None in statuses:  # cannot happen: both tell the unsettled apart alike
         return None
-    return [row.id for row in rows], [s for s in statuses if s is not None]
+    return ids, [s for s in statuses if s is not None]
 
 
 def board(
@@ -195,14 +195,7 @@ def board(
     chosen = [i for i, each in zip(ids, statuses, strict=True) if status in (None, each)]
     shown = paging.page_of(len(chosen), number=page, size=page_size)
     on_page = chosen[shown.start : shown.stop]
-    entries: list[progress.ReadinessEntry] = []
-    if on_page:
-        page_facts = facts.load_facts(
-            session, where=[Shift.id.in_(on_page)], summarized=True, required=loaded
-        )
-        results = {r.shift.id: r for r in page_facts.judge(readiness.readiness, now=now)}
-        shifts = {shift.id: shift for shift in shift_rows.load(session, on_page)}
-        entries = [progress.ReadinessEntry(shifts[i], results[i]) for i in on_page]
+    entries = progress.page_entries(session, on_page, required=loaded, now=now)
     return progress.Board(
         entries=entries, counts=counts, total=len(chosen), page=shown, cards=loaded.cards
     )

@@ -12,9 +12,9 @@ from core.clock import FixedClock
 from core.errors import Invalid
 from core.models import Person
 from kb_links.models import Card
-from onboarding import progress
+from onboarding import facts, progress
 from onboarding.readiness import Status
-from rotation.models import Rotation, Shift
+from rotation.models import Rotation
 from tests.factories import (
     make_ack,
     make_card,
@@ -256,7 +256,9 @@ def test_readiness_and_checklist_take_a_fixed_number_of_queries(
     assert len(checklist_queries) == 4, checklist_queries
 
 
-def test_shifts_are_loaded_with_rotation_and_person(session: Session, clock: FixedClock) -> None:
+def test_the_reports_shifts_are_records_with_their_rotation_and_person(
+    session: Session, clock: FixedClock
+) -> None:
     world = World(session, clock.now())
     session.expunge_all()
     (entry,) = progress.report(
@@ -266,9 +268,12 @@ def test_shifts_are_loaded_with_rotation_and_person(session: Session, clock: Fix
         rotation_ids=None,
         now=clock.now(),
     )
-    assert isinstance(entry.shift, Shift)
+    assert isinstance(entry.shift, facts.ReportShift)
+    assert not session.identity_map  # no row objects behind them
     assert entry.shift.rotation.slug == world.rotation.slug
+    assert entry.shift.rotation.name == world.rotation.name
     assert entry.shift.person is not None and entry.shift.person.name == "Ana"
+    assert entry.shift.person_id == entry.shift.person.id == world.ana.id
 
 
 # --- the home page's outlook and the readiness board --------------------------------------

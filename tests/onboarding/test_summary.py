@@ -61,19 +61,35 @@ EVENTS = st.lists(
 )
 
 
-def _answers(entries: list[progress.ReadinessEntry]) -> list[tuple[object, ...]]:
-    return [
-        (e.shift.id, r.status, r.due_at, r.assigned_at, r.card_ids, r.missing)
-        for e in entries
-        for r in [e.readiness]
-    ]
+Answer = tuple[object, ...]
 
 
-def _from_scratch(session: Session) -> list[progress.ReadinessEntry]:
+def _answers(entries: list[progress.ReadinessEntry]) -> list[Answer]:
+    """Each entry's shift as shown (every field of its record) and its readiness."""
+    return [(_shown(e.shift), *_readiness(e.readiness)) for e in entries]
+
+
+def _readiness(r: readiness.ShiftReadiness) -> Answer:
+    return (r.status, r.due_at, r.assigned_at, r.card_ids, r.missing)
+
+
+def _shown(shift: facts.ReportShift | Shift) -> Answer:
+    """What a report shows of a shift, from its record or from its row."""
+    rotation, person = shift.rotation, shift.person
+    return (
+        (shift.id, shift.uid, shift.index, shift.slot, shift.start, shift.end),
+        (shift.kind, shift.role, shift.sequence, shift.cancelled_at, shift.person_id),
+        (rotation.id, rotation.slug, rotation.name, rotation.timezone),
+        None if person is None else (person.id, person.name, person.email),
+    )
+
+
+def _from_scratch(session: Session) -> list[Answer]:
+    """The report's answers from the shifts' rows and every current acknowledgement."""
     where = facts.live_shift_conditions(Shift.start < WINDOW[1], Shift.end > WINDOW[0])
-    reading = facts.load_reading(session, where=where, summarized=False)
+    reading = facts.load_reading(session, where=where)
     results = reading.judge(readiness.readiness, now=NOW)
-    return [progress.ReadinessEntry(reading.shifts_by_id[r.shift.id], r) for r in results]
+    return [(_shown(reading.shifts_by_id[r.shift.id]), *_readiness(r)) for r in results]
 
 
 def _summarized(session: Session) -> list[progress.ReadinessEntry]:
@@ -164,7 +180,7 @@ def test_the_summarised_report_always_equals_the_one_derived_from_scratch(
         world = World(session)
         for event, a, b in events:
             _apply(session, world, event, a, b)
-            assert _answers(_summarized(session)) == _answers(_from_scratch(session)), event
+            assert _answers(_summarized(session)) == _from_scratch(session), event
             board = progress.board(
                 session, start=WINDOW[0], end=WINDOW[1], rotation_ids=None, now=NOW
             )
@@ -185,11 +201,16 @@ def _board_answers(board: progress.Board) -> tuple[object, ...]:
 def _assert_boards_agree(
     session: Session, *, pages: list[tuple[readiness.Status | None, int]]
 ) -> None:
-    """The page built from the summaries equals the one that judges every shift."""
+    """The page built from the summaries equals the one that judges every shift, and both
+    show the shifts as the report derived from scratch does."""
+    scratch = _from_scratch(session)
     for status, number in pages:
         window = {"start": WINDOW[0], "end": WINDOW[1], "rotation_ids": None, "now": NOW}
         paged = {"status": status, "page": number, "page_size": 5}
         expected = progress.board(session, **window, **paged)  # type: ignore[arg-type]
+        chosen = [answer for answer in scratch if status in (None, answer[1])]
+        shown = chosen[expected.page.start : expected.page.stop]
+        assert _answers(expected.entries) == shown, (status, number)
         for most_listed in (summary_board.MOST_LISTED, 0):  # shifts by id, or by condition
             listing, summary_board.MOST_LISTED = summary_board.MOST_LISTED, most_listed
             try:
