@@ -32,23 +32,29 @@ REDOC_URL = "/redoc"
 router = APIRouter(include_in_schema=False)
 
 
-def _openapi_url(request: Request) -> str:
+def _root(request: Request) -> str:
+    return str(request.scope.get("root_path", ""))
+
+
+def _asset(request: Request, name: str) -> str:
+    return f"{_root(request)}{ASSETS_URL}/{name}"
+
+
+def _title(request: Request, viewer: str) -> str:
     app: FastAPI = request.app
-    return f"{request.scope.get('root_path', '')}{app.openapi_url}"
+    return f"{app.title} - {viewer}"
 
 
 @router.get(DOCS_URL)
 async def swagger_ui(request: Request) -> HTMLResponse:
-    app: FastAPI = request.app
-    root = request.scope.get("root_path", "")
     return get_swagger_ui_html(
-        openapi_url=_openapi_url(request),
-        title=f"{app.title} - Swagger UI",
+        openapi_url=f"{_root(request)}{request.app.openapi_url}",
+        title=_title(request, "Swagger UI"),
         oauth2_redirect_url=OAUTH2_REDIRECT_URL,
-        swagger_js_url=f"{root}{ASSETS_URL}/swagger-ui-bundle.js",
-        swagger_css_url=f"{root}{ASSETS_URL}/swagger-ui.css",
+        swagger_js_url=_asset(request, "swagger-ui-bundle.js"),
+        swagger_css_url=_asset(request, "swagger-ui.css"),
         swagger_favicon_url=FAVICON_URL,
-        swagger_ui_parameters=app.swagger_ui_parameters,
+        swagger_ui_parameters=request.app.swagger_ui_parameters,
     )
 
 
@@ -59,12 +65,10 @@ async def swagger_ui_redirect() -> HTMLResponse:
 
 @router.get(REDOC_URL)
 async def redoc(request: Request) -> HTMLResponse:
-    app: FastAPI = request.app
-    root = request.scope.get("root_path", "")
     return get_redoc_html(
-        openapi_url=_openapi_url(request),
-        title=f"{app.title} - ReDoc",
-        redoc_js_url=f"{root}{ASSETS_URL}/redoc.standalone.js",
+        openapi_url=f"{_root(request)}{request.app.openapi_url}",
+        title=_title(request, "ReDoc"),
+        redoc_js_url=_asset(request, "redoc.standalone.js"),
         with_google_fonts=False,
         redoc_favicon_url=FAVICON_URL,
     )
