@@ -91,3 +91,22 @@ def test_audit_log_is_admin_only(client: TestClient, session: Session) -> None:
     assert events.json()[0]["action"] == "person.create"
     assert events.json()[0]["actor_id"] == admin.id
     assert client.get("/api/v1/audit", headers=auth(make_token(session, member))).status_code == 403
+
+
+def test_apps_in_one_process_share_routes_but_each_answers_by_its_own_settings(
+    settings: Settings, session_factory: sessionmaker[Session], session: Session
+) -> None:
+    person = make_person(session, email="proxied@example.com")
+    session.flush()
+    proxied = create_app(
+        settings.model_copy(update={"auth_header": "X-Remote-User"}),
+        session_factory=session_factory,
+    )
+    plain = create_app(settings, session_factory=session_factory)
+    header = {"X-Remote-User": person.email}
+    with TestClient(proxied) as by_proxy, TestClient(plain) as direct:
+        assert by_proxy.get("/api/v1/me", headers=header).json()["id"] == person.id
+        assert direct.get("/api/v1/me", headers=header).status_code == 401
+        # And the other way round, after both have served a request.
+        assert direct.get("/api/v1/me", headers=header).status_code == 401
+        assert by_proxy.get("/api/v1/me", headers=header).status_code == 200
