@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.models import Person
-from onboarding import facts, readiness
+from onboarding import ack_reads, facts, readiness
 from rotation import availability
 from rotation.models import RotationMember, Shift
 
@@ -135,7 +135,7 @@ def candidates(
     reasons = _unavailable(session, shift, people)
     counts = _shift_counts(session, shift, ids)
     loaded = facts.load_facts(session, where=[Shift.id == shift.id])
-    acks = facts.acks_of(session, person_ids=ids)
+    acks = ack_reads.acks_of(session, person_ids=ids)
     [base] = loaded.shift_facts
     found = []
     for person in people:

@@ -10,31 +10,18 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
-from enum import Enum
-from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, and_, func, select
+from sqlalchemy import ColumnElement, Row, Select, select
 from sqlalchemy.orm import Session, contains_eager
 
 from core.models import Person
 from kb_links.models import Card
-from onboarding import readiness, summary
-from onboarding.models import Acknowledgement, CardSetItem, RotationRequirement
+from onboarding import ack_reads, readiness, report_records, summary
+from onboarding.ack_reads import AckDetail
+from onboarding.models import CardSetItem, RotationRequirement
+from onboarding.report_records import ReportShift
 from rotation.models import Rotation, Shift
-
-
-class AckDetail(Enum):
-    """How much acknowledgement history to load.
-
-    ``CURRENT`` loads only acknowledgements of each card's current version (enough for a
-    status and cheap for thousands of people); ``LATEST`` also finds outdated ones, so a
-    checklist can say "you read version 2, this is version 3".
-    """
-
-    CURRENT = "current"
-    LATEST = "latest"
-
 
 T = TypeVar("T")
 
@@ -110,44 +97,6 @@ class Reading(Facts):
     def of(cls, facts: Facts, *, shifts: list[Shift]) -> Reading:
         """``facts`` with ``shifts``, the rows behind its shift facts."""
         return cls(**facts.as_fields(), shifts=shifts)
-
-
-@dataclass(frozen=True, slots=True)
-class ReportRotation:
-    id: int
-    slug: str
-    name: str
-    timezone: str
-
-
-@dataclass(frozen=True, slots=True)
-class ReportPerson:
-    id: int
-    name: str
-    email: str
-
-
-@dataclass(frozen=True, slots=True)
-class ReportShift:
-    """A shift as readiness reports show it (pages, the API, CSV): plain values read with
-    its facts, its rotation and person shared by their shifts."""
-
-    id: int
-    uid: str
-    rotation: ReportRotation
-    index: int
-    slot: int
-    start: datetime
-    end: datetime
-    person: ReportPerson | None
-    kind: str
-    role: str
-    sequence: int
-    cancelled_at: datetime | None
-
-    @property
-    def person_id(self) -> int | None:
-        return None if self.person is None else self.person.id
 
 
 @dataclass
@@ -229,20 +178,6 @@ _FACT_COLUMNS = (
     Rotation.at_risk_days,
     Shift.reading_due_at,
 )
-# Then, for a report's rows, what ``ReportShift`` shows besides.
-_SHOWN_COLUMNS = (
-    Shift.uid,
-    Shift.index,
-    Shift.slot,
-    Shift.kind,
-    Shift.role,
-    Shift.sequence,
-    Shift.cancelled_at,
-    Rotation.slug,
-    Rotation.name,
-    Person.name,
-    Person.email,
-)
 
 
 def load_facts(
@@ -284,56 +219,18 @@ def load_report(
         required=required,
         shown=True,
     )
-    return Report.of(loaded, shifts=_records(rows))
+    return Report.of(loaded, shifts=report_records.records(rows))
 
 
 def report_shifts(session: Session, shift_ids: Collection[int]) -> dict[int, ReportShift]:
     """The ``ReportShift`` records of ``shift_ids``, by id (one query)."""
     rows = session.execute(
-        select(*_FACT_COLUMNS, *_SHOWN_COLUMNS)
+        select(*_FACT_COLUMNS, *report_records.SHOWN_COLUMNS)
         .join(Shift.rotation)
         .outerjoin(Shift.person)
         .where(Shift.id.in_(sorted(shift_ids)))
     ).all()
-    return {shift.id: shift for shift in _records(rows)}
-
-
-def _records(rows: Iterable[Sequence[Any]]) -> list[ReportShift]:
-    """Rows of the ``_FACT_COLUMNS`` then the ``_SHOWN_COLUMNS`` as records, each rotation
-    and person built once."""
-    rotations: dict[int, ReportRotation] = {}
-    people: dict[int, ReportPerson] = {}
-    shifts = []
-    for row in rows:
-        shift_id, rotation_id, start, end, person_id, timezone = row[:6]
-        uid, index, slot, kind, role, sequence, cancelled_at = row[8:15]
-        rotation = rotations.get(rotation_id)
-        if rotation is None:
-            rotation = rotations[rotation_id] = ReportRotation(
-                rotation_id, row[15], row[16], timezone
-            )
-        person = None
-        if person_id is not None:
-            person = people.get(person_id)
-            if person is None:
-                person = people[person_id] = ReportPerson(person_id, row[17], row[18])
-        shifts.append(
-            ReportShift(
-                shift_id,
-                uid,
-                rotation,
-                index,
-                slot,
-                start,
-                end,
-                person,
-                kind,
-                role,
-                sequence,
-                cancelled_at,
-            )
-        )
-    return shifts
+    return {shift.id: shift for shift in report_records.records(rows)}
 
 
 def _load(
@@ -346,8 +243,8 @@ def _load(
     shown: bool = False,
 ) -> tuple[Facts, Sequence[Row[Any]]]:
     """The facts of the shifts matching ``where``, and their rows as read (with the
-    ``_SHOWN_COLUMNS`` after the facts' when ``shown``)."""
-    columns = (*_FACT_COLUMNS, *_SHOWN_COLUMNS) if shown else _FACT_COLUMNS
+    ``report_records.SHOWN_COLUMNS`` after the facts' when ``shown``)."""
+    columns = (*_FACT_COLUMNS, *report_records.SHOWN_COLUMNS) if shown else _FACT_COLUMNS
     statement = select(*columns).join(Shift.rotation)
     if shown:
         statement = statement.outerjoin(Shift.person)
@@ -439,12 +336,12 @@ def _load_rest(
             card_sets=loaded.card_sets,
             cards=loaded.card_facts,
         )
-        acks = _summarized_acks(session, where=where, known=known, cards=loaded.card_facts)
+        acks = ack_reads.summarized_acks(session, where=where, known=known, cards=loaded.card_facts)
     else:
         sets = select(RotationRequirement.card_set_id).where(
             RotationRequirement.rotation_id.in_(rotation_ids)
         )
-        acks = _load_acks(
+        acks = ack_reads.load_acks(
             session,
             person_ids=select(Shift.person_id).where(*where, Shift.person_id.is_not(None)),
             card_ids=select(CardSetItem.card_id).where(CardSetItem.card_set_id.in_(sets)),
@@ -453,100 +350,6 @@ def _load_rest(
     return Facts([], loaded.requirements, loaded.card_sets, loaded.cards, loaded.card_facts, acks)
 
 
-# Past this many people without a valid summary, load everyone's acknowledgements through
-# the shift filter rather than naming them all in the query.
-MOST_NAMED = 500
-
-
-def _summarized_acks(
-    session: Session,
-    *,
-    where: Sequence[ColumnElement[bool]],
-    known: summary.Known,
-    cards: dict[int, readiness.CardFacts],
-) -> readiness.AckIndex:
-    """Acknowledgements as the reading summaries tell them, and from the table for the people
-    whose summaries do not hold."""
-    if len(known.stale) > MOST_NAMED:
-        everyone = select(Shift.person_id).where(*summary.with_person(where))
-        return _load_acks(
-            session, person_ids=everyone, card_ids=_NO_CARDS, detail=AckDetail.CURRENT
-        )
-    index = dict(summary.as_acks(known, cards))
-    if known.stale:
-        named = select(Person.id).where(Person.id.in_(sorted(known.stale)))
-        index.update(
-            _load_acks(session, person_ids=named, card_ids=_NO_CARDS, detail=AckDetail.CURRENT)
-        )
-    return index
-
-
-def _load_acks(
-    session: Session,
-    *,
-    person_ids: Select[int | None],
-    card_ids: Select[int],
-    detail: AckDetail,
-) -> readiness.AckIndex:
-    """Acknowledged versions per person and card, with the first time for ``LATEST``.
-
-    ``CURRENT`` reads neither times nor outdated versions: on a large organisation that is
-    most of the report's rows, served from the covering index alone.
-    """
-    if detail is AckDetail.CURRENT:
-        # Filtering on the people alone lets the database walk each person's slice of the
-        # covering index once; also filtering on cards would probe every (person, card)
-        # pair. Current versions of cards nobody requires cost a few extra rows, no more.
-        current = (
-            select(Acknowledgement.person_id, Acknowledgement.card_id, Acknowledgement.card_version)
-            .join(
-                Card,
-                and_(
-                    Card.id == Acknowledgement.card_id,
-                    Card.version == Acknowledgement.card_version,
-                ),
-            )
-            .where(Acknowledgement.person_id.in_(person_ids))
-        )
-        # ~10^5 rows on a large report: streamed plain rows through the session's connection
-        # (the ORM adds nothing to three integers), one shared read-only mapping per version
-        # rather than a new dict per row.
-        only: dict[int, readiness.Versions] = {}
-        index: dict[int, dict[int, readiness.Versions]] = {}
-        for person_id, card_id, version in session.connection().execute(current):
-            versions = only.get(version)
-            if versions is None:
-                versions = only[version] = MappingProxyType({version: None})
-            by_card = index.get(person_id)
-            if by_card is None:
-                by_card = index[person_id] = {}
-            by_card[card_id] = versions
-        return index
-    every = (
-        select(
-            Acknowledgement.person_id,
-            Acknowledgement.card_id,
-            Acknowledgement.card_version,
-            func.min(Acknowledgement.acknowledged_at),
-        )
-        .where(Acknowledgement.person_id.in_(person_ids), Acknowledgement.card_id.in_(card_ids))
-        .group_by(Acknowledgement.person_id, Acknowledgement.card_id, Acknowledgement.card_version)
-    )
-    history: dict[int, dict[int, dict[int, datetime | None]]] = {}
-    for person_id, card_id, version, first in session.execute(every):
-        history.setdefault(person_id, {}).setdefault(card_id, {})[version] = first
-    return history
-
-
 def holders_by_id(shifts: Sequence[Shift]) -> dict[int, Person]:
     """The people holding ``shifts``, by id, from the shifts' loaded ``person`` (no query)."""
     return {shift.person.id: shift.person for shift in shifts if shift.person is not None}
-
-
-def acks_of(session: Session, *, person_ids: Sequence[int]) -> readiness.AckIndex:
-    """Acknowledgements of current card versions by ``person_ids`` (one query)."""
-    people = select(Person.id).where(Person.id.in_(list(person_ids)))
-    return _load_acks(session, person_ids=people, card_ids=_NO_CARDS, detail=AckDetail.CURRENT)
-
-
-_NO_CARDS = select(Card.id).where(Card.id.is_(None))  # unused by CURRENT

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 from core.i18n import choose, gettext
 from core.models import Person
 from kb_links.models import Card
-from onboarding import facts, outbox
+from onboarding import ack_reads, outbox
 from onboarding.models import CardSet, CardSetItem, RotationRequirement
 from rotation import generation, shadowing, stages
 from rotation.models import Rotation, RotationMember
@@ -75,7 +75,7 @@ def ready_members(
         session, rotation_id=rotation.id, person_ids=person_ids, now=now
     )
     required = required_card_ids(session, rotation_id=rotation.id)
-    acks = facts.acks_of(session, person_ids=person_ids) if required else {}
+    acks = ack_reads.acks_of(session, person_ids=person_ids) if required else {}
     return [
         member
         for member in shadows

@@ -14,7 +14,7 @@ from core import paging
 from core.errors import Invalid
 from core.models import Person
 from kb_links.models import Card
-from onboarding import facts, readiness, returning
+from onboarding import ack_reads, facts, readiness, report_records, returning
 from onboarding.readiness import CardProgress, ShiftReadiness, Status
 from rotation import members
 from rotation.models import Shift
@@ -50,7 +50,7 @@ class ChecklistEntry:
 
 @dataclass(frozen=True)
 class ReadinessEntry:
-    shift: facts.ReportShift
+    shift: report_records.ReportShift
     readiness: ShiftReadiness
 
 
@@ -85,7 +85,7 @@ def checklist(session: Session, *, person: Person, now: datetime) -> list[Checkl
     reading = facts.load_reading(
         session,
         where=facts.live_shift_conditions(Shift.person_id == person.id, Shift.end > now),
-        ack_detail=facts.AckDetail.LATEST,
+        ack_detail=ack_reads.AckDetail.LATEST,
     )
     entries = reading.checklists(now=now)
     changed = returning.changes_since_last_shift(

@@ -12,7 +12,7 @@ from core.clock import FixedClock
 from core.errors import Invalid
 from core.models import Person
 from kb_links.models import Card
-from onboarding import facts, progress
+from onboarding import progress, report_records
 from onboarding.readiness import Status
 from rotation.models import Rotation
 from tests.factories import (
@@ -268,7 +268,7 @@ def test_the_reports_shifts_are_records_with_their_rotation_and_person(
         rotation_ids=None,
         now=clock.now(),
     )
-    assert isinstance(entry.shift, facts.ReportShift)
+    assert isinstance(entry.shift, report_records.ReportShift)
     assert not session.identity_map  # no row objects behind them
     assert entry.shift.rotation.slug == world.rotation.slug
     assert entry.shift.rotation.name == world.rotation.name

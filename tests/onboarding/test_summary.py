@@ -18,6 +18,7 @@ from onboarding import (
     facts,
     progress,
     readiness,
+    report_records,
     summary,
     summary_board,
     summary_refresh,
@@ -73,7 +74,7 @@ def _readiness(r: readiness.ShiftReadiness) -> Answer:
     return (r.status, r.due_at, r.assigned_at, r.card_ids, r.missing)
 
 
-def _shown(shift: facts.ReportShift | Shift) -> Answer:
+def _shown(shift: report_records.ReportShift | Shift) -> Answer:
     """What a report shows of a shift, from its record or from its row."""
     rotation, person = shift.rotation, shift.person
     return (
