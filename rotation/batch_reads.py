@@ -140,44 +140,13 @@ def _members(
     rotation's own window start (uncovered shifts reopened early), one more query finds it.
     """
     starts = {item.rotation.id: item.start for item in work}
-    latest = max(starts.values())
-    history = (
-        select(
-            Shift.rotation_id,
-            Shift.person_id,
-            func.count().label("shifts"),
-            func.max(case((Shift.end <= latest, Shift.end))).label("last_end"),
-        )
-        .where(*assigned)
-        .group_by(Shift.rotation_id, Shift.person_id)
-        .subquery()
-    )
-    throughout = and_(RotationMember.joined_at <= first, RotationMember.left_at.is_(None))
-    columns = [
-        case((throughout, None), else_=RotationMember.joined_at).label("joined_at")
-        if column is RotationMember.joined_at
-        else column
-        for column in MEMBER_COLUMNS
-    ]
     rosters: dict[int, list[Any]] = defaultdict(list)
     counts: dict[int, dict[int, int]] = defaultdict(dict)
     last_ends: dict[int, dict[int, datetime]] = defaultdict(dict)
     # The rotations where someone's last end by the latest window start is after the
     # rotation's own window start.
     early: set[int] = set()
-    for row in session.execute(
-        select(RotationMember.rotation_id, *columns, history.c.shifts, history.c.last_end)
-        .join(Person, Person.id == RotationMember.person_id)
-        .outerjoin(
-            history,
-            and_(
-                history.c.rotation_id == RotationMember.rotation_id,
-                history.c.person_id == RotationMember.person_id,
-            ),
-        )
-        .where(RotationMember.rotation_id.in_(list(starts)))
-        .order_by(RotationMember.joined_at, RotationMember.id)
-    ):
+    for row in session.execute(_member_rows(starts, assigned, first)):
         rotation_id, person_id, shifts, last_end = row[0], row[1], row[-2], row[-1]
         rosters[rotation_id].append(row)
         if shifts is not None:
@@ -201,6 +170,46 @@ def _members(
                 )[1]
             )
     return rosters, counts, last_ends
+
+
+def _member_rows(
+    starts: dict[int, datetime], assigned: list[ColumnElement[bool]], first: datetime
+) -> Select[Any]:
+    """``_members``' query: the rotations' member rows (``MEMBER_COLUMNS``, the join time
+    left out where it cannot matter), then each member's assigned shift count and last end
+    by the latest window start."""
+    latest = max(starts.values())
+    history = (
+        select(
+            Shift.rotation_id,
+            Shift.person_id,
+            func.count().label("shifts"),
+            func.max(case((Shift.end <= latest, Shift.end))).label("last_end"),
+        )
+        .where(*assigned)
+        .group_by(Shift.rotation_id, Shift.person_id)
+        .subquery()
+    )
+    throughout = and_(RotationMember.joined_at <= first, RotationMember.left_at.is_(None))
+    columns = [
+        case((throughout, None), else_=RotationMember.joined_at).label("joined_at")
+        if column is RotationMember.joined_at
+        else column
+        for column in MEMBER_COLUMNS
+    ]
+    return (
+        select(RotationMember.rotation_id, *columns, history.c.shifts, history.c.last_end)
+        .join(Person, Person.id == RotationMember.person_id)
+        .outerjoin(
+            history,
+            and_(
+                history.c.rotation_id == RotationMember.rotation_id,
+                history.c.person_id == RotationMember.person_id,
+            ),
+        )
+        .where(RotationMember.rotation_id.in_(list(starts)))
+        .order_by(RotationMember.joined_at, RotationMember.id)
+    )
 
 
 def _time_off(
