@@ -175,19 +175,38 @@ async def slow_bodies(url: str, size: Size) -> Counter[int | None]:
 
 
 async def huge_body(url: str, *, chunked: bool) -> Counter[int | None]:
-    """80 MB of anonymous JSON to /api/v1/people, sent until the server answers.
+    """80 MB of anonymous JSON to /api/v1/people.
 
-    Declared with Content-Length, the 413 comes before a byte of it is read. Chunked, the
-    413 comes once the limit is passed, and the server closes the connection: a sender that
-    is still writing then may see the connection reset before it reads the answer (counted
-    as ``closed``); either way the server stopped reading.
+    Declared with Content-Length, the sender asks ``Expect: 100-continue`` and holds the body
+    back, as careful clients do with large uploads: the 413 must come from the head alone,
+    deterministically (a server that wanted the body would answer 100 first; the sender then
+    sends it until answered, and both statuses are counted). A blind sender of a declared
+    body races the server's close: the unread bytes make the server's kernel reset the
+    connection, which can discard the answer before the sender reads it.
+
+    Chunked, 80 MB are sent until the server answers; the 413 comes once the limit is passed
+    and the server closes the connection: a sender that is still writing then may see the
+    connection reset before it reads the answer (counted as ``closed``); either way the server
+    stopped reading.
     """
     reader, writer = await connect(url)
-    framing = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {HUGE_BYTES}"
+    framing = (
+        "Transfer-Encoding: chunked"
+        if chunked
+        else f"Content-Length: {HUGE_BYTES}\r\nExpect: 100-continue"
+    )
     writer.write(
         f"POST /api/v1/people HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         f"Content-Type: application/json\r\n{framing}\r\n\r\n".encode()
     )
+    statuses: Counter[int | None] = Counter()
+    if not chunked:
+        status = await read_status(reader, 30)
+        if status != 100:
+            writer.close()
+            return Counter([status])
+        statuses[100] += 1
+        await reader.readline()  # the blank line ending the interim answer
     answer = asyncio.ensure_future(read_status(reader, 30))
     chunk = b"[" + b"1," * (512 * 1024 - 1) + b"1"
     sent = 0
@@ -199,9 +218,9 @@ async def huge_body(url: str, *, chunked: bool) -> Counter[int | None]:
             await asyncio.sleep(0)
     except ConnectionError:
         pass
-    status = await answer
+    statuses[await answer] += 1
     writer.close()
-    return Counter([status])
+    return statuses
 
 
 # --- requests --------------------------------------------------------------------------------

@@ -7,6 +7,12 @@ middleware wraps it), so a client that trickles its body holds a socket and a li
 buffer, never one of the app's few admission slots, a thread or a database connection.
 The limits apply to every route, before authentication: an anonymous caller cannot make
 the server hold more than one limit's worth of bytes per connection.
+
+A refusal is followed by a bounded lingering close, as web servers do: closing a socket with
+unread bytes makes the kernel reset the connection, and the reset can discard the answer
+before a client that is still sending (a browser uploading a file too large) has read it.
+So what the client goes on sending is read and dropped, for at most ``LINGER_SECONDS`` and
+``LINGER_BYTES``, before the connection is closed.
 """
 
 from __future__ import annotations
@@ -14,14 +20,20 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
+from contextlib import suppress
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web.bodies import describe_size
 
+LINGER_SECONDS = 2.0
+LINGER_BYTES = 16 * 1024 * 1024
+
 
 class BodyTooLarge(Exception):
-    pass
+    def __init__(self, *, more_body: bool) -> None:
+        super().__init__("request body too large")
+        self.more_body = more_body
 
 
 class ClientGone(Exception):
@@ -45,17 +57,18 @@ class BodyLimit:
         limit = self.limit_for(scope["path"])
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _refuse(send, 413, f"request body larger than {describe_size(limit)}")
+            await _refuse(receive, send, 413, f"request body larger than {describe_size(limit)}")
             return
         try:
             async with asyncio.timeout(self.timeout_seconds):
                 body = await _read_body(receive, limit)
         except TimeoutError:
             detail = f"request body not received within {self.timeout_seconds:g} seconds"
-            await _refuse(send, 408, detail)
+            await _refuse(receive, send, 408, detail)
             return
-        except BodyTooLarge:
-            await _refuse(send, 413, f"request body larger than {describe_size(limit)}")
+        except BodyTooLarge as exc:
+            detail = f"request body larger than {describe_size(limit)}"
+            await _refuse(receive if exc.more_body else None, send, 413, detail)
             return
         except ClientGone:
             return
@@ -94,7 +107,7 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise BodyTooLarge
+            raise BodyTooLarge(more_body=message.get("more_body", False))
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
@@ -114,8 +127,9 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-async def _refuse(send: Send, status: int, detail: str) -> None:
-    """Answer and close: the rest of the body is never read, so the connection is done."""
+async def _refuse(receive: Receive | None, send: Send, status: int, detail: str) -> None:
+    """Answer, linger while the client still sends (``receive``, when the body has not
+    ended), and close: the connection is done."""
     content = json.dumps({"detail": detail}).encode()
     await send(
         {
@@ -128,4 +142,21 @@ async def _refuse(send: Send, status: int, detail: str) -> None:
             ],
         }
     )
-    await send({"type": "http.response.body", "body": content})
+    # The whole answer goes out now (its length is declared); the server closes the
+    # connection when the last message is sent, after the lingering.
+    await send({"type": "http.response.body", "body": content, "more_body": True})
+    if receive is not None:
+        await _linger(receive)
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def _linger(receive: Receive) -> None:
+    """Read and drop the rest of the body until it ends, the client goes, or a bound."""
+    dropped = 0
+    with suppress(TimeoutError):
+        async with asyncio.timeout(LINGER_SECONDS):
+            while dropped <= LINGER_BYTES:
+                message = await receive()
+                if message["type"] == "http.disconnect" or not message.get("more_body", False):
+                    return
+                dropped += len(message.get("body", b""))

@@ -3,6 +3,7 @@ hold no admission slot; 422 answers echo only an excerpt of the input."""
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -180,3 +181,28 @@ def test_a_chunked_oversize_body_is_refused_once_it_passes_the_limit(
             sock.sendall(framed)
         # Far less than the 80 MB an attacker would go on to send.
         assert status_of(sock, timeout=1.5) == 413
+
+
+def blind_upload(port: int, path: str, size: int) -> int | None:
+    """A sender that writes the whole declared body before it reads, as a browser uploading
+    a file does: the answer must survive the server's close (no reset discarding it)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    with sock:
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {size}\r\n\r\n"
+        )
+        try:
+            sock.sendall(head.encode() + b"x" * size)
+        except ConnectionError:
+            return None
+        return status_of(sock, timeout=5)
+
+
+def test_a_sender_still_writing_its_oversize_body_reads_the_413(
+    slow_server: tuple[int, int],
+) -> None:
+    port, _ = slow_server
+    # Four times the limit: the 413 is written after the head; the rest arrives after it.
+    statuses = [blind_upload(port, "/api/v1/people", 4 * MAX_JSON_BYTES) for _ in range(5)]
+    assert statuses == [413] * 5
