@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 # Without these, Chromium tries to reach Google's services, which this network refuses.
@@ -40,5 +40,9 @@ def page(browser: Browser) -> Iterator[Page]:
     # Generous: the suite runs on two processes on two cores, and a log-in (argon2) with the
     # page it leads to can take seconds while the other process is busy too.
     page.set_default_timeout(30_000)
+    # The same for what a test waits to see (Playwright's default is 5 s): Swagger UI laying
+    # out the whole API took longer than that on a machine loaded to 13 runnable tasks. A
+    # wait, not a timing: a page that renders returns as soon as it does.
+    expect.set_options(timeout=30_000)
     yield page
     context.close()
