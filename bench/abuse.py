@@ -181,13 +181,12 @@ async def huge_body(url: str, *, chunked: bool) -> Counter[int | None]:
     back, as careful clients do with large uploads: the 413 must come from the head alone,
     deterministically (a server that wanted the body would answer 100 first; the sender then
     sends it until answered, and both statuses are counted). A blind sender of a declared
-    body races the server's close: the unread bytes make the server's kernel reset the
-    connection, which can discard the answer before the sender reads it.
+    body is tested in ``tests/web/test_body_limits.py``.
 
-    Chunked, 80 MB are sent until the server answers; the 413 comes once the limit is passed
-    and the server closes the connection: a sender that is still writing then may see the
-    connection reset before it reads the answer (counted as ``closed``); either way the server
-    stopped reading.
+    Chunked, 80 MB are sent until the server answers; the 413 comes once the limit is passed.
+    The server then reads and drops at most 2 s or 16 MiB more before it closes, so a sender
+    still writing after that may see the connection reset before it reads the answer
+    (counted as ``closed``); either way the server stopped reading.
     """
     reader, writer = await connect(url)
     framing = (
