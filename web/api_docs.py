@@ -36,6 +36,10 @@ def _root(request: Request) -> str:
     return str(request.scope.get("root_path", ""))
 
 
+def _openapi_url(request: Request) -> str:
+    return f"{_root(request)}{request.app.openapi_url}"
+
+
 def _asset(request: Request, name: str) -> str:
     return f"{_root(request)}{ASSETS_URL}/{name}"
 
@@ -48,7 +52,7 @@ def _title(request: Request, viewer: str) -> str:
 @router.get(DOCS_URL)
 async def swagger_ui(request: Request) -> HTMLResponse:
     return get_swagger_ui_html(
-        openapi_url=f"{_root(request)}{request.app.openapi_url}",
+        openapi_url=_openapi_url(request),
         title=_title(request, "Swagger UI"),
         oauth2_redirect_url=OAUTH2_REDIRECT_URL,
         swagger_js_url=_asset(request, "swagger-ui-bundle.js"),
@@ -66,7 +70,7 @@ async def swagger_ui_redirect() -> HTMLResponse:
 @router.get(REDOC_URL)
 async def redoc(request: Request) -> HTMLResponse:
     return get_redoc_html(
-        openapi_url=f"{_root(request)}{request.app.openapi_url}",
+        openapi_url=_openapi_url(request),
         title=_title(request, "ReDoc"),
         redoc_js_url=_asset(request, "redoc.standalone.js"),
         with_google_fonts=False,
