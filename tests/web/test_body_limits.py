@@ -3,7 +3,6 @@ hold no admission slot; 422 answers echo only an excerpt of the input."""
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -186,16 +185,15 @@ def test_a_chunked_oversize_body_is_refused_once_it_passes_the_limit(
 def blind_upload(port: int, path: str, size: int) -> int | None:
     """A sender that writes the whole declared body before it reads, as a browser uploading
     a file does: the answer must survive the server's close (no reset discarding it)."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    head = (
+        f"POST {path} HTTP/1.1\nHost: 127.0.0.1\n"
+        f"Content-Type: application/json\nContent-Length: {size}\n"
+    )
+    try:
+        sock = open_request(port, head, b"x" * size)
+    except ConnectionError:
+        return None
     with sock:
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {size}\r\n\r\n"
-        )
-        try:
-            sock.sendall(head.encode() + b"x" * size)
-        except ConnectionError:
-            return None
         return status_of(sock, timeout=5)
 
 
