@@ -7,7 +7,7 @@ show it cancelled. Published rows are never deleted: a removed shift is marked c
 
 from __future__ import annotations
 
-import uuid
+import secrets
 from collections.abc import Collection
 from datetime import datetime
 
@@ -27,8 +27,13 @@ SHADOW_ROLE = "shadow"
 
 
 def new_uid(*, rotation_id: int, index: int, slot: int) -> str:
-    """A calendar UID, unique and stable for the row's whole life."""
-    return f"shift-{rotation_id}-{index}-{slot}-{uuid.uuid4().hex[:12]}@allhands"
+    """A calendar UID, unique and stable for the row's whole life.
+
+    The rotation, index and slot place the shift; the random suffix keeps a shift cut or
+    re-created in the same slot apart from the one before it (six random bytes, without
+    building a whole UUID to keep twelve of its digits).
+    """
+    return f"shift-{rotation_id}-{index}-{slot}-{secrets.token_hex(6)}@allhands"
 
 
 def _touch(shift: Shift, now: datetime) -> None:
