@@ -62,8 +62,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         A bulk write binds the same instant (its "now") on every row; converting that object
         once instead of once per row makes a large import markedly cheaper. Datetimes are
         immutable, so an identical object always converts to the same value.
+
+        On SQLite the value is written out in one step (``sqlite_text``) instead of through
+        ``process_bind_param`` and then SQLAlchemy's own SQLite formatting, which builds a
+        dict of the fields per value: the same text at half the cost (a shift binds two).
         """
-        process = super().bind_processor(dialect)
+        process = sqlite_text if dialect.name == "sqlite" else super().bind_processor(dialect)
         if process is None:
             return None
         last: list[tuple[object, Any]] = [(object(), None)]
@@ -84,6 +88,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def sqlite_text(value: datetime | None) -> str | None:
+    """An aware datetime as SQLite stores it: UTC, as SQLAlchemy's default SQLite DATETIME
+    format writes it (``YYYY-MM-DD HH:MM:SS.ffffff``), which sorts as time does."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given where an aware one is required")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

@@ -7,12 +7,22 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, StatementError
 from sqlalchemy.orm import Session
 
-from core.db import lost_write_race, make_engine, make_sessionmaker, reading
+from core.db import (
+    UTCDateTime,
+    lost_write_race,
+    make_engine,
+    make_sessionmaker,
+    reading,
+    sqlite_text,
+)
 from core.models import AuditEvent
 
 
@@ -103,3 +113,27 @@ def test_other_database_errors_are_no_lost_race(tmp_path: Path) -> None:
             reader.execute(text("SELECT * FROM no_such_table"))
         assert not lost_write_race(raised.value)
     engine.dispose()
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.datetimes(
+        min_value=datetime(2, 1, 1),
+        max_value=datetime(9998, 12, 31),
+        timezones=st.timezones() | st.just(UTC),
+    )
+)
+def test_sqlite_text_is_what_sqlalchemys_sqlite_datetime_writes(value: datetime) -> None:
+    """UTCDateTime binds on SQLite in one step; the text must stay SQLAlchemy's, byte for
+    byte, or stored values would stop comparing and sorting with the ones already there."""
+    dialect = sqlite.dialect()
+    theirs = sqlite.DATETIME().bind_processor(dialect)
+    assert theirs is not None
+    mine = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert mine is not None
+    assert mine(value) == sqlite_text(value) == theirs(value.astimezone(UTC).replace(tzinfo=None))
+
+
+def test_sqlite_text_refuses_a_naive_datetime() -> None:
+    with pytest.raises(ValueError, match="naive datetime"):
+        sqlite_text(datetime(2026, 11, 24, 9, 0))
