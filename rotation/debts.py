@@ -50,6 +50,12 @@ def repay(session: Session, repaid: Iterable[tuple[int, int]]) -> None:
         )
 
 
+# The cover's holder and the shift repaying it, aliased once: a new alias per call costs more
+# than the query (its columns are proxied again and the statement's cache key is new work).
+_HOLDER = aliased(Person)
+_REPAYING = aliased(Shift)
+
+
 @dataclass(frozen=True)
 class Debt:
     """A cover someone gave ``person``: who, on which shift, and the shift paying it back."""
@@ -63,8 +69,7 @@ class Debt:
 
 def of_person(session: Session, *, person_id: int, since: datetime) -> list[Debt]:
     """Covers given to ``person_id`` on shifts ending after ``since``, latest first (one query)."""
-    holder = aliased(Person)
-    repaying = aliased(Shift)
+    holder, repaying = _HOLDER, _REPAYING
     rows = session.execute(
         select(Rotation.name, Rotation.timezone, holder.name, Shift.start, repaying.start)
         .select_from(ShiftRelease)
