@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core import feed_tokens
 from core.clock import FixedClock
-from core.models import ApiToken
+from core.models import ApiToken, Person
+from core.security import person_for_api_token
 from tests.conftest import DEFAULT_NOW
 from tests.factories import auth, make_person, make_token
 from tests.web.test_auth_pages import csrf_from, login
@@ -151,3 +153,28 @@ def test_profile_page_creates_a_token_shown_once_and_lists_name_use_and_expiry(
         "/me/tokens", data={"name": "", "expires_on": "", "csrf_token": csrf_from(page.text)}
     )
     assert bad.status_code == 422
+
+
+def test_the_lookup_finds_the_holder_and_refuses_every_other_token(session: Session) -> None:
+    """``person_for_api_token`` reads the token with its holder in one query; each way a token
+    can fail still fails, including a holder made inactive behind the service's back (their
+    tokens were never revoked), and a use is recorded at most once a minute."""
+    ana = make_person(session, email="ana@example.com")
+    bea = make_person(session, email="bea@example.com")
+    token, other = make_token(session, ana), make_token(session, bea)
+    session.flush()
+    assert person_for_api_token(session, token, now=DEFAULT_NOW) is ana
+    assert person_for_api_token(session, other) is bea
+    row = session.scalars(select(ApiToken).where(ApiToken.person_id == ana.id)).one()
+    assert row.last_used_at == DEFAULT_NOW
+    person_for_api_token(session, token, now=DEFAULT_NOW + timedelta(seconds=30))
+    assert row.last_used_at == DEFAULT_NOW
+    assert person_for_api_token(session, token[:-1] + "x") is None
+    assert person_for_api_token(session, "not-a-token") is None
+    row.expires_at = DEFAULT_NOW
+    assert person_for_api_token(session, token, now=DEFAULT_NOW) is None
+    row.expires_at, row.revoked_at = None, DEFAULT_NOW
+    assert person_for_api_token(session, token, now=DEFAULT_NOW) is None
+    session.execute(update(Person).where(Person.id == bea.id).values(active=False))
+    session.expire_all()
+    assert person_for_api_token(session, other) is None
