@@ -24,6 +24,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Sequence
+from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
@@ -295,7 +296,7 @@ def weekly_step(engine: Engine, directory: Path, copy: int) -> tuple[int, float,
     added, wall and CPU seconds, rotations touched. Each copy opens its own engine, as a cron
     run is its own process."""
     target = directory / f"week-{copy}.sqlite"
-    with engine.connect() as source, sqlite3.connect(target) as destination:
+    with engine.connect() as source, closing(sqlite3.connect(target)) as destination:
         raw = source.connection.dbapi_connection
         assert isinstance(raw, sqlite3.Connection)
         raw.backup(destination)
