@@ -49,9 +49,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given where an aware one is required")
-        value = value.astimezone(UTC)
+        value = _in_utc(value)
         if dialect.name == "sqlite":
             return value.replace(tzinfo=None)
         return value
@@ -95,9 +93,14 @@ def sqlite_text(value: datetime | None) -> str | None:
     format writes it (``YYYY-MM-DD HH:MM:SS.ffffff``), which sorts as time does."""
     if value is None:
         return None
+    return _in_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _in_utc(value: datetime) -> datetime:
+    """``value`` in UTC; a naive datetime is refused (it would be a wall-clock time)."""
     if value.tzinfo is None:
         raise ValueError("naive datetime given where an aware one is required")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return value.astimezone(UTC)
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
