@@ -28,6 +28,7 @@ from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
@@ -291,10 +292,18 @@ def duty_cases(plain_generate: float, plain_cpu: float) -> None:
             engine.dispose()
 
 
-def weekly_step(engine: Engine, directory: Path, copy: int) -> tuple[int, float, float, int]:
-    """A week later's ``schedule extend`` on a copy of the database as it stands: shifts
-    added, wall and CPU seconds, rotations touched. Each copy opens its own engine, as a cron
-    run is its own process."""
+class Week(NamedTuple):
+    """One weekly step: shifts added, wall and CPU seconds, rotations touched."""
+
+    added: int
+    wall: float
+    cpu: float
+    rotations: int
+
+
+def weekly_step(engine: Engine, directory: Path, copy: int) -> Week:
+    """A week later's ``schedule extend`` on a copy of the database as it stands. Each copy
+    opens its own engine, as a cron run is its own process."""
     target = directory / f"week-{copy}.sqlite"
     with engine.connect() as source, closing(sqlite3.connect(target)) as destination:
         raw = source.connection.dbapi_connection
@@ -310,7 +319,7 @@ def weekly_step(engine: Engine, directory: Path, copy: int) -> tuple[int, float,
     finally:
         week_engine.dispose()
         target.unlink()
-    return week.added, wall, cpu, week.rotations
+    return Week(week.added, wall, cpu, week.rotations)
 
 
 def main(argv: Sequence[str] = ()) -> int:
@@ -368,14 +377,14 @@ def main(argv: Sequence[str] = ()) -> int:
             # half between runs; it is repeated on copies of the database as it stands and the
             # median taken.
             weeks = [weekly_step(engine, Path(directory), copy) for copy in range(WEEKLY_RUNS)]
-            week_added = weeks[0][0]
-            later = statistics.median(w[1] for w in weeks)
-            later_cpu = statistics.median(w[2] for w in weeks)
+            week_added = weeks[0].added
+            later = statistics.median(w.wall for w in weeks)
+            later_cpu = statistics.median(w.cpu for w in weeks)
             print(
-                f"next week  {week_added} shifts added for {weeks[0][3]} rotations in "
+                f"next week  {week_added} shifts added for {weeks[0].rotations} rotations in "
                 f"{later:.2f} s ({later_cpu:.2f} s CPU; a weekly cron run; median of "
                 f"{WEEKLY_RUNS} runs on copies, CPU "
-                f"{', '.join(f'{w[2] * 1000:.0f}' for w in weeks)} ms)"
+                f"{', '.join(f'{w.cpu * 1000:.0f}' for w in weeks)} ms)"
             )
             per_week = later_cpu / max(week_added, 1)
             per_bulk = cpu / max(first.added, 1)
