@@ -80,6 +80,14 @@ class UTCDateTime(TypeDecorator[datetime]):
 
         return remembering
 
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any] | None:
+        """On SQLite, the stored text read in one step (``sqlite_datetime``) instead of through
+        SQLAlchemy's SQLite DATETIME parsing and then ``process_result_value``: the same value
+        at a tenth of the cost, which counts where thousands of shifts are read at once."""
+        if dialect.name == "sqlite":
+            return sqlite_datetime
+        return super().result_processor(dialect, coltype)
+
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
@@ -93,7 +101,29 @@ def sqlite_text(value: datetime | None) -> str | None:
     format writes it (``YYYY-MM-DD HH:MM:SS.ffffff``), which sorts as time does."""
     if value is None:
         return None
-    return _in_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+    # The text without its "+00:00": dropping the zone with ``datetime.replace`` first would
+    # cost more than the formatting.
+    return _in_utc(value).isoformat(" ", "microseconds")[:-6]
+
+
+def sqlite_datetime(value: str | None) -> datetime | None:
+    """A datetime as SQLite stores it (``sqlite_text``), read back as an aware UTC datetime.
+
+    The stored text is UTC without an offset; parsed with one added, it comes back aware in
+    one step (``datetime.replace`` would cost three times the parse). Text that already has
+    an offset, or is a bare date, takes the longer way.
+    """
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value + "+00:00")
+    except ValueError:
+        parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is UTC:
+        return parsed
+    if parsed.tzinfo is None:  # a bare date, which the offset does not attach to
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def _in_utc(value: datetime) -> datetime:

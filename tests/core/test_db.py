@@ -21,6 +21,7 @@ from core.db import (
     make_engine,
     make_sessionmaker,
     reading,
+    sqlite_datetime,
     sqlite_text,
 )
 from core.models import AuditEvent
@@ -132,6 +133,42 @@ def test_sqlite_text_is_what_sqlalchemys_sqlite_datetime_writes(value: datetime)
     mine = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
     assert mine is not None
     assert mine(value) == sqlite_text(value) == theirs(value.astimezone(UTC).replace(tzinfo=None))
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(2, 1, 1), max_value=datetime(9998, 12, 31)),
+    st.sampled_from(["microseconds", "seconds", "milliseconds", "auto"]),
+    st.sampled_from([" ", "T"]),
+)
+def test_sqlite_datetime_reads_what_sqlalchemys_sqlite_datetime_reads(
+    value: datetime, timespec: str, separator: str
+) -> None:
+    """UTCDateTime reads on SQLite in one step; what comes back must be what SQLAlchemy's
+    SQLite DATETIME parsing and then ``process_result_value`` give, for the text this
+    application writes and for the shorter forms a hand-written UPDATE might leave."""
+    dialect = sqlite.dialect()
+    theirs = sqlite.DATETIME().result_processor(dialect, None)
+    assert theirs is not None
+    mine = UTCDateTime().dialect_impl(dialect).result_processor(dialect, None)
+    assert mine is sqlite_datetime
+    for stored in (value.isoformat(separator, timespec), value.date().isoformat()):
+        expected = theirs(stored).replace(tzinfo=UTC)
+        read = sqlite_datetime(stored)
+        assert read == expected
+        assert read is not None and read.tzinfo is UTC
+    assert sqlite_datetime(None) is None
+
+
+def test_sqlite_datetime_converts_a_stored_offset_to_utc() -> None:
+    read = sqlite_datetime("2026-01-01 09:00:00+05:30")
+    assert read == datetime(2026, 1, 1, 3, 30, tzinfo=UTC)
+    assert read is not None and read.tzinfo is UTC
+
+
+def test_sqlite_datetime_refuses_text_that_is_no_datetime() -> None:
+    with pytest.raises(ValueError, match="Invalid isoformat"):
+        sqlite_datetime("next tuesday")
 
 
 def test_sqlite_text_refuses_a_naive_datetime() -> None:
