@@ -69,6 +69,9 @@ GAPS = [
     case("America/Santiago", "2026-09-06 00:30", "2026-09-06 04:00Z", "2026-09-06 04:30Z"),
     # 02:45 +12:45 → 03:45 +13:45 at 14:00Z the day before.
     case("Pacific/Chatham", "2026-09-27 03:00", "2026-09-26 14:00Z", "2026-09-26 14:15Z"),
+    # Midnight -10:00 → midnight +14:00 at 10:00Z: 2011-12-30 never happened in Samoa, and
+    # noon read at -10:00 (22:00Z) would name noon of the 31st, a time that did.
+    case("Pacific/Apia", "2011-12-30 12:00", "2011-12-30 10:00Z", "2011-12-30 22:00Z"),
 ]
 REPEATS = [
     # 03:00 CEST → 02:00 CET at 01:00Z: 02:30 is 00:30Z (+02:00), then again 01:30Z (+01:00).
