@@ -265,7 +265,22 @@ def make_engine(url: str, *, workers: int = 1, **kwargs: Any) -> Engine:
     pool_size, max_overflow = postgres_pool(workers)
     kwargs.setdefault("pool_size", pool_size)
     kwargs.setdefault("max_overflow", max_overflow)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "connect", _postgres_in_utc)
+    return engine
+
+
+def _postgres_in_utc(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # Every session in UTC by that name, whatever the server's default: psycopg then hands
+    # back datetimes in ``datetime.UTC`` itself, which ``UTCDateTime`` keeps as they are.
+    # Under any other zone name, "Etc/UTC" included, each value would be converted anew
+    # (about 1.5 µs each).
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET TIME ZONE 'UTC'")
+    cursor.close()
+    dbapi_connection.autocommit = autocommit
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

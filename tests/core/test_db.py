@@ -51,6 +51,24 @@ def test_offsets_other_than_utc_are_converted(session: Session) -> None:
     assert loaded.at == datetime(2026, 1, 1, 3, 30, tzinfo=UTC)
 
 
+def test_the_driver_hands_back_utc_itself(session: Session) -> None:
+    """On PostgreSQL every session runs in UTC by that name, so psycopg's datetimes carry
+    ``datetime.UTC`` and need no conversion; on SQLite the stored text reads back the same."""
+    at = datetime(2026, 3, 29, 3, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    event = AuditEvent(action="x", subject_type="t", subject_id="1", at=at)
+    session.add(event)
+    session.flush()
+    raw = session.execute(text("SELECT at FROM audit_event WHERE id = :id"), {"id": event.id})
+    stored = raw.scalar_one()
+    if session.get_bind().dialect.name == "postgresql":
+        assert session.execute(text("SHOW TIME ZONE")).scalar_one() == "UTC"
+        assert stored == at
+        assert stored.tzinfo is UTC
+    else:
+        assert stored == "2026-03-29 01:30:00.000000"
+        assert sqlite_datetime(stored) == at
+
+
 def test_naive_datetimes_are_refused(session: Session) -> None:
     session.add(AuditEvent(action="x", subject_type="t", subject_id="1", at=datetime(2026, 1, 1)))
     with pytest.raises(StatementError, match="naive datetime"):
