@@ -89,11 +89,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return super().result_processor(dialect, coltype)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        return None if value is None else _read_in_utc(value)
 
 
 def sqlite_text(value: datetime | None) -> str | None:
@@ -119,11 +115,15 @@ def sqlite_datetime(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value + "+00:00")
     except ValueError:
         parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is UTC:
-        return parsed
-    if parsed.tzinfo is None:  # a bare date, which the offset does not attach to
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    # A bare date comes back naive: the offset does not attach to it.
+    return parsed if parsed.tzinfo is UTC else _read_in_utc(parsed)
+
+
+def _read_in_utc(value: datetime) -> datetime:
+    """A value read from the database in UTC; a naive one was stored as UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def _in_utc(value: datetime) -> datetime:
